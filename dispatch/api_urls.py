@@ -1,0 +1,2 @@
+"""REST API routes of dispatch under /api/v1/."""
+urlpatterns: list = []

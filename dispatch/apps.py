@@ -1,0 +1,8 @@
+"""App configuration of dispatch."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DispatchConfig(AppConfig):
+    name = "dispatch"
+    verbose_name = _("Dispatch (closed loop)")

@@ -1,0 +1,3 @@
+"""Web pages of dispatch."""
+app_name = "dispatch"
+urlpatterns: list = []

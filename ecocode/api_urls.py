@@ -1,0 +1,2 @@
+"""REST API routes of ecocode under /api/v1/."""
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Models of the eco-code (built in the eco-code issue)."""

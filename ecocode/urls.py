@@ -1,0 +1,3 @@
+"""Web pages of ecocode."""
+app_name = "ecocode"
+urlpatterns: list = []

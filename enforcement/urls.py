@@ -1,0 +1,22 @@
+"""Top-level URL map: admin, each app's pages, the REST API and its schema."""
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("enterprises/", include("enterprises.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("ecocode/", include("ecocode.urls")),
+    path("dispatch/", include("dispatch.urls")),
+    path("api/v1/", include("enforcement.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Who is supervised and where: areas, enterprises, permits, outlets, limits, users, jurisdiction."""

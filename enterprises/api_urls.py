@@ -1,0 +1,2 @@
+"""REST API routes of enterprises under /api/v1/."""
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Web pages of enterprises."""
+app_name = "enterprises"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What the devices say: HJ 212 ingestion, readings, aggregates, warnings and notifications."""

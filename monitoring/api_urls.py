@@ -1,0 +1,2 @@
+"""REST API routes of monitoring under /api/v1/."""
+urlpatterns: list = []

@@ -1,0 +1,14 @@
+"""Celery tasks of monitoring: thin wrappers over the services."""
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(ignore_result=True)
+def deliver_notification(notification_id: int) -> None:
+    notifications.deliver_notification(notification_id)
+
+
+@shared_task(ignore_result=True)
+def deliver_pending_notifications() -> int:
+    return notifications.deliver_due()

@@ -1,0 +1,3 @@
+"""Web pages of monitoring."""
+app_name = "monitoring"
+urlpatterns: list = []

@@ -1,4 +1,4 @@
-"""Models of monitoring. Notifications are shared by every app: see ``monitoring.notifications``."""
+"""Notifications shared by every app: see ``monitoring.notifications`` for sending them."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

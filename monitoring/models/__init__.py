@@ -1,0 +1,8 @@
+"""Models of monitoring, split by sub-domain: notifications (shared by every app) and readings."""
+from .notifications import Channel, Delivery, Notification
+from .readings import Aggregate, DataFlag, DataKind, Device, IngestRejection, ProtocolVersion, Reading, Station
+
+__all__ = [
+    "Channel", "Notification", "Delivery",
+    "DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
+]

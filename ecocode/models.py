@@ -1,1 +1,0 @@
-"""Models of the eco-code (built in the eco-code issue)."""

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dispatch', '0003_transition_complaint_fixed_question_at_and_more'),
-        ('enterprises', '0003_area_code_length'),
+        ('enterprises', '0002_reference_data'),
         ('monitoring', '0002_readings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,12 +1,33 @@
 """Shared fixtures. Tests run on the real PostgreSQL given by DATABASE_URL (see scripts/test.sh)."""
 import pytest
 from django.conf import settings
+from pytest_django.plugin import blocking_manager_key
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool((marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+                or "transactional_db" in names or "live_server" in names)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, reference data included (pollutant codes,
+    industries, loaded by a migration). Load it again so the tests after it find it."""
+    yield
+    if _is_transactional(item):
+        from enterprises.models import Industry, Pollutant
+        from enterprises.reference import load_reference_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data(Pollutant, Industry)
 
 
 def pytest_report_header(config):

@@ -28,7 +28,7 @@ def validate_polygon(value) -> None:
 
 
 class Area(models.Model):
-    code = models.CharField(_("code"), max_length=12, unique=True)
+    code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=64)
     latitude = models.FloatField(_("centre latitude"), null=True, blank=True)
     longitude = models.FloatField(_("centre longitude"), null=True, blank=True)

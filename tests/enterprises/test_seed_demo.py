@@ -1,0 +1,84 @@
+"""The demo county: structure, validity of every generated row, determinism."""
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from enterprises import geometry
+from enterprises.models import Enterprise, Grid, Outlet, Permit, PermitLimit, Role, Township, User, Village
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def seed(n=80, seed=7, **kw):
+    call_command("seed_demo", enterprises=n, seed=seed, today=TODAY, no_progress=True, **kw)
+
+
+def test_small_county_is_complete_and_valid():
+    seed()
+    assert Township.objects.count() == 11
+    assert Village.objects.count() == Grid.objects.count() >= 11 * 12
+    assert Enterprise.objects.count() == 80
+    assert Permit.objects.count() == 80
+    assert User.objects.filter(role=Role.ENFORCEMENT).count() == 33
+    assert User.objects.filter(role=Role.TOWNSHIP).count() == 22
+    assert User.objects.filter(role=Role.GRID).count() == Grid.objects.count()
+    assert User.objects.filter(role=Role.ENTERPRISE).count() == 80
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    for ent in Enterprise.objects.select_related("township", "village", "grid"):
+        ent.full_clean()  # credit code check digit, coordinates, area consistency
+        assert ent.village.township_id == ent.township_id == ent.grid.township_id
+        town_cell = geometry.from_geojson_polygon(ent.township.boundary)
+        assert geometry.contains(town_cell, (ent.longitude, ent.latitude))
+    for permit in Permit.objects.all():
+        permit.full_clean()
+        assert (permit.status == Permit.Status.EXPIRED) == (permit.expires_on <= TODAY)
+    assert not PermitLimit.objects.filter(limit_value__lte=0).exists()
+    # Key enterprises have an online-monitored main outlet with limits.
+    key_without_online = (Enterprise.objects.filter(management_class="key")
+                          .annotate(n=Count("outlets", filter=Q(outlets__online_monitored=True))).filter(n=0))
+    assert not key_without_online.exists()
+    assert Outlet.objects.filter(online_monitored=True, limits__isnull=True).count() == 0
+
+
+def test_township_boundaries_tile_the_county():
+    seed(n=5)
+    cells = [geometry.from_geojson_polygon(t.boundary) for t in Township.objects.all()]
+    # A grid of probe points over the county falls in exactly one township each (borders aside).
+    hits = []
+    for i in range(1, 20):
+        for j in range(1, 20):
+            p = (120.27 + 0.43 * i / 20, 30.47 + 0.31 * j / 20)
+            hits.append(sum(geometry.contains(c, p) for c in cells))
+    assert hits.count(1) >= len(hits) - 3
+
+
+def snapshot():
+    return list(Enterprise.objects.order_by("credit_code").values_list("credit_code", "name", "management_class",
+                                                                       "latitude", "longitude", "township__name"))
+
+
+@pytest.mark.django_db(transaction=True)  # --reset flushes the database, which a test transaction forbids
+def test_same_seed_same_county_and_reset():
+    seed(n=30, seed=11)
+    first = snapshot()
+    with pytest.raises(CommandError):
+        seed(n=30, seed=11)
+    seed(n=30, seed=11, reset=True)
+    assert snapshot() == first
+    seed(n=30, seed=12, reset=True)
+    assert snapshot() != first
+
+
+def test_reference_data_survives_the_flush_of_the_previous_test():
+    # Runs after the transactional test above: the conftest hook reloaded the pollutant codes.
+    from enterprises.models import Pollutant
+    assert Pollutant.objects.filter(code="w01018").exists()
+
+
+def test_rejects_nonpositive_size():
+    with pytest.raises(CommandError):
+        seed(n=0)

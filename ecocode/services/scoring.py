@@ -1,0 +1,182 @@
+"""The scoring engine: every enterprise against the catalogue, set-based.
+
+``evaluate`` runs one grouped query per rule family over all enterprises (each indicator adds its
+conditional aggregates to its family's query) and turns the values into points lost. ``run`` stores a
+``Score`` per enterprise with its explanation, updates each ``EcoCode``, records ``ColourChange``s and
+notifies the enterprises whose colour changed. ``score_all`` (nightly) and ``score_enterprise`` (on
+demand) are the two entry points; both go through the same code.
+"""
+import datetime as dt
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from enforcement import clock
+from enterprises.models import Enterprise
+from monitoring.notifications import notify
+
+from ..models import CatalogueVersion, ColourChange, EcoCode, Score, ScoringRun
+from ..rules import FAMILIES, RULES, Context, check_params, deduction, family_of
+from .catalogue import current_version
+
+log = logging.getLogger(__name__)
+
+BASE_SCORE = Decimal(100)
+COLOURS = ["green", "blue", "yellow", "orange", "red"]
+COLOUR_NAMES = {"green": "绿码", "blue": "蓝码", "yellow": "黄码", "orange": "橙码", "red": "红码"}
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def evaluate(snapshot: dict, ctx: Context) -> tuple[dict[int, list[dict]], list[str]]:
+    """Explanation entries (the indicators that cost points) per enterprise id, and the rules whose
+    data source does not exist on this platform (not evaluated)."""
+    by_family, unavailable = defaultdict(list), set()
+    for ind in snapshot["indicators"]:
+        if not ind["active"]:
+            continue
+        rule = RULES.get(ind["rule"])
+        if rule is None or not family_of(ind["rule"]).available():
+            unavailable.add(ind["rule"])
+            continue
+        params = check_params(ind["rule"], ind["params"])
+        aggregates = {f"{ind['code'].lower()}_{name}": expr for name, expr in rule.aggregates(params, ctx).items()}
+        by_family[family_of(ind["rule"]).key].append((ind, rule, params, Decimal(ind["weight"]), aggregates))
+
+    losses = defaultdict(list)
+    for key, items in by_family.items():
+        family = FAMILIES[key]
+        qs = family.queryset(ctx)
+        if ctx.enterprise_ids is not None:
+            qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
+        annotations = {alias: expr for *_, aggregates in items for alias, expr in aggregates.items()}
+        names = [(ind, rule, params, weight, [(alias.split("_", 1)[1], alias) for alias in aggregates])
+                 for ind, rule, params, weight, aggregates in items]
+        for row in qs.order_by().values(eid=F(family.enterprise)).annotate(**annotations):
+            if row["eid"] is None:
+                continue
+            for ind, rule, params, weight, aliases in names:
+                values = {name: row[alias] for name, alias in aliases}
+                fact = rule.fact(values, params, ctx)
+                points = deduction(rule, fact, params, weight)
+                if points > 0:
+                    losses[row["eid"]].append({
+                        "code": ind["code"], "name": ind["name"], "group": ind["group"], "rule": ind["rule"],
+                        "points": float(points), "cap": ind["colour_cap"], "params": params,
+                        "evidence": {**{k: _jsonable(v) for k, v in values.items()}, "fact": _jsonable(fact)},
+                    })
+    return losses, sorted(unavailable)
+
+
+def colour_for(score: Decimal, bands: list[dict], caps=()) -> str:
+    """The colour of ``score`` by the bands' thresholds, made no better than any of ``caps``."""
+    colour = COLOURS[-1]
+    for band in sorted(bands, key=lambda b: Decimal(b["min_score"]), reverse=True):
+        if score >= Decimal(band["min_score"]):
+            colour = band["colour"]
+            break
+    return max([colour, *[c for c in caps if c]], key=COLOURS.index)
+
+
+def _lock() -> None:
+    """One scoring at a time (nightly and on-demand runs write the same EcoCode rows)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('ecocode.scoring'))")
+
+
+def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) -> ScoringRun:
+    """Score the given enterprises (None: every enterprise not closed) and store the results."""
+    as_of = as_of or clock.now()
+    started = clock.now()
+    version: CatalogueVersion = current_version()
+    ids = None if enterprise_ids is None else tuple(enterprise_ids)
+    targets = (Enterprise.objects.exclude(status=Enterprise.Status.CLOSED) if ids is None
+               else Enterprise.objects.filter(pk__in=ids))
+    with transaction.atomic():
+        _lock()
+        losses, unavailable = evaluate(version.snapshot, Context(as_of, ids))
+        scoring = ScoringRun.objects.create(trigger=trigger, as_of=as_of, started_at=started,
+                                            catalogue_version=version, unavailable_rules=unavailable)
+        bands = version.snapshot["bands"]
+        scores = []
+        for eid in targets.order_by("pk").values_list("pk", flat=True):
+            entries = sorted(losses.get(eid, ()), key=lambda e: (-e["points"], e["code"]))
+            lost = sum((Decimal(str(e["points"])) for e in entries), Decimal(0))
+            value = max(Decimal(0), BASE_SCORE - lost)
+            group_points = defaultdict(float)
+            for e in entries:
+                group_points[e["group"]] += e["points"]
+            scores.append(Score(run=scoring, enterprise_id=eid, catalogue_version=version, computed_at=as_of,
+                                score=value, colour=colour_for(value, bands, [e["cap"] for e in entries]),
+                                group_points={k: round(v, 2) for k, v in group_points.items()},
+                                explanation=entries))
+        Score.objects.bulk_create(scores, batch_size=2000)
+        changes = _update_codes(scores, as_of, all_enterprises=ids is None)
+        scoring.enterprises = len(scores)
+        scoring.colour_changes = len(changes)
+        scoring.finished_at = clock.now()
+        scoring.save(update_fields=["enterprises", "colour_changes", "finished_at"])
+        _notify(changes)
+    log.info("eco-code run %s: %s enterprises, %s colour changes, %s rules without data",
+             scoring.pk, len(scores), len(changes), len(unavailable))
+    return scoring
+
+
+def _update_codes(scores: list[Score], as_of, *, all_enterprises: bool) -> list[ColourChange]:
+    """Upsert each enterprise's EcoCode (keeping its token) and record colour changes."""
+    codes = EcoCode.objects.all() if all_enterprises else \
+        EcoCode.objects.filter(enterprise_id__in=[s.enterprise_id for s in scores])
+    previous = dict(codes.values_list("enterprise_id", "colour"))
+    EcoCode.objects.bulk_create(
+        [EcoCode(enterprise_id=s.enterprise_id, colour=s.colour, score=s.score, latest=s, scored_at=as_of)
+         for s in scores],
+        update_conflicts=True, unique_fields=["enterprise"], update_fields=["colour", "score", "latest", "scored_at"],
+        batch_size=2000,
+    )
+    changes = [ColourChange(enterprise_id=s.enterprise_id, from_colour=previous.get(s.enterprise_id) or "",
+                            to_colour=s.colour, score=s, changed_at=as_of)
+               for s in scores if (previous.get(s.enterprise_id) or "") != s.colour]
+    ColourChange.objects.bulk_create(changes, batch_size=2000)
+    return changes
+
+
+def _notify(changes: list[ColourChange]) -> None:
+    """Tell each enterprise whose colour changed (a first colour is recorded, not announced)."""
+    changed = [c for c in changes if c.from_colour]
+    enterprises = Enterprise.objects.in_bulk([c.enterprise_id for c in changed])
+    for change in changed:
+        worse = COLOURS.index(change.to_colour) > COLOURS.index(change.from_colour)
+        notify(
+            kind="ecocode.colour", enterprise=enterprises[change.enterprise_id],
+            subject=f"生态环境信用码由{COLOUR_NAMES[change.from_colour]}变为{COLOUR_NAMES[change.to_colour]}",
+            body=(f"贵单位的生态环境信用码评分为 {change.score.score} 分，颜色由{COLOUR_NAMES[change.from_colour]}"
+                  f"{'降为' if worse else '升为'}{COLOUR_NAMES[change.to_colour]}。扣分明细请登录平台查看。"),
+            url=f"/ecocode/enterprise/{change.enterprise_id}/", source=f"ecocode:score:{change.score.pk}",
+            dedup_key=f"ecocode:colour:{change.score.pk}",
+        )
+
+
+def score_all(as_of: dt.datetime | None = None) -> ScoringRun:
+    """The nightly run: every enterprise."""
+    return run(trigger=ScoringRun.Trigger.NIGHTLY, as_of=as_of)
+
+
+def score_enterprise(enterprise: Enterprise, as_of: dt.datetime | None = None) -> Score:
+    """Score one enterprise now (same rules, same queries restricted to it)."""
+    scoring = run(trigger=ScoringRun.Trigger.ON_DEMAND, enterprise_ids=[enterprise.pk], as_of=as_of)
+    return Score.objects.get(run=scoring, enterprise=enterprise)
+
+
+def ensure_code(enterprise: Enterprise) -> EcoCode:
+    """The enterprise's EcoCode, created (unscored, with its token) if it has none yet."""
+    return EcoCode.objects.get_or_create(enterprise=enterprise)[0]

@@ -7,6 +7,8 @@ to the nearest one).
 """
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_noop
+
 TICK_SLACK = timedelta(seconds=30)
 
 
@@ -37,13 +39,13 @@ def resolve_due(*, clear_since: datetime | None, now: datetime, hold: timedelta)
 
 
 def silence_problem(*, starts_at: datetime, ends_at: datetime, now: datetime, longest: timedelta) -> str:
-    """Why a maintenance window cannot be declared, or "" when it can."""
+    """Why a maintenance window cannot be declared (an untranslated message), or "" when it can."""
     if ends_at <= starts_at:
-        return "A maintenance window must end after it starts."
+        return gettext_noop("A maintenance window must end after it starts.")
     if ends_at - starts_at > longest:
-        return "A maintenance window may last at most %(hours)d hours."
+        return gettext_noop("A maintenance window may last at most %(hours)d hours.")
     if ends_at <= now:
-        return "A maintenance window cannot end in the past."
+        return gettext_noop("A maintenance window cannot end in the past.")
     if starts_at < now - TICK_SLACK * 10:
-        return "A maintenance window cannot start in the past."
+        return gettext_noop("A maintenance window cannot start in the past.")
     return ""

@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from . import notifications
+from .services import alerts
 
 
 @shared_task(ignore_result=True)
@@ -12,3 +13,9 @@ def deliver_notification(notification_id: int) -> None:
 @shared_task(ignore_result=True)
 def deliver_pending_notifications() -> int:
     return notifications.deliver_due()
+
+
+@shared_task(ignore_result=False)
+def evaluate_alerts() -> dict:
+    """Beat, every 5 minutes: evaluate the warning rules for the whole county."""
+    return vars(alerts.evaluate())

@@ -1,0 +1,319 @@
+"""Writes of the warning half of monitoring: the 5-minute evaluation and the use cases of people.
+
+``evaluate(now)`` runs the rules for the whole county (``monitoring.alert_rules``, a few set-based
+queries), then walks the open warnings and the new findings (a few hundred rows, not the outlets):
+
+* a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
+* inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
+  near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
+* a maintenance window (``Silence``) mutes notifications and the escalation clock, never the recording;
+* notification: at once on opening, again every ``repeat_minutes`` until acknowledged; the escalation
+  to an alarm (with its work order) comes ``escalate_minutes`` after opening whether acknowledged or not;
+* flap damping: a warning whose condition clears only resolves after ``resolve_hold_minutes`` of clear
+  evaluations; if the condition comes back in between, the same warning goes on;
+* the "resolved" (or "closed") message is sent exactly once (``notify``'s ``dedup_key``).
+
+Every change is logged as an ``AlertEvent``. The evaluation runs in one transaction under a
+PostgreSQL advisory lock, so two overlapping beat runs never both act.
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.services import open_work_order
+from enforcement import clock
+from enterprises.jurisdiction import can_access_enterprise
+from enterprises.models import Outlet, Role
+
+from .. import alert_policy, alert_rules
+from ..alert_selectors import silenceable_outlets
+from ..models.alerts import (
+    INHIBITED_RULES, INHIBITING_RULES, OPEN_STATES, Alert, AlertEvent, AlertSettings, AlertState, Rule, Silence,
+)
+from ..notifications import notify
+
+log = logging.getLogger(__name__)
+
+EVALUATION_LOCK = 212_000_003  # pg advisory lock key of the evaluation
+Event = AlertEvent.Kind
+
+UPDATE_FIELDS = ["state", "last_seen_at", "clear_since", "recurrences", "value", "peak_value", "limit_value",
+                 "evidence", "muted", "muted_until", "last_notified_at", "notify_count", "is_alarm", "escalated_at",
+                 "work_order", "resolved_at", "resolved_message_sent"]
+
+RULE_TEXT = {
+    Rule.EXCEEDANCE: "超标", Rule.NEAR_LIMIT: "接近排放限值", Rule.MISSING_DATA: "数据缺失",
+    Rule.FLAT_LINE: "数据恒值/零值", Rule.DEVICE_FLAG: "设备故障或维护标记",
+}
+
+
+@dataclass
+class EvaluationResult:
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+    notified: int = 0
+    escalated: int = 0
+    muted: int = 0
+    skipped: bool = False
+    counts: dict = field(default_factory=dict)
+
+
+def _is_worse(alert: Alert, value: float | None) -> bool:
+    if value is None:
+        return False
+    if alert.peak_value is None:
+        return True
+    if alert.rule == Rule.EXCEEDANCE and alert.limit_value is not None and alert.peak_value < alert.limit_value:
+        return value < alert.peak_value  # below a lower limit (pH): lower is worse
+    return value > alert.peak_value
+
+
+def _describe(alert: Alert) -> str:
+    outlet = alert.outlet
+    what = f"{alert.pollutant.name}（{alert.pollutant.code}）" if alert.pollutant_id else ""
+    line = f"{alert.enterprise.name} {outlet.code} {outlet.name} {what}{RULE_TEXT[alert.rule]}"
+    if alert.value is not None and alert.limit_value is not None:
+        line += f"：{alert.value:g}（限值 {alert.limit_value:g}）"
+    elif alert.rule == Rule.DEVICE_FLAG:
+        line += f"：{', '.join(sorted(alert.evidence.get('flags', {})))}"
+    elif alert.rule == Rule.MISSING_DATA:
+        line += f"：最后数据 {alert.evidence.get('last_data_at') or '无'}"
+    return line
+
+
+def _url(alert: Alert) -> str:
+    return reverse("monitoring:alert-detail", args=[alert.pk])
+
+
+def _send(alert: Alert, kind: str, subject: str, key: str) -> bool:
+    note = notify(kind=f"alert.{kind}", subject=subject, body=_describe(alert), enterprise=alert.enterprise,
+                  url=_url(alert), source=alert.source_ref, dedup_key=f"{alert.source_ref}:{key}")
+    return note is not None
+
+
+def _lock() -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [EVALUATION_LOCK])
+        return cursor.fetchone()[0]
+
+
+def _active_silences(now: datetime) -> dict[int, Silence]:
+    silences = {}
+    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True) \
+            .order_by("ends_at"):
+        silences[silence.outlet_id] = silence  # the one ending last wins
+    return silences
+
+
+def evaluate(now: datetime | None = None) -> EvaluationResult:
+    """One evaluation cycle for the whole county at ``now`` (default: the clock)."""
+    now = now or clock.now()
+    cfg = AlertSettings.current()
+    result = EvaluationResult()
+    with transaction.atomic():
+        if not _lock():
+            log.warning("alert evaluation at %s skipped: another one is running", now)
+            result.skipped = True
+            return result
+        detection = alert_rules.detect(now, cfg)
+        open_alerts = list(Alert.objects.filter(state__in=OPEN_STATES)
+                           .select_related("outlet", "enterprise", "pollutant"))
+        by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
+        judged = alert_rules.keys_with_valid_data(
+            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES})
+        events: list[AlertEvent] = []
+
+        # 1. new findings open warnings; inhibited ones (see 2.) open nothing.
+        inhibiting = {f.outlet_id for f in detection.findings.values() if f.rule in INHIBITING_RULES}
+        inhibiting |= {a.outlet_id for a in open_alerts if a.rule in INHIBITING_RULES}
+        new = [Alert(outlet_id=f.outlet_id, enterprise_id=f.enterprise_id, pollutant_id=f.pollutant_id, rule=f.rule,
+                     opened_at=now, last_seen_at=now, value=f.value, peak_value=f.value, limit_value=f.limit,
+                     evidence=f.evidence)
+               for key, f in detection.findings.items()
+               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)]
+        if new:
+            created = Alert.objects.bulk_create(new)
+            new = list(Alert.objects.filter(pk__in=[a.pk for a in created])
+                       .select_related("outlet", "enterprise", "pollutant"))
+            events += [AlertEvent(alert=a, kind=Event.OPENED, at=now) for a in new]
+            result.opened = len(new)
+
+        # 2. open warnings follow their condition: go on, start clearing, come back, or resolve.
+        resolved: list[Alert] = []
+        for alert in open_alerts:
+            key = (alert.outlet_id, alert.pollutant_id, alert.rule)
+            finding = detection.findings.get(key)
+            if detection.holds(key):
+                if finding is not None:
+                    alert.value, alert.evidence = finding.value, finding.evidence
+                    alert.limit_value = finding.limit if finding.limit is not None else alert.limit_value
+                    if _is_worse(alert, finding.value):
+                        alert.peak_value = finding.value
+                alert.last_seen_at = now
+                if alert.clear_since is not None:
+                    alert.clear_since = None
+                    alert.recurrences += 1
+                    events.append(AlertEvent(alert=alert, kind=Event.RECURRED, at=now))
+                continue
+            if alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
+                continue  # frozen while the outlet's data is missing or flagged
+            if alert.rule not in INHIBITING_RULES and (alert.outlet_id, alert.pollutant_id) not in judged:
+                continue  # no valid data this half-hour: nothing says it is over
+            if alert.clear_since is None:
+                alert.clear_since = now
+                events.append(AlertEvent(alert=alert, kind=Event.CLEARED, at=now))
+            if alert_policy.resolve_due(clear_since=alert.clear_since, now=now, hold=cfg.resolve_hold):
+                alert.state, alert.resolved_at = AlertState.RESOLVED, now
+                events.append(AlertEvent(alert=alert, kind=Event.RESOLVED, at=now))
+                resolved.append(alert)
+        result.updated = len(open_alerts) - len(resolved)
+        result.resolved = len(resolved)
+
+        # 3. mute, notify, escalate.
+        silences = _active_silences(now)
+        for alert in [*open_alerts, *new]:
+            if alert.state == AlertState.RESOLVED:
+                continue
+            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result)
+        for alert in resolved:
+            if alert.notify_count and _send(alert, "resolved", f"【已恢复】{_describe(alert)}", "resolved"):
+                alert.resolved_message_sent = True
+                result.notified += 1
+
+        Alert.objects.bulk_update([*open_alerts, *new], UPDATE_FIELDS, batch_size=500)
+        AlertEvent.objects.bulk_create(events, batch_size=1000)
+        result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
+    return result
+
+
+def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result) -> None:
+    silence = silences.get(alert.outlet_id)
+    was_muted = alert.muted
+    if silence is not None:
+        alert.muted, alert.muted_until = "silence", silence.ends_at
+    elif alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
+        alert.muted = "inhibited"
+    else:
+        alert.muted = ""
+        if alert.muted_until and alert.muted_until > now:  # the window was cancelled early
+            alert.muted_until = now
+    if alert.muted:
+        result.muted += 1
+        if alert.muted != was_muted:
+            events.append(AlertEvent(alert=alert, silence=silence, kind=Event.MUTED, at=now,
+                                     note=alert.muted))
+        return
+    firing = detection.holds((alert.outlet_id, alert.pollutant_id, alert.rule))
+    if firing and alert_policy.renotify_due(last_notified_at=alert.last_notified_at,
+                                            acknowledged=alert.state == AlertState.ACKNOWLEDGED,
+                                            muted=False, now=now, repeat=cfg.repeat):
+        first = alert.notify_count == 0
+        prefix = "【预警】" if first else f"【第{alert.notify_count + 1}次提醒】"
+        if _send(alert, "opened" if first else "repeat", prefix + _describe(alert), f"n{alert.notify_count + 1}"):
+            result.notified += 1
+        alert.notify_count += 1
+        alert.last_notified_at = now
+        if alert.state == AlertState.OPENED:
+            alert.state = AlertState.NOTIFIED
+        events.append(AlertEvent(alert=alert, kind=Event.NOTIFIED if first else Event.RENOTIFIED, at=now))
+    if alert_policy.escalation_due(opened_at=alert.opened_at, muted_until=alert.muted_until, is_alarm=alert.is_alarm,
+                                   firing=firing, muted=False, now=now, escalate_after=cfg.escalate_after):
+        _escalate(alert, now, events)
+        result.escalated += 1
+
+
+def _escalate(alert: Alert, now: datetime, events: list) -> None:
+    alert.is_alarm, alert.escalated_at = True, now
+    alert.work_order = open_work_order(
+        source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise,
+        title=f"报警：{_describe(alert)}"[:200],
+        description=f"预警于 {alert.opened_at:%Y-%m-%d %H:%M} 产生，{now - alert.opened_at} 内未恢复，升级为报警。",
+        evidence={"alert": alert.pk, "rule": alert.rule, "value": alert.value, "limit": alert.limit_value,
+                  "peak": alert.peak_value, "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence},
+    )
+    _send(alert, "alarm", f"【报警】{_describe(alert)}", "alarm")
+    events.append(AlertEvent(alert=alert, kind=Event.ESCALATED, at=now, note=f"workorder:{alert.work_order.pk}"))
+
+
+# --- use cases of people -----------------------------------------------------------------------
+
+def acknowledge(alert: Alert, user) -> Alert:
+    """The enterprise has seen the warning: stop the re-notifications (not the escalation clock)."""
+    if not (user.role == Role.ENTERPRISE and user.enterprise_id == alert.enterprise_id):
+        raise PermissionDenied(_("Only the enterprise's own accounts acknowledge its warnings."))
+    now = clock.now()
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.state not in (AlertState.OPENED, AlertState.NOTIFIED):
+            raise ValidationError(_("Only an open, unacknowledged warning can be acknowledged."))
+        alert.state, alert.acknowledged_at, alert.acknowledged_by = AlertState.ACKNOWLEDGED, now, user
+        alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+        AlertEvent.objects.create(alert=alert, kind=Event.ACKNOWLEDGED, at=now, actor=user)
+    return alert
+
+
+def close(alert: Alert, user, reason: str) -> Alert:
+    """Staff close a warning with a reason (e.g. a false alarm); the enterprise is told once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A reason is needed to close a warning."))
+    if not (user.is_authenticated and user.role != Role.ENTERPRISE and can_access_enterprise(user, alert.enterprise)):
+        raise PermissionDenied(_("Only staff with jurisdiction over the enterprise close its warnings."))
+    now = clock.now()
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("outlet", "enterprise", "pollutant").get(pk=alert.pk)
+        if not alert.is_open:
+            raise ValidationError(_("This warning is no longer open."))
+        alert.state, alert.resolved_at, alert.closed_by, alert.close_reason = AlertState.CLOSED, now, user, reason
+        alert.resolved_message_sent = _send(alert, "closed", f"【已关闭】{_describe(alert)}（{reason[:60]}）", "resolved")
+        alert.save(update_fields=["state", "resolved_at", "closed_by", "close_reason", "resolved_message_sent"])
+        AlertEvent.objects.create(alert=alert, kind=Event.CLOSED, at=now, actor=user, note=reason)
+    return alert
+
+
+def _may_declare(user, outlet: Outlet) -> bool:
+    return silenceable_outlets(user).filter(pk=outlet.pk).exists()
+
+
+def declare_silence(*, outlet: Outlet, user, starts_at: datetime, ends_at: datetime, reason: str) -> Silence:
+    """An enterprise (or county staff) declares a maintenance window for an outlet."""
+    if not _may_declare(user, outlet):
+        raise PermissionDenied(_("You may not declare a maintenance window for this outlet."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("A maintenance window needs a reason.")})
+    now = clock.now()
+    cfg = AlertSettings.current()
+    problem = alert_policy.silence_problem(starts_at=starts_at, ends_at=ends_at, now=now, longest=cfg.max_silence)
+    if problem:
+        raise ValidationError(_g(problem) % {"hours": cfg.max_silence_hours})
+    with transaction.atomic():
+        silence = Silence.objects.create(outlet=outlet, enterprise_id=outlet.enterprise_id, starts_at=starts_at,
+                                         ends_at=ends_at, reason=reason, created_by=user, created_at=now)
+        AlertEvent.objects.create(silence=silence, kind=Event.SILENCE_DECLARED, at=now, actor=user,
+                                  note=f"{starts_at.isoformat()} – {ends_at.isoformat()}: {reason}")
+    return silence
+
+
+def cancel_silence(silence: Silence, user) -> Silence:
+    """End a maintenance window early."""
+    if not _may_declare(user, silence.outlet):
+        raise PermissionDenied(_("You may not cancel this maintenance window."))
+    now = clock.now()
+    with transaction.atomic():
+        silence = Silence.objects.select_for_update().get(pk=silence.pk)
+        if silence.cancelled_at is not None or silence.ends_at <= now:
+            raise ValidationError(_("This maintenance window is already over."))
+        silence.cancelled_at, silence.cancelled_by = now, user
+        silence.save(update_fields=["cancelled_at", "cancelled_by"])
+        AlertEvent.objects.create(silence=silence, kind=Event.SILENCE_CANCELLED, at=now, actor=user)
+    return silence

@@ -1,0 +1,428 @@
+"""The HJ 212 protocol (2005 / 2017 / 2025) as pure functions: framing a TCP byte stream, CRC16,
+parsing a data segment into a ``Packet`` and its readings, and building frames and acknowledgements.
+
+No database and no I/O here: ``monitoring.services.ingest`` resolves MN codes and pollutant codes and
+stores what this module returns; ``hj212_server`` moves the bytes. Every refusal raises ``ProtocolError``
+with a ``reason`` (the same words as ``IngestRejection.Reason``) and a human-readable detail.
+See /work/shared/reference/hj212.md for the protocol facts this follows.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+HEADER = b"##"
+TAIL = b"\r\n"
+MAX_DATA_LENGTH = 9999  # the length field has 4 digits; frames over the nominal 1024 do occur
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+
+DATA_KINDS = {"2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day"}
+VALUE_SUFFIXES = {"Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou",
+                  "ZsRtd": "zs_rtd", "ZsAvg": "zs_avg", "ZsMin": "zs_min", "ZsMax": "zs_max"}
+DATA_FLAGS = frozenset("NFMSDCTB")
+# Suffixes that carry no reading of ours; accepted and ignored.
+IGNORED_SUFFIXES = frozenset({"EFlag", "ValidNum", "TotalNum", "Info", "Data", "DayData", "NightData",
+                              "UpValue", "LowValue"})
+
+# QnRtn codes of a CN 9011 reply (request acknowledgement).
+QNRTN_READY = 1
+QNRTN_WRONG_PW = 3
+QNRTN_WRONG_MN = 4
+QNRTN_WRONG_CN = 8
+QNRTN_WRONG_CRC = 9
+QNRTN_UNKNOWN = 100
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_DIGITS = re.compile(r"\d+")
+
+
+class ProtocolError(ValueError):
+    """A frame or packet that is refused. ``reason`` is one of IngestRejection.Reason's values."""
+
+    def __init__(self, reason: str, detail: str, raw: bytes | str = b""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.raw = raw if isinstance(raw, bytes) else raw.encode("latin-1", "replace")
+
+
+# --- CRC ------------------------------------------------------------------------------------------
+
+def crc16(data: bytes) -> int:
+    """The HJ 212 CRC16 of a data segment: poly 0xA001, init 0xFFFF, each byte folded into the
+    register's HIGH byte (not Modbus)."""
+    reg = 0xFFFF
+    for byte in data:
+        reg = (reg >> 8) ^ byte
+        for _ in range(8):
+            lsb = reg & 1
+            reg >>= 1
+            if lsb:
+                reg ^= 0xA001
+    return reg
+
+
+def crc16_modbus_swapped(data: bytes) -> int:
+    """CRC-16/MODBUS with its two bytes swapped: what some vendors' data loggers send."""
+    reg = 0xFFFF
+    for byte in data:
+        reg ^= byte
+        for _ in range(8):
+            lsb = reg & 1
+            reg >>= 1
+            if lsb:
+                reg ^= 0xA001
+    return ((reg & 0xFF) << 8) | (reg >> 8)
+
+
+def check_crc(data: bytes, crc_field: bytes | str, *, allow_swapped: bool = False) -> str:
+    """Verify the 4-hex-digit CRC field of ``data`` (case-insensitive). Returns ``"standard"`` or
+    ``"swapped"`` (only when ``allow_swapped``); raises ProtocolError(bad_crc) otherwise."""
+    text = crc_field.decode("latin-1") if isinstance(crc_field, bytes) else crc_field
+    try:
+        sent = int(text, 16) if len(text) == 4 and text.isascii() and text.isalnum() else None
+    except ValueError:
+        sent = None
+    if sent is None:
+        raise ProtocolError("bad_crc", f"CRC field {text!r} is not 4 hex digits", data)
+    expected = crc16(data)
+    if sent == expected:
+        return "standard"
+    if allow_swapped and sent == crc16_modbus_swapped(data):
+        return "swapped"
+    raise ProtocolError("bad_crc", f"CRC {text.upper()} sent, {expected:04X} computed", data)
+
+
+# --- Framing --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame cut from the stream: the data segment and the CRC field as sent, not yet verified."""
+
+    data: bytes
+    crc: bytes
+
+
+class FrameReader:
+    """Cuts ``##LLLL<data>CCCC\\r\\n`` frames out of a TCP byte stream.
+
+    ``feed(chunk)`` returns the frames completed by the chunk and the ProtocolErrors for bytes that
+    could not be framed (garbage, bad length field, a frame cut short by the next one, a frame longer
+    than ``max_length``). Several frames in one chunk and one frame over several chunks both work.
+    ``close()`` reports what is left in the buffer as a truncated frame.
+    """
+
+    def __init__(self, max_length: int = MAX_DATA_LENGTH):
+        self.max_length = max_length
+        self.buffer = bytearray()
+
+    def feed(self, chunk: bytes) -> list[Frame | ProtocolError]:
+        self.buffer += chunk
+        out: list[Frame | ProtocolError] = []
+        while True:
+            item = self._next()
+            if item is None:
+                return out
+            out.append(item)
+
+    def close(self) -> ProtocolError | None:
+        rest = bytes(self.buffer)
+        self.buffer.clear()
+        if rest.strip():
+            if rest.startswith(HEADER):
+                return ProtocolError("truncated", f"connection ended inside a frame ({len(rest)} bytes)", rest)
+            return ProtocolError("garbage", "bytes that are not a frame", rest)
+        return None
+
+    def _drop(self, n: int) -> bytes:
+        dropped = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        return dropped
+
+    def _next(self) -> Frame | ProtocolError | None:
+        buf = self.buffer
+        start = buf.find(HEADER)
+        if start < 0:
+            # Keep a trailing '#' that may begin the next header; the rest is garbage.
+            keep = 1 if buf.endswith(b"#") else 0
+            junk = self._drop(len(buf) - keep)
+            return ProtocolError("garbage", "bytes that are not a frame", junk) if junk.strip() else None
+        if start > 0:
+            junk = self._drop(start)
+            if junk.strip():
+                return ProtocolError("garbage", "bytes before a frame header", junk)
+        if len(buf) < 6:
+            return None
+        length_field = bytes(buf[2:6])
+        if not _DIGITS.fullmatch(length_field.decode("latin-1")):
+            raw = self._drop(2)
+            return ProtocolError("bad_length", f"length field {length_field!r} is not 4 digits", raw + length_field)
+        length = int(length_field)
+        if length > self.max_length:
+            raw = self._drop(2)
+            return ProtocolError("too_long", f"declared length {length} exceeds {self.max_length}", raw)
+        end = 6 + length + 4 + 2
+        # A CRLF before the declared end means the frame is shorter than its length says.
+        early = buf.find(TAIL, 6, min(len(buf), end - 2))
+        if early >= 0:
+            raw = self._drop(early + 2)
+            return ProtocolError("bad_length", f"frame ends after {early - 10} data chars, length says {length}", raw)
+        if len(buf) < end:
+            return None
+        if buf[end - 2:end] != TAIL:
+            raw = bytes(buf[:end])
+            self._drop(2)
+            return ProtocolError("bad_length", f"no CRLF where length {length} puts the end of the frame", raw)
+        frame = Frame(data=bytes(buf[6:6 + length]), crc=bytes(buf[6 + length:6 + length + 4]))
+        self._drop(end)
+        return frame
+
+
+def build_frame(data: str) -> bytes:
+    """Frame a data segment: ``##`` + length + data + CRC (upper-case hex) + CRLF."""
+    raw = data.encode("latin-1")
+    if len(raw) > MAX_DATA_LENGTH:
+        raise ValueError(f"data segment of {len(raw)} chars does not fit the 4-digit length field")
+    return b"##%04d%s%04X\r\n" % (len(raw), raw, crc16(raw))
+
+
+# --- Packets --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Packet:
+    """A parsed data segment. ``items`` maps each code as sent to its suffixes and raw values;
+    ``params`` holds the other CP keys (DataTime, RtdInterval, QnRtn, a standalone Flag …)."""
+
+    cn: str
+    mn: str
+    qn: str | None = None
+    st: str | None = None
+    pw: str | None = None
+    flag: int | None = None
+    pnum: int | None = None
+    pno: int | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    items: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def wants_ack(self) -> bool:
+        return self.flag is not None and bool(self.flag & 1)
+
+    @property
+    def version(self) -> str:
+        """Protocol version from the Flag V bits: "2005" when Flag is missing or V=0."""
+        bits = (self.flag or 0) >> 2
+        return {0: "2005", 1: "2017", 2: "2025"}.get(bits, str(bits))
+
+    @property
+    def kind(self) -> str | None:
+        """The data kind for CN 2011/2051/2061/2031, else None (not data we store)."""
+        return DATA_KINDS.get(self.cn)
+
+
+HEADER_KEYS = {"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"}
+
+
+def _pairs(tokens: list[str], raw: str) -> list[tuple[str, str]]:
+    pairs = []
+    for token in tokens:
+        token = token.strip()
+        if not token:
+            continue
+        key, sep, value = token.partition("=")
+        if not sep or not key:
+            raise ProtocolError("bad_field", f"{token[:40]!r} is not key=value", raw)
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def _int_field(name: str, value: str, raw: str) -> int:
+    if not _DIGITS.fullmatch(value):
+        raise ProtocolError("bad_field", f"{name}={value[:20]!r} is not a number", raw)
+    return int(value)
+
+
+def parse_packet(data: bytes | str) -> Packet:
+    """Parse a data segment (``QN=..;ST=..;CN=..;PW=..;MN=..;Flag=..;CP=&&..&&``) into a Packet.
+    Lenient where real senders differ (missing closing ``&&``, ``,`` or ``;`` inside CP, lower-case
+    data flags), strict where a value would be ambiguous (conflicting duplicate keys)."""
+    text = data.decode("latin-1") if isinstance(data, bytes) else data
+    cp_at = text.find("CP=")
+    if cp_at < 0:
+        raise ProtocolError("bad_field", "no CP= field", text)
+    head: dict[str, str] = {}
+    for key, value in _pairs(text[:cp_at].split(";"), text):
+        if key not in HEADER_KEYS:
+            raise ProtocolError("bad_field", f"unknown header field {key[:20]!r}", text)
+        if key in head and head[key] != value:
+            raise ProtocolError("bad_field", f"header field {key} given twice", text)
+        head[key] = value
+    for required in ("CN", "MN"):
+        if not head.get(required):
+            raise ProtocolError("bad_field", f"no {required} field", text)
+    cn = head["CN"]
+    if not (len(cn) == 4 and cn.isdigit()):
+        raise ProtocolError("bad_field", f"CN={cn[:20]!r} is not a 4-digit command", text)
+    cp = text[cp_at + 3:]
+    if cp.startswith("&&"):
+        cp = cp[2:]
+    if cp.endswith("&&"):
+        cp = cp[:-2]
+    params: dict[str, str] = {}
+    items: dict[str, dict[str, str]] = {}
+    for key, value in _pairs(re.split(r"[;,]", cp), text):
+        code, dash, suffix = key.partition("-")
+        if dash and code and suffix:
+            slot = items.setdefault(code, {})
+            if slot.get(suffix, value) != value:
+                raise ProtocolError("bad_field", f"{key} given twice with different values", text)
+            slot[suffix] = value
+        else:
+            if params.get(key, value) != value:
+                raise ProtocolError("bad_field", f"{key} given twice with different values", text)
+            params[key] = value
+    return Packet(
+        cn=cn, mn=head["MN"], qn=head.get("QN") or None, st=head.get("ST") or None, pw=head.get("PW"),
+        flag=_int_field("Flag", head["Flag"], text) if head.get("Flag") else None,
+        pnum=_int_field("PNUM", head["PNUM"], text) if head.get("PNUM") else None,
+        pno=_int_field("PNO", head["PNO"], text) if head.get("PNO") else None,
+        params=params, items=items,
+    )
+
+
+# --- Readings -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ParsedReading:
+    """One pollutant's values from a data packet, with the code already mapped to its 2017 form."""
+
+    code: str
+    kind: str
+    observed_at: datetime
+    flag: str = "N"
+    sampled_at: datetime | None = None
+    rtd: float | None = None
+    avg: float | None = None
+    min: float | None = None
+    max: float | None = None
+    cou: float | None = None
+    zs_rtd: float | None = None
+    zs_avg: float | None = None
+    zs_min: float | None = None
+    zs_max: float | None = None
+
+    @property
+    def value(self) -> float | None:
+        """The value compared with limits: the converted (Zs) value when sent, else Rtd / Avg."""
+        if self.kind == "realtime":
+            return self.zs_rtd if self.zs_rtd is not None else self.rtd
+        return self.zs_avg if self.zs_avg is not None else self.avg
+
+
+def parse_number(text: str, what: str = "value") -> float:
+    """A decimal number as sent (``12.5``, ``-0.3``, ``1e-3``); anything else is a bad_number."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        raise ProtocolError("bad_number", f"{what}={text[:20]!r} is not a number")
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ProtocolError("bad_number", f"{what}={text[:20]!r} is out of range")
+    return number
+
+
+def parse_time(text: str, what: str = "DataTime", tz: tzinfo = DEFAULT_TZ) -> datetime:
+    """``YYYYMMDDhhmmss`` (or with 3 more millisecond digits) in local time, made aware in ``tz``."""
+    text = text.strip()
+    if not (_DIGITS.fullmatch(text) and len(text) in (14, 17)):
+        raise ProtocolError("bad_time", f"{what}={text[:20]!r} is not YYYYMMDDhhmmss")
+    try:
+        moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
+    except ValueError:
+        raise ProtocolError("bad_time", f"{what}={text!r} is not a valid time") from None
+    return moment.replace(microsecond=int(text[14:] or 0) * 1000, tzinfo=tz)
+
+
+def readings(packet: Packet, code_map: Mapping[str, str] | None = None, tz: tzinfo = DEFAULT_TZ
+             ) -> list[ParsedReading]:
+    """The readings of a data packet (CN 2011/2051/2061/2031); ``[]`` for other commands.
+
+    ``code_map`` maps 2005 codes to 2017 codes (from the Pollutant table); 2017 codes pass through.
+    Raises ProtocolError on a missing/bad DataTime, a bad number, an unknown data flag or a code
+    given both in its 2005 and its 2017 form. All or nothing: one bad item refuses the packet.
+    """
+    kind = packet.kind
+    if kind is None:
+        return []
+    if "DataTime" not in packet.params:
+        raise ProtocolError("bad_time", f"CN {packet.cn} packet without DataTime")
+    observed_at = parse_time(packet.params["DataTime"], tz=tz)
+    default_flag = packet.params.get("Flag", "N").upper()
+    code_map = code_map or {}
+    out: dict[str, ParsedReading] = {}
+    for sent_code, values in packet.items.items():
+        code = code_map.get(sent_code, sent_code)
+        fields: dict = {}
+        for suffix, text in values.items():
+            if suffix in VALUE_SUFFIXES:
+                fields[VALUE_SUFFIXES[suffix]] = parse_number(text, f"{sent_code}-{suffix}")
+            elif suffix == "Flag":
+                fields["flag"] = text.upper()
+            elif suffix == "SampleTime":
+                fields["sampled_at"] = parse_time(text, f"{sent_code}-SampleTime", tz)
+            elif suffix not in IGNORED_SUFFIXES:
+                raise ProtocolError("bad_field", f"unknown data item {sent_code}-{suffix[:20]}")
+        if not (fields.keys() & set(VALUE_SUFFIXES.values())) and "flag" not in fields:
+            continue  # only equipment flags or sample counts: nothing to store
+        flag = fields.setdefault("flag", default_flag)
+        if flag not in DATA_FLAGS:
+            raise ProtocolError("bad_field", f"{sent_code}-Flag={flag[:5]!r} is not a data flag (N F M S D C T B)")
+        if code in out:
+            raise ProtocolError("bad_field", f"pollutant {code} given twice (2005 and 2017 codes?)")
+        out[code] = ParsedReading(code=code, kind=kind, observed_at=observed_at, **fields)
+    return list(out.values())
+
+
+# --- Building packets and replies -----------------------------------------------------------------
+
+def format_number(value: float) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def data_segment(*, cn: str, mn: str, cp: str = "", qn: str | None = None, st: str | None = "32",
+                 pw: str | None = "123456", flag: int | None = 4, pnum: int | None = None,
+                 pno: int | None = None) -> str:
+    """A data segment in the standard field order; fields given as None are left out."""
+    parts = [f"QN={qn}" if qn else None, f"ST={st}" if st else None, f"CN={cn}",
+             f"PW={pw}" if pw is not None else None, f"MN={mn}",
+             f"Flag={flag}" if flag is not None else None,
+             f"PNUM={pnum}" if pnum is not None else None, f"PNO={pno}" if pno is not None else None]
+    return ";".join(p for p in parts if p) + f";CP=&&{cp}&&"
+
+
+def data_cp(data_time: datetime, items: Mapping[str, Mapping[str, float | str]]) -> str:
+    """The CP of a data upload: ``DataTime=...;code-Suffix=v,code-Suffix=v;...``."""
+    groups = [f"DataTime={data_time:%Y%m%d%H%M%S}"]
+    for code, values in items.items():
+        groups.append(",".join(f"{code}-{suffix}={value if isinstance(value, str) else format_number(value)}"
+                               for suffix, value in values.items()))
+    return ";".join(groups)
+
+
+def data_ack(packet: Packet) -> bytes:
+    """CN 9014 data acknowledgement echoing the upload's QN (send only when ``packet.wants_ack``)."""
+    return build_frame(data_segment(cn="9014", mn=packet.mn, qn=packet.qn, st="91", pw=packet.pw or "",
+                                    flag=4, cp=""))
+
+
+def request_ack(packet: Packet, qn_rtn: int) -> bytes:
+    """CN 9011 request acknowledgement with ``QnRtn`` (1 ready, 3 wrong PW, 4 wrong MN, 9 wrong CRC, …)."""
+    return build_frame(data_segment(cn="9011", mn=packet.mn, qn=packet.qn, st="91", pw=packet.pw or "",
+                                    flag=4, cp=f"QnRtn={qn_rtn}"))
+
+
+QNRTN_BY_REASON = {"bad_crc": QNRTN_WRONG_CRC, "wrong_pw": QNRTN_WRONG_PW, "unknown_mn": QNRTN_WRONG_MN,
+                   "inactive": QNRTN_WRONG_MN, "unsupported": QNRTN_WRONG_CN}

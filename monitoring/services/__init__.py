@@ -1,0 +1,1 @@
+"""Write-side services of monitoring, one module per use case (``ingest``, ``partitions``, …)."""

@@ -1,0 +1,94 @@
+"""Daily partitions of the reading table on PostgreSQL (a no-op on SQLite).
+
+``monitoring_reading`` is partitioned by RANGE on ``observed_at`` with one partition per local day
+(``monitoring_reading_pYYYYMMDD``) and a DEFAULT partition that catches anything else, so an insert never
+fails. ``ensure_partitions`` creates the partitions of a range of days, moving rows that already landed
+in the default partition into the new one. It runs ahead of time from beat (``create_ahead``) and on
+demand from ingestion for days it has not seen yet (back-filled history).
+"""
+import datetime as dt
+import re
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from enforcement import clock
+
+PARENT = "monitoring_reading"
+DEFAULT = "monitoring_reading_default"
+LOCK_KEY = 212_0001  # pg_advisory_xact_lock key serialising partition changes between processes
+_NAME = re.compile(r"^monitoring_reading_p(\d{8})$")
+
+_known_days: set[dt.date] | None = None
+
+
+def _tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def partition_name(day: dt.date) -> str:
+    return f"{PARENT}_p{day:%Y%m%d}"
+
+
+def existing_days() -> set[dt.date]:
+    """The days that have a partition, read from the catalogue."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s", [PARENT])
+        names = [row[0] for row in cur.fetchall()]
+    return {dt.datetime.strptime(m.group(1), "%Y%m%d").date() for m in map(_NAME.match, names) if m}
+
+
+def _create(cur, day: dt.date) -> None:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=_tz())
+    end = start + dt.timedelta(days=1)
+    name = partition_name(day)
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT} WHERE observed_at >= %s AND observed_at < %s)",
+                [start, end])
+    if not cur.fetchone()[0]:
+        cur.execute(f'CREATE TABLE "{name}" PARTITION OF {PARENT} FOR VALUES FROM (%s) TO (%s)', [start, end])
+        return
+    # Rows of that day are in the default partition: move them to a new table, then attach it.
+    cur.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+    cur.execute(f'WITH moved AS (DELETE FROM {DEFAULT} WHERE observed_at >= %s AND observed_at < %s RETURNING *) '
+                f'INSERT INTO "{name}" SELECT * FROM moved', [start, end])
+    cur.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [start, end])
+
+
+def ensure_partitions(days: Iterable[dt.date]) -> list[dt.date]:
+    """Create the missing daily partitions among ``days``; returns the days created."""
+    global _known_days
+    if connection.vendor != "postgresql":
+        return []
+    wanted = set(days)
+    if _known_days is not None and wanted <= _known_days:
+        return []
+    created = []
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        have = existing_days()
+        for day in sorted(wanted - have):
+            _create(cur, day)
+            created.append(day)
+        _known_days = have | wanted
+    return created
+
+
+def ensure_for_times(moments: Iterable[dt.datetime]) -> list[dt.date]:
+    """Partitions for the local days of these instants."""
+    tz = _tz()
+    return ensure_partitions({moment.astimezone(tz).date() for moment in moments})
+
+
+def create_ahead(days_ahead: int = 7, now: dt.datetime | None = None) -> list[dt.date]:
+    """Partitions from yesterday to ``days_ahead`` days from now (run daily by beat)."""
+    today = (now or clock.now()).astimezone(_tz()).date()
+    return ensure_partitions(today + dt.timedelta(days=n) for n in range(-1, days_ahead + 1))
+
+
+def forget_known_days() -> None:
+    """Drop the cached list of partitions (after a rollback that undid created partitions)."""
+    global _known_days
+    _known_days = None

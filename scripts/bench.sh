@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every benchmark in benchmarks/, one after another, each against its own throwaway PostgreSQL
+# database; each prints a table of the platform's figure beside its named baseline from the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/services.sh
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%dT%H:%MZ)"
+status=0
+for bench in benchmarks/bench_*.py; do
+  echo; echo "== ${bench}"
+  (cd benchmarks && ../.venv/bin/python "$(basename "$bench")") || { echo "FAILED: ${bench}"; status=1; }
+done
+exit $status

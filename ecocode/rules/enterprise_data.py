@@ -102,3 +102,15 @@ def _online_not_installed(p, ctx):
     if p["medium"]:
         q &= Q(outlet__kind=p["medium"])
     return {"n": Count("outlet", distinct=True, filter=q)}
+
+
+@duties.rule("no_device", {"medium": (str, "")},
+             "%(n)s online-monitored outlet(s) with an online duty but no active monitoring device registered")
+def _no_device(p, ctx):
+    from monitoring.models import Device
+
+    active = Exists(Device.objects.filter(outlet=OuterRef("outlet"), is_active=True))
+    q = Q(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) & ~Q(active)
+    if p["medium"]:
+        q &= Q(outlet__kind=p["medium"])
+    return {"n": Count("outlet", distinct=True, filter=q)}

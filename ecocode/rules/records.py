@@ -1,7 +1,9 @@
-"""Families over records other apps and bureau staff keep: public complaints and work orders
-(dispatch) and penalty decisions (``ecocode.Penalty``)."""
+"""Families over records other apps and bureau staff keep: public complaints, work orders, self-check
+notices and checklist results (dispatch) and penalty decisions (``ecocode.Penalty``)."""
+import datetime as dt
+
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from ..models import Penalty
 from .base import Family
@@ -52,3 +54,82 @@ def _penalties(p, ctx):
                 fact=lambda v, p, ctx: int((v["total"] or 0) >= p["min_amount"]))
 def _penalty_amount(p, ctx):
     return {"total": Sum("amount", filter=_decided(p, ctx))}
+
+
+OPEN_BEFORE_ACCEPT = ("discovered", "dispatched")
+OPEN_BEFORE_FIX = ("discovered", "dispatched", "accepted", "handling")
+
+
+def _opened_in_window(p, ctx) -> Q:
+    q = Q(opened_at__gte=ctx.since(p["window_days"]), opened_at__lte=ctx.as_of)
+    return q & Q(source__in=p["sources"]) if p["sources"] else q
+
+
+@work_orders.rule("overdue", {"sources": (list, []), "window_days": (int, 365)},
+                  "%(n)s work order(s) (%(sources)s) overdue now or closed late (opened in the last "
+                  "%(window_days)s days)")
+def _overdue(p, ctx):
+    """Overdue as dispatch defines it: not accepted by accept_due_at, or not fixed by due_at."""
+    open_overdue = (Q(state__in=OPEN_BEFORE_ACCEPT, accept_due_at__lt=ctx.as_of)
+                    | Q(state__in=OPEN_BEFORE_FIX, due_at__lt=ctx.as_of))
+    return {"n": Count("id", filter=_opened_in_window(p, ctx) & (open_overdue | Q(state="closed", on_time=False)))}
+
+
+@work_orders.rule("supervised", {"sources": (list, []), "window_days": (int, 365)},
+                  "%(n)s work order(s) put under the bureau's supervision (opened in the last "
+                  "%(window_days)s days)")
+def _supervised(p, ctx):
+    return {"n": Count("id", filter=_opened_in_window(p, ctx) & Q(supervised_at__isnull=False,
+                                                                  supervised_at__lte=ctx.as_of))}
+
+
+self_checks = Family("self_checks", lambda ctx: _model("dispatch.SelfCheckNotice").objects.all(), "enterprise_id",
+                     requires=("dispatch.SelfCheckNotice",))
+
+
+def _due_in_window(p, ctx) -> Q:
+    return Q(due_at__gte=ctx.since(p["window_days"]), due_at__lt=ctx.as_of)
+
+
+@self_checks.rule("overdue", {"window_days": (int, 365)},
+                  "%(n)s self-check notice(s) not done by the deadline (due in the last %(window_days)s days)")
+def _self_check_overdue(p, ctx):
+    return {"n": Count("id", filter=_due_in_window(p, ctx) & (Q(completed_at__isnull=True)
+                                                              | Q(completed_at__gt=ctx.as_of)))}
+
+
+@self_checks.rule("late", {"window_days": (int, 365)},
+                  "%(n)s self-check notice(s) done after the deadline (due in the last %(window_days)s days)")
+def _self_check_late(p, ctx):
+    return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(completed_at__gt=F("due_at"),
+                                                               completed_at__lte=ctx.as_of))}
+
+
+checklists = Family("checklists", lambda ctx: _model("dispatch.LineResult").objects.filter(result="fail"),
+                    "round__enterprise_id", requires=("dispatch.LineResult",))
+
+
+def _failed_in_window(p, ctx) -> Q:
+    q = Q(round__submitted_at__gte=ctx.since(p["window_days"]), round__submitted_at__lte=ctx.as_of)
+    if p["categories"]:
+        q &= Q(line__category__in=p["categories"])
+    if p["kinds"]:
+        q &= Q(round__kind__in=p["kinds"])
+    return q
+
+
+CHECK_PARAMS = {"categories": (list, []), "kinds": (list, []), "window_days": (int, 365)}
+
+
+@checklists.rule("failed", CHECK_PARAMS,
+                 "%(n)s checklist line(s) %(categories)s failed in rounds %(kinds)s of the last "
+                 "%(window_days)s days")
+def _failed(p, ctx):
+    return {"n": Count("id", filter=_failed_in_window(p, ctx))}
+
+
+@checklists.rule("unfixed", {**CHECK_PARAMS, "days": (int, 30)},
+                 "%(n)s failed checklist line(s) whose work order is still open after %(days)s days")
+def _unfixed(p, ctx):
+    stale = Q(round__submitted_at__lt=ctx.as_of - dt.timedelta(days=p["days"]), work_order__isnull=False)
+    return {"n": Count("id", filter=_failed_in_window(p, ctx) & stale & ~Q(work_order__state="closed"))}

@@ -1,8 +1,10 @@
 """All families and their rules, by key."""
 from .enterprise_data import duties, outlets, permits, reports
-from .records import complaints, penalties, work_orders
+from .monitoring_data import alerts, devices, limits, online, silences
+from .records import checklists, complaints, penalties, self_checks, work_orders
 
-FAMILIES = {f.key: f for f in (reports, permits, outlets, duties, complaints, work_orders, penalties)}
+FAMILIES = {f.key: f for f in (reports, permits, outlets, duties, limits, online, devices, alerts, silences,
+                               complaints, work_orders, self_checks, checklists, penalties)}
 RULES = {key: rule for family in FAMILIES.values() for key, rule in family.rules.items()}
 
 

@@ -270,7 +270,8 @@ def close(alert: Alert, user, reason: str) -> Alert:
         raise PermissionDenied(_("Only staff with jurisdiction over the enterprise close its warnings."))
     now = clock.now()
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().select_related("outlet", "enterprise", "pollutant").get(pk=alert.pk)
+        alert = Alert.objects.select_for_update(of=("self",)).select_related("outlet", "enterprise", "pollutant") \
+            .get(pk=alert.pk)
         if not alert.is_open:
             raise ValidationError(_("This warning is no longer open."))
         alert.state, alert.resolved_at, alert.closed_by, alert.close_reason = AlertState.CLOSED, now, user, reason

@@ -1,0 +1,97 @@
+"""Rule families over monitoring data: hourly aggregates against limits, online completeness and
+validity, silent devices, warnings and maintenance windows."""
+import datetime as dt
+
+import pytest
+
+from enterprises.models import MonitoringDuty, Pollutant
+from monitoring.models import Aggregate, Alert, Device, Silence
+from tests import factories as f
+
+from .conftest import NOW
+from .helpers import ind, points
+
+pytestmark = pytest.mark.django_db
+H = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def plant(now):
+    ent = f.enterprise()
+    out = f.outlet(f.permit(ent), "DW001", "water", {"w01018": 100})
+    return ent, out
+
+
+def hour(out, code, start, avg, count=60, valid=60):
+    return Aggregate.objects.create(outlet=out, pollutant=Pollutant.objects.get(code=code), period="hour",
+                                    start=start, count=count, valid_count=valid, sum=avg * valid, avg=avg,
+                                    min=avg, max=avg, updated_at=NOW)
+
+
+def test_exceedances_against_the_permit_limit(plant):
+    ent, out = plant
+    for n, value in enumerate([120, 130, 101, 250, 90, 100]):
+        hour(out, "w01018", NOW - (n + 1) * H, value)
+    hour(out, "w01018", NOW - dt.timedelta(days=40), 300)          # outside the window
+    hour(out, "w01018", NOW + H, 300)                               # after the scoring time
+    assert points(ent,
+                  ind("limits.exceedances", 3, pollutants=["w01018"], per_unit=0.5),
+                  ind("limits.exceedances", 5, medium="water", min_factor=2.0),
+                  ind("limits.exceedances", 5, medium="air"),
+                  ind("limits.exceedances", 3, pollutants=["w21003"])) == [2, 5, 0, 0]
+
+
+def test_online_completeness_and_validity(plant):
+    ent, out = plant
+    MonitoringDuty.objects.create(permit=out.permit, outlet=out, pollutant=Pollutant.objects.get(code="w01018"),
+                                  method="online", frequency="continuous")
+    for n in range(18):                                             # 18 of the 24 hours of the last day
+        hour(out, "w01018", NOW - (n + 1) * H, 50, count=60, valid=50 if n < 6 else 60)
+    completeness = ind("online.completeness", 3, window_days=1, min_ratio=0.9)
+    assert points(ent, completeness, ind("online.completeness", 3, window_days=1, min_ratio=0.75),
+                  ind("online.validity", 2, window_days=1, min_ratio=0.95),
+                  ind("online.validity", 2, window_days=1, min_ratio=0.9)) == [3, 0, 2, 0]  # 0.75; 1020/1080
+
+
+def test_silent_devices(plant):
+    ent, out = plant
+    device = Device.objects.create(mn="MN-SILENT", outlet=out, last_seen_at=NOW - 30 * H)
+    rule = ind("devices.silent", 2, medium="water", hours=24)
+    assert points(ent, rule) == [2]
+    device.last_seen_at = NOW - H
+    device.save()
+    assert points(ent, rule) == [0]
+
+
+def alert(out, rule, opened, **fields):
+    return Alert.objects.create(outlet=out, enterprise=out.enterprise, rule=rule, opened_at=opened,
+                                last_seen_at=opened, **fields)
+
+
+def test_warnings_answered_escalated_and_opened(plant):
+    ent, out = plant
+    alert(out, "exceedance", NOW - 2 * H, state="resolved", acknowledged_at=NOW - 2 * H + dt.timedelta(minutes=10),
+          resolved_at=NOW - H)                                                           # answered in time
+    alert(out, "near_limit", NOW - 3 * H, state="resolved", acknowledged_at=NOW - 3 * H + dt.timedelta(minutes=45),
+          resolved_at=NOW - H)                                                           # answered late
+    alert(out, "missing_data", NOW - 2 * H, state="notified", is_alarm=True, escalated_at=NOW - H)  # never
+    alert(out, "flat_line", NOW - 5 * H, state="notified", muted="silence")              # muted: nothing to answer
+    alert(out, "exceedance", NOW - 4 * H, state="resolved", resolved_at=NOW - 4 * H + dt.timedelta(minutes=20))
+    alert(out, "exceedance", NOW - dt.timedelta(minutes=10), state="notified")           # still within 30 min
+    assert points(ent,
+                  ind("alerts.unanswered", 10, minutes=30, per_unit=1),
+                  ind("alerts.unanswered", 10, rules=["exceedance"], minutes=30),
+                  ind("alerts.escalated", 10, rules=["missing_data"], per_unit=2),
+                  ind("alerts.opened", 10, rules=["exceedance"], medium="water", per_unit=1),
+                  ind("alerts.opened", 10, rules=["exceedance"], medium="air")) == [2, 0, 2, 3, 0]
+
+
+def test_maintenance_windows(plant):
+    ent, out = plant
+    officer = f.user("enterprise", enterprise=ent)
+    for n in range(3):
+        Silence.objects.create(outlet=out, enterprise=ent, starts_at=NOW - dt.timedelta(days=n * 5 + 1),
+                               ends_at=NOW - dt.timedelta(days=n * 5), reason="检修", created_by=officer,
+                               created_at=NOW - dt.timedelta(days=n * 5 + 2))
+    assert points(ent, ind("silences.count", 1, window_days=30, min_count=3),
+                  ind("silences.count", 1, window_days=10, min_count=3)) == [1, 0]

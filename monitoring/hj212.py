@@ -35,8 +35,8 @@ QNRTN_WRONG_CN = 8
 QNRTN_WRONG_CRC = 9
 QNRTN_UNKNOWN = 100
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_DIGITS = re.compile(r"\d+")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class ProtocolError(ValueError):
@@ -142,6 +142,13 @@ class FrameReader:
         del self.buffer[:n]
         return dropped
 
+    def _skip_bad_frame(self) -> bytes:
+        """Drop a bad frame: everything up to the next header (or all but a trailing '#')."""
+        following = self.buffer.find(HEADER, 2)
+        if following < 0:
+            following = len(self.buffer) - (1 if self.buffer.endswith(b"#") else 0)
+        return self._drop(max(following, 2))
+
     def _next(self) -> Frame | ProtocolError | None:
         buf = self.buffer
         start = buf.find(HEADER)
@@ -158,12 +165,11 @@ class FrameReader:
             return None
         length_field = bytes(buf[2:6])
         if not _DIGITS.fullmatch(length_field.decode("latin-1")):
-            raw = self._drop(2)
-            return ProtocolError("bad_length", f"length field {length_field!r} is not 4 digits", raw + length_field)
+            return ProtocolError("bad_length", f"length field {length_field!r} is not 4 digits", self._skip_bad_frame())
         length = int(length_field)
         if length > self.max_length:
-            raw = self._drop(2)
-            return ProtocolError("too_long", f"declared length {length} exceeds {self.max_length}", raw)
+            return ProtocolError("too_long", f"declared length {length} exceeds {self.max_length}",
+                                 self._skip_bad_frame())
         end = 6 + length + 4 + 2
         # A CRLF before the declared end means the frame is shorter than its length says.
         early = buf.find(TAIL, 6, min(len(buf), end - 2))
@@ -173,9 +179,8 @@ class FrameReader:
         if len(buf) < end:
             return None
         if buf[end - 2:end] != TAIL:
-            raw = bytes(buf[:end])
-            self._drop(2)
-            return ProtocolError("bad_length", f"no CRLF where length {length} puts the end of the frame", raw)
+            return ProtocolError("bad_length", f"no CRLF where length {length} puts the end of the frame",
+                                 self._skip_bad_frame())
         frame = Frame(data=bytes(buf[6:6 + length]), crc=bytes(buf[6 + length:6 + length + 4]))
         self._drop(end)
         return frame

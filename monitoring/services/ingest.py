@@ -73,6 +73,7 @@ class Rejection:
     raw: bytes | str = b""
     mn: str = ""
     device: Device | None = None
+    source: str = ""
 
 
 @dataclass
@@ -152,11 +153,13 @@ def _crc_value(field_: bytes) -> int | None:
         return None
 
 
-def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str = "",
+def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Sequence[str] = "",
                   now: dt.datetime | None = None) -> list[Outcome]:
     """Validate and store a batch of frames (and log framing errors). Returns one Outcome per item,
-    in order; every accepted packet's readings are committed when this returns."""
+    in order; every accepted packet's readings are committed when this returns. ``source`` (the peer)
+    is one string for all items or one per item."""
     now = now or clock.now()
+    sources = [source] * len(items) if isinstance(source, str) else list(source)
     parsed: list[tuple[Packet | None, ProtocolError | None]] = []
     for item in items:
         if isinstance(item, ProtocolError):
@@ -173,7 +176,7 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str = "",
     outcomes: list[Outcome] = []
     units: list[Unit] = []
     rejections: list[Rejection] = []
-    for item, (packet, error) in zip(items, parsed):
+    for item, (packet, error), item_source in zip(items, parsed, sources):
         device = devices.get(packet.mn) if packet else None
         try:
             if isinstance(item, ProtocolError):
@@ -182,19 +185,20 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str = "",
         except ProtocolError as exc:
             raw = exc.raw or (item.data if isinstance(item, Frame) else b"")
             outcome = Outcome(False, packet, exc.reason, exc.detail)
-            rejections.append(Rejection(exc.reason, exc.detail, raw, packet.mn if packet else "", device))
+            rejections.append(Rejection(exc.reason, exc.detail, raw, packet.mn if packet else "", device,
+                                        item_source))
         else:
             outcome = Outcome(True, packet, readings=len(rows))
             units.append(Unit(device, rows, outcome))
         outcomes.append(outcome)
-    store(units, rejections, now=now, source=source)
+    store(units, rejections, now=now)
     return outcomes
 
 
 # --- storage --------------------------------------------------------------------------------------
 
-def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.datetime | None = None,
-          source: str = "") -> StoreResult:
+def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.datetime | None = None
+          ) -> StoreResult:
     """Write accepted units and log rejections in one transaction; fills each unit's outcome.stored."""
     now = now or clock.now()
     result = StoreResult(rejected=len(rejections))
@@ -207,7 +211,7 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
             result.per_device = inserted
             result.stored = sum(inserted.values())
         _count_packets(units, result.per_device, now)
-        _log_rejections(rejections, now, source)
+        _log_rejections(rejections, now)
     # Split each device's new-reading count over its units in order (a device's packets in one batch
     # rarely overlap; when they do, the first packet is credited with the new rows).
     left = dict(result.per_device)
@@ -344,12 +348,12 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
                             [packets[pk], new_per_device.get(pk, 0), now, pk])
 
 
-def _log_rejections(rejections: Sequence[Rejection], now: dt.datetime, source: str) -> None:
+def _log_rejections(rejections: Sequence[Rejection], now: dt.datetime) -> None:
     if not rejections:
         return
     IngestRejection.objects.bulk_create([
         IngestRejection(device=r.device, mn=r.mn[:64], reason=r.reason, detail=r.detail[:300],
-                        raw=_excerpt(r.raw), source=source[:64], received_at=now)
+                        raw=_excerpt(r.raw), source=r.source[:64], received_at=now)
         for r in rejections
     ])
     per_device = Counter(r.device.pk for r in rejections if r.device is not None)
@@ -365,5 +369,6 @@ def _group_by_count(counter: Counter) -> dict[int, list[int]]:
 
 
 def _excerpt(raw: bytes | str) -> str:
-    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    text = raw.decode("ascii", "backslashreplace") if isinstance(raw, bytes) else raw
+    text = text.replace("\x00", "\\x00")  # PostgreSQL text cannot hold NUL
     return text[:RAW_EXCERPT] + ("…" if len(text) > RAW_EXCERPT else "")

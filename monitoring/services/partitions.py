@@ -69,6 +69,9 @@ def ensure_partitions(days: Iterable[dt.date]) -> list[dt.date]:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         have = existing_days()
+        if wanted - have:
+            # Pending deferred FK checks of this transaction would block the DDL: run them now.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for day in sorted(wanted - have):
             _create(cur, day)
             created.append(day)

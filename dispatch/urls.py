@@ -1,3 +1,15 @@
 """Web pages of dispatch."""
+from django.urls import path
+
+from . import views
+
 app_name = "dispatch"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.order_list, name="order_list"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/act/", views.order_act, name="order_act"),
+    path("complain/", views.complain, name="complain"),
+    path("c/<str:access_token>/", views.complaint_status, name="complaint_status"),
+    path("officers/", views.officer_stats, name="officer_stats"),
+    path("officers.csv", views.officer_stats_csv, name="officer_stats_csv"),
+]

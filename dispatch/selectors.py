@@ -1,0 +1,168 @@
+"""Reads of dispatch: what a user may see, what is overdue and by how long, on-time and completion
+rates (for lists and the dashboard), and the monthly statistics per enforcement officer."""
+import calendar
+import datetime as dt
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.utils import timezone
+
+from enforcement import clock
+from enterprises import jurisdiction
+from enterprises.models import Role, User
+
+from .models import LineResult, Round, SelfCheckNotice, WorkOrder
+from .workflow import UNACCEPTED, UNFIXED
+
+S = WorkOrder.State
+
+
+def work_order_q(user) -> Q:
+    """The work orders ``user`` may see: by the enterprise's jurisdiction, and for orders about no
+    enterprise (e.g. a complaint about a place), by the township or grid they were routed to."""
+    q = jurisdiction.enterprise_q(user, "enterprise")
+    if q == jurisdiction.NOTHING or jurisdiction.is_county_wide(user):
+        return q
+    if user.role == Role.TOWNSHIP:
+        q |= Q(enterprise__isnull=True, township_id=user.township_id)
+    elif user.role == Role.GRID:
+        q |= Q(enterprise__isnull=True, grid_id=user.grid_id)
+    return q
+
+
+def visible_work_orders(user) -> QuerySet:
+    return WorkOrder.objects.filter(work_order_q(user))
+
+
+def can_see(user, order: WorkOrder) -> bool:
+    return WorkOrder.objects.filter(work_order_q(user), pk=order.pk).exists()
+
+
+def overdue_q(now=None) -> Q:
+    """Open orders past their running deadline: not accepted a day after opening, or not fixed by the
+    resolution deadline (the 3-day fix deadline, or the date of a plan reported in time)."""
+    now = now or clock.now()
+    return Q(state__in=UNACCEPTED, accept_due_at__lt=now) | Q(state__in=UNFIXED, due_at__lt=now)
+
+
+def with_overdue(qs: QuerySet, now=None) -> QuerySet:
+    """Annotate ``overdue_since`` (the deadline that was missed first; NULL if not overdue)."""
+    now = now or clock.now()
+    return qs.annotate(overdue_since=Case(
+        When(state__in=UNACCEPTED, accept_due_at__lt=now, then=F("accept_due_at")),
+        When(state__in=UNFIXED, due_at__lt=now, then=F("due_at")),
+        default=None))
+
+
+def _scoped(qs, enterprise, township, since, until) -> QuerySet:
+    qs = WorkOrder.objects.all() if qs is None else qs
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    if township is not None:
+        qs = qs.filter(township=township)
+    if since is not None:
+        qs = qs.filter(opened_at__gte=since)
+    if until is not None:
+        qs = qs.filter(opened_at__lt=until)
+    return qs
+
+
+def on_time_rate(*, qs: QuerySet | None = None, enterprise=None, township=None, since=None, until=None,
+                 now=None) -> dict:
+    """On-time rate = closed on time / (closed + open-but-overdue). Counting open overdue orders keeps
+    the rate honest (a rate over closed orders alone flatters). ``rate`` is None when nothing counts."""
+    now = now or clock.now()
+    closed = Q(state=S.CLOSED)
+    row = _scoped(qs, enterprise, township, since, until).aggregate(
+        on_time=Count("pk", filter=closed & Q(on_time=True)),
+        late=Count("pk", filter=closed & Q(on_time=False)),
+        open_overdue=Count("pk", filter=overdue_q(now)),
+    )
+    total = row["on_time"] + row["late"] + row["open_overdue"]
+    row["rate"] = row["on_time"] / total if total else None
+    return row
+
+
+def overdue_counts_by_township(now=None, qs: QuerySet | None = None) -> dict[int, int]:
+    """``{township_id: number of open overdue orders}`` (townships with none are absent)."""
+    qs = WorkOrder.objects.all() if qs is None else qs
+    return dict(qs.filter(overdue_q(now)).order_by().values("township_id").annotate(n=Count("pk"))
+                .values_list("township_id", "n"))
+
+
+def overdue_counts_by_enterprise(now=None, enterprise_ids=None) -> dict[int, int]:
+    """``{enterprise_id: number of open overdue orders}`` (enterprises with none are absent)."""
+    qs = WorkOrder.objects.filter(overdue_q(now), enterprise__isnull=False)
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=enterprise_ids)
+    return dict(qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n"))
+
+
+def self_check_completion(*, enterprise=None, township=None, since=None, until=None, now=None) -> dict:
+    """Self-check notices issued in the window: how many were completed (on time), how many are past
+    due and still open; ``rate`` = completed / (completed + overdue open), None when nothing counts."""
+    now = now or clock.now()
+    qs = SelfCheckNotice.objects.all()
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    if township is not None:
+        qs = qs.filter(enterprise__township=township)
+    if since is not None:
+        qs = qs.filter(issued_at__gte=since)
+    if until is not None:
+        qs = qs.filter(issued_at__lt=until)
+    row = qs.aggregate(
+        issued=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False)),
+        completed_on_time=Count("pk", filter=Q(completed_at__lte=F("due_at"))),
+        overdue_open=Count("pk", filter=Q(completed_at__isnull=True, due_at__lt=now)),
+    )
+    counted = row["completed"] + row["overdue_open"]
+    row["rate"] = row["completed"] / counted if counted else None
+    return row
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    last = calendar.monthrange(year, month)[1]
+    return start, start + dt.timedelta(days=last)
+
+
+STAT_COLUMNS = ("enterprises_inspected", "problems_found", "on_site_records", "case_leads", "cases_filed")
+
+
+def officer_monthly_stats(year: int, month: int) -> list[dict]:
+    """One row per active enforcement officer for the month: enterprises inspected, problems found
+    (failed lines), on-site records made (inspections), case leads, cases filed. Five queries."""
+    start, end = month_bounds(year, month)
+    through = Round.officers.through.objects.filter(round__kind=Round.Kind.INSPECTION)
+    in_month = through.filter(round__submitted_at__gte=start, round__submitted_at__lt=end).order_by()
+    counts = {}
+    for row in in_month.values("user_id").annotate(
+            on_site_records=Count("round_id", distinct=True),
+            enterprises_inspected=Count("round__enterprise_id", distinct=True),
+            case_leads=Count("round_id", filter=Q(round__case_lead=True), distinct=True)):
+        counts[row.pop("user_id")] = row
+    problems = dict(in_month.filter(round__results__result=LineResult.Result.FAIL).values("user_id")
+                    .annotate(n=Count("round__results")).values_list("user_id", "n"))
+    filed = dict(through.filter(round__case_filed_on__gte=start.date(), round__case_filed_on__lt=end.date())
+                 .order_by().values("user_id").annotate(n=Count("round_id", distinct=True))
+                 .values_list("user_id", "n"))
+    rows = []
+    officers = User.objects.filter(Q(role=Role.ENFORCEMENT, is_active=True) | Q(pk__in=list(counts)))
+    for officer in officers.order_by("last_name", "first_name", "username"):
+        row = {"officer": officer, **{c: 0 for c in STAT_COLUMNS}, **counts.get(officer.pk, {})}
+        row["problems_found"] = problems.get(officer.pk, 0)
+        row["cases_filed"] = filed.get(officer.pk, 0)
+        rows.append(row)
+    return rows
+
+
+def assigned_q(user) -> Q:
+    """Orders ``user`` must act on: routed to their township, grid or team, or to them by name."""
+    q = Q(officer_id=user.pk)
+    if user.role == Role.TOWNSHIP:
+        q |= Q(assignee_kind=WorkOrder.Assignee.TOWNSHIP, township_id=user.township_id)
+    elif user.role == Role.GRID:
+        q |= Q(assignee_kind=WorkOrder.Assignee.GRID, grid_id=user.grid_id)
+    elif user.role == Role.ENFORCEMENT:
+        q |= Q(assignee_kind=WorkOrder.Assignee.TEAM, team__members=user)
+    return q

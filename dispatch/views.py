@@ -1,0 +1,245 @@
+"""Web pages of dispatch: work-order list and detail with actions, the public complaint form, the
+complainant's private status page, and the monthly statistics per enforcement officer.
+
+Every page checks role and jurisdiction (``enterprises.jurisdiction`` through ``selectors.work_order_q``);
+refused actions (``WorkflowError``) answer with their 4xx status and the reason.
+"""
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from enforcement import clock
+from enterprises import jurisdiction
+from enterprises.models import Enterprise, Role
+
+from . import evidence, selectors, services, workflow
+from .forms import ActionForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
+from .models import Complaint, WorkOrder
+from .workflow import WorkflowError
+
+COMPLAINTS_PER_HOUR = 5
+
+
+@login_required
+def order_list(request):
+    user, now = request.user, clock.now()
+    qs = selectors.visible_work_orders(user)
+    scope = request.GET.get("scope", "all")
+    if scope == "mine":
+        qs = qs.filter(selectors.assigned_q(user))
+    if request.GET.get("overdue"):
+        qs = qs.filter(selectors.overdue_q(now))
+    if request.GET.get("state") in WorkOrder.State.values:
+        qs = qs.filter(state=request.GET["state"])
+    elif not request.GET.get("closed"):
+        qs = qs.exclude(state=WorkOrder.State.CLOSED)
+    qs = selectors.with_overdue(qs.select_related("enterprise", "township", "grid", "team"), now) \
+        .order_by(F("overdue_since").asc(nulls_last=True), "-opened_at", "-id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for order in page:
+        order.overdue_by = now - order.overdue_since if order.overdue_since else None
+    return render(request, "dispatch/order_list.html", {
+        "page": page, "scope": scope, "states": WorkOrder.State.choices, "now": now,
+        "rate": selectors.on_time_rate(qs=selectors.visible_work_orders(user), now=now),
+        "overdue_total": selectors.visible_work_orders(user).filter(selectors.overdue_q(now)).count(),
+    })
+
+
+def _visible_order(request, pk: int) -> WorkOrder:
+    order = get_object_or_404(WorkOrder.objects.select_related("enterprise", "township", "grid", "team"), pk=pk)
+    if not selectors.can_see(request.user, order):
+        raise Http404
+    return order
+
+
+def _detail(request, order: WorkOrder, *, status: int = 200, error: str = ""):
+    now = clock.now()
+    order = selectors.with_overdue(WorkOrder.objects.filter(pk=order.pk), now).select_related(
+        "enterprise", "township", "grid", "team", "officer").get()
+    feedbacks = [(fb, evidence.completeness(fb)) for fb in order.feedbacks.prefetch_related("attachments")]
+    actions = workflow.allowed_actions(request.user, order)
+    return render(request, "dispatch/order_detail.html", {
+        "order": order, "overdue_by": now - order.overdue_since if order.overdue_since else None,
+        "transitions": order.transitions.select_related("by"), "feedbacks": feedbacks, "error": error,
+        "plain_actions": [(a, workflow.ACTION_LABELS[a]) for a in actions if a not in ("plan", "feed_back")],
+        "can_plan": "plan" in actions, "can_feed_back": "feed_back" in actions,
+        "plan_form": PlanForm(), "feedback_form": FeedbackForm(initial={"client_uuid": uuid.uuid4()}),
+        "action_form": ActionForm(),
+    }, status=status)
+
+
+@login_required
+def order_detail(request, pk: int):
+    return _detail(request, _visible_order(request, pk))
+
+
+@login_required
+@require_POST
+def order_act(request, pk: int):
+    """Take an action on an order: a plain transition, a rectification plan, or a feedback with files."""
+    order = _visible_order(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "plan":
+            form = PlanForm(request.POST)
+            if not form.is_valid():
+                return _detail(request, order, status=400, error=_form_errors(form))
+            services.report_plan(order.pk, request.user, text=form.cleaned_data["plan_text"],
+                                 completion_date=form.cleaned_data["completion_date"])
+        elif action == "feed_back":
+            _feed_back(request, order)
+        else:
+            form = ActionForm(request.POST)
+            if not form.is_valid():
+                return _detail(request, order, status=400, error=_form_errors(form))
+            services.act(order.pk, action, request.user, form.cleaned_data["note"])
+    except WorkflowError as exc:
+        return _detail(request, order, status=exc.status_code, error=str(exc))
+    messages.success(request, _("Done."))
+    return redirect("dispatch:order_detail", pk=order.pk)
+
+
+def _feed_back(request, order: WorkOrder) -> None:
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        raise WorkflowError(_form_errors(form))
+    files = request.FILES.getlist("files")
+    for upload in files:  # refuse a bad file before anything is stored
+        evidence.sniff(upload)
+    feedback = services.submit_feedback(order.pk, request.user, text=form.cleaned_data["text"],
+                                        declared_files=len(files), client_uuid=form.cleaned_data["client_uuid"])
+    for upload in files:
+        evidence.attach(upload, feedback=feedback, user=request.user)
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" if f in form.fields else " ".join(e)
+                     for f, e in form.errors.items())
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@require_http_methods(["GET", "POST"])
+def complain(request):
+    """The public complaint form: no login; CSRF-protected; at most a few complaints per IP an hour."""
+    enterprise = None
+    code = request.GET.get("enterprise") or request.POST.get("enterprise")
+    if code:
+        enterprise = Enterprise.objects.filter(credit_code=code).select_related("township").first()
+    initial = {"township": enterprise.township_id} if enterprise else {}
+    form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        key = f"dispatch:complain:{_client_ip(request)}"
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > COMPLAINTS_PER_HOUR:
+            return render(request, "dispatch/complain.html", {
+                "form": form, "enterprise": enterprise,
+                "error": _("Too many complaints from your network in the last hour; please try again later."),
+            }, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            if enterprise is not None and enterprise.township_id != data["township"].pk:
+                enterprise = None  # the public chose another place: keep the complaint about that place
+            complaint = services.file_complaint(text=data["text"], channel=Complaint.Channel.WEB,
+                                                enterprise=enterprise, township=data["township"],
+                                                photo=data["photo"], contact=data["contact"])
+            return redirect("dispatch:complaint_status", access_token=complaint.access_token)
+        return render(request, "dispatch/complain.html", {"form": form, "enterprise": enterprise}, status=400)
+    return render(request, "dispatch/complain.html", {"form": form, "enterprise": enterprise})
+
+
+PUBLIC_STATE = {
+    WorkOrder.State.DISCOVERED: "received", WorkOrder.State.DISPATCHED: "received",
+    WorkOrder.State.ACCEPTED: "in_progress", WorkOrder.State.HANDLING: "in_progress",
+    WorkOrder.State.FED_BACK: "checking", WorkOrder.State.REVIEWED: "checking", WorkOrder.State.CLOSED: "closed",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_status(request, access_token: str):
+    """The complainant's private status page: no login, only public-safe facts (no names, no contacts)."""
+    complaint = get_object_or_404(Complaint.objects.select_related("work_order", "township", "enterprise"),
+                                  access_token=access_token)
+    order = complaint.work_order
+    asking = complaint.fixed_question_at is not None and order is not None and order.state == WorkOrder.State.CLOSED
+    form = FixedAnswerForm(request.POST or None) if asking else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            return render(request, "dispatch/complaint_status.html",
+                          _status_context(complaint, None, _("There is no open question on this complaint.")),
+                          status=409)
+        if form.is_valid():
+            try:
+                services.answer_fixed_question(complaint, fixed=form.cleaned_data["fixed"],
+                                               comment=form.cleaned_data["comment"])
+            except WorkflowError as exc:
+                return render(request, "dispatch/complaint_status.html",
+                              _status_context(complaint, None, str(exc)), status=exc.status_code)
+            return redirect("dispatch:complaint_status", access_token=access_token)
+        status = 400
+    response = render(request, "dispatch/complaint_status.html", _status_context(complaint, form), status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _status_context(complaint: Complaint, form, error: str = "") -> dict:
+    order = complaint.work_order
+    now = clock.now()
+    overdue = order is not None and WorkOrder.objects.filter(selectors.overdue_q(now), pk=order.pk).exists()
+    return {"complaint": complaint, "order": order, "public_state": PUBLIC_STATE.get(order.state) if order else None,
+            "overdue": overdue, "form": form, "error": error, "answers": complaint.answers.all()}
+
+
+def _may_see_stats(user) -> bool:
+    return jurisdiction.is_bureau(user) or (jurisdiction.is_county_wide(user) and user.role == Role.ENFORCEMENT)
+
+
+def _month(request) -> tuple[int, int]:
+    today = clock.now().date()
+    try:
+        year, month = int(request.GET.get("year", today.year)), int(request.GET.get("month", today.month))
+    except ValueError:
+        raise Http404 from None
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return year, month
+
+
+@login_required
+def officer_stats(request):
+    if not _may_see_stats(request.user):
+        raise PermissionDenied
+    year, month = _month(request)
+    return render(request, "dispatch/officer_stats.html", {
+        "rows": selectors.officer_monthly_stats(year, month), "year": year, "month": month,
+    })
+
+
+@login_required
+def officer_stats_csv(request):
+    if not _may_see_stats(request.user):
+        raise PermissionDenied
+    year, month = _month(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="officer-stats-{year}-{month:02d}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["officer", "name", *selectors.STAT_COLUMNS])
+    for row in selectors.officer_monthly_stats(year, month):
+        officer = row["officer"]
+        writer.writerow([officer.username, officer.get_full_name(), *(row[c] for c in selectors.STAT_COLUMNS)])
+    return response

@@ -72,11 +72,12 @@ def on_time_rate(*, qs: QuerySet | None = None, enterprise=None, township=None, 
     the rate honest (a rate over closed orders alone flatters). ``rate`` is None when nothing counts."""
     now = now or clock.now()
     closed = Q(state=S.CLOSED)
-    row = _scoped(qs, enterprise, township, since, until).aggregate(
-        on_time=Count("pk", filter=closed & Q(on_time=True)),
-        late=Count("pk", filter=closed & Q(on_time=False)),
-        open_overdue=Count("pk", filter=overdue_q(now)),
+    counts = _scoped(qs, enterprise, township, since, until).aggregate(
+        n_on_time=Count("pk", filter=closed & Q(on_time=True)),
+        n_late=Count("pk", filter=closed & Q(on_time=False)),
+        n_open_overdue=Count("pk", filter=overdue_q(now)),
     )
+    row = {key.removeprefix("n_"): value for key, value in counts.items()}
     total = row["on_time"] + row["late"] + row["open_overdue"]
     row["rate"] = row["on_time"] / total if total else None
     return row

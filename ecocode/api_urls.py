@@ -1,2 +1,8 @@
 """REST API routes of ecocode under /api/v1/."""
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("eco-codes", api.EcoCodeViewSet, basename="api-eco-code")
+urlpatterns = router.urls

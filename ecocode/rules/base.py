@@ -52,11 +52,12 @@ class Rule:
 
 @dataclass
 class Family:
-    """One data source: ``queryset(ctx)`` gives its rows, ``enterprise`` the path to their enterprise id.
-    ``requires`` names the models ("app.Model") it reads; without them the family is unavailable."""
+    """One data source: ``queryset(ctx, days)`` gives its rows (``days``: the longest ``window_days`` of the
+    family's indicators, for sources that bound their scan by it), ``enterprise`` the path to their
+    enterprise id. ``requires`` names the models ("app.Model") it reads; without them it is unavailable."""
 
     key: str
-    queryset: Callable[[Context], QuerySet]
+    queryset: Callable[[Context, int | None], QuerySet]
     enterprise: str
     requires: tuple[str, ...] = ()
     rules: dict[str, Rule] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from .base import Family
 
 REPORT_PARAMS = {"kind": (str, ""), "window_days": (int, 365)}
 
-reports = Family("reports", lambda ctx: ExecutionReport.objects.all(), "permit__enterprise_id")
+reports = Family("reports", lambda ctx, days: ExecutionReport.objects.all(), "permit__enterprise_id")
 
 
 def _due_in_window(p, ctx) -> Q:
@@ -50,7 +50,7 @@ def _inconsistent(p, ctx):
     return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(submitted_on__isnull=False, is_consistent=False))}
 
 
-permits = Family("permits", lambda ctx: Enterprise.objects.all(), "id")
+permits = Family("permits", lambda ctx, days: Enterprise.objects.all(), "id")
 
 
 def _valid_on(day) -> Q:
@@ -80,7 +80,7 @@ def _class_mismatch(p, ctx):
     return {"n": Count("permits", filter=_valid_on(ctx.today) & ~Q(permits__management_class=F("management_class")))}
 
 
-outlets = Family("outlets", lambda ctx: Outlet.objects.all(), "enterprise_id")
+outlets = Family("outlets", lambda ctx, days: Outlet.objects.all(), "enterprise_id")
 
 
 @outlets.rule("no_facility", {"kind": (str, "")},
@@ -92,7 +92,7 @@ def _no_facility(p, ctx):
     return {"n": Count("id", filter=q & Q(kind=p["kind"]) if p["kind"] else q)}
 
 
-duties = Family("duties", lambda ctx: MonitoringDuty.objects.all(), "permit__enterprise_id")
+duties = Family("duties", lambda ctx, days: MonitoringDuty.objects.all(), "permit__enterprise_id")
 
 
 @duties.rule("online_not_installed", {"medium": (str, "")},

@@ -2,58 +2,60 @@
 online data completeness and validity per self-monitoring duty, silent devices, warnings and
 maintenance windows.
 
-The aggregate-based rules put their window into correlated subqueries that walk the unique index
-(outlet, pollutant, period, start) of ``Aggregate`` for each limit or duty, then sum per enterprise.
+The aggregate-based families scan the hourly aggregates of the longest window once: ``limits`` joins
+each aggregate to its outlet's limit of the same pollutant, ``online`` LEFT JOINs each online duty to
+its aggregates (so a duty with no data at all still counts as due).
 """
 import datetime as dt
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, FilteredRelation, FloatField, Q, Sum
+from django.db.models.functions import Cast
 
-from enterprises.models import MonitoringDuty, PermitLimit
+from enterprises.models import MonitoringDuty
 from monitoring.models import Aggregate, Alert, Device, Silence
 
 from .base import RATIO, Family
 
 
-def _scalar(qs, function: str, field: str = "pk"):
-    """``SELECT <function>(field) FROM qs`` as a correlated scalar subquery (0 when empty)."""
-    return Coalesce(Subquery(qs.order_by().annotate(v=Func(F(field), function=function)).values("v")[:1]), 0,
-                    output_field=IntegerField())
+def _limited_hours(ctx, days):
+    """Hourly aggregates of the window joined to their outlet's limit of the same pollutant."""
+    return Aggregate.objects.filter(period=Aggregate.Period.HOUR, outlet__limits__pollutant=F("pollutant"),
+                                    start__gte=ctx.since(days or 30), start__lt=ctx.as_of)
 
 
-def _hours(ctx, days: int, **lookups):
-    return Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
-                                    period=Aggregate.Period.HOUR, start__gte=ctx.since(days), start__lt=ctx.as_of,
-                                    **lookups)
-
-
-limits = Family("limits", lambda ctx: PermitLimit.objects.filter(pollutant__is_parameter=False),
-                "outlet__enterprise_id", requires=("monitoring.Aggregate",))
+limits = Family("limits", _limited_hours, "outlet__enterprise_id", requires=("monitoring.Aggregate",))
 
 
 @limits.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
                              "min_factor": (float, 1.0)},
              "%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days")
 def _exceedances(p, ctx):
-    over = Q(avg__gt=OuterRef("limit_value") * p["min_factor"])
+    limit = Cast("outlet__limits__limit_value", FloatField())
+    over = Q(avg__gt=limit * p["min_factor"])
     if p["min_factor"] <= 1:
-        over |= Q(avg__lt=OuterRef("lower_limit"))
-    which = Q()
+        over |= Q(avg__lt=Cast("outlet__limits__lower_limit", FloatField()))
+    q = over & Q(start__gte=ctx.since(p["window_days"]))
     if p["pollutants"]:
-        which &= Q(pollutant__code__in=p["pollutants"])
+        q &= Q(pollutant__code__in=p["pollutants"])
     if p["medium"]:
-        which &= Q(outlet__kind=p["medium"])
-    return {"n": Sum(_scalar(_hours(ctx, p["window_days"]).filter(over), "COUNT"), filter=which or None)}
+        q &= Q(outlet__kind=p["medium"])
+    return {"n": Count("id", filter=q)}
 
 
-online = Family("online", lambda ctx: MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE,
-                                                                    outlet__online_monitored=True),
-                "permit__enterprise_id", requires=("monitoring.Aggregate",))
+def _duty_hours(ctx, days):
+    """Online duties of monitored outlets, each LEFT JOINed to its hourly aggregates of the window."""
+    window = Q(outlet__aggregates__pollutant=F("pollutant"), outlet__aggregates__period=Aggregate.Period.HOUR,
+               outlet__aggregates__start__gte=ctx.since(days or 30), outlet__aggregates__start__lt=ctx.as_of)
+    return MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) \
+        .alias(hours=FilteredRelation("outlet__aggregates", condition=window))
 
 
-def _medium(p) -> Q | None:
-    return Q(outlet__kind=p["medium"]) if p["medium"] else None
+online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",))
+
+
+def _in(p, ctx, **lookups) -> Q:
+    q = Q(hours__start__gte=ctx.since(p["window_days"]), **lookups)
+    return q & Q(outlet__kind=p["medium"]) if p["medium"] else q
 
 
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
@@ -61,9 +63,9 @@ def _medium(p) -> Q | None:
              "(%(received)s of %(due)s; required %(min_ratio)s)", mode=RATIO,
              fact=lambda v, p, ctx: round(v["received"] / v["due"], 4) if v["due"] else None)
 def _completeness(p, ctx):
-    received = _scalar(_hours(ctx, p["window_days"], count__gt=0), "COUNT")
-    return {"received": Sum(received, filter=_medium(p)),
-            "due": Count("id", filter=_medium(p)) * (p["window_days"] * 24)}
+    duties = Q(outlet__kind=p["medium"]) if p["medium"] else None
+    return {"received": Count("hours__id", filter=_in(p, ctx, hours__count__gt=0)),
+            "due": Count("id", distinct=True, filter=duties) * (p["window_days"] * 24)}
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
@@ -71,11 +73,11 @@ def _completeness(p, ctx):
              "(%(valid)s of %(received)s; required %(min_ratio)s)", mode=RATIO,
              fact=lambda v, p, ctx: round(v["valid"] / v["received"], 4) if v["received"] else None)
 def _validity(p, ctx):
-    return {"valid": Sum(_scalar(_hours(ctx, p["window_days"]), "SUM", "valid_count"), filter=_medium(p)),
-            "received": Sum(_scalar(_hours(ctx, p["window_days"]), "SUM", "count"), filter=_medium(p))}
+    return {"valid": Sum("hours__valid_count", filter=_in(p, ctx)),
+            "received": Sum("hours__count", filter=_in(p, ctx))}
 
 
-devices = Family("devices", lambda ctx: Device.objects.filter(outlet__isnull=False, is_active=True),
+devices = Family("devices", lambda ctx, days: Device.objects.filter(outlet__isnull=False, is_active=True),
                  "outlet__enterprise_id", requires=("monitoring.Device",))
 
 
@@ -87,7 +89,7 @@ def _silent(p, ctx):
 
 
 ALERT_PARAMS = {"rules": (list, []), "medium": (str, ""), "window_days": (int, 90)}
-alerts = Family("alerts", lambda ctx: Alert.objects.all(), "enterprise_id", requires=("monitoring.Alert",))
+alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("monitoring.Alert",))
 
 
 def _alerts_in_window(p, ctx) -> Q:
@@ -122,7 +124,7 @@ def _escalated(p, ctx):
     return {"n": Count("id", filter=_alerts_in_window(p, ctx) & Q(escalated_at__isnull=False))}
 
 
-silences = Family("silences", lambda ctx: Silence.objects.all(), "enterprise_id", requires=("monitoring.Silence",))
+silences = Family("silences", lambda ctx, days: Silence.objects.all(), "enterprise_id", requires=("monitoring.Silence",))
 
 
 @silences.rule("count", {"window_days": (int, 30)},

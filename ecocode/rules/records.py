@@ -13,7 +13,7 @@ def _model(label):
     return apps.get_model(label)
 
 
-complaints = Family("complaints", lambda ctx: _model("dispatch.Complaint").objects.all(), "enterprise_id",
+complaints = Family("complaints", lambda ctx, days: _model("dispatch.Complaint").objects.all(), "enterprise_id",
                     requires=("dispatch.Complaint",))
 
 
@@ -24,7 +24,7 @@ def _complaints(p, ctx):
     return {"n": Count("id", filter=q & Q(channel=p["channel"]) if p["channel"] else q)}
 
 
-work_orders = Family("work_orders", lambda ctx: _model("dispatch.WorkOrder").objects.all(), "enterprise_id",
+work_orders = Family("work_orders", lambda ctx, days: _model("dispatch.WorkOrder").objects.all(), "enterprise_id",
                      requires=("dispatch.WorkOrder",))
 
 
@@ -35,7 +35,7 @@ def _findings(p, ctx):
     return {"n": Count("id", filter=q & Q(source__in=p["sources"]) if p["sources"] else q)}
 
 
-penalties = Family("penalties", lambda ctx: Penalty.objects.all(), "enterprise_id")
+penalties = Family("penalties", lambda ctx, days: Penalty.objects.all(), "enterprise_id")
 
 
 def _decided(p, ctx) -> Q:
@@ -83,7 +83,7 @@ def _supervised(p, ctx):
                                                                   supervised_at__lte=ctx.as_of))}
 
 
-self_checks = Family("self_checks", lambda ctx: _model("dispatch.SelfCheckNotice").objects.all(), "enterprise_id",
+self_checks = Family("self_checks", lambda ctx, days: _model("dispatch.SelfCheckNotice").objects.all(), "enterprise_id",
                      requires=("dispatch.SelfCheckNotice",))
 
 
@@ -105,7 +105,7 @@ def _self_check_late(p, ctx):
                                                                completed_at__lte=ctx.as_of))}
 
 
-checklists = Family("checklists", lambda ctx: _model("dispatch.LineResult").objects.filter(result="fail"),
+checklists = Family("checklists", lambda ctx, days: _model("dispatch.LineResult").objects.filter(result="fail"),
                     "round__enterprise_id", requires=("dispatch.LineResult",))
 
 

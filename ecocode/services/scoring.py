@@ -55,7 +55,8 @@ def evaluate(snapshot: dict, ctx: Context) -> tuple[dict[int, list[dict]], list[
     losses = defaultdict(list)
     for key, items in by_family.items():
         family = FAMILIES[key]
-        qs = family.queryset(ctx)
+        days = max((params.get("window_days") or 0 for _, _, params, *_ in items), default=0) or None
+        qs = family.queryset(ctx, days)
         if ctx.enterprise_ids is not None:
             qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
         annotations = {alias: expr for *_, aggregates in items for alias, expr in aggregates.items()}

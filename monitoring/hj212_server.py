@@ -177,9 +177,9 @@ class Server:
                     chunk = await asyncio.wait_for(reader.read(65536), self.read_timeout)
                 except asyncio.TimeoutError:
                     log.info("%s: idle for %ss, closing", source, self.read_timeout)
-                    break
+                    chunk = b""
                 if not chunk:
-                    leftover = framer.close()
+                    leftover = framer.close()  # half a frame left when the client hung up or went silent
                     if leftover is not None:
                         await self._store([leftover], source)
                     break

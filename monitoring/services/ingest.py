@@ -103,6 +103,12 @@ def pollutant_codes() -> tuple[dict[str, int], dict[str, str]]:
     return _pollutants[1], _pollutants[2]
 
 
+def forget_pollutants() -> None:
+    """Drop the cached pollutant codes (after the reference rows were reloaded)."""
+    global _pollutants
+    _pollutants = None
+
+
 def devices_by_mn(mns: Iterable[str]) -> dict[str, Device]:
     mns = set(mns)
     return {d.mn: d for d in Device.objects.filter(mn__in=mns)} if mns else {}

@@ -9,6 +9,7 @@ from monitoring.hj212_server import BatchWriter, Server
 
 class Command(BaseCommand):
     help = "Receive HJ 212 packets from monitoring devices over TCP and store their readings."
+    requires_system_checks = []  # a TCP receiver: URL and template checks are not its business
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="0.0.0.0")

@@ -1,0 +1,150 @@
+"""The HJ 212 TCP server with real sockets: readings land in PostgreSQL exactly once, acknowledgements
+echo the QN, and a slow or broken client does not hold up the others."""
+import asyncio
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from monitoring import hj212
+from monitoring.hj212_server import BatchWriter, Server
+from monitoring.models import IngestRejection, Reading
+from monitoring.services import ingest
+from tests.monitoring.ingest_support import TZ, data_frame, device
+
+pytestmark = pytest.mark.django_db(transaction=True)
+T0 = dt.datetime.now(TZ).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def fresh_pollutant_ids(transactional_db):
+    """Transactional tests flush and reload the reference rows (tests/conftest.py), so their ids change."""
+    ingest.forget_pollutants()
+
+
+@pytest.fixture
+def server():
+    srv = Server("127.0.0.1", 0, read_timeout=5, max_bad_frames=5, writer=BatchWriter(retry_delay=0.1))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(srv.serve(),), daemon=True)
+    thread.start()
+    assert srv.started.wait(10)
+    yield srv
+    srv.stop(loop)
+    thread.join(10)
+    loop.close()
+
+
+def connect(port: int) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+
+def receive(sock: socket.socket, count: int) -> list[hj212.Packet]:
+    reader, got = hj212.FrameReader(), []
+    while len(got) < count:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += [hj212.parse_packet(f.data) for f in reader.feed(chunk) if isinstance(f, hj212.Frame)]
+    return got
+
+
+def test_readings_land_once_and_acks_echo_the_qn(server):
+    dev_a, dev_b = device(), device()
+    a = [data_frame(dev_a.mn, T0 + dt.timedelta(seconds=30 * i), {"w01018": {"Rtd": i}, "w21003": {"Rtd": 1}},
+                    qn=f"2025010100000{i:04d}") for i in range(20)]
+    b = [data_frame(dev_b.mn, T0 + dt.timedelta(seconds=30 * i), {"w01018": {"Rtd": i}}) for i in range(20)]
+    with connect(server.port) as sa, connect(server.port) as sb:
+        sa.sendall(b"".join(a[:10]))
+        sb.sendall(b"".join(b))
+        sa.sendall(a[10][:25])  # half a frame, the rest in a later read
+        time.sleep(0.05)
+        sa.sendall(a[10][25:] + b"".join(a[11:]))
+        acks_a, acks_b = receive(sa, 20), receive(sb, 20)
+    assert [p.qn for p in acks_a] == [f"2025010100000{i:04d}" for i in range(20)]
+    assert {p.cn for p in acks_a + acks_b} == {"9014"} and {p.mn for p in acks_b} == {dev_b.mn}
+    assert Reading.objects.filter(device=dev_a).count() == 40
+    assert Reading.objects.filter(device=dev_b).count() == 20
+    # Resent after a lost acknowledgement: acknowledged again, stored once.
+    with connect(server.port) as sa:
+        sa.sendall(b"".join(a[:5]))
+        assert [p.qn for p in receive(sa, 5)] == [f"2025010100000{i:04d}" for i in range(5)]
+    assert Reading.objects.filter(device=dev_a).count() == 40
+    dev_a.refresh_from_db()
+    assert (dev_a.accepted_packets, dev_a.stored_readings) == (25, 40)
+
+
+def test_refused_packets_get_a_9011_and_are_logged(server):
+    dev = device()
+    good = data_frame(dev.mn, T0, {"w01018": {"Rtd": 1}}, qn="20250101000000001")
+    bad = bytearray(data_frame(dev.mn, T0, {"w01018": {"Rtd": 2}}, qn="20250101000000002"))
+    bad[-3] = ord("0") if bad[-3] != ord("0") else ord("1")  # break the CRC
+    with connect(server.port) as sock:
+        sock.sendall(bytes(bad) + good)
+        replies = receive(sock, 2)
+    assert [(p.cn, p.qn, p.params.get("QnRtn")) for p in replies] == [
+        ("9011", "20250101000000002", "9"), ("9014", "20250101000000001", None)]
+    assert Reading.objects.filter(device=dev).count() == 1
+    assert IngestRejection.objects.filter(device=dev, reason="bad_crc").count() == 1
+
+
+def test_a_slow_or_broken_client_does_not_block_others(server):
+    dev = device()
+    stalled = connect(server.port)
+    stalled.sendall(data_frame(dev.mn, T0, {"w01018": {"Rtd": 1}})[:30])  # and then nothing
+    noisy = connect(server.port)
+    noisy.sendall(b"\x00garbage##xxxx" * 10)
+    started = time.monotonic()
+    with connect(server.port) as sock:
+        sock.sendall(data_frame(dev.mn, T0 + dt.timedelta(minutes=1), {"w01018": {"Rtd": 2}}))
+        assert [p.cn for p in receive(sock, 1)] == ["9014"]
+    assert time.monotonic() - started < 2
+    noisy.settimeout(5)
+    assert noisy.recv(100) == b""  # closed after too many refused frames
+    stalled.settimeout(10)
+    assert stalled.recv(100) == b""  # closed after the read timeout
+    noisy.close()
+    stalled.close()
+    assert IngestRejection.objects.filter(reason="truncated").count() == 1
+
+
+@pytest.mark.slow
+def test_management_command_serves_real_devices(tmp_path):
+    dev = device()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings_dict = connection.settings_dict
+    env = dict(os.environ, DATABASE_URL=f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:"
+                                        f"{settings_dict['PORT']}/{settings_dict['NAME']}")
+    env.pop("DJANGO_TEST_DB", None)
+    proc = subprocess.Popen([sys.executable, "manage.py", "hj212_server", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                sock = connect(port)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            proc.terminate()
+            pytest.fail(f"server did not start: {proc.communicate(timeout=10)[0].decode()[-2000:]}")
+        with sock:
+            frame = data_frame(dev.mn, T0, {"w01018": {"Rtd": 7.5}}, qn="20250101000000042")
+            sock.sendall(frame + frame)
+            assert [p.qn for p in receive(sock, 2)] == ["20250101000000042"] * 2
+        assert list(Reading.objects.filter(device=dev).values_list("rtd", flat=True)) == [7.5]
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out.decode()
+    assert b"stopped after" in out

@@ -111,7 +111,7 @@ def forget_pollutants() -> None:
 
 def devices_by_mn(mns: Iterable[str]) -> dict[str, Device]:
     mns = set(mns)
-    return {d.mn: d for d in Device.objects.filter(mn__in=mns)} if mns else {}
+    return {d.mn: d for d in Device.objects.select_related("outlet__enterprise").filter(mn__in=mns)} if mns else {}
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -378,3 +378,117 @@ def _excerpt(raw: bytes | str) -> str:
     text = raw.decode("ascii", "backslashreplace") if isinstance(raw, bytes) else raw
     text = text.replace("\x00", "\\x00")  # PostgreSQL text cannot hold NUL
     return text[:RAW_EXCERPT] + ("…" if len(text) > RAW_EXCERPT else "")
+
+
+# --- bulk rows (REST API) -------------------------------------------------------------------------
+
+BULK_FIELDS = ("mn", "pollutant", "observed_at", "kind", "flag", "sampled_at") + VALUE_FIELDS[1:]
+KINDS = frozenset(hj212.DATA_KINDS.values())
+
+
+@dataclass
+class RowError:
+    row: int
+    reason: str
+    detail: str
+
+
+@dataclass
+class BulkResult:
+    received: int = 0
+    stored: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - self.stored if not self.errors else 0
+
+
+def parse_row_time(value, what: str) -> dt.datetime:
+    """ISO 8601 (naive = local time) or the HJ 212 ``YYYYMMDDhhmmss`` form."""
+    text = str(value).strip()
+    if text.isdigit():
+        return hj212.parse_time(text, what)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ProtocolError("bad_time", f"{what}={text[:30]!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=hj212.DEFAULT_TZ)
+
+
+def parse_row(row) -> tuple[str, ParsedReading]:
+    """One bulk row (a dict of strings or JSON values) → (MN, reading). Raises ProtocolError."""
+    if not isinstance(row, dict):
+        raise ProtocolError("bad_field", "a row must be an object")
+    unknown = set(row) - set(BULK_FIELDS)
+    if unknown:
+        raise ProtocolError("bad_field", f"unknown fields: {', '.join(sorted(map(str, unknown)))[:100]}")
+    mn = str(row.get("mn") or "").strip()
+    code = str(row.get("pollutant") or "").strip()
+    kind = str(row.get("kind") or "").strip()
+    if not mn or not code or not row.get("observed_at"):
+        raise ProtocolError("bad_field", "mn, pollutant and observed_at are required")
+    if kind not in KINDS:
+        raise ProtocolError("bad_field", f"kind must be one of {', '.join(sorted(KINDS))}")
+    values = {}
+    for name in VALUE_FIELDS[1:]:
+        raw = row.get(name)
+        if raw is None or raw == "":
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ProtocolError("bad_number", f"{name} is not a number")
+        values[name] = hj212.parse_number(str(raw), name)
+    flag = str(row.get("flag") or "N").strip().upper()
+    if flag not in hj212.DATA_FLAGS:
+        raise ProtocolError("bad_field", f"flag {flag[:5]!r} is not a data flag (N F M S D C T B)")
+    if not values and flag == "N":
+        raise ProtocolError("bad_field", "no value given")
+    sampled = row.get("sampled_at")
+    _, old_codes = pollutant_codes()
+    return mn, ParsedReading(code=old_codes.get(code, code), kind=kind,
+                             observed_at=parse_row_time(row["observed_at"], "observed_at"), flag=flag,
+                             sampled_at=parse_row_time(sampled, "sampled_at") if sampled else None, **values)
+
+
+def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime | None = None) -> BulkResult:
+    """Validate bulk rows and store them all, or none if any row is refused (then ``errors`` lists every
+    refused row, 1-based, with its reason; each is also logged as an IngestRejection).
+    ``may_post(device)`` says whether the caller may send data for that device."""
+    now = now or clock.now()
+    result = BulkResult(received=len(rows))
+    parsed: list[tuple[int, str, ParsedReading] | None] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            mn, reading = parse_row(row)
+            parsed.append((number, mn, reading))
+        except ProtocolError as exc:
+            result.errors.append(RowError(number, exc.reason, exc.detail))
+            parsed.append(None)
+    devices = devices_by_mn(item[1] for item in parsed if item)
+    by_device: dict[int, Unit] = {}
+    rejections: list[Rejection] = []
+    for item, row in zip(parsed, rows):
+        if item is None:
+            continue
+        number, mn, reading = item
+        device = devices.get(mn)
+        try:
+            check_device(device, mn, device.password if device else None)
+            if not may_post(device):
+                raise ProtocolError("forbidden", f"this account may not send data for device {mn}")
+            [(pollutant_id, reading)] = resolve_readings([reading], now)
+        except ProtocolError as exc:
+            result.errors.append(RowError(number, exc.reason, exc.detail))
+            rejections.append(Rejection(exc.reason, exc.detail, str(row), mn, device, source))
+            continue
+        by_device.setdefault(device.pk, Unit(device, [])).readings.append((pollutant_id, reading))
+    if result.errors:
+        result.errors.sort(key=lambda e: e.row)
+        by_number = {e.row: e for e in result.errors}
+        rejections += [Rejection(by_number[n].reason, by_number[n].detail, str(row),
+                                 str(row.get("mn", "")) if isinstance(row, dict) else "", None, source)
+                       for n, (item, row) in enumerate(zip(parsed, rows), start=1) if item is None]
+        store([], rejections, now=now)
+        return result
+    result.stored = store(list(by_device.values()), [], now=now).stored
+    return result

@@ -1,0 +1,1 @@
+"""The bureau dashboard: the one map, the township risk map, KPIs, rankings, outlet charts and source tracing."""

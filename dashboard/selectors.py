@@ -1,0 +1,205 @@
+"""Reads of the one map: the compact point list, township outlines, the side panel of one enterprise and
+the series of an outlet's readings against its limits. Every read is cut by ``enterprises.jurisdiction``.
+"""
+import datetime as dt
+
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDay
+
+from dispatch.selectors import visible_work_orders, with_overdue
+from ecocode.models import Colour, ColourChange, EcoCode
+from enterprises import jurisdiction
+from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
+from enterprises.models.enterprises import ManagementClass
+from monitoring.models import Aggregate, DataKind, Reading
+from monitoring.models.alerts import OPEN_STATES, Alert
+
+from .filters import NO_COLOUR, MapFilters
+
+#: Column order of a map row; colours and classes are sent as indexes into these lists.
+MAP_FIELDS = ("id", "lat", "lon", "colour", "township", "industry", "class", "warnings")
+COLOURS = tuple(Colour.values)
+CLASSES = tuple(ManagementClass.values)
+
+
+def open_alerts() -> QuerySet:
+    return Alert.objects.filter(state__in=OPEN_STATES)
+
+
+def map_queryset(user, filters: MapFilters) -> QuerySet:
+    """Visible enterprises matching the filters (no ordering, nothing loaded yet)."""
+    qs = jurisdiction.visible_enterprises(user).order_by()
+    if filters.townships:
+        qs = qs.filter(township_id__in=filters.townships)
+    if filters.industries:
+        q = Q()
+        for code in filters.industries:
+            q |= Q(industry__code__startswith=code)
+        qs = qs.filter(q)
+    if filters.colours:
+        q = Q(eco_code__colour__in=[c for c in filters.colours if c != NO_COLOUR])
+        if NO_COLOUR in filters.colours:
+            q |= Q(eco_code__isnull=True) | Q(eco_code__colour="")
+        qs = qs.filter(q)
+    if filters.classes:
+        qs = qs.filter(management_class__in=filters.classes)
+    if filters.warnings is not None:
+        has_open = Exists(open_alerts().filter(enterprise_id=OuterRef("pk")))
+        qs = qs.filter(has_open if filters.warnings else ~has_open)
+    return qs
+
+
+def map_rows(user, filters: MapFilters) -> list[list]:
+    """One compact row per enterprise in ``MAP_FIELDS`` order, from one query:
+    ``[id, lat, lon, colour index or None, township id, industry id, class index, 1 if open warnings]``."""
+    colour_index = {c: i for i, c in enumerate(COLOURS)}
+    class_index = {c: i for i, c in enumerate(CLASSES)}
+    has_open = Exists(open_alerts().filter(enterprise_id=OuterRef("pk")))
+    rows = map_queryset(user, filters).values_list(
+        "id", "latitude", "longitude", "eco_code__colour", "township_id", "industry_id", "management_class",
+    ).annotate(warn=has_open)
+    return [[pk, round(lat, 5), round(lon, 5), colour_index.get(colour), town, industry, class_index.get(klass),
+             int(warn)] for pk, lat, lon, colour, town, industry, klass, warn in rows.iterator(chunk_size=5000)]
+
+
+def township_outlines(user) -> list[dict]:
+    """The visible townships with centre and GeoJSON boundary (for drawing), by code."""
+    return list(jurisdiction.visible_townships(user).order_by("code")
+                .values("id", "code", "name", "latitude", "longitude", "boundary"))
+
+
+# --- the side panel ----------------------------------------------------------------------------
+
+def visible_enterprise(user, pk: int) -> Enterprise | None:
+    return (jurisdiction.visible_enterprises(user).select_related("township", "industry", "village", "grid")
+            .filter(pk=pk).first())
+
+
+def _limit_rows(enterprise: Enterprise, now: dt.datetime) -> list[dict]:
+    """Each permit limit of the enterprise with the latest valid hourly (or half-hour) average."""
+    def latest(period, field):
+        return Subquery(Aggregate.objects.filter(
+            outlet_id=OuterRef("outlet_id"), pollutant_id=OuterRef("pollutant_id"), period=period,
+            valid_count__gt=0, start__lte=now).order_by("-start").values(field)[:1])
+
+    def latest_reading(field):
+        return Subquery(Reading.objects.filter(
+            outlet_id=OuterRef("outlet_id"), pollutant_id=OuterRef("pollutant_id"), kind=DataKind.HOUR,
+            flag="N", observed_at__gte=now - dt.timedelta(days=2), observed_at__lte=now)
+            .order_by("-observed_at").values(field)[:1])
+
+    limits = (PermitLimit.objects.filter(outlet__enterprise=enterprise)
+              .annotate(hour_avg=latest("hour", "avg"), hour_at=latest("hour", "start"),
+                        half_avg=latest("half_hour", "avg"), half_at=latest("half_hour", "start"),
+                        reading_value=latest_reading("value"), reading_at=latest_reading("observed_at"))
+              .values("id", "outlet_id", "outlet__code", "outlet__name", "pollutant__code", "pollutant__name",
+                      "limit_value", "lower_limit", "unit", "averaging_period", "hour_avg", "hour_at", "half_avg",
+                      "half_at", "reading_value", "reading_at")
+              .order_by("outlet__code", "pollutant__code"))
+    rows = []
+    for lim in limits:
+        if lim["averaging_period"] == "half_hour" and lim["half_at"] is not None:
+            value, at = lim["half_avg"], lim["half_at"]
+        elif lim["hour_at"] is not None:
+            value, at = lim["hour_avg"], lim["hour_at"]
+        else:
+            value, at = lim["reading_value"], lim["reading_at"]
+        limit = float(lim["limit_value"])
+        lower = float(lim["lower_limit"]) if lim["lower_limit"] is not None else None
+        rows.append({
+            "outlet_id": lim["outlet_id"], "outlet": lim["outlet__code"], "outlet_name": lim["outlet__name"],
+            "pollutant": lim["pollutant__code"], "pollutant_name": lim["pollutant__name"], "unit": lim["unit"],
+            "limit": limit, "lower_limit": lower, "averaging": lim["averaging_period"],
+            "value": value, "at": at.isoformat() if at else None,
+            "exceeds": value is not None and (value > limit or (lower is not None and value < lower)),
+        })
+    return rows
+
+
+def enterprise_panel(user, enterprise: Enterprise, now: dt.datetime) -> dict:
+    """Everything the side panel shows: permit, latest readings against limits, open warnings, work
+    orders and colour history. A handful of queries, none per row."""
+    permit = enterprise.permits.order_by("-issued_on").first()
+    code = EcoCode.objects.filter(enterprise=enterprise).values("colour", "score", "scored_at").first() or {}
+    alerts = (open_alerts().filter(enterprise=enterprise).select_related("outlet", "pollutant")
+              .order_by("-opened_at")[:20])
+    orders = with_overdue(visible_work_orders(user).filter(enterprise=enterprise), now).order_by("-opened_at")[:10]
+    history = ColourChange.objects.filter(enterprise=enterprise).order_by("-changed_at")[:24]
+    return {
+        "id": enterprise.pk, "name": enterprise.name, "credit_code": enterprise.credit_code,
+        "address": enterprise.address, "township": enterprise.township.name,
+        "industry": str(enterprise.industry), "management_class": enterprise.get_management_class_display(),
+        "status": enterprise.get_status_display(), "contact": enterprise.contact_name,
+        "phone": enterprise.contact_phone, "lat": enterprise.latitude, "lon": enterprise.longitude,
+        "colour": code.get("colour") or None, "score": float(code["score"]) if code.get("score") is not None else None,
+        "scored_at": code["scored_at"].isoformat() if code.get("scored_at") else None,
+        "permit": permit and {
+            "number": permit.number, "class": permit.get_management_class_display(),
+            "valid_from": permit.valid_from.isoformat(), "expires_on": permit.expires_on.isoformat(),
+            "status": permit.get_status_display(), "expired": permit.expires_on < now.date(),
+        },
+        "limits": _limit_rows(enterprise, now),
+        "alerts": [{"id": a.pk, "rule": a.get_rule_display(), "outlet": a.outlet.code,
+                    "pollutant": a.pollutant.code if a.pollutant_id else None, "state": a.get_state_display(),
+                    "opened_at": a.opened_at.isoformat(), "value": a.value, "limit": a.limit_value,
+                    "is_alarm": a.is_alarm} for a in alerts],
+        "work_orders": [{"id": o.pk, "title": o.title, "state": o.get_state_display(), "source": o.get_source_display(),
+                         "opened_at": o.opened_at.isoformat(), "due_at": o.due_at.isoformat() if o.due_at else None,
+                         "overdue": o.overdue_since is not None} for o in orders],
+        "colour_history": [{"at": c.changed_at.isoformat(), "from": c.from_colour or None, "to": c.to_colour}
+                           for c in history],
+    }
+
+
+# --- an outlet's readings against its limits ------------------------------------------------------
+
+SERIES_PERIODS = ("half_hour", "hour", "day")
+MAX_SERIES_DAYS = {"half_hour": 31, "hour": 92, "day": 731}
+
+
+def visible_outlet(user, pk: int) -> Outlet | None:
+    return jurisdiction.restrict(Outlet.objects.select_related("enterprise"), user).filter(pk=pk).first()
+
+
+def outlet_series(outlet: Outlet, pollutant: Pollutant, start: dt.datetime, end: dt.datetime,
+                  period: str) -> dict:
+    """Points ``[time, avg, min, max]`` of one pollutant at one outlet from the aggregates (daily points
+    are the valid-reading-weighted mean of the hourly aggregates); where there are no aggregates, the
+    hourly (or daily) readings the device sent. With the permit limit for the limit line."""
+    aggregates = Aggregate.objects.filter(outlet=outlet, pollutant=pollutant, start__gte=start, start__lt=end,
+                                          valid_count__gt=0)
+    if period == "day":
+        qs = (aggregates.filter(period="hour").annotate(t=TruncDay("start")).values("t")
+              .annotate(avg=Sum("sum") / Sum("valid_count"), lo=Min("min"), hi=Max("max")).order_by("t")
+              .values_list("t", "avg", "lo", "hi"))
+    else:
+        qs = aggregates.filter(period=period).order_by("start").values_list("start", "avg", "min", "max")
+    points = list(qs)
+    source = "aggregates"
+    if not points:
+        kind = DataKind.DAY if period == "day" else DataKind.HOUR
+        points = list(Reading.objects.filter(outlet=outlet, pollutant=pollutant, kind=kind, flag="N",
+                                             observed_at__gte=start, observed_at__lt=end)
+                      .order_by("observed_at").values_list("observed_at", "value", "min", "max"))
+        source = "readings"
+    limit = PermitLimit.objects.filter(outlet=outlet, pollutant=pollutant).first()
+    return {
+        "outlet": outlet.code, "enterprise": outlet.enterprise.name, "pollutant": pollutant.code,
+        "pollutant_name": pollutant.name, "unit": (limit.unit if limit else "") or pollutant.unit,
+        "period": period, "source": source, "start": start.isoformat(), "end": end.isoformat(),
+        "limit": float(limit.limit_value) if limit else None,
+        "lower_limit": float(limit.lower_limit) if limit and limit.lower_limit is not None else None,
+        "points": [[t.isoformat(), _r(v), _r(lo), _r(hi)] for t, v, lo, hi in points],
+        "exceedances": sum(1 for _t, v, _lo, _hi in points
+                           if limit is not None and v is not None and v > float(limit.limit_value)),
+    }
+
+
+def _r(value):
+    return None if value is None else round(float(value), 4)
+
+
+def outlet_pollutants(outlet: Outlet) -> QuerySet:
+    """Pollutants the outlet has a limit for (the ones a chart can compare)."""
+    return Pollutant.objects.filter(limits__outlet=outlet).order_by("code")
+

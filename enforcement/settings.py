@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "ecocode",
     "dispatch",
     "dashboard",
-    "fieldsync",
 ]
 
 MIDDLEWARE = [
@@ -191,8 +190,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "enforcement.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "enforcement.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Post-permit enforcement supervision API",

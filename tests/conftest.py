@@ -22,7 +22,7 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by emptying every table, reference data included (pollutant codes,
     industries, loaded by a migration). Load it again so the tests after it find it."""
     yield
-    if _is_transactional(item):
+    if _is_transactional(item) and nextitem is not None:  # after the last test the database is gone
         from enterprises.models import Industry, Pollutant
         from enterprises.reference import load_reference_data
 

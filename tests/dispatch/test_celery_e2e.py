@@ -1,0 +1,62 @@
+"""End to end: beat's ``check_deadlines`` runs in a real Celery worker on Redis against the test
+database, reminds the handler of an order not accepted for two days, and a second run sends nothing."""
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from dispatch import services
+from dispatch.models import WorkOrder
+from dispatch.tasks import check_deadlines
+from enforcement import clock
+from enterprises.models import Role
+from monitoring.models import Notification
+from tests import factories as f
+
+QUEUE = "test_dispatch_e2e"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker():
+    if not settings.REDIS_URL or not settings.IS_POSTGRES:
+        pytest.skip("needs PostgreSQL and Redis")
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "REDIS_URL": settings.REDIS_URL,
+           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("celery")), "-A", "enforcement", "worker", "--pool", "solo",
+         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
+         "-n", f"dispatch-e2e-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.slow
+def test_check_deadlines_through_a_real_worker(transactional_db, worker):
+    town = f.township()
+    officer = f.user(Role.TOWNSHIP, township=town)
+    with clock.frozen(timezone.now() - dt.timedelta(days=2)):
+        late = services.open_work_order(source="complaint", title="两天未签收", enterprise=f.enterprise(town))
+    fresh = services.open_work_order(source="complaint", title="刚派发", enterprise=f.enterprise(town))
+    result = check_deadlines.apply_async(queue=QUEUE).get(timeout=60)
+    assert result == {"accept": 1, "fix": 0, "plan": 0, "supervise": 0}
+    late.refresh_from_db(), fresh.refresh_from_db()
+    assert late.accept_reminded_at is not None and fresh.accept_reminded_at is None
+    note = Notification.objects.get(user=officer)
+    assert note.kind == "workorder_accept" and f"#{late.pk}" in note.body and note.dedup_key.startswith("dispatch:")
+    again = check_deadlines.apply_async(queue=QUEUE).get(timeout=60)
+    assert again == {"accept": 0, "fix": 0, "plan": 0, "supervise": 0}
+    assert Notification.objects.filter(user=officer).count() == 1
+    assert WorkOrder.objects.filter(accept_reminded_at__isnull=False).count() == 1

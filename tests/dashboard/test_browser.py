@@ -1,0 +1,71 @@
+"""The one map in a real headless browser (Debian's chromium driven by Playwright) against a live server:
+markers render, a filter changes them, the side panel opens, and a screenshot is saved under artifacts/."""
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from enterprises.models import Role
+from tests import factories as f
+
+from .helpers import coloured, open_alert
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (make test installs it)"),
+]
+
+
+def test_map_renders_markers_filters_and_opens_the_panel(live_server, transactional_db):
+    from playwright.sync_api import sync_playwright
+
+    a, b = f.township("甲镇"), f.township("乙镇")
+    colours = ["green", "green", "blue", "yellow", "orange", "red"]
+    ents = [coloured(a if i % 2 else b, colours[i % len(colours)], lat=30.60 + 0.004 * i, lon=120.50 + 0.004 * i)
+            for i in range(24)]
+    red = [e for i, e in enumerate(ents) if colours[i % len(colours)] == "red"]
+    open_alert(red[0])
+    django_client = Client()
+    django_client.force_login(f.user(Role.BUREAU))
+    session = django_client.cookies["sessionid"].value
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{live_server.url}/")  # the site root leads staff to the dashboard
+            assert page.url.endswith("/dashboard/")
+            page.wait_for_selector('#map[data-loaded="1"]', timeout=15_000)
+            assert page.inner_text("#marker-count") == "24"
+            page.wait_for_selector(".leaflet-marker-icon")
+            assert page.locator(".leaflet-marker-icon").count() > 0
+            page.screenshot(path=str(ARTIFACTS / "dashboard-map-all.png"))
+
+            page.select_option("#f-colour", "red")
+            page.wait_for_function("document.getElementById('map').dataset.count === '%d'" % len(red),
+                                   timeout=15_000)
+            page.wait_for_selector('#map[data-loaded="1"]')
+            assert page.inner_text("#marker-count") == str(len(red))
+
+            page.select_option("#f-warnings", "1")
+            page.wait_for_function("document.getElementById('map').dataset.count === '1'", timeout=15_000)
+            page.wait_for_selector('#map[data-loaded="1"]')
+            page.locator(".leaflet-marker-icon").first.click()
+            page.wait_for_selector(f'#panel[data-enterprise="{red[0].pk}"]', timeout=15_000)
+            assert red[0].name in page.inner_text("#panel")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
+            assert not errors, errors
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "dashboard-map.png").stat().st_size > 10_000

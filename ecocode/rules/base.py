@@ -48,26 +48,32 @@ class Rule:
     reason: str
     mode: str = COUNT
     fact: Callable = lambda values, params, ctx: values["n"]
+    select: Callable | None = None
 
 
 @dataclass
 class Family:
     """One data source: ``queryset(ctx, days)`` gives its rows (``days``: the longest ``window_days`` of the
     family's indicators, for sources that bound their scan by it), ``enterprise`` the path to their
-    enterprise id. ``requires`` names the models ("app.Model") it reads; without them it is unavailable."""
+    enterprise id. ``requires`` names the models ("app.Model") it reads; without them it is unavailable.
+
+    A family with ``detail`` (row key → field path) groups by enterprise AND those fields; its rules
+    then compute the same aggregates for many indicators (computed once) and ``select(params, row)``
+    picks the detail rows an indicator sums, e.g. the rows of its pollutants."""
 
     key: str
     queryset: Callable[[Context, int | None], QuerySet]
     enterprise: str
     requires: tuple[str, ...] = ()
+    detail: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
 
-    def rule(self, key: str, params: dict, reason: str, mode: str = COUNT, fact=None):
+    def rule(self, key: str, params: dict, reason: str, mode: str = COUNT, fact=None, select=None):
         """Decorator registering the decorated aggregates function as rule ``<family>.<key>``."""
         def register(aggregates):
             full = f"{self.key}.{key}"
             kwargs = {"fact": fact} if fact else {}
-            self.rules[full] = Rule(full, params, aggregates, reason, mode, **kwargs)
+            self.rules[full] = Rule(full, params, aggregates, reason, mode, select=select, **kwargs)
             return aggregates
         return register
 

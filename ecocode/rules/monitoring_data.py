@@ -8,7 +8,7 @@ its aggregates (so a duty with no data at all still counts as due).
 """
 import datetime as dt
 
-from django.db.models import Count, F, FilteredRelation, FloatField, Q, Sum
+from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, Sum, Value
 from django.db.models.functions import Cast
 
 from enterprises.models import MonitoringDuty
@@ -23,23 +23,25 @@ def _limited_hours(ctx, days):
                                     start__gte=ctx.since(days or 30), start__lt=ctx.as_of)
 
 
-limits = Family("limits", _limited_hours, "outlet__enterprise_id", requires=("monitoring.Aggregate",))
+def _matches(p, row) -> bool:
+    return ((not p["pollutants"] or row["pollutant_code"] in p["pollutants"])
+            and (not p["medium"] or row["outlet_kind"] == p["medium"]))
+
+
+limits = Family("limits", _limited_hours, "outlet__enterprise_id", requires=("monitoring.Aggregate",),
+                detail={"pollutant_code": "pollutant__code", "outlet_kind": "outlet__kind"})
 
 
 @limits.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
                              "min_factor": (float, 1.0)},
-             "%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days")
+             "%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days",
+             select=_matches)
 def _exceedances(p, ctx):
     limit = Cast("outlet__limits__limit_value", FloatField())
     over = Q(avg__gt=limit * p["min_factor"])
     if p["min_factor"] <= 1:
         over |= Q(avg__lt=Cast("outlet__limits__lower_limit", FloatField()))
-    q = over & Q(start__gte=ctx.since(p["window_days"]))
-    if p["pollutants"]:
-        q &= Q(pollutant__code__in=p["pollutants"])
-    if p["medium"]:
-        q &= Q(outlet__kind=p["medium"])
-    return {"n": Count("id", filter=q)}
+    return {"n": Count("id", filter=over & Q(start__gte=ctx.since(p["window_days"])))}
 
 
 def _duty_hours(ctx, days):
@@ -50,31 +52,36 @@ def _duty_hours(ctx, days):
         .alias(hours=FilteredRelation("outlet__aggregates", condition=window))
 
 
-online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",))
+# Grouped per duty: a duty's row says how many of its hours had data; the duties an indicator sums
+# are those of its medium.
+online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",),
+                detail={"duty_id": "id", "outlet_kind": "outlet__kind"})
 
 
-def _in(p, ctx, **lookups) -> Q:
-    q = Q(hours__start__gte=ctx.since(p["window_days"]), **lookups)
-    return q & Q(outlet__kind=p["medium"]) if p["medium"] else q
+def _of_medium(p, row) -> bool:
+    return not p["medium"] or row["outlet_kind"] == p["medium"]
+
+
+def _since(p, ctx, **lookups) -> Q:
+    return Q(hours__start__gte=ctx.since(p["window_days"]), **lookups)
 
 
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
              "online data arrived for %(fact)s of the due hours in the last %(window_days)s days "
-             "(%(received)s of %(due)s; required %(min_ratio)s)", mode=RATIO,
-             fact=lambda v, p, ctx: round(v["received"] / v["due"], 4) if v["due"] else None)
+             "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)", mode=RATIO, select=_of_medium,
+             fact=lambda v, p, ctx: round(v["received"] / (v["duties"] * p["window_days"] * 24), 4)
+             if v["duties"] else None)
 def _completeness(p, ctx):
-    duties = Q(outlet__kind=p["medium"]) if p["medium"] else None
-    return {"received": Count("hours__id", filter=_in(p, ctx, hours__count__gt=0)),
-            "due": Count("id", distinct=True, filter=duties) * (p["window_days"] * 24)}
+    return {"received": Count("hours__id", filter=_since(p, ctx, hours__count__gt=0)), "duties": Max(Value(1))}
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
              "%(fact)s of the online readings in the last %(window_days)s days were valid (flag N) "
-             "(%(valid)s of %(received)s; required %(min_ratio)s)", mode=RATIO,
+             "(%(valid)s of %(received)s; required %(min_ratio)s)", mode=RATIO, select=_of_medium,
              fact=lambda v, p, ctx: round(v["valid"] / v["received"], 4) if v["received"] else None)
 def _validity(p, ctx):
-    return {"valid": Sum("hours__valid_count", filter=_in(p, ctx)),
-            "received": Sum("hours__count", filter=_in(p, ctx))}
+    return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),
+            "received": Sum("hours__count", filter=_since(p, ctx))}
 
 
 devices = Family("devices", lambda ctx, days: Device.objects.filter(outlet__isnull=False, is_active=True),

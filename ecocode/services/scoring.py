@@ -48,34 +48,52 @@ def evaluate(snapshot: dict, ctx: Context) -> tuple[dict[int, list[dict]], list[
         if rule is None or not family_of(ind["rule"]).available():
             unavailable.add(ind["rule"])
             continue
-        params = check_params(ind["rule"], ind["params"])
-        aggregates = {f"{ind['code'].lower()}_{name}": expr for name, expr in rule.aggregates(params, ctx).items()}
-        by_family[family_of(ind["rule"]).key].append((ind, rule, params, Decimal(ind["weight"]), aggregates))
-
+        by_family[family_of(ind["rule"]).key].append((ind, rule, check_params(ind["rule"], ind["params"])))
     losses = defaultdict(list)
     for key, items in by_family.items():
-        family = FAMILIES[key]
-        days = max((params.get("window_days") or 0 for _, _, params, *_ in items), default=0) or None
-        qs = family.queryset(ctx, days)
-        if ctx.enterprise_ids is not None:
-            qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
-        annotations = {alias: expr for *_, aggregates in items for alias, expr in aggregates.items()}
-        names = [(ind, rule, params, weight, [(alias.split("_", 1)[1], alias) for alias in aggregates])
-                 for ind, rule, params, weight, aggregates in items]
-        for row in qs.order_by().values(eid=F(family.enterprise)).annotate(**annotations):
-            if row["eid"] is None:
-                continue
-            for ind, rule, params, weight, aliases in names:
-                values = {name: row[alias] for name, alias in aliases}
-                fact = rule.fact(values, params, ctx)
-                points = deduction(rule, fact, params, weight)
-                if points > 0:
-                    losses[row["eid"]].append({
-                        "code": ind["code"], "name": ind["name"], "group": ind["group"], "rule": ind["rule"],
-                        "points": float(points), "cap": ind["colour_cap"], "params": params,
-                        "evidence": {**{k: _jsonable(v) for k, v in values.items()}, "fact": _jsonable(fact)},
-                    })
+        for eid, ind, rule, params, values in _family_values(FAMILIES[key], items, ctx):
+            fact = rule.fact(values, params, ctx)
+            points = deduction(rule, fact, params, Decimal(ind["weight"]))
+            if points > 0:
+                losses[eid].append({
+                    "code": ind["code"], "name": ind["name"], "group": ind["group"], "rule": ind["rule"],
+                    "points": float(points), "cap": ind["colour_cap"], "params": params,
+                    "evidence": {**{k: _jsonable(v) for k, v in values.items()}, "fact": _jsonable(fact)},
+                })
     return losses, sorted(unavailable)
+
+
+def _family_values(family, items, ctx):
+    """One grouped query for the family: yields (enterprise id, indicator, rule, params, values).
+    Identical aggregate expressions of several indicators are computed once."""
+    aliases, wanted = {}, []
+    for ind, rule, params in items:
+        names = {}
+        for name, expr in rule.aggregates(params, ctx).items():
+            names[name] = aliases.setdefault(expr, (f"a{len(aliases)}", expr))[0]
+        wanted.append((ind, rule, params, names))
+    days = max((params.get("window_days") or 0 for _, _, params in items), default=0) or None
+    qs = family.queryset(ctx, days)
+    if ctx.enterprise_ids is not None:
+        qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
+    group = {"eid": F(family.enterprise), **{k: F(path) for k, path in family.detail.items()}}
+    rows = qs.order_by().values(**group).annotate(**dict(aliases.values()))
+    if not family.detail:
+        for row in rows:
+            if row["eid"] is not None:
+                for ind, rule, params, names in wanted:
+                    yield row["eid"], ind, rule, params, {n: row[a] for n, a in names.items()}
+        return
+    sums = {}
+    for row in rows:
+        for n, (ind, rule, params, names) in enumerate(wanted):
+            if row["eid"] is not None and rule.select(params, row):
+                acc = sums.setdefault((row["eid"], n), dict.fromkeys(names, 0))
+                for name, alias in names.items():
+                    acc[name] += row[alias] or 0
+    for (eid, n), values in sums.items():
+        ind, rule, params, _ = wanted[n]
+        yield eid, ind, rule, params, values
 
 
 def colour_for(score: Decimal, bands: list[dict], caps=()) -> str:

@@ -51,30 +51,33 @@ class ProtocolError(ValueError):
 
 # --- CRC ------------------------------------------------------------------------------------------
 
+def _rounds(reg: int) -> int:
+    for _ in range(8):
+        reg = (reg >> 1) ^ 0xA001 if reg & 1 else reg >> 1
+    return reg
+
+
+# The eight shift/xor rounds of a register below 256, precomputed (the rounds never look at bits above 7).
+_TABLE = tuple(_rounds(n) for n in range(256))
+
+
 def crc16(data: bytes) -> int:
-    """The HJ 212 CRC16 of a data segment: poly 0xA001, init 0xFFFF, each byte folded into the
-    register's HIGH byte (not Modbus)."""
+    """The HJ 212 CRC16 of a data segment: poly 0xA001, init 0xFFFF, each byte XORed into the register's
+    HIGH byte shifted down (``reg = (reg >> 8) ^ byte``, then 8 rounds), not Modbus. Table-driven: after
+    ``(reg >> 8) ^ byte`` the register is below 256, so the 8 rounds are one table lookup."""
     reg = 0xFFFF
+    table = _TABLE
     for byte in data:
-        reg = (reg >> 8) ^ byte
-        for _ in range(8):
-            lsb = reg & 1
-            reg >>= 1
-            if lsb:
-                reg ^= 0xA001
+        reg = table[(reg >> 8) ^ byte]
     return reg
 
 
 def crc16_modbus_swapped(data: bytes) -> int:
-    """CRC-16/MODBUS with its two bytes swapped: what some vendors' data loggers send."""
+    """CRC-16/MODBUS (byte XORed into the LOW byte) with its two bytes swapped: what some vendors send."""
     reg = 0xFFFF
+    table = _TABLE
     for byte in data:
-        reg ^= byte
-        for _ in range(8):
-            lsb = reg & 1
-            reg >>= 1
-            if lsb:
-                reg ^= 0xA001
+        reg = (reg >> 8) ^ table[(reg ^ byte) & 0xFF]
     return ((reg & 0xFF) << 8) | (reg >> 8)
 
 

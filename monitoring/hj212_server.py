@@ -34,24 +34,32 @@ class Job:
 
 
 class BatchWriter:
-    """A thread that stores queued frames in batches (up to ``max_items`` frames per transaction)."""
+    """Threads that store queued frames in batches (up to ``max_items`` frames per transaction). With
+    ``threads`` > 1 one batch is parsed while another waits on the database; a lock conflict between two
+    batches (deadlock) is retried like a lost connection, and ON CONFLICT keeps the retry exactly-once."""
 
-    def __init__(self, max_items: int = 2000, linger: float = 0.0, retries: int = 3, retry_delay: float = 1.0):
+    def __init__(self, max_items: int = 2000, linger: float = 0.0, retries: int = 3, retry_delay: float = 1.0,
+                 threads: int = 2):
         self.max_items = max_items
         self.linger = linger
         self.retries = retries
         self.retry_delay = retry_delay
         self.queue: queue.Queue[Job | None] = queue.Queue()
-        self.thread = threading.Thread(target=self._run, name="hj212-writer", daemon=True)
+        self.threads = [threading.Thread(target=self._run, name=f"hj212-writer-{n}", daemon=True)
+                        for n in range(threads)]
+        self._count_lock = threading.Lock()
         self.batches = 0
         self.frames = 0
 
     def start(self) -> None:
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
 
     def stop(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
 
     def submit(self, items: list, source: str) -> asyncio.Future:
         loop = asyncio.get_running_loop()
@@ -106,8 +114,9 @@ class BatchWriter:
                 log.exception("batch of %d frames could not be stored", len(items))
                 connection.close()
                 return self._fail(jobs, exc)
-        self.batches += 1
-        self.frames += len(items)
+        with self._count_lock:
+            self.batches += 1
+            self.frames += len(items)
         at = 0
         for job in jobs:
             result = outcomes[at:at + len(job.items)]

@@ -242,6 +242,7 @@ agg_{owner} AS (
            min(value) FILTER (WHERE valid), max(value) FILTER (WHERE valid), %(now)s
     FROM buckets WHERE {owner}_id IS NOT NULL
     GROUP BY {owner}_id, pollutant_id, period, start
+    ORDER BY {owner}_id, pollutant_id, period, start  -- one lock order for concurrent writers
     ON CONFLICT ({owner}_id, pollutant_id, period, start) WHERE {owner}_id IS NOT NULL DO UPDATE SET
         count = monitoring_aggregate.count + EXCLUDED.count,
         valid_count = monitoring_aggregate.valid_count + EXCLUDED.valid_count,
@@ -338,7 +339,7 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
     packets = Counter(unit.device.pk for unit in units)
     if not packets:
         return
-    ids = list(packets)
+    ids = sorted(packets)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(

@@ -248,3 +248,22 @@ def test_a_good_frame_after_garbage_is_still_read(garbage, cut):
     out = reader.feed(garbage.replace(b"#", b"") + good[:cut])
     out += reader.feed(good[cut:])
     assert out[-1] == Frame(OFFICIAL, b"1C80")
+
+
+def bitwise_crc16(data: bytes) -> int:
+    """The routine as the reference writes it, to check the table-driven one against."""
+    reg = 0xFFFF
+    for byte in data:
+        reg = (reg >> 8) ^ byte
+        for _ in range(8):
+            lsb = reg & 1
+            reg >>= 1
+            if lsb:
+                reg ^= 0xA001
+    return reg
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_table_crc_equals_the_bitwise_routine(data):
+    assert hj212.crc16(data) == bitwise_crc16(data)

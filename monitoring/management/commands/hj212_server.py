@@ -18,13 +18,15 @@ class Command(BaseCommand):
                             help="Close a connection silent for this many seconds.")
         parser.add_argument("--max-length", type=int, default=9999, help="Largest data segment accepted.")
         parser.add_argument("--batch", type=int, default=2000, help="Most frames stored per transaction.")
+        parser.add_argument("--writers", type=int, default=2, help="Writer threads (database connections).")
         parser.add_argument("--linger-ms", type=float, default=0.0,
                             help="Wait this long for more frames before a write (0: group commit only).")
 
     def handle(self, *args, **options):
         server = Server(options["host"], options["port"], read_timeout=options["read_timeout"],
                         max_length=options["max_length"],
-                        writer=BatchWriter(max_items=options["batch"], linger=options["linger_ms"] / 1000))
+                        writer=BatchWriter(max_items=options["batch"], linger=options["linger_ms"] / 1000,
+                                           threads=options["writers"]))
 
         async def main():
             loop = asyncio.get_running_loop()

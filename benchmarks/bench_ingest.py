@@ -1,0 +1,191 @@
+"""Benchmark: HJ 212 readings per second through the TCP server into PostgreSQL, against a naive
+one-row-at-a-time ORM path on the same kind of packets.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--devices 200] [--seconds 20] [--window 4]
+
+Uses its own database (``enf_bench_ingest``, dropped and re-created). The server runs as a real
+``manage.py hj212_server`` subprocess; N simulated devices connect over 127.0.0.1 from this process,
+each sending real-time packets of 8 pollutants and keeping ``--window`` packets in flight (a device
+waits for the 9014 acknowledgement, which the server sends only after the readings are committed).
+The baseline parses the same kind of frames and stores each reading with its own ORM queries and saves
+(reading, half-hour and hourly aggregate, device counters), time-bounded, and its rate is reported.
+"""
+import argparse
+import asyncio
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.common import ROOT, print_table, use_database  # noqa: E402
+
+POLLUTANTS = {"a21026": 35.0, "a21002": 80.0, "a34013": 8.0, "a19001": 9.5, "a01012": 120.0, "a01011": 12.0,
+              "a01013": 0.5, "a01014": 6.0}
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def make_devices(count: int) -> list[str]:
+    from monitoring.models import Device
+    from tests import factories
+
+    town = factories.township()
+    mns = []
+    for n in range(count):
+        outlet = factories.outlet(factories.permit(factories.enterprise(town)), code="DA001", kind="air",
+                                  limits={"a21026": 100, "a21002": 200, "a34013": 20})
+        mns.append(Device.objects.create(mn=f"BENCH{n:019d}", outlet=outlet).mn)
+    return mns
+
+
+def frames_for(mn: str, start: dt.datetime, count: int, seed: int) -> list[bytes]:
+    from monitoring import hj212
+
+    out = []
+    for i in range(count):
+        when = start + dt.timedelta(seconds=30 * i)
+        items = {code: {"Rtd": round(base * (1 + ((i * 7 + seed) % 13 - 6) / 50), 3), "Flag": "N"}
+                 for code, base in POLLUTANTS.items()}
+        out.append(hj212.build_frame(hj212.data_segment(cn="2011", mn=mn, qn=f"{when:%Y%m%d%H%M%S}000", flag=5,
+                                                        cp=hj212.data_cp(when, items))))
+    return out
+
+
+async def run_device(port: int, frames: list[bytes], window: int, deadline: float, stats: dict) -> None:
+    from monitoring.hj212 import Frame, FrameReader
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    framer, sent, acked = FrameReader(), 0, 0
+    try:
+        while acked < sent or (sent < len(frames) and time.monotonic() < deadline):
+            while sent < len(frames) and sent - acked < window and time.monotonic() < deadline:
+                writer.write(frames[sent])
+                sent += 1
+            await writer.drain()
+            chunk = await asyncio.wait_for(reader.read(65536), 30)
+            if not chunk:
+                break
+            acked += sum(isinstance(f, Frame) for f in framer.feed(chunk))
+    finally:
+        writer.close()
+        stats["acked"] += acked
+
+
+async def drive(port: int, plans: list[list[bytes]], window: int, seconds: float) -> tuple[int, float]:
+    stats = {"acked": 0}
+    started = time.monotonic()
+    await asyncio.gather(*(run_device(port, frames, window, started + seconds, stats) for frames in plans))
+    return stats["acked"], time.monotonic() - started
+
+
+def naive_store(frame_bytes: bytes) -> int:
+    """The baseline: one query or save per step, autocommit, no batching."""
+    from enforcement import clock
+    from enterprises.models import Pollutant
+    from monitoring import hj212
+    from monitoring.models import Aggregate, Device, Reading
+
+    [frame] = hj212.FrameReader().feed(frame_bytes)
+    hj212.check_crc(frame.data, frame.crc)
+    packet = hj212.parse_packet(frame.data)
+    device = Device.objects.get(mn=packet.mn)
+    now = clock.now()
+    stored = 0
+    for r in hj212.readings(packet):
+        pollutant = Pollutant.objects.get(code=r.code)
+        if Reading.objects.filter(device=device, pollutant=pollutant, kind=r.kind, observed_at=r.observed_at).exists():
+            continue
+        Reading(device=device, pollutant=pollutant, kind=r.kind, observed_at=r.observed_at, outlet_id=device.outlet_id,
+                value=r.value, rtd=r.rtd, flag=r.flag, received_at=now).save(force_insert=True)
+        stored += 1
+        utc = r.observed_at.astimezone(dt.UTC)
+        hour = utc.replace(minute=0, second=0, microsecond=0)
+        for period, start in (("hour", hour), ("half_hour", hour + dt.timedelta(minutes=30 * (utc.minute >= 30)))):
+            agg, _ = Aggregate.objects.get_or_create(outlet_id=device.outlet_id, pollutant=pollutant, period=period,
+                                                     start=start, defaults={"updated_at": now})
+            agg.count += 1
+            agg.valid_count += 1
+            agg.sum += r.value
+            agg.avg = agg.sum / agg.valid_count
+            agg.min = r.value if agg.min is None else min(agg.min, r.value)
+            agg.max = r.value if agg.max is None else max(agg.max, r.value)
+            agg.updated_at = now
+            agg.save()
+    device.accepted_packets += 1
+    device.stored_readings += stored
+    device.last_seen_at = now
+    device.save()
+    return stored
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=20.0, help="sending time of each path")
+    parser.add_argument("--window", type=int, default=4, help="packets in flight per device")
+    args = parser.parse_args()
+
+    url = use_database("enf_bench_ingest")
+    from django.db import connection
+
+    from monitoring.models import Reading
+
+    mns = make_devices(args.devices)
+    per_device = int(args.seconds * 400 / args.devices) + 50  # more than can be sent in the time
+    start = (dt.datetime.now(TZ) - dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    plans = [frames_for(mn, start, per_device, n) for n, mn in enumerate(mns)]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "manage.py", "hj212_server", "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=ROOT, env=dict(os.environ, DATABASE_URL=url, LOG_LEVEL="WARNING"))
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        # a short warm-up on the last packets of each plan, not counted
+        asyncio.run(drive(port, [p[-5:] for p in plans], args.window, 2))
+        warm = Reading.objects.count()
+        acked, elapsed = asyncio.run(drive(port, [p[:-5] for p in plans], args.window, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(30)
+    stored = Reading.objects.count() - warm
+    platform_rate = stored / elapsed
+
+    # Baseline: the same kind of packets from the same devices, a day later (nothing to de-duplicate).
+    later = start + dt.timedelta(days=1)
+    baseline_frames = [f for batch in zip(*[frames_for(mn, later, per_device, n) for n, mn in enumerate(mns)])
+                       for f in batch]
+    target = stored
+    base_stored, started = 0, time.monotonic()
+    for frame in baseline_frames:
+        base_stored += naive_store(frame)
+        if base_stored >= target or time.monotonic() - started > args.seconds:
+            break
+    base_elapsed = time.monotonic() - started
+    base_rate = base_stored / base_elapsed
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM monitoring_reading_default")
+        in_default = cur.fetchone()[0]
+
+    print_table(f"HJ 212 ingestion, {args.devices} devices x 8 pollutants per packet, window {args.window}, "
+                f"{os.cpu_count()} CPUs", [
+                    ("readings stored", f"{stored:,}", f"{base_stored:,}"),
+                    ("packets acknowledged / stored", f"{acked:,}", f"{base_stored // len(POLLUTANTS):,}"),
+                    ("seconds", f"{elapsed:.1f}", f"{base_elapsed:.1f}"),
+                    ("readings/s", f"{platform_rate:,.0f}", f"{base_rate:,.0f}"),
+                    ("speed-up", f"{platform_rate / base_rate:.1f}x", "1x"),
+                ])
+    print(f"goal >= 5,000 readings/s sustained: {'met' if platform_rate >= 5000 else 'NOT met'}; "
+          f"acked packets x 8 = {acked * len(POLLUTANTS):,} (= stored: {acked * len(POLLUTANTS) == stored}); "
+          f"rows left in the default partition: {in_default}")
+
+
+if __name__ == "__main__":
+    main()

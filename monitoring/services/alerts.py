@@ -189,10 +189,30 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                 alert.resolved_message_sent = True
                 result.notified += 1
 
-        Alert.objects.bulk_update([*open_alerts, *new], UPDATE_FIELDS, batch_size=500)
+        _write([*open_alerts, *new])
         AlertEvent.objects.bulk_create(events, batch_size=1000)
         result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
     return result
+
+
+def _write(alerts: list[Alert], batch: int = 1000) -> None:
+    """Save the evaluated warnings in a few statements. On PostgreSQL one ``UPDATE .. FROM (VALUES ..)``
+    per batch: Django's ``bulk_update`` builds a CASE per field and row, which takes seconds per thousand."""
+    if connection.vendor != "postgresql":
+        Alert.objects.bulk_update(alerts, UPDATE_FIELDS, batch_size=500)
+        return
+    fields = [Alert._meta.get_field(name) for name in UPDATE_FIELDS]
+    row = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        for i in range(0, len(alerts), batch):
+            chunk = alerts[i:i + batch]
+            params = [p for a in chunk for p in (a.pk, *(f.get_db_prep_save(getattr(a, f.attname), connection)
+                                                        for f in fields))]
+            cursor.execute(f'UPDATE "{Alert._meta.db_table}" AS a SET {assignments} '
+                           f'FROM (VALUES {", ".join([row] * len(chunk))}) AS v(id, {columns}) WHERE a.id = v.id',
+                           params)
 
 
 def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result) -> None:

@@ -222,20 +222,20 @@ def township_ranking(user, *, year: int, month: int, now: dt.datetime, by: str =
                      "enterprise__township_id")
     orders = dict_by(visible_work_orders(user).filter(opened_at__gte=start, opened_at__lt=end).order_by()
                      .values("township_id")
-                     .annotate(on_time=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=True)),
+                     .annotate(in_time=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=True)),
                                late=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=False)),
                                overdue=Count("pk", filter=overdue_q(now))), "township_id")
     rows = []
     for tid, s in stats.items():
         a = alerts.get(tid, {"sent": 0, "in_time": 0})
         c = checks.get(tid, {"done": 0, "late": 0})
-        o = orders.get(tid, {"on_time": 0, "late": 0, "overdue": 0})
+        o = orders.get(tid, {"in_time": 0, "late": 0, "overdue": 0})
         rows.append({
             "township_id": tid, "code": s["code"], "name": s["name"], "enterprises": s["enterprises"],
             "pm25": _round(air.get(tid, {}).get("a34004")), "pm10": _round(air.get(tid, {}).get("a34002")),
             "warnings_sent": a["sent"], "answered_rate": _rate(a["in_time"], a["sent"]),
             "self_check_rate": _rate(c["done"], c["done"] + c["late"]),
-            "on_time_rate": _rate(o["on_time"], o["on_time"] + o["late"] + o["overdue"]),
+            "on_time_rate": _rate(o["in_time"], o["in_time"] + o["late"] + o["overdue"]),
             "orange_red_share": _rate(s["orange_red"], s["enterprises"]),
             "open_warnings": s["open_warnings"], "overdue_orders": s["overdue_orders"],
             "risk_index": s["risk_index"], "risk_colour": s["risk_colour"],

@@ -1,0 +1,175 @@
+"""Jurisdiction of every dashboard page, the site root, KPIs, the ranking and its CSV/Excel exports and
+the outlet series against its limit."""
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dispatch.models import SelfCheckNotice
+from dispatch.services import open_work_order
+from ecocode.models import ColourChange, Score, ScoringRun
+from enforcement import clock
+from enterprises.models import Pollutant, Role
+from monitoring.models import Aggregate, Station
+from tests import factories as f
+
+from .helpers import NOW, county, open_alert
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["dashboard:map", "dashboard:risk", "dashboard:kpis", "dashboard:ranking", "dashboard:ranking-csv",
+         "dashboard:ranking-xlsx", "dashboard:tracing", "dashboard:map-data"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_is_sent_to_login_and_enterprise_accounts_get_403(client, name):
+    c = county()
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(c["ent_user"])
+    assert client.get(url).status_code == 403
+    client.force_login(c["officer_a"])
+    assert client.get(url).status_code == 200
+
+
+def test_site_root_leads_staff_to_the_dashboard_and_others_to_the_admin(client):
+    c = county()
+    assert client.get("/")["Location"].startswith(reverse("admin:index"))
+    client.force_login(c["bureau"])
+    assert client.get("/")["Location"] == reverse("dashboard:map")
+    client.force_login(c["ent_user"])
+    assert client.get("/")["Location"] == reverse("admin:index")
+
+
+def test_outlet_endpoints_follow_jurisdiction(client):
+    c = county()
+    outlet = c["alert"].outlet
+    client.force_login(c["officer_a"])
+    assert client.get(reverse("dashboard:outlet-chart", args=[outlet.pk])).status_code == 200
+    b_outlet = f.outlet(f.permit(c["b_blue"]))
+    assert client.get(reverse("dashboard:outlet-chart", args=[b_outlet.pk])).status_code == 404
+    assert client.get(reverse("dashboard:outlet-series", args=[b_outlet.pk]), {"pollutant": "w01018"}).status_code == 404
+
+
+def test_outlet_series_with_limit_line_and_daily_means(client):
+    c = county()
+    outlet = c["alert"].outlet
+    cod = Pollutant.objects.get(code="w01018")
+    start = NOW - dt.timedelta(hours=4)
+    Aggregate.objects.bulk_create([
+        Aggregate(outlet=outlet, pollutant=cod, period="hour", start=start + dt.timedelta(hours=i), count=4,
+                  valid_count=n, sum=v * n, avg=v, min=v - 5, max=v + 5, updated_at=NOW)
+        for i, (v, n) in enumerate([(80, 4), (120, 2), (90, 4)])])
+    client.force_login(c["bureau"])
+    url = reverse("dashboard:outlet-series", args=[outlet.pk])
+    with clock.frozen(NOW):
+        data = client.get(url, {"pollutant": "w01018", "period": "hour"}).json()
+        assert data["limit"] == 100.0 and data["exceedances"] == 1
+        assert [p[1] for p in data["points"]] == [80, 120, 90]
+        day = client.get(url, {"pollutant": "w01018", "period": "day"}).json()
+        assert day["points"][0][1] == pytest.approx((80 * 4 + 120 * 2 + 90 * 4) / 10)
+        assert client.get(url, {"pollutant": "a34013"}).status_code == 400
+        assert client.get(url, {"pollutant": "w01018", "period": "week"}).status_code == 400
+        assert client.get(url, {"pollutant": "w01018", "start": "2026-03-10", "end": "2026-03-01"}).status_code == 400
+        assert client.get(url, {"pollutant": "w01018", "period": "half_hour", "start": "2025-01-01"}).status_code == 400
+
+
+def _scored(ent, colour, at):
+    from ecocode.services.catalogue import current_version
+
+    run = ScoringRun.objects.create(trigger="nightly", as_of=at, started_at=at, catalogue_version=current_version())
+    score = Score.objects.create(run=run, enterprise=ent, catalogue_version=run.catalogue_version, computed_at=at,
+                                 score=50, colour=colour)
+    ColourChange.objects.create(enterprise=ent, from_colour="", to_colour=colour, score=score, changed_at=at)
+
+
+def test_monthly_kpis(client):
+    c = county()
+    feb = NOW.replace(month=2, day=10)
+    # A warning notified in February and acknowledged within the escalation window; another never answered.
+    open_alert(c["a_green"], at=feb, last_notified_at=feb, acknowledged_at=feb + dt.timedelta(minutes=10),
+               state="resolved", resolved_at=feb + dt.timedelta(hours=2))
+    open_alert(c["b_orange"], at=feb, last_notified_at=feb, state="notified")
+    with clock.frozen(feb):
+        open_work_order(source="alert", title="超标", enterprise=c["b_orange"], source_ref="alert:x")
+    _scored(c["a_green"], "green", feb)
+    _scored(c["b_orange"], "yellow", feb - dt.timedelta(days=40))
+    _scored(c["b_orange"], "orange", feb)
+    client.force_login(c["bureau"])
+    with clock.frozen(NOW):
+        months = {m["month"]: m for m in client.get(reverse("dashboard:kpis")).context["months"]}
+    assert len(months) == 12
+    m = months["2026-02"]
+    assert (m["warnings_sent"], m["answered_in_time"], m["answered_rate"]) == (2, 1, 0.5)
+    assert (m["enterprises_warned"], m["enterprises_fixed"]) == (2, 1)
+    assert m["work_orders_opened"] == 1 and m["work_orders_overdue"] == 1 and m["remote_findings"] == 1
+    assert m["off_site_share"] == 1.0
+    assert months["2026-01"]["colours"]["yellow"] == 1 and months["2026-01"]["colours"]["orange"] == 0
+    assert m["colours"]["orange"] == 1 and m["colours"]["green"] == 1
+    client.force_login(c["officer_a"])
+    with clock.frozen(NOW):
+        months = {m["month"]: m for m in client.get(reverse("dashboard:kpis")).context["months"]}
+    assert months["2026-02"]["warnings_sent"] == 1 and months["2026-02"]["work_orders_opened"] == 0
+
+
+def _ranking_fixture():
+    c = county()
+    for town, pm25 in ((c["a"], 20.0), (c["b"], 60.0)):
+        station = Station.objects.create(code=f"S{town.pk}", name=f"{town.name}站", township=town,
+                                         latitude=30.05, longitude=120.05)
+        Aggregate.objects.create(station=station, pollutant=Pollutant.objects.get(code="a34004"), period="hour",
+                                 start=NOW.replace(day=1, hour=5), count=2, valid_count=2, sum=pm25 * 2, avg=pm25,
+                                 min=pm25, max=pm25, updated_at=NOW)
+    return c
+
+
+def test_ranking_by_air_quality_and_exports(client):
+    c = _ranking_fixture()
+    client.force_login(c["bureau"])
+    with clock.frozen(NOW):
+        rows = client.get(reverse("dashboard:ranking"), {"month": "2026-03", "by": "pm25"}).context["rows"]
+        assert [(r["name"], r["rank"], r["pm25"]) for r in rows] == [("甲镇", 1, 20.0), ("乙镇", 2, 60.0)]
+        by_risk = client.get(reverse("dashboard:ranking"), {"month": "2026-03"}).context["rows"]
+        assert [r["rank"] for r in by_risk] == [1, 2]
+        assert by_risk[0]["risk_index"] <= by_risk[1]["risk_index"]  # lower risk ranks first
+        response = client.get(reverse("dashboard:ranking-csv"), {"month": "2026-03", "by": "pm25"})
+        assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+        table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(table) == 3 and table[1][:2] == ["1", "甲镇"] and table[1][3] == "20.0"
+        response = client.get(reverse("dashboard:ranking-xlsx"), {"month": "2026-03", "by": "pm25"})
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        values = list(sheet.values)
+        assert len(values) == 3 and values[1][:2] == (1, "甲镇") and values[2][3] == 60.0
+        assert client.get(reverse("dashboard:ranking"), {"month": "March"}).status_code == 404
+        assert client.get(reverse("dashboard:ranking"), {"by": "nonsense"}).status_code == 404
+
+
+def test_ranking_of_a_township_officer_has_only_his_township(client):
+    c = _ranking_fixture()
+    client.force_login(c["officer_a"])
+    with clock.frozen(NOW):
+        response = client.get(reverse("dashboard:ranking-csv"), {"month": "2026-03", "by": "pm25"})
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[1] for row in table[1:]] == ["甲镇"]
+
+
+def test_self_check_rate_in_kpis(client):
+    from dispatch.checklists import build_checklist
+
+    c = county()
+    perm = c["a_green"].permits.first() or f.permit(c["a_green"])
+    checklist = build_checklist(perm)
+    feb = NOW.replace(month=2, day=3)
+    SelfCheckNotice.objects.create(enterprise=c["a_green"], checklist=checklist, batch="b1", issued_at=feb,
+                                   due_at=feb + dt.timedelta(days=7), completed_at=feb + dt.timedelta(days=2))
+    SelfCheckNotice.objects.create(enterprise=c["a_green"], checklist=checklist, batch="b2", issued_at=feb,
+                                   due_at=feb + dt.timedelta(days=7))
+    client.force_login(c["bureau"])
+    with clock.frozen(NOW):
+        months = {m["month"]: m for m in client.get(reverse("dashboard:kpis")).context["months"]}
+    assert months["2026-02"]["self_check_rate"] == 0.5
+    assert (months["2026-02"]["self_checks_issued"], months["2026-02"]["self_checks_completed"]) == (2, 1)

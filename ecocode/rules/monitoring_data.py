@@ -2,9 +2,9 @@
 online data completeness and validity per self-monitoring duty, silent devices, warnings and
 maintenance windows.
 
-The aggregate-based families scan the hourly aggregates of the longest window once: ``limits`` joins
-each aggregate to its outlet's limit of the same pollutant, ``online`` LEFT JOINs each online duty to
-its aggregates (so a duty with no data at all still counts as due).
+The ``online`` family scans the hourly aggregates of the window once: each online duty LEFT JOINed to
+its permit limit and its aggregates (so a duty with no data at all still counts as due), grouped per
+duty; completeness, validity and exceedances are all read from that one query.
 """
 import datetime as dt
 
@@ -17,49 +17,36 @@ from monitoring.models import Aggregate, Alert, Device, Silence
 from .base import RATIO, Family
 
 
-def _limited_hours(ctx, days):
-    """Hourly aggregates of the window joined to their outlet's limit of the same pollutant."""
-    return Aggregate.objects.filter(period=Aggregate.Period.HOUR, outlet__limits__pollutant=F("pollutant"),
-                                    start__gte=ctx.since(days or 30), start__lt=ctx.as_of)
+def _duty_hours(ctx, days):
+    """Online duties of monitored outlets, each LEFT JOINed to its permit limit and to its hourly
+    aggregates of the window: one scan of the window's aggregates serves every rule of the family."""
+    window = Q(outlet__aggregates__pollutant=F("pollutant"), outlet__aggregates__period=Aggregate.Period.HOUR,
+               outlet__aggregates__start__gte=ctx.since(days or 30), outlet__aggregates__start__lt=ctx.as_of)
+    return MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) \
+        .alias(hours=FilteredRelation("outlet__aggregates", condition=window),
+               permit_limit=FilteredRelation("outlet__limits", condition=Q(outlet__limits__pollutant=F("pollutant"))))
+
+
+# Grouped per duty: a duty's row says how many of its hours had data, were valid, were over the limit;
+# the duties an indicator sums are those of its pollutants and medium.
+online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",),
+                detail={"duty_id": "id", "outlet_kind": "outlet__kind", "pollutant_code": "pollutant__code"})
 
 
 def _matches(p, row) -> bool:
-    return ((not p["pollutants"] or row["pollutant_code"] in p["pollutants"])
+    return ((not p.get("pollutants") or row["pollutant_code"] in p["pollutants"])
             and (not p["medium"] or row["outlet_kind"] == p["medium"]))
 
 
-limits = Family("limits", _limited_hours, "outlet__enterprise_id", requires=("monitoring.Aggregate",),
-                detail={"pollutant_code": "pollutant__code", "outlet_kind": "outlet__kind"})
-
-
-@limits.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
+@online.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
                              "min_factor": (float, 1.0)},
              "%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days",
              select=_matches)
 def _exceedances(p, ctx):
-    limit = Cast("outlet__limits__limit_value", FloatField())
-    over = Q(avg__gt=limit * p["min_factor"])
+    over = Q(hours__avg__gt=Cast("permit_limit__limit_value", FloatField()) * p["min_factor"])
     if p["min_factor"] <= 1:
-        over |= Q(avg__lt=Cast("outlet__limits__lower_limit", FloatField()))
-    return {"n": Count("id", filter=over & Q(start__gte=ctx.since(p["window_days"])))}
-
-
-def _duty_hours(ctx, days):
-    """Online duties of monitored outlets, each LEFT JOINed to its hourly aggregates of the window."""
-    window = Q(outlet__aggregates__pollutant=F("pollutant"), outlet__aggregates__period=Aggregate.Period.HOUR,
-               outlet__aggregates__start__gte=ctx.since(days or 30), outlet__aggregates__start__lt=ctx.as_of)
-    return MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) \
-        .alias(hours=FilteredRelation("outlet__aggregates", condition=window))
-
-
-# Grouped per duty: a duty's row says how many of its hours had data; the duties an indicator sums
-# are those of its medium.
-online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",),
-                detail={"duty_id": "id", "outlet_kind": "outlet__kind"})
-
-
-def _of_medium(p, row) -> bool:
-    return not p["medium"] or row["outlet_kind"] == p["medium"]
+        over |= Q(hours__avg__lt=Cast("permit_limit__lower_limit", FloatField()))
+    return {"n": Count("hours__id", filter=over & Q(hours__start__gte=ctx.since(p["window_days"])))}
 
 
 def _since(p, ctx, **lookups) -> Q:
@@ -68,7 +55,7 @@ def _since(p, ctx, **lookups) -> Q:
 
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
              "online data arrived for %(fact)s of the due hours in the last %(window_days)s days "
-             "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)", mode=RATIO, select=_of_medium,
+             "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)", mode=RATIO, select=_matches,
              fact=lambda v, p, ctx: round(v["received"] / (v["duties"] * p["window_days"] * 24), 4)
              if v["duties"] else None)
 def _completeness(p, ctx):
@@ -77,7 +64,7 @@ def _completeness(p, ctx):
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
              "%(fact)s of the online readings in the last %(window_days)s days were valid (flag N) "
-             "(%(valid)s of %(received)s; required %(min_ratio)s)", mode=RATIO, select=_of_medium,
+             "(%(valid)s of %(received)s; required %(min_ratio)s)", mode=RATIO, select=_matches,
              fact=lambda v, p, ctx: round(v["valid"] / v["received"], 4) if v["received"] else None)
 def _validity(p, ctx):
     return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),

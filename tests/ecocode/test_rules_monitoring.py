@@ -28,23 +28,28 @@ def hour(out, code, start, avg, count=60, valid=60):
                                     min=avg, max=avg, updated_at=NOW)
 
 
+def online_duty(out, code):
+    return MonitoringDuty.objects.create(permit=out.permit, outlet=out, pollutant=Pollutant.objects.get(code=code),
+                                         method="online", frequency="continuous")
+
+
 def test_exceedances_against_the_permit_limit(plant):
     ent, out = plant
+    online_duty(out, "w01018")
     for n, value in enumerate([120, 130, 101, 250, 90, 100]):
         hour(out, "w01018", NOW - (n + 1) * H, value)
     hour(out, "w01018", NOW - dt.timedelta(days=40), 300)          # outside the window
     hour(out, "w01018", NOW + H, 300)                               # after the scoring time
     assert points(ent,
-                  ind("limits.exceedances", 3, pollutants=["w01018"], per_unit=0.5),
-                  ind("limits.exceedances", 5, medium="water", min_factor=2.0),
-                  ind("limits.exceedances", 5, medium="air"),
-                  ind("limits.exceedances", 3, pollutants=["w21003"])) == [2, 5, 0, 0]
+                  ind("online.exceedances", 3, pollutants=["w01018"], per_unit=0.5),
+                  ind("online.exceedances", 5, medium="water", min_factor=2.0),
+                  ind("online.exceedances", 5, medium="air"),
+                  ind("online.exceedances", 3, pollutants=["w21003"])) == [2, 5, 0, 0]
 
 
 def test_online_completeness_and_validity(plant):
     ent, out = plant
-    MonitoringDuty.objects.create(permit=out.permit, outlet=out, pollutant=Pollutant.objects.get(code="w01018"),
-                                  method="online", frequency="continuous")
+    online_duty(out, "w01018")
     for n in range(18):                                             # 18 of the 24 hours of the last day
         hour(out, "w01018", NOW - (n + 1) * H, 50, count=60, valid=50 if n < 6 else 60)
     completeness = ind("online.completeness", 3, window_days=1, min_ratio=0.9)

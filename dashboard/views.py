@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ecocode.models import Colour
@@ -89,11 +90,12 @@ def kpi_page(request):
 
 
 RANKING_COLUMNS = [
-    ("rank", "Rank"), ("name", "Township"), ("enterprises", "Enterprises"), ("pm25", "PM2.5 (μg/m³)"),
-    ("pm10", "PM10 (μg/m³)"), ("warnings_sent", "Warnings sent"), ("answered_rate", "Answered in time"),
-    ("self_check_rate", "Self-check completion"), ("on_time_rate", "Work orders on time"),
-    ("orange_red_share", "Share orange/red"), ("open_warnings", "Open warnings"),
-    ("overdue_orders", "Overdue work orders"), ("risk_index", "Risk index"), ("risk_colour", "Risk colour"),
+    ("rank", _lazy("Rank")), ("name", _lazy("Township")), ("enterprises", _lazy("Enterprises")),
+    ("pm25", _lazy("PM2.5 (μg/m³)")), ("pm10", _lazy("PM10 (μg/m³)")), ("warnings_sent", _lazy("Warnings sent")),
+    ("answered_rate", _lazy("Answered in time")), ("self_check_rate", _lazy("Self-check completion")),
+    ("on_time_rate", _lazy("Work orders on time")), ("orange_red_share", _lazy("Share orange/red")),
+    ("open_warnings", _lazy("Open warnings")), ("overdue_orders", _lazy("Overdue work orders")),
+    ("risk_index", _lazy("Risk index")), ("risk_colour", _lazy("Risk colour")),
 ]
 
 
@@ -117,8 +119,7 @@ def ranking_page(request):
     rows = kpis.township_ranking(request.user, year=year, month=month, now=clock.now(), by=by)
     return render(request, "dashboard/ranking.html", {
         **_common(request, "ranking"), "rows": rows, "month": f"{year:04d}-{month:02d}", "by": by,
-        "keys": [(k, _(dict(RANKING_COLUMNS).get(k, k.replace("_", " ").capitalize())))
-                 for k in kpis.RANK_KEYS],
+        "keys": [(k, dict(RANKING_COLUMNS)[k]) for k in kpis.RANK_KEYS],
         "colour_labels": {c.value: str(c.label) for c in Colour},
     })
 
@@ -127,7 +128,7 @@ def _ranking_table(request):
     year, month, by = _ranking_args(request)
     rows = kpis.township_ranking(request.user, year=year, month=month, now=clock.now(), by=by)
     colour_labels = {c.value: str(c.label) for c in Colour}
-    header = [_(label) for _key, label in RANKING_COLUMNS]
+    header = [str(label) for _key, label in RANKING_COLUMNS]
     table = [[colour_labels.get(r[k], r[k]) if k == "risk_colour" else r[k] for k, _label in RANKING_COLUMNS]
              for r in rows]
     return f"township-ranking-{year:04d}-{month:02d}-{by}", header, table

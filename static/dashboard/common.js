@@ -11,7 +11,7 @@ window.Dash = (function () {
   function data(id) { return JSON.parse(document.getElementById(id).textContent); }
   function hex(colour) { return COLOUR_HEX[colour] || NONE_HEX; }
   function outlines(map, shapes, styleFor) {
-    var layer = L.layerGroup().addTo(map);
+    var layer = L.featureGroup().addTo(map);
     shapes.forEach(function (t) {
       if (!t.boundary) { return; }
       L.geoJSON(t.boundary, {style: styleFor ? styleFor(t) : {color: "#12355b", weight: 1.5, fill: false}})

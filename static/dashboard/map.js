@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var labels = Dash.data("dash-labels"), urls = Dash.data("dash-urls"), shapes = Dash.data("dash-outlines");
-  var esc = Dash.esc, map, cluster, colours = [], icons = {}, request = 0;
+  var esc = Dash.esc, map, cluster, colours = [], icons = {}, request = 0, fitted = false;
   var form = document.getElementById("map-filters"), mapDiv = document.getElementById("map");
 
   function icon(colourIndex, warn) {
@@ -53,6 +53,10 @@
         });
         cluster.clearLayers();
         cluster.addLayers(markers);
+        if (!fitted && markers.length) {  // the first load frames the data; later filters keep the view
+          map.fitBounds(cluster.getBounds(), {padding: [20, 20], maxZoom: 15});
+          fitted = true;
+        }
         document.getElementById("marker-count").textContent = data.count;
         mapDiv.dataset.count = String(data.count);
         mapDiv.dataset.loaded = "1";

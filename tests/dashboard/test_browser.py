@@ -1,5 +1,6 @@
-"""The one map in a real headless browser (Debian's chromium driven by Playwright) against a live server:
-markers render, a filter changes them, the side panel opens, and a screenshot is saved under artifacts/."""
+"""The dashboard in a real headless browser (Debian's chromium driven by Playwright) against a live server:
+the one map renders markers, a filter changes them, the side panel opens; the risk map draws the townships
+and the KPI page its charts; screenshots are saved under artifacts/."""
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,14 @@ def test_map_renders_markers_filters_and_opens_the_panel(live_server, transactio
             page.wait_for_selector(f'#panel[data-enterprise="{red[0].pk}"]', timeout=15_000)
             assert red[0].name in page.inner_text("#panel")
             page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
+
+            page.goto(f"{live_server.url}/dashboard/risk/")  # both townships drawn as coloured polygons
+            page.wait_for_selector("path.leaflet-interactive")
+            assert page.locator("path.leaflet-interactive").count() == 2
+            page.screenshot(path=str(ARTIFACTS / "dashboard-risk.png"))
+            page.goto(f"{live_server.url}/dashboard/kpis/")  # Chart.js draws the four trend charts
+            page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-kpis.png"), full_page=True)
             assert not errors, errors
         finally:
             browser.close()

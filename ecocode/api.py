@@ -1,15 +1,53 @@
-"""REST resources of the eco-code (read only): the current colour of each enterprise of my
-jurisdiction, its history (scores and colour changes) and the explanation of its latest score.
-Reads go through ``ecocode.selectors``; the public token is not exposed here."""
-from drf_spectacular.utils import extend_schema, inline_serializer
+"""REST API of the eco-code (read-only): current codes of the enterprises in my jurisdiction with the
+latest explanation, the colour history, and the consequences of each colour."""
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from enforcement.api.viewsets import ReadOnlyViewSet
 
-from . import selectors
-from .models import ColourBand, ColourChange, EcoCode, Score
+from .models import ColourBand, ColourChange, EcoCode
+from .rules import describe
+
+
+class EcoCodeSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    explanation = serializers.SerializerMethodField()
+    catalogue_version = serializers.IntegerField(source="latest.catalogue_version.number", read_only=True,
+                                                 default=None)
+
+    class Meta:
+        model = EcoCode
+        fields = ["enterprise", "enterprise_name", "colour", "score", "scored_at", "catalogue_version",
+                  "explanation"]
+
+    def get_explanation(self, obj) -> list[dict]:
+        entries = obj.latest.explanation if obj.latest_id else []
+        return [dict(e, reason=describe(e)) for e in entries]
+
+
+class EcoCodeViewSet(ReadOnlyViewSet):
+    """Eco-codes of my jurisdiction, by enterprise id; filter by colour."""
+
+    queryset = EcoCode.objects.select_related("enterprise", "latest__catalogue_version")
+    serializer_class = EcoCodeSerializer
+    lookup_field = "enterprise"
+    filterset_fields = ["colour", "enterprise__township"]
+    ordering_fields = ["score", "scored_at"]
+    ordering = ["enterprise_id"]
+
+
+class ColourChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ColourChange
+        fields = ["id", "enterprise", "from_colour", "to_colour", "changed_at"]
+
+
+class ColourChangeViewSet(ReadOnlyViewSet):
+    """Colour changes of my jurisdiction, newest first; filter by enterprise or colour."""
+
+    queryset = ColourChange.objects.all()
+    serializer_class = ColourChangeSerializer
+    filterset_fields = ["enterprise", "to_colour", "from_colour"]
+    ordering = ["-changed_at", "-id"]
 
 
 class ColourBandSerializer(serializers.ModelSerializer):
@@ -19,70 +57,14 @@ class ColourBandSerializer(serializers.ModelSerializer):
                   "green_subsidy_eligible", "warning_only", "measures"]
 
 
-class EcoCodeSerializer(serializers.ModelSerializer):
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    colour_label = serializers.CharField(source="get_colour_display", read_only=True)
+class ColourBandViewSet(ReadOnlyViewSet):
+    """The consequences of each colour (county-wide configuration, readable by every signed-in user)."""
 
-    class Meta:
-        model = EcoCode
-        fields = ["enterprise", "enterprise_name", "colour", "colour_label", "score", "scored_at"]
+    queryset = ColourBand.objects.all()
+    serializer_class = ColourBandSerializer
+    lookup_field = "colour"
+    pagination_class = None
 
-
-class ScoreSerializer(serializers.ModelSerializer):
-    catalogue_version = serializers.IntegerField(source="catalogue_version.number", read_only=True)
-
-    class Meta:
-        model = Score
-        fields = ["id", "computed_at", "score", "colour", "catalogue_version", "group_points"]
-
-
-class ExplanationSerializer(ScoreSerializer):
-    explanation = serializers.ListField(child=serializers.DictField())
-
-    class Meta(ScoreSerializer.Meta):
-        fields = [*ScoreSerializer.Meta.fields, "explanation"]
-
-
-class ColourChangeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ColourChange
-        fields = ["from_colour", "to_colour", "changed_at", "score"]
-
-
-HISTORY = inline_serializer("EcoCodeHistory", {
-    "scores": ScoreSerializer(many=True), "colour_changes": ColourChangeSerializer(many=True)})
-EXPLANATION = inline_serializer("EcoCodeExplanation", {
-    "score": ExplanationSerializer(allow_null=True), "consequences": ColourBandSerializer(allow_null=True)})
-
-
-class EcoCodeViewSet(ReadOnlyViewSet):
-    """Current eco-codes, addressed by enterprise id."""
-
-    queryset = EcoCode.objects.select_related("enterprise")
-    serializer_class = EcoCodeSerializer
-    lookup_field = "enterprise"
-    lookup_value_regex = r"\d+"
-    filterset_fields = ["colour"]
-    ordering_fields = ["score", "scored_at", "enterprise"]
-    ordering = ["enterprise"]
-
-    @extend_schema(responses=HISTORY)
-    @action(detail=True, methods=["get"])
-    def history(self, request, enterprise=None):
-        """The last 30 scores and every colour change, newest first."""
-        code = self.get_object()
-        return Response({
-            "scores": ScoreSerializer(selectors.score_history(code.enterprise), many=True).data,
-            "colour_changes": ColourChangeSerializer(selectors.colour_history(code.enterprise)[:100], many=True).data,
-        })
-
-    @extend_schema(responses=EXPLANATION)
-    @action(detail=True, methods=["get"])
-    def explanation(self, request, enterprise=None):
-        """Why the enterprise has its colour: the indicators of its latest score that cost points, and what
-        its colour means (inspection frequency, penalty discretion, subsidies)."""
-        code = self.get_object()
-        latest = code.latest
-        band = selectors.consequence_for(code.enterprise)
-        return Response({"score": ExplanationSerializer(latest).data if latest else None,
-                         "consequences": ColourBandSerializer(band).data if band else None})
+    def get_queryset(self):
+        user = self.request.user
+        return self.queryset.all() if getattr(user, "is_authenticated", False) else self.queryset.none()

@@ -4,5 +4,7 @@ from rest_framework.routers import SimpleRouter
 from . import api
 
 router = SimpleRouter()
-router.register("eco-codes", api.EcoCodeViewSet, basename="api-eco-code")
+router.register("ecocode/codes", api.EcoCodeViewSet, basename="api-ecocode")
+router.register("ecocode/colour-changes", api.ColourChangeViewSet, basename="api-ecocode-change")
+router.register("ecocode/consequences", api.ColourBandViewSet, basename="api-ecocode-consequence")
 urlpatterns = router.urls

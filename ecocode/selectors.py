@@ -64,7 +64,8 @@ def outlet_status(enterprise: Enterprise, now: dt.datetime | None = None) -> lis
         .order_by("-start")
     limits = (PermitLimit.objects.filter(outlet__enterprise=enterprise, outlet__permit__status=Permit.Status.VALID)
               .select_related("outlet", "pollutant").order_by("outlet__code", "pollutant__code")
-              .annotate(latest_avg=Subquery(latest.values("avg")[:1]), latest_start=Subquery(latest.values("start")[:1])))
+              .annotate(latest_avg=Subquery(latest.values("avg")[:1]),
+                        latest_start=Subquery(latest.values("start")[:1])))
     seen = dict(Device.objects.filter(outlet__enterprise=enterprise, is_active=True)
                 .values_list("outlet_id", "last_seen_at"))
     facilities = {}

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, Sum, Value
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_noop as N_
 
 from enterprises.models import MonitoringDuty
 from monitoring.models import Aggregate, Alert, Device, Silence
@@ -40,7 +41,7 @@ def _matches(p, row) -> bool:
 
 @online.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
                              "min_factor": (float, 1.0)},
-             "%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days",
+             N_("%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days"),
              select=_matches)
 def _exceedances(p, ctx):
     over = Q(hours__avg__gt=Cast("permit_limit__limit_value", FloatField()) * p["min_factor"])
@@ -54,8 +55,8 @@ def _since(p, ctx, **lookups) -> Q:
 
 
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
-             "online data arrived for %(fact)s of the due hours in the last %(window_days)s days "
-             "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)", mode=RATIO, select=_matches,
+             N_("online data arrived for %(fact)s of the due hours in the last %(window_days)s days "
+             "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)"), mode=RATIO, select=_matches,
              fact=lambda v, p, ctx: round(v["received"] / (v["duties"] * p["window_days"] * 24), 4)
              if v["duties"] else None)
 def _completeness(p, ctx):
@@ -63,8 +64,8 @@ def _completeness(p, ctx):
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
-             "%(fact)s of the online readings in the last %(window_days)s days were valid (flag N) "
-             "(%(valid)s of %(received)s; required %(min_ratio)s)", mode=RATIO, select=_matches,
+             N_("%(fact)s of the online readings in the last %(window_days)s days were valid (flag N) "
+             "(%(valid)s of %(received)s; required %(min_ratio)s)"), mode=RATIO, select=_matches,
              fact=lambda v, p, ctx: round(v["valid"] / v["received"], 4) if v["received"] else None)
 def _validity(p, ctx):
     return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),
@@ -76,7 +77,7 @@ devices = Family("devices", lambda ctx, days: Device.objects.filter(outlet__isnu
 
 
 @devices.rule("silent", {"medium": (str, ""), "hours": (int, 24)},
-              "%(n)s monitoring device(s) sent no accepted data for %(hours)s hours")
+              N_("%(n)s monitoring device(s) sent no accepted data for %(hours)s hours"))
 def _silent(p, ctx):
     q = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=ctx.as_of - dt.timedelta(hours=p["hours"]))
     return {"n": Count("id", filter=q & Q(outlet__kind=p["medium"]) if p["medium"] else q)}
@@ -95,14 +96,14 @@ def _alerts_in_window(p, ctx) -> Q:
     return q
 
 
-@alerts.rule("opened", ALERT_PARAMS, "%(n)s warning(s) %(rules)s in the last %(window_days)s days")
+@alerts.rule("opened", ALERT_PARAMS, N_("%(n)s warning(s) %(rules)s in the last %(window_days)s days"))
 def _opened(p, ctx):
     return {"n": Count("id", filter=_alerts_in_window(p, ctx))}
 
 
 @alerts.rule("unanswered", {**ALERT_PARAMS, "minutes": (int, 30)},
-             "%(n)s warning(s) %(rules)s not acknowledged within %(minutes)s minutes "
-             "(last %(window_days)s days)")
+             N_("%(n)s warning(s) %(rules)s not acknowledged within %(minutes)s minutes "
+             "(last %(window_days)s days)"))
 def _unanswered(p, ctx):
     deadline = F("opened_at") + dt.timedelta(minutes=p["minutes"])
     late_ack = Q(acknowledged_at__gt=deadline)
@@ -113,16 +114,17 @@ def _unanswered(p, ctx):
 
 
 @alerts.rule("escalated", ALERT_PARAMS,
-             "%(n)s warning(s) %(rules)s escalated to an alarm in the last %(window_days)s days")
+             N_("%(n)s warning(s) %(rules)s escalated to an alarm in the last %(window_days)s days"))
 def _escalated(p, ctx):
     return {"n": Count("id", filter=_alerts_in_window(p, ctx) & Q(escalated_at__isnull=False))}
 
 
-silences = Family("silences", lambda ctx, days: Silence.objects.all(), "enterprise_id", requires=("monitoring.Silence",))
+silences = Family("silences", lambda ctx, days: Silence.objects.all(), "enterprise_id",
+                  requires=("monitoring.Silence",))
 
 
 @silences.rule("count", {"window_days": (int, 30)},
-               "%(n)s maintenance window(s) declared in the last %(window_days)s days")
+               N_("%(n)s maintenance window(s) declared in the last %(window_days)s days"))
 def _silences(p, ctx):
     return {"n": Count("id", filter=Q(starts_at__gte=ctx.since(p["window_days"]), starts_at__lte=ctx.as_of))}
 

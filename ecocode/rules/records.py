@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.apps import apps
 from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_noop as N_
 
 from ..models import Penalty
 from .base import Family
@@ -18,7 +19,7 @@ complaints = Family("complaints", lambda ctx, days: _model("dispatch.Complaint")
 
 
 @complaints.rule("count", {"window_days": (int, 90), "channel": (str, "")},
-                 "%(n)s public complaint(s) in the last %(window_days)s days")
+                 N_("%(n)s public complaint(s) in the last %(window_days)s days"))
 def _complaints(p, ctx):
     q = Q(created_at__gte=ctx.since(p["window_days"]), created_at__lte=ctx.as_of)
     return {"n": Count("id", filter=q & Q(channel=p["channel"]) if p["channel"] else q)}
@@ -29,7 +30,7 @@ work_orders = Family("work_orders", lambda ctx, days: _model("dispatch.WorkOrder
 
 
 @work_orders.rule("findings", {"sources": (list, []), "window_days": (int, 365)},
-                  "%(n)s problem(s) found (%(sources)s) in the last %(window_days)s days")
+                  N_("%(n)s problem(s) found (%(sources)s) in the last %(window_days)s days"))
 def _findings(p, ctx):
     q = Q(opened_at__gte=ctx.since(p["window_days"]), opened_at__lte=ctx.as_of)
     return {"n": Count("id", filter=q & Q(source__in=p["sources"]) if p["sources"] else q)}
@@ -44,13 +45,13 @@ def _decided(p, ctx) -> Q:
 
 
 @penalties.rule("count", {"reasons": (list, []), "window_days": (int, 365)},
-                "%(n)s penalty decision(s) in the last %(window_days)s days")
+                N_("%(n)s penalty decision(s) in the last %(window_days)s days"))
 def _penalties(p, ctx):
     return {"n": Count("id", filter=_decided(p, ctx))}
 
 
 @penalties.rule("amount", {"reasons": (list, []), "window_days": (int, 365), "min_amount": (float, 100000)},
-                "penalties of %(total)s yuan in the last %(window_days)s days (threshold %(min_amount)s)",
+                N_("penalties of %(total)s yuan in the last %(window_days)s days (threshold %(min_amount)s)"),
                 fact=lambda v, p, ctx: int((v["total"] or 0) >= p["min_amount"]))
 def _penalty_amount(p, ctx):
     return {"total": Sum("amount", filter=_decided(p, ctx))}
@@ -66,8 +67,8 @@ def _opened_in_window(p, ctx) -> Q:
 
 
 @work_orders.rule("overdue", {"sources": (list, []), "window_days": (int, 365)},
-                  "%(n)s work order(s) (%(sources)s) overdue now or closed late (opened in the last "
-                  "%(window_days)s days)")
+                  N_("%(n)s work order(s) (%(sources)s) overdue now or closed late (opened in the last "
+                  "%(window_days)s days)"))
 def _overdue(p, ctx):
     """Overdue as dispatch defines it: not accepted by accept_due_at, or not fixed by due_at."""
     open_overdue = (Q(state__in=OPEN_BEFORE_ACCEPT, accept_due_at__lt=ctx.as_of)
@@ -76,8 +77,8 @@ def _overdue(p, ctx):
 
 
 @work_orders.rule("supervised", {"sources": (list, []), "window_days": (int, 365)},
-                  "%(n)s work order(s) put under the bureau's supervision (opened in the last "
-                  "%(window_days)s days)")
+                  N_("%(n)s work order(s) put under the bureau's supervision (opened in the last "
+                  "%(window_days)s days)"))
 def _supervised(p, ctx):
     return {"n": Count("id", filter=_opened_in_window(p, ctx) & Q(supervised_at__isnull=False,
                                                                   supervised_at__lte=ctx.as_of))}
@@ -92,14 +93,14 @@ def _due_in_window(p, ctx) -> Q:
 
 
 @self_checks.rule("overdue", {"window_days": (int, 365)},
-                  "%(n)s self-check notice(s) not done by the deadline (due in the last %(window_days)s days)")
+                  N_("%(n)s self-check notice(s) not done by the deadline (due in the last %(window_days)s days)"))
 def _self_check_overdue(p, ctx):
     return {"n": Count("id", filter=_due_in_window(p, ctx) & (Q(completed_at__isnull=True)
                                                               | Q(completed_at__gt=ctx.as_of)))}
 
 
 @self_checks.rule("late", {"window_days": (int, 365)},
-                  "%(n)s self-check notice(s) done after the deadline (due in the last %(window_days)s days)")
+                  N_("%(n)s self-check notice(s) done after the deadline (due in the last %(window_days)s days)"))
 def _self_check_late(p, ctx):
     return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(completed_at__gt=F("due_at"),
                                                                completed_at__lte=ctx.as_of))}
@@ -122,14 +123,14 @@ CHECK_PARAMS = {"categories": (list, []), "kinds": (list, []), "window_days": (i
 
 
 @checklists.rule("failed", CHECK_PARAMS,
-                 "%(n)s checklist line(s) %(categories)s failed in rounds %(kinds)s of the last "
-                 "%(window_days)s days")
+                 N_("%(n)s checklist line(s) %(categories)s failed in rounds %(kinds)s of the last "
+                 "%(window_days)s days"))
 def _failed(p, ctx):
     return {"n": Count("id", filter=_failed_in_window(p, ctx))}
 
 
 @checklists.rule("unfixed", {**CHECK_PARAMS, "days": (int, 30)},
-                 "%(n)s failed checklist line(s) whose work order is still open after %(days)s days")
+                 N_("%(n)s failed checklist line(s) whose work order is still open after %(days)s days"))
 def _unfixed(p, ctx):
     stale = Q(round__submitted_at__lt=ctx.as_of - dt.timedelta(days=p["days"]), work_order__isnull=False)
     return {"n": Count("id", filter=_failed_in_window(p, ctx) & stale & ~Q(work_order__state="closed"))}

@@ -1,14 +1,17 @@
 """Notifications over channels (in-app inbox, e-mail, webhook), shared by every app.
 
-``notify`` records one ``Notification`` and one ``Delivery`` per channel. The in-app delivery is
-done on creation (the inbox reads the table). E-mail and webhook deliveries are sent by a Celery
-task queued on commit, and any that fail are retried with back-off by ``deliver_due``, which beat
-runs every minute; so a broker outage delays delivery but loses nothing. A ``dedup_key`` makes a
+``notify`` (one) and ``notify_many`` (a batch, in a few statements) record a ``Notification`` and
+one ``Delivery`` per channel. The in-app delivery is done on creation (the inbox reads the table).
+E-mail and webhook deliveries are sent by a Celery task queued on commit, and any that fail are
+retried with back-off by ``deliver_due``, which beat runs every minute; so a broker outage delays
+delivery but loses nothing. A ``dedup_key`` makes a
 notification exactly-once (e.g. the single "resolved" message of a warning).
 """
 import json
 import logging
 import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,34 +28,86 @@ log = logging.getLogger(__name__)
 RETRY_BASE = timedelta(minutes=1)
 
 
+@dataclass
+class Message:
+    """One notification to create: to an enterprise (all its accounts) or to one user."""
+
+    kind: str
+    subject: str
+    body: str = ""
+    enterprise: object = None
+    user: object = None
+    url: str = ""
+    source: str = ""
+    dedup_key: str | None = None
+
+
 def notify(*, kind: str, subject: str, body: str = "", enterprise=None, user=None, url: str = "",
            source: str = "", dedup_key: str | None = None) -> Notification | None:
     """Record a notification and queue its deliveries. Returns None if ``dedup_key`` was used before."""
-    if enterprise is None and user is None:
-        raise ValueError("a notification needs an enterprise or a user")
+    created = notify_many([Message(kind=kind, subject=subject, body=body, enterprise=enterprise, user=user, url=url,
+                                   source=source, dedup_key=dedup_key)])
+    return created[0] if created else None
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Record many notifications in a few statements (a warning cycle may send a thousand) and queue
+    their deliveries once. Messages whose ``dedup_key`` was used before (or twice in the batch) are
+    dropped. Returns the notifications created."""
+    messages = list(messages)
+    for message in messages:
+        if message.enterprise is None and message.user is None:
+            raise ValueError("a notification needs an enterprise or a user")
+    keys = {m.dedup_key for m in messages if m.dedup_key}
+    seen = set(Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)) if keys else set()
+    fresh = []
+    for message in messages:
+        if message.dedup_key:
+            if message.dedup_key in seen:
+                continue
+            seen.add(message.dedup_key)
+        fresh.append(message)
+    if not fresh:
+        return []
     now = clock.now()
+    rows = [Notification(kind=m.kind, subject=m.subject[:200], body=m.body, enterprise=m.enterprise, user=m.user,
+                         url=m.url, source=m.source, dedup_key=m.dedup_key, created_at=now) for m in fresh]
     try:
         with transaction.atomic():
-            note = Notification.objects.create(
-                kind=kind, subject=subject[:200], body=body, enterprise=enterprise, user=user, url=url,
-                source=source, dedup_key=dedup_key, created_at=now,
-            )
+            created = Notification.objects.bulk_create(rows, batch_size=1000)
+    except IntegrityError:  # a concurrent writer took a key between the check and the insert
+        created = [note for m in fresh if (note := _create_one(m, now)) is not None]
+    deliveries = []
+    for note in created:
+        deliveries.append(Delivery(notification=note, channel=Channel.IN_APP, status=Delivery.Status.SENT,
+                                   attempts=1, sent_at=now))
+        email = (note.enterprise.contact_email if note.enterprise is not None else "") or \
+            (note.user.email if note.user is not None else "")
+        if email:
+            deliveries.append(Delivery(notification=note, channel=Channel.EMAIL, address=email, next_attempt_at=now))
+        if settings.NOTIFY_WEBHOOK_URL:
+            deliveries.append(Delivery(notification=note, channel=Channel.WEBHOOK,
+                                       address=settings.NOTIFY_WEBHOOK_URL, next_attempt_at=now))
+    Delivery.objects.bulk_create(deliveries, batch_size=2000)
+    if len(deliveries) > len(created):
+        if len(created) == 1:
+            transaction.on_commit(lambda: _enqueue(created[0].pk))
+        else:
+            transaction.on_commit(_enqueue_sweep)
+    return created
+
+
+def _create_one(message: Message, now) -> Notification | None:
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                kind=message.kind, subject=message.subject[:200], body=message.body, enterprise=message.enterprise,
+                user=message.user, url=message.url, source=message.source, dedup_key=message.dedup_key,
+                created_at=now)
     except IntegrityError:
-        if dedup_key and Notification.objects.filter(dedup_key=dedup_key).exists():
+        if message.dedup_key and Notification.objects.filter(dedup_key=message.dedup_key).exists():
             return None
         raise
-    deliveries = [Delivery(notification=note, channel=Channel.IN_APP, status=Delivery.Status.SENT,
-                           attempts=1, sent_at=now)]
-    email = (enterprise.contact_email if enterprise is not None else "") or (user.email if user is not None else "")
-    if email:
-        deliveries.append(Delivery(notification=note, channel=Channel.EMAIL, address=email, next_attempt_at=now))
-    if settings.NOTIFY_WEBHOOK_URL:
-        deliveries.append(Delivery(notification=note, channel=Channel.WEBHOOK, address=settings.NOTIFY_WEBHOOK_URL,
-                                   next_attempt_at=now))
-    Delivery.objects.bulk_create(deliveries)
-    if len(deliveries) > 1:
-        transaction.on_commit(lambda: _enqueue(note.pk))
-    return note
 
 
 def _enqueue(notification_id: int) -> None:
@@ -62,6 +117,15 @@ def _enqueue(notification_id: int) -> None:
         deliver_notification.delay(notification_id)
     except Exception as exc:  # broker down: beat's deliver_due sweep sends it later
         log.warning("could not queue delivery of notification %s: %s", notification_id, exc)
+
+
+def _enqueue_sweep() -> None:
+    from .tasks import deliver_pending_notifications
+
+    try:
+        deliver_pending_notifications.delay()
+    except Exception as exc:  # broker down: beat runs the sweep anyway
+        log.warning("could not queue a delivery sweep: %s", exc)
 
 
 def _payload(note: Notification) -> dict:
@@ -97,7 +161,7 @@ def deliver(delivery_id: int) -> str:
     """Send one due delivery, claiming it so two workers never send it twice. Returns its status."""
     now = clock.now()
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(skip_locked=True).select_related(
+        delivery = (Delivery.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
             "notification__enterprise", "notification__user")
             .filter(pk=delivery_id, status=Delivery.Status.PENDING).first())
         if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):

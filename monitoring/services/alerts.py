@@ -36,7 +36,7 @@ from ..alert_selectors import silenceable_outlets
 from ..models.alerts import (
     INHIBITED_RULES, INHIBITING_RULES, OPEN_STATES, Alert, AlertEvent, AlertSettings, AlertState, Rule, Silence,
 )
-from ..notifications import notify
+from ..notifications import Message, notify_many
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +92,13 @@ def _url(alert: Alert) -> str:
     return reverse("monitoring:alert-detail", args=[alert.pk])
 
 
+def _message(alert: Alert, kind: str, subject: str, key: str) -> Message:
+    return Message(kind=f"alert.{kind}", subject=subject, body=_describe(alert), enterprise=alert.enterprise,
+                   url=_url(alert), source=alert.source_ref, dedup_key=f"{alert.source_ref}:{key}")
+
+
 def _send(alert: Alert, kind: str, subject: str, key: str) -> bool:
-    note = notify(kind=f"alert.{kind}", subject=subject, body=_describe(alert), enterprise=alert.enterprise,
-                  url=_url(alert), source=alert.source_ref, dedup_key=f"{alert.source_ref}:{key}")
-    return note is not None
+    return bool(notify_many([_message(alert, kind, subject, key)]))
 
 
 def _lock() -> bool:
@@ -180,14 +183,16 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
 
         # 3. mute, notify, escalate.
         silences = _active_silences(now)
+        outbox: list[Message] = []
         for alert in [*open_alerts, *new]:
             if alert.state == AlertState.RESOLVED:
                 continue
-            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result)
+            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox)
         for alert in resolved:
-            if alert.notify_count and _send(alert, "resolved", f"【已恢复】{_describe(alert)}", "resolved"):
+            if alert.notify_count:
+                outbox.append(_message(alert, "resolved", f"【已恢复】{_describe(alert)}", "resolved"))
                 alert.resolved_message_sent = True
-                result.notified += 1
+        result.notified = len(notify_many(outbox))  # one batch: a cycle may notify a thousand enterprises
 
         _write([*open_alerts, *new])
         AlertEvent.objects.bulk_create(events, batch_size=1000)
@@ -215,7 +220,7 @@ def _write(alerts: list[Alert], batch: int = 1000) -> None:
                            params)
 
 
-def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result) -> None:
+def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox) -> None:
     silence = silences.get(alert.outlet_id)
     was_muted = alert.muted
     if silence is not None:
@@ -238,8 +243,8 @@ def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, resul
                                             muted=False, now=now, repeat=cfg.repeat):
         first = alert.notify_count == 0
         prefix = "【预警】" if first else f"【第{alert.notify_count + 1}次提醒】"
-        if _send(alert, "opened" if first else "repeat", prefix + _describe(alert), f"n{alert.notify_count + 1}"):
-            result.notified += 1
+        outbox.append(_message(alert, "opened" if first else "repeat", prefix + _describe(alert),
+                               f"n{alert.notify_count + 1}"))
         alert.notify_count += 1
         alert.last_notified_at = now
         if alert.state == AlertState.OPENED:

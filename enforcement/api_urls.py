@@ -2,6 +2,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("enforcement.api.urls")),
     path("", include("enterprises.api_urls")),
     path("", include("monitoring.api_urls")),
     path("", include("ecocode.api_urls")),

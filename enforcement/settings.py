@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ecocode",
     "dispatch",
     "dashboard",
+    "fieldsync",
 ]
 
 MIDDLEWARE = [
@@ -190,7 +191,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "enforcement.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "enforcement.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Post-permit enforcement supervision API",

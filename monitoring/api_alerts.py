@@ -1,0 +1,103 @@
+"""REST resources of warnings: list and detail (with the audit log), acknowledge (the enterprise's
+own accounts) and close (staff with jurisdiction), each write through ``monitoring.services.alerts``."""
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from enforcement.api.errors import service_errors
+from enforcement.api.idempotency import idempotent
+from enforcement.api.permissions import IsStaff
+from enforcement.api.viewsets import ActionViewSet
+
+from .models.alerts import OPEN_STATES, Alert, AlertEvent
+from .services import alerts as alert_services
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertEvent
+        fields = ["kind", "at", "actor", "note"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    outlet_code = serializers.CharField(source="outlet.code", read_only=True)
+    pollutant_code = serializers.CharField(source="pollutant.code", read_only=True, default=None)
+    rule_label = serializers.CharField(source="get_rule_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "enterprise", "enterprise_name", "outlet", "outlet_code", "pollutant", "pollutant_code",
+                  "rule", "rule_label", "state", "state_label", "opened_at", "last_seen_at", "value", "peak_value",
+                  "limit_value", "muted", "is_alarm", "escalated_at", "acknowledged_at", "acknowledged_by",
+                  "work_order", "resolved_at", "close_reason"]
+        read_only_fields = fields
+
+
+class AlertDetailSerializer(AlertSerializer):
+    events = AlertEventSerializer(many=True, read_only=True)
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "evidence", "events"]
+        read_only_fields = fields
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AlertFilter(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(method="filter_open", label=_("open (opened, notified or acknowledged)"))
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+
+    class Meta:
+        model = Alert
+        fields = ["state", "rule", "enterprise", "outlet", "is_alarm"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(state__in=OPEN_STATES) if value else queryset.exclude(state__in=OPEN_STATES)
+
+
+class AlertViewSet(ActionViewSet):
+    """Warnings of the enterprises of my jurisdiction."""
+
+    queryset = Alert.objects.select_related("outlet", "enterprise", "pollutant")
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["opened_at", "last_seen_at", "id"]
+    ordering = ["-opened_at", "-id"]
+
+    def get_serializer_class(self):
+        return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
+
+    def base_queryset(self):
+        qs = super().base_queryset()
+        return qs.prefetch_related("events") if self.action == "retrieve" else qs
+
+    @extend_schema(request=None, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def acknowledge(self, request, pk=None):
+        """The enterprise has seen the warning (stops re-notification). Enterprise accounts only; 409 when it is
+        no longer open and unacknowledged."""
+        alert = self.get_object()
+        with service_errors(state_conflict=True):
+            alert = alert_services.acknowledge(alert, request.user)
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=CloseSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
+    @idempotent
+    def close(self, request, pk=None):
+        """Staff close a warning with a reason; 409 when it is no longer open."""
+        alert = self.get_object()
+        form = CloseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        with service_errors(state_conflict=True):
+            alert = alert_services.close(alert, request.user, form.validated_data["reason"])
+        return Response(AlertSerializer(alert).data)

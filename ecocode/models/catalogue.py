@@ -62,13 +62,8 @@ class Indicator(models.Model):
         return f"{self.code} {self.name}"
 
     def clean(self):
-        from ..rules import RULES, check_params
+        from ..rules import check_params
 
-        if self.rule not in RULES:
-            stored = Indicator.objects.filter(pk=self.pk).values_list("rule", flat=True).first()
-            if stored != self.rule:  # a catalogue rule whose data source is not on this platform may stay
-                raise ValidationError({"rule": _("Unknown rule.")})
-            return
         try:
             check_params(self.rule, self.params)
         except ValueError as exc:

@@ -4,7 +4,7 @@ both through Django's test Client (whole request cycle: middleware, session, jur
 same run. Eco-code colours and open warnings are given to a share of the enterprises first so the
 colour and warning columns are real.
 
-Run: .venv/bin/python benchmarks/bench_dashboard.py [--enterprises 10250] [--requests 200] [--baseline-requests 20]
+Run: .venv/bin/python benchmarks/bench_dashboard.py [--enterprises 10250] [--requests 200] [--baseline-requests 5]
 """
 import argparse
 import json
@@ -81,7 +81,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--enterprises", type=int, default=10_250)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--baseline-requests", type=int, default=20)
+    parser.add_argument("--baseline-requests", type=int, default=5)
     args = parser.parse_args()
     use_database("enf_bench_dashboard")
     from django.core.management import call_command

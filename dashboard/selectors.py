@@ -2,7 +2,9 @@
 the series of an outlet's readings against its limits. Every read is cut by ``enterprises.jurisdiction``.
 """
 import datetime as dt
+import json
 
+from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDay
 
@@ -49,17 +51,42 @@ def map_queryset(user, filters: MapFilters) -> QuerySet:
     return qs
 
 
+def _map_values(user, filters: MapFilters) -> QuerySet:
+    has_open = Exists(open_alerts().filter(enterprise_id=OuterRef("pk")))
+    return map_queryset(user, filters).values_list(
+        "id", "latitude", "longitude", "eco_code__colour", "township_id", "industry_id", "management_class",
+    ).annotate(warn=has_open)
+
+
 def map_rows(user, filters: MapFilters) -> list[list]:
-    """One compact row per enterprise in ``MAP_FIELDS`` order, from one query:
+    """One compact row per enterprise in ``MAP_FIELDS`` order, by id, from one query:
     ``[id, lat, lon, colour index or None, township id, industry id, class index, 1 if open warnings]``."""
     colour_index = {c: i for i, c in enumerate(COLOURS)}
     class_index = {c: i for i, c in enumerate(CLASSES)}
-    has_open = Exists(open_alerts().filter(enterprise_id=OuterRef("pk")))
-    rows = map_queryset(user, filters).values_list(
-        "id", "latitude", "longitude", "eco_code__colour", "township_id", "industry_id", "management_class",
-    ).annotate(warn=has_open)
+    rows = _map_values(user, filters).order_by("id")
     return [[pk, round(lat, 5), round(lon, 5), colour_index.get(colour), town, industry, class_index.get(klass),
              int(warn)] for pk, lat, lon, colour, town, industry, klass, warn in rows.iterator(chunk_size=5000)]
+
+
+def map_rows_json(user, filters: MapFilters) -> tuple[str, int]:
+    """``map_rows`` as a JSON array text and its length. On PostgreSQL the database builds the text itself
+    (``json_agg`` over the same query), so no row passes through Python; elsewhere ``json.dumps``."""
+    if connection.vendor != "postgresql":
+        rows = map_rows(user, filters)
+        return json.dumps(rows, separators=(",", ":")), len(rows)
+    sql, params = _map_values(user, filters).query.sql_with_params()
+    colours = ",".join(f"'{c}'" for c in COLOURS)  # fixed identifiers from TextChoices, not user input
+    classes = ",".join(f"'{c}'" for c in CLASSES)
+    wrapped = (
+        "SELECT COALESCE(json_agg(json_build_array(q.id, round(q.lat::numeric, 5)::float8, round(q.lon::numeric, 5)::float8, "
+        f"array_position(ARRAY[{colours}]::text[], q.colour::text) - 1, q.town, q.industry, "
+        f"array_position(ARRAY[{classes}]::text[], q.klass::text) - 1, q.warn::int) ORDER BY q.id), '[]')::text, "
+        f"count(*) FROM ({sql}) AS q(id, lat, lon, colour, town, industry, klass, warn)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, params)
+        text, count = cursor.fetchone()
+    return text, count
 
 
 def township_outlines(user) -> list[dict]:

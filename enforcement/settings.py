@@ -198,6 +198,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Post-permit enforcement supervision API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "AlertStateEnum": "monitoring.models.alerts.AlertState",
+        "AlertEventKindEnum": "monitoring.models.alerts.AlertEvent.Kind",
+        "DataKindEnum": "monitoring.models.readings.DataKind",
+        "WorkOrderStateEnum": "dispatch.models.orders.WorkOrder.State",
+        "RoundKindEnum": "dispatch.models.checklists.Round.Kind",
+        "ColourEnum": "ecocode.models.catalogue.Colour",
+    },
 }
 
 # --- Map ------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class PermitViewSet(ReadOnlyViewSet):
 class LimitSerializer(serializers.ModelSerializer):
     pollutant_code = serializers.CharField(source="pollutant.code", read_only=True)
     pollutant_name = serializers.CharField(source="pollutant.name", read_only=True)
+    limit_value = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True)
 
     class Meta:
         model = PermitLimit

@@ -16,6 +16,7 @@ urlpatterns = [
     path("ecocode/", include("ecocode.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("m/", include("enforcement.mobile")),
     path("api/v1/", include("enforcement.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

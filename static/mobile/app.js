@@ -1,0 +1,218 @@
+/* Shared code of the three mobile pages: login with an API token kept in localStorage, API calls that
+ * carry an Idempotency-Key (a retry after a network failure resends the same key, so nothing is created
+ * twice), safe DOM building, work-order lists and the line-by-line checklist round editor.
+ * Only ever talks to /api/v1/. UI strings come translated from the page (#m-strings). */
+"use strict";
+const M = (() => {
+  const S = JSON.parse(document.getElementById("m-strings").textContent);
+  const API = document.body.dataset.api;
+  const ROLES = document.body.dataset.roles.split(",");
+  const TOKEN = "enforcement.api.token";
+  let me = null;
+  const readyHandlers = [];
+
+  class ApiError extends Error {
+    constructor(status, data) { super(describe(data) || `${S.error} ${status}`); this.status = status; this.data = data; }
+  }
+
+  function describe(data) {
+    if (!data || typeof data !== "object") return "";
+    if (data.detail) return String(data.detail);
+    return Object.entries(data).map(([field, msgs]) => `${field}: ${[].concat(msgs).join(" ")}`).join("; ");
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function flash(message, isError = false) {
+    const box = document.getElementById("flash");
+    box.textContent = message || "";
+    box.className = isError ? "error" : "";
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else if (value === true) node.setAttribute(key, "");
+      else if (value !== false && value != null) node.setAttribute(key, value);
+    }
+    for (const child of children.flat()) {
+      if (child != null) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  async function api(path, { method = "GET", json, form, retries = 2 } = {}) {
+    const headers = { Accept: "application/json" };
+    const token = localStorage.getItem(TOKEN);
+    if (token) headers.Authorization = `Token ${token}`;
+    let body;
+    if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
+    if (form) body = form;
+    if (method !== "GET" && !path.startsWith("auth/")) headers["Idempotency-Key"] = uuid();
+    for (let attempt = 0; ; attempt += 1) {
+      let response;
+      try {
+        response = await fetch(API + path, { method, headers, body, credentials: "same-origin" });
+      } catch (err) {
+        if (attempt >= retries) throw err;
+        flash(S.network, true);
+        await sleep(700 * (attempt + 1));
+        continue;
+      }
+      if (response.status === 401 && token) { signOut(); }
+      const data = response.status === 204 ? null : await response.json().catch(() => null);
+      if (!response.ok) throw new ApiError(response.status, data);
+      return data;
+    }
+  }
+
+  const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
+
+  function showApp(show) {
+    document.getElementById("login").hidden = show;
+    document.getElementById("app").hidden = !show;
+    document.getElementById("logout").hidden = !show;
+  }
+
+  function signOut() {
+    localStorage.removeItem(TOKEN);
+    me = null;
+    document.getElementById("who").textContent = "";
+    showApp(false);
+  }
+
+  async function start() {
+    try {
+      me = await api("auth/me/");
+    } catch (err) { signOut(); return; }
+    if (!ROLES.includes(me.role)) { flash(S.wrongRole, true); signOut(); return; }
+    document.getElementById("who").textContent = me.enterprise_name || me.township_name || me.username;
+    showApp(true);
+    for (const handler of readyHandlers) {
+      try { await handler(me); } catch (err) { flash(err.message, true); }
+    }
+  }
+
+  document.getElementById("login").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    try {
+      const data = await api("auth/token/", { method: "POST",
+        json: { username: form.get("username"), password: form.get("password") } });
+      localStorage.setItem(TOKEN, data.token);
+      flash("");
+      await start();
+    } catch (err) { flash(err.status === 400 ? S.loginFailed : err.message, true); }
+  });
+
+  document.getElementById("logout").addEventListener("click", async () => {
+    try { await api("auth/logout/", { method: "POST" }); } finally { signOut(); }
+  });
+
+  /* Run an action and report it; reload what it changed. */
+  async function act(promise, reload) {
+    try { await promise; flash(S.done); } catch (err) { flash(err.message, true); }
+    if (reload) await reload();
+  }
+
+  function feedbackForm(order, reload) {
+    const text = el("textarea", { name: "text", rows: 2, placeholder: S.feedbackText, required: true });
+    const photo = el("input", { type: "file", name: "files", accept: "image/*", capture: "environment" });
+    return el("form", { class: "feedback", onsubmit: (event) => {
+      event.preventDefault();
+      const data = new FormData();
+      data.append("text", text.value);
+      for (const file of photo.files) data.append("files", file);
+      act(api(`work-orders/${order.id}/feedback/`, { method: "POST", form: data }), reload);
+    } }, el("label", {}, S.feedbackText, text), el("label", {}, S.photo, photo),
+    el("button", { type: "submit" }, S.feedback));
+  }
+
+  /* The buttons a handler or reviewer needs for an order in its state (the API decides what is allowed). */
+  function orderControls(order, reload, { handler = true, reviewer = false } = {}) {
+    const post = (action) => () => act(api(`work-orders/${order.id}/${action}/`, { method: "POST", json: {} }), reload);
+    const controls = [];
+    if (handler && order.state === "dispatched") controls.push(el("button", { type: "button", "data-action": "accept", onclick: post("accept") }, S.accept));
+    if (handler && order.state === "accepted") controls.push(el("button", { type: "button", "data-action": "start", onclick: post("start") }, S.start));
+    if (handler && order.state === "handling") controls.push(feedbackForm(order, reload));
+    if (reviewer && order.state === "fed_back") {
+      controls.push(el("button", { type: "button", "data-action": "approve", onclick: post("approve") }, S.approve));
+      controls.push(el("button", { type: "button", class: "secondary", "data-action": "send-back", onclick: post("send-back") }, S.sendBack));
+    }
+    if (reviewer && order.state === "reviewed") controls.push(el("button", { type: "button", "data-action": "close", onclick: post("close") }, S.close));
+    return controls;
+  }
+
+  async function orderList(listId, query, options = {}) {
+    const list = document.getElementById(listId);
+    const reload = () => orderList(listId, query, options);
+    const page = await api(`work-orders/?${query}`);
+    list.replaceChildren(...(page.results.length ? page.results.map((order) => el("li", { dataset: { order: order.id } },
+      el("div", {}, el("strong", {}, order.title), " ", el("span", { class: "state" }, order.state_label)),
+      el("div", { class: "meta" }, order.enterprise_name || order.township_name, " · ", S.due, " ", when(order.due_at)),
+      el("div", { class: "row" }, ...orderControls(order, reload, options)))) : [el("li", { class: "meta" }, S.nothing)]));
+  }
+
+  /* The line-by-line editor of a round draft: every change is saved at once (PUT, idempotent). */
+  function roundEditor(containerId, draft, onSubmitted) {
+    const box = document.getElementById(containerId);
+    const answers = { ...draft.answers };
+    const count = el("span", { class: "meta" });
+    const refresh = () => { count.textContent = `${Object.keys(answers).length}/${draft.checklist.lines.length} ${S.answered}`; };
+    const lines = draft.checklist.lines.map((line) => {
+      const saved = answers[String(line.id)] || {};
+      const note = el("textarea", { rows: 1, placeholder: S.note }, saved.note || "");
+      const node = el("div", { class: saved.result ? "line answered" : "line", dataset: { line: line.id } });
+      const save = async () => {
+        const chosen = node.querySelector("input[type=radio]:checked");
+        if (!chosen) return;
+        const answer = { result: chosen.value, note: note.value };
+        try {
+          await api(`round-drafts/${draft.client_uuid}/lines/${line.id}/`, { method: "PUT", json: answer });
+          answers[String(line.id)] = answer;
+          node.className = "line answered";
+          refresh();
+          flash(answer.result === "fail" && !answer.note ? S.failNeedsNote : S.roundSaved, answer.result === "fail" && !answer.note);
+        } catch (err) { flash(err.message, true); }
+      };
+      note.addEventListener("change", save);
+      const choices = ["pass", "fail", "na"].map((value) => el("label", {},
+        el("input", { type: "radio", name: `line-${line.id}`, value, checked: saved.result === value, onchange: save }), S[value]));
+      node.append(el("div", {}, `${line.seq}. ${line.title}`), el("div", { class: "meta" }, line.requirement),
+        el("div", { class: "choices" }, ...choices), note);
+      return node;
+    });
+    const submit = el("button", { type: "button", id: "submit-round", onclick: async () => {
+      try {
+        await api(`round-drafts/${draft.client_uuid}/submit/`, { method: "POST", json: {} });
+        flash(S.submitted);
+        box.replaceChildren();
+        if (onSubmitted) await onSubmitted();
+      } catch (err) { flash(err.message, true); }
+    } }, S.submit);
+    box.replaceChildren(el("h3", {}, draft.enterprise_name), ...lines, el("div", { class: "row" }, submit, count));
+    refresh();
+  }
+
+  async function enterpriseChoice(selectId) {
+    const select = document.getElementById(selectId);
+    const page = await api("enterprises/?page_size=200&ordering=name");
+    select.replaceChildren(el("option", { value: "" }, S.chooseEnterprise),
+      ...page.results.map((e) => el("option", { value: e.id }, e.name)));
+  }
+
+  function onReady(handler) { readyHandlers.push(handler); }
+
+  document.addEventListener("DOMContentLoaded", () => { if (localStorage.getItem(TOKEN)) start(); });
+  return { S, api, el, flash, when, act, onReady, orderList, roundEditor, enterpriseChoice };
+})();

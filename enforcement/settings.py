@@ -142,6 +142,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "monitoring.tasks.deliver_pending_notifications",
                               "schedule": timedelta(minutes=1)},
     "evaluate-alerts": {"task": "monitoring.tasks.evaluate_alerts", "schedule": timedelta(minutes=5)},
+    "create-reading-partitions": {"task": "monitoring.tasks.create_reading_partitions",
+                                  "schedule": crontab(hour=0, minute=5)},
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
 }

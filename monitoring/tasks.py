@@ -2,7 +2,7 @@
 from celery import shared_task
 
 from . import notifications
-from .services import alerts
+from .services import alerts, partitions
 
 
 @shared_task(ignore_result=True)
@@ -19,3 +19,9 @@ def deliver_pending_notifications() -> int:
 def evaluate_alerts() -> dict:
     """Beat, every 5 minutes: evaluate the warning rules for the whole county."""
     return vars(alerts.evaluate())
+
+
+@shared_task(ignore_result=True)
+def create_reading_partitions() -> None:
+    """Beat, daily: the reading table's partitions from yesterday to a week ahead (PostgreSQL)."""
+    partitions.create_ahead()

@@ -28,7 +28,21 @@ def manage(env, *args, timeout=300):
 
 
 SEND = """
+from django.db.models import Sum
 from enterprises.models import Enterprise
+from monitoring.models import Aggregate, Device, Reading
+from monitoring.services.ingest import Unit, store
+from monitoring.hj212 import ParsedReading
+# The demo's readings went through the SQLite ingestion path: each stored once, every one in its buckets.
+readings = Reading.objects.filter(kind__in=['realtime', 'minute']).count()
+assert readings > 0
+for period in ('half_hour', 'hour'):
+    assert Aggregate.objects.filter(period=period).aggregate(n=Sum('count'))['n'] == readings, period
+r = Reading.objects.select_related('device').first()
+resend = Unit(device=r.device, readings=[(r.pollutant_id, ParsedReading(code='x', kind=r.kind, observed_at=r.observed_at,
+                                                                        avg=r.avg, flag=r.flag))])
+assert store([resend], []).stored == 0
+assert Reading.objects.count() >= readings
 from monitoring.notifications import notify
 from django.test import Client
 ent = Enterprise.objects.order_by('pk').first()

@@ -10,7 +10,7 @@ device, or all its readings are stored. A batch of packets is written in one tra
   upserted in the same statement (count, valid count, sum, avg, min, max; valid = flag N);
 * device counters: one UPDATE for all devices of the batch; rejections: one bulk INSERT.
 
-On SQLite (embedded mode) the same happens row by row, which is fine at embedded scale.
+On SQLite (embedded mode) the same happens in a few ORM statements per batch (``_insert_rowwise``).
 """
 from __future__ import annotations
 
@@ -303,26 +303,43 @@ def _bucket_starts(moment: dt.datetime) -> dict[str, dt.datetime]:
 
 
 def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.datetime) -> dict[int, int]:
-    """The embedded (SQLite) path: the same effects, one statement per row."""
+    """The embedded (SQLite) path: the same effects in a few statements per batch: one query for the
+    keys already stored, one bulk insert of the new readings, one read and one bulk write of the buckets."""
     from monitoring.models import Aggregate, Reading
 
+    times = [reading.observed_at for _, _, reading in rows]
+    stored = set(Reading.objects.filter(device_id__in={device.pk for device, _, _ in rows},
+                                        observed_at__range=(min(times), max(times)))
+                 .values_list("device_id", "pollutant_id", "kind", "observed_at"))
     per_device: Counter = Counter()
+    new: list = []
     touched: dict[tuple, list] = defaultdict(list)
     for device, pollutant_id, reading in rows:
-        values = {name: getattr(reading, name) for name in VALUE_FIELDS}
-        obj = Reading(device=device, pollutant_id=pollutant_id, kind=reading.kind, observed_at=reading.observed_at,
-                      outlet_id=device.outlet_id, station_id=device.station_id, flag=reading.flag,
-                      sampled_at=reading.sampled_at, received_at=now, **values)
-        if Reading.objects.filter(pk=obj.pk).exists():
+        key = (device.pk, pollutant_id, reading.kind, reading.observed_at)
+        if key in stored:
             continue
-        obj.save(force_insert=True)
+        stored.add(key)
+        new.append(Reading(device=device, pollutant_id=pollutant_id, kind=reading.kind,
+                           observed_at=reading.observed_at, outlet_id=device.outlet_id, station_id=device.station_id,
+                           flag=reading.flag, sampled_at=reading.sampled_at, received_at=now,
+                           **{name: getattr(reading, name) for name in VALUE_FIELDS}))
         per_device[device.pk] += 1
         if reading.kind in ("realtime", "minute"):
             for period, start in _bucket_starts(reading.observed_at).items():
                 touched[(device.outlet_id, device.station_id, pollutant_id, period, start)].append(reading)
-    for (outlet_id, station_id, pollutant_id, period, start), readings in touched.items():
-        agg, _ = Aggregate.objects.get_or_create(outlet_id=outlet_id, station_id=station_id, pollutant_id=pollutant_id,
-                                                 period=period, start=start, defaults={"updated_at": now})
+    Reading.objects.bulk_create(new, batch_size=500)
+    if not touched:
+        return dict(per_device)
+    existing = {(a.outlet_id, a.station_id, a.pollutant_id, a.period, a.start): a for a in Aggregate.objects.filter(
+        start__in={key[4] for key in touched}, pollutant_id__in={key[2] for key in touched})}
+    created, updated = [], []
+    for key, readings in touched.items():
+        agg = existing.get(key)
+        if agg is None:
+            agg = Aggregate(outlet_id=key[0], station_id=key[1], pollutant_id=key[2], period=key[3], start=key[4])
+            created.append(agg)
+        else:
+            updated.append(agg)
         valid = [r.value for r in readings if r.flag == "N" and r.value is not None]
         agg.count += len(readings)
         agg.valid_count += len(valid)
@@ -331,7 +348,9 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.d
         agg.min = min([v for v in (agg.min, *valid) if v is not None], default=None)
         agg.max = max([v for v in (agg.max, *valid) if v is not None], default=None)
         agg.updated_at = now
-        agg.save()
+    Aggregate.objects.bulk_create(created, batch_size=500)
+    Aggregate.objects.bulk_update(updated, ["count", "valid_count", "sum", "avg", "min", "max", "updated_at"],
+                                  batch_size=500)
     return dict(per_device)
 
 

@@ -1,0 +1,99 @@
+"""Extends the demo county with monitoring: a data logger (MN code) on every online-monitored outlet,
+an air-quality station at every township seat and dust stations, and the last hours of minute data
+stored through the real ingestion path; then one warning evaluation, so the demo opens with live
+values and the warnings they cause (a few exceedances, flat lines, silent and faulty devices)."""
+import datetime as dt
+
+from django.db.models import F
+
+from enforcement import clock
+from enterprises.models import Outlet, PermitLimit, Pollutant, Township
+
+from .hj212 import ParsedReading
+from .models import Device, Station
+from .services import alerts
+from .services.ingest import Unit, store
+
+HISTORY = dt.timedelta(hours=2)
+STEP = dt.timedelta(minutes=10)
+STATION_CODES = ("a34004", "a34002", "a21026", "a21002", "a01007", "a01008")
+# Share of online outlets in each demo behaviour; the rest report normal values.
+BEHAVIOUR = (("exceeding", 0.02), ("near_limit", 0.03), ("flat", 0.01), ("silent", 0.01), ("faulty", 0.01))
+
+
+def _behaviours(rng, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        roll, chosen = rng.random(), "normal"
+        for name, share in BEHAVIOUR:
+            if roll < share:
+                chosen = name
+                break
+            roll -= share
+        out.append(chosen)
+    return out
+
+
+def _outlet_value(rng, behaviour: str, limit: float, lower: float | None, step: int) -> tuple[float, str]:
+    if lower is not None:  # pH: stays in range unless exceeding
+        return (round(rng.uniform(4.5, 5.5), 2) if behaviour == "exceeding" else round(rng.uniform(6.6, 8.2), 2)), "N"
+    share = {"exceeding": rng.uniform(1.15, 1.6), "near_limit": rng.uniform(0.82, 0.95),
+             "flat": 0.37}.get(behaviour, rng.uniform(0.2, 0.65))
+    flag = "D" if behaviour == "faulty" and step >= 6 else "N"
+    return round(limit * share, 3), flag
+
+
+def extend(county) -> dict:
+    rng = county.rng
+    now = clock.now().replace(second=0, microsecond=0)
+    end = now - dt.timedelta(minutes=now.minute % 10)
+    times = [end - STEP * k for k in range(int(HISTORY / STEP), -1, -1)]
+
+    outlets = list(Outlet.objects.filter(online_monitored=True).order_by("pk"))
+    devices = Device.objects.bulk_create([Device(mn=f"3304831{o.pk:017d}", outlet=o, password="123456")
+                                          for o in outlets])
+    towns = list(Township.objects.order_by("code"))
+    stations = [Station(code=f"AQ{t.code[-3:]}", name=f"{t.name}空气自动站", kind=Station.Kind.AIR_QUALITY, township=t,
+                        latitude=t.latitude + 0.004, longitude=t.longitude - 0.004) for t in towns]
+    stations += [Station(code=f"DS{t.code[-3:]}", name=f"{t.name}扬尘监测点", kind=Station.Kind.DUST, township=t,
+                         latitude=t.latitude - 0.01, longitude=t.longitude + 0.012) for t in towns[::3]]
+    Station.objects.bulk_create(stations)
+    station_devices = Device.objects.bulk_create([Device(mn=f"3304839{s.pk:017d}", station=s) for s in stations])
+
+    limits: dict[int, list[tuple[int, str, float, float | None]]] = {}
+    for outlet_id, pollutant_id, code, value, lower in PermitLimit.objects.filter(
+            outlet__online_monitored=True, outlet__monitoring_duties__method="online",
+            outlet__monitoring_duties__pollutant=F("pollutant")).values_list(
+            "outlet_id", "pollutant_id", "pollutant__code", "limit_value", "lower_limit").distinct():
+        limits.setdefault(outlet_id, []).append((pollutant_id, code, float(value), None if lower is None else float(lower)))
+    behaviours = _behaviours(rng, len(devices))
+    units = []
+    for device, behaviour in zip(devices, behaviours):
+        readings = []
+        for step, at in enumerate(times):
+            if behaviour == "silent" and at > now - dt.timedelta(minutes=75):
+                break
+            for pollutant_id, code, limit, lower in limits.get(device.outlet_id, []):
+                value, flag = _outlet_value(rng, behaviour, limit, lower, step)
+                readings.append((pollutant_id, ParsedReading(code=code, kind="minute", observed_at=at, flag=flag,
+                                                             avg=value, min=value, max=value)))
+        if readings:
+            units.append(Unit(device=device, readings=readings))
+    codes = dict(Pollutant.objects.filter(code__in=STATION_CODES).values_list("code", "pk"))
+    wind_from = rng.uniform(0, 360)
+    for device in station_devices:
+        readings = []
+        for at in times:
+            values = {"a34004": rng.uniform(20, 60), "a34002": rng.uniform(40, 90), "a21026": rng.uniform(5, 15),
+                      "a21002": rng.uniform(15, 45), "a01007": rng.uniform(0.5, 4.0),
+                      "a01008": (wind_from + rng.uniform(-25, 25)) % 360}
+            readings += [(codes[c], ParsedReading(code=c, kind="minute", observed_at=at, avg=round(v, 2)))
+                         for c, v in values.items()]
+        units.append(Unit(device=device, readings=readings))
+    stored = 0
+    for i in range(0, len(units), 500):
+        stored += store(units[i:i + 500], [], now=now).stored
+    result = alerts.evaluate(now)
+    return {"monitoring devices": len(devices) + len(station_devices), "stations": len(stations),
+            "readings": stored, "warnings opened": result.opened}
+

@@ -1,6 +1,7 @@
 """JSON endpoints of the dashboard: map points, an enterprise's side panel, an outlet's series, the ranked
 candidate sources of a station jump. Thin: parse, check jurisdiction, call a selector, answer."""
 import datetime as dt
+import gzip
 import hashlib
 import json
 
@@ -8,7 +9,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from enforcement import clock
@@ -18,6 +18,7 @@ from . import filters, selectors, tracing
 from .access import dashboard_view
 
 MAP_MAX_AGE = 60
+GZIP_LEVEL = 1  # fast: level 6 saves another ~20% of the bytes at ~5× the time
 
 
 def _compact(data) -> bytes:
@@ -30,10 +31,10 @@ def bad_request(message: str) -> JsonResponse:
 
 @require_GET
 @dashboard_view
-@gzip_page
 def map_data(request):
     """All visible enterprises matching the filters as compact rows (see ``selectors.MAP_FIELDS``), with
-    an ETag (a repeat request with If-None-Match gets 304) and a short private cache lifetime."""
+    an ETag (a repeat request with If-None-Match gets 304) and a short private cache lifetime; gzipped at
+    a fast level when the client accepts it (10,250 rows: ~0.4 MB → ~0.1 MB)."""
     try:
         wanted = filters.parse(request.GET)
     except filters.FilterError as exc:
@@ -42,11 +43,18 @@ def map_data(request):
     head = _compact({"fields": selectors.MAP_FIELDS, "colours": selectors.COLOURS, "classes": selectors.CLASSES,
                      "count": count})
     body = head[:-1] + b',"rows":' + rows.encode() + b"}"
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    response = get_conditional_response(request, etag=etag) or HttpResponse(body, content_type="application/json")
+    etag = f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'  # weak: same for gzip and identity
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
+                                    content_type="application/json")
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = f"private, max-age={MAP_MAX_AGE}"
-    patch_vary_headers(response, ("Cookie",))
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     return response
 
 

@@ -110,7 +110,10 @@ def test_database_built_rows_equal_the_python_rows():
     from dashboard import filters, selectors
     from django.http import QueryDict
 
+    from .helpers import coloured
+
     c = county()
+    coloured(c["a"], "green", lat=30.545495, lon=120.506275)  # ties at the 5th decimal round alike
     for query in ("", "colour=red,none", "warnings=0&class=key"):
         wanted = filters.parse(QueryDict(query))
         text, count = selectors.map_rows_json(c["bureau"], wanted)

@@ -12,7 +12,7 @@ from dispatch.models import SelfCheckNotice
 from dispatch.services import open_work_order
 from ecocode.models import ColourChange, Score, ScoringRun
 from enforcement import clock
-from enterprises.models import Pollutant, Role
+from enterprises.models import Pollutant
 from monitoring.models import Aggregate, Station
 from tests import factories as f
 

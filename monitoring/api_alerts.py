@@ -1,18 +1,23 @@
 """REST resources of warnings: list and detail (with the audit log), acknowledge (the enterprise's
-own accounts) and close (staff with jurisdiction), each write through ``monitoring.services.alerts``."""
+own accounts) and close (staff with jurisdiction); maintenance windows (declare, cancel). Every write
+goes through ``monitoring.services.alerts``."""
 import django_filters
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from enforcement import clock
 from enforcement.api.errors import service_errors
 from enforcement.api.idempotency import idempotent
 from enforcement.api.permissions import IsStaff
 from enforcement.api.viewsets import ActionViewSet
+from enterprises.jurisdiction import restrict
+from enterprises.models import Outlet
 
-from .models.alerts import OPEN_STATES, Alert, AlertEvent
+from .models.alerts import OPEN_STATES, Alert, AlertEvent, Silence
 from .services import alerts as alert_services
 
 
@@ -101,3 +106,62 @@ class AlertViewSet(ActionViewSet):
         with service_errors(state_conflict=True):
             alert = alert_services.close(alert, request.user, form.validated_data["reason"])
         return Response(AlertSerializer(alert).data)
+
+
+class SilenceSerializer(serializers.ModelSerializer):
+    outlet_code = serializers.CharField(source="outlet.code", read_only=True)
+
+    class Meta:
+        model = Silence
+        fields = ["id", "outlet", "outlet_code", "enterprise", "starts_at", "ends_at", "reason", "created_by",
+                  "created_at", "cancelled_at", "cancelled_by"]
+        read_only_fields = fields
+
+
+class DeclareSerializer(serializers.Serializer):
+    outlet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class SilenceViewSet(ActionViewSet):
+    """Maintenance windows of the outlets of my jurisdiction (``?current=true``: not yet over). An enterprise
+    declares them for its own outlets (county staff for any); warnings are then recorded but not notified."""
+
+    queryset = Silence.objects.select_related("outlet")
+    serializer_class = SilenceSerializer
+    filterset_fields = ["outlet", "enterprise"]
+    ordering_fields = ["starts_at", "ends_at", "id"]
+    ordering = ["-starts_at", "-id"]
+
+    def base_queryset(self):
+        qs = super().base_queryset()
+        if self.request.query_params.get("current") in ("true", "1"):
+            qs = qs.filter(ends_at__gt=clock.now(), cancelled_at__isnull=True)
+        return qs
+
+    @extend_schema(request=DeclareSerializer, responses={201: SilenceSerializer})
+    @idempotent
+    def create(self, request):
+        """Declare a maintenance window for an outlet of my jurisdiction (the enterprise's own accounts, or
+        county staff); 403 for other roles, 400 for a window that is too long or in the past."""
+        form = DeclareSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        outlet = get_object_or_404(restrict(Outlet.objects.all(), request.user), pk=data["outlet"])
+        with service_errors():
+            silence = alert_services.declare_silence(outlet=outlet, user=request.user,
+                                                     starts_at=data["starts_at"], ends_at=data["ends_at"],
+                                                     reason=data["reason"])
+        return Response(SilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SilenceSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, pk=None):
+        """End a maintenance window early; 409 when it is already over."""
+        silence = self.get_object()
+        with service_errors(state_conflict=True):
+            silence = alert_services.cancel_silence(silence, request.user)
+        return Response(SilenceSerializer(silence).data)

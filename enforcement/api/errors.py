@@ -23,6 +23,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class BadRequest(exceptions.APIException):
+    """Bad input that concerns no single field (answered ``{"detail": ..., "code": ...}``)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("Invalid request.")
+    default_code = "invalid"
+
+
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = _("The request cannot be processed.")
@@ -49,19 +57,15 @@ def service_errors(*, state_conflict: bool = False):
     except DjangoValidationError as exc:
         body = _messages(exc)
         if "detail" in body:
-            raise (Conflict if state_conflict else exceptions.ValidationError)(
+            raise (Conflict if state_conflict else BadRequest)(
                 body["detail"], code="invalid_state" if state_conflict else "invalid") from exc
         raise exceptions.ValidationError(body) from exc
     except Exception as exc:
         code = getattr(exc, "status_code", None)
         if not isinstance(code, int) or not 400 <= code < 500:
             raise
-        error = {403: exceptions.PermissionDenied, 404: exceptions.NotFound, 409: Conflict}.get(code)
-        detail = str(exc) or None
-        name = type(exc).__name__
-        if error is not None:
-            raise error(detail, code=_code_of(name)) from exc
-        raise exceptions.ValidationError({"detail": [detail]}, code=_code_of(name)) from exc
+        error = {403: exceptions.PermissionDenied, 404: exceptions.NotFound, 409: Conflict}.get(code, BadRequest)
+        raise error(str(exc) or None, code=_code_of(type(exc).__name__)) from exc
 
 
 def _code_of(class_name: str) -> str:

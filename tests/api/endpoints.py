@@ -5,17 +5,17 @@ one declaration per endpoint here).
 (role refused) or 404 (object outside the jurisdiction, or not the user's own). ``Listing``: every role
 gets 200 and sees exactly the declared objects of the enterprises of its jurisdiction.
 """
-import uuid
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch import services
-from dispatch.models import Feedback, Round
+from dispatch.models import Round
 from fieldsync.models import RoundDraft
 
-from .conftest import jpeg_bytes
+from .conftest import T0, jpeg_bytes
 
 ROLES = ("bureau", "enforcement", "township_a", "township_b", "grid_a", "ent_a", "ent_b")
 # Which enterprises (by key) each role sees: a = ent_a (township A, no grid), g = ent_g (grid A), b = ent_b.
@@ -109,6 +109,14 @@ def submitted_round(w) -> dict:
     return {**ctx, "round": rnd.pk}
 
 
+def silence(w) -> dict:
+    from monitoring.services.alerts import declare_silence
+
+    window = declare_silence(outlet=w.out_a, user=w.users["ent_a"], starts_at=T0 + dt.timedelta(hours=1),
+                             ends_at=T0 + dt.timedelta(hours=3), reason="检修")
+    return {"silence": window.pk}
+
+
 def photo(_w=None, _ctx=None) -> dict:
     return {"file": SimpleUploadedFile("p.jpg", jpeg_bytes(3), content_type="image/jpeg")}
 
@@ -133,6 +141,7 @@ DETAILS = [
     Detail("checklist", lambda w, c: f"/api/v1/checklists/{w.notice_a.checklist_id}/", expect(SEES_A)),
     Detail("round draft", lambda w, c: f"/api/v1/round-drafts/{c['draft']}/", expect({"township_a"}), setup=draft),
     Detail("round", lambda w, c: f"/api/v1/rounds/{c['round']}/", expect(SEES_A), setup=submitted_round),
+    Detail("maintenance window", lambda w, c: f"/api/v1/silences/{c['silence']}/", expect(SEES_A), setup=silence),
     Detail("self-check notice", lambda w, c: f"/api/v1/self-check-notices/{w.notice_a.pk}/", expect(SEES_A)),
     Detail("complaint", lambda w, c: f"/api/v1/complaints/{w.complaint_a.pk}/",
            expect({"bureau", "enforcement", "township_a"}, forbidden={"ent_a", "ent_b"})),
@@ -184,6 +193,12 @@ ACTIONS = [
            expect({"ent_a"}), method="post"),
     Action("mark notifications read", lambda w, c: "/api/v1/notifications/mark-read/", expect(set(ROLES)),
            method="post", body=lambda w, c: {"ids": [n.pk for n in w.notes.values()]}),
+    Action("declare maintenance window", lambda w, c: "/api/v1/silences/",
+           expect({"ent_a", "bureau", "enforcement"}, 201, forbidden={"township_a"}), method="post",
+           body=lambda w, c: {"outlet": w.out_a.pk, "starts_at": (T0 + dt.timedelta(hours=1)).isoformat(),
+                              "ends_at": (T0 + dt.timedelta(hours=4)).isoformat(), "reason": "年度检修"}),
+    Action("cancel maintenance window", lambda w, c: f"/api/v1/silences/{c['silence']}/cancel/",
+           expect({"ent_a", "bureau", "enforcement"}, forbidden={"township_a"}), method="post", setup=silence),
     Action("log out", lambda w, c: "/api/v1/auth/logout/", expect(set(ROLES), 204), method="post"),
 ]
 
@@ -210,6 +225,8 @@ LISTINGS = [
             lambda w, c: {w.complaint_a.pk: "a", w.complaint_b.pk: "b"}, staff_only=True),
     Listing("notifications", lambda w, c: "/api/v1/notifications/",
             lambda w, c: {n.pk: role for role, n in w.notes.items()}, by_owner=True),
+    Listing("maintenance windows", lambda w, c: "/api/v1/silences/", lambda w, c: {c["silence"]: "a"},
+            setup=silence),
     Listing("round drafts", lambda w, c: "/api/v1/round-drafts/", lambda w, c: {str(c["draft"]): "township_a"},
             by_owner=True, id_field="client_uuid", setup=draft),
 ]

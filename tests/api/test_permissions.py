@@ -38,7 +38,7 @@ def test_each_role_gets_the_declared_status(world, frozen, endpoint):
 
 
 @pytest.mark.parametrize("endpoint", DETAILS + ACTIONS, ids=lambda e: e.name)
-def test_anonymous_gets_401(world, endpoint):
+def test_anonymous_gets_401(world, frozen, endpoint):
     ctx = (endpoint.setup(world) or {}) if endpoint.setup else {}
     response = _request(APIClient(), endpoint, world, ctx)
     assert response.status_code == 401

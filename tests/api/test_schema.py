@@ -12,7 +12,6 @@ from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 
-from .conftest import client_for
 
 
 def _schema() -> dict:

@@ -402,11 +402,13 @@ def reset() -> None:
 
 def after_seed_hooks() -> list[Callable[[DemoCounty], dict | None]]:
     """Other apps extend the demo county (devices, scores, work orders...) with a module
-    ``<app>/demo_seed.py`` holding ``extend(county) -> dict of counts``; run in INSTALLED_APPS order."""
+    ``<app>/demo_seed.py`` holding ``extend(county) -> dict of counts``. They run by the module's
+    ``ORDER`` (default 50), then in INSTALLED_APPS order."""
     from importlib import import_module
 
     from django.apps import apps
     from django.utils.module_loading import module_has_submodule
 
-    return [import_module(f"{config.name}.demo_seed").extend for config in apps.get_app_configs()
-            if config.name != "enterprises" and module_has_submodule(config.module, "demo_seed")]
+    modules = [import_module(f"{config.name}.demo_seed") for config in apps.get_app_configs()
+               if config.name != "enterprises" and module_has_submodule(config.module, "demo_seed")]
+    return [m.extend for m in sorted(modules, key=lambda m: getattr(m, "ORDER", 50))]

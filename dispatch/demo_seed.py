@@ -1,0 +1,97 @@
+"""Extends the demo county with the closed loop in motion: last month's self-check notices to key
+enterprises (most answered, some with failed lines), this month's inspections by the 33 officers,
+public complaints, and work orders at every stage and age, all made through the dispatch services
+with the clock moved back, so deadlines, overdue marks and officer statistics are real."""
+import datetime as dt
+import uuid
+
+from enforcement import clock
+from enterprises.models import Enterprise, Role, User
+
+from . import checklists, services
+from .models import Checklist, SelfCheckNotice, WorkOrder
+
+COMPLAINTS = ["夜间有刺鼻气味，持续两个多小时", "排水口有黄色泡沫流入河道", "厂区烟囱冒黑烟", "设备噪声很大影响休息",
+              "厂区门口堆放废料无人清理", "雨水管里流出有颜色的水", "晚上偷偷排放废气，味道很重"]
+
+
+def _answers(checklist: Checklist, rng, fail_share: float) -> list[dict]:
+    out = []
+    for line in checklist.lines.all():
+        failed = rng.random() < fail_share
+        out.append({"line": line.pk, "result": "fail" if failed else "pass",
+                    "note": "现场发现台账记录不全，需整改" if failed else ""})
+    return out
+
+
+SELF_CHECK_SAMPLE = 400  # notices of last month's batch; each answer is a real round through the services
+
+
+def _self_checks(rng, now) -> int:
+    operating = Enterprise.objects.filter(management_class="key", status=Enterprise.Status.OPERATING)
+    ids = list(operating.order_by("pk").values_list("pk", flat=True))
+    key = operating.filter(pk__in=ids[::max(1, len(ids) // SELF_CHECK_SAMPLE)][:SELF_CHECK_SAMPLE])
+    batch = f"{(now - dt.timedelta(days=30)):%Y-%m}"
+    with clock.frozen(now - dt.timedelta(days=30)):
+        issued = checklists.issue_self_check_notices(key, batch=batch, due_at=now - dt.timedelta(days=16))
+    accounts = {u.enterprise_id: u for u in User.objects.filter(role=Role.ENTERPRISE, enterprise__in=key)}
+    answered = 0
+    for notice in SelfCheckNotice.objects.filter(batch=batch).select_related("checklist__enterprise").order_by("pk"):
+        if rng.random() > 0.9 or notice.enterprise_id not in accounts:
+            continue  # about one in ten never answers
+        with clock.frozen(now - dt.timedelta(days=rng.uniform(15, 29))):
+            checklists.submit_round(kind="self_check", checklist=notice.checklist, notice=notice,
+                                    user=accounts[notice.enterprise_id], client_uuid=uuid.UUID(int=rng.getrandbits(128)),
+                                    answers=_answers(notice.checklist, rng, 0.01))
+        answered += 1
+    return issued
+
+
+def _inspections(rng, now) -> int:
+    officers = list(User.objects.filter(role=Role.ENFORCEMENT).order_by("username"))
+    targets = list(Enterprise.objects.filter(management_class__in=["key", "simplified"],
+                                             status=Enterprise.Status.OPERATING).order_by("pk"))
+    done = 0
+    for officer in officers:
+        for enterprise in rng.sample(targets, k=min(len(targets), rng.randint(1, 3))):
+            permit = enterprise.permits.order_by("-issued_on").first()
+            checklist = checklists.build_checklist(permit)
+            with clock.frozen(now - dt.timedelta(days=rng.uniform(0, now.day - 1 or 0.5))):
+                checklists.submit_round(kind="inspection", checklist=checklist, user=officer,
+                                        client_uuid=uuid.UUID(int=rng.getrandbits(128)),
+                                        answers=_answers(checklist, rng, 0.08), case_lead=rng.random() < 0.1)
+            done += 1
+    return done
+
+
+def _complaints(rng, now) -> int:
+    enterprises = list(Enterprise.objects.order_by("pk")[:2000])
+    for k in range(24):
+        with clock.frozen(now - dt.timedelta(days=rng.uniform(0, 12))):
+            services.file_complaint(text=rng.choice(COMPLAINTS), channel=rng.choice(["qr", "web"]),
+                                    enterprise=rng.choice(enterprises), contact=f"1380000{k:04d}" if k % 2 else "")
+    return 24
+
+
+def _move_orders(rng) -> None:
+    """Take some open orders further along, by their real handlers."""
+    for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).order_by("pk"):
+        handler = (User.objects.filter(role=Role.GRID, grid=order.grid).first() if order.grid_id else None) or \
+            User.objects.filter(role=Role.TOWNSHIP, township=order.township).first()
+        if handler is None or order.team_id or rng.random() < 0.35:
+            continue
+        with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(2, 20))):
+            services.act(order.pk, "accept", handler)
+            if rng.random() < 0.6:
+                services.act(order.pk, "start", handler)
+
+
+def extend(county) -> dict:
+    now = clock.now()
+    rng = county.rng
+    notices = _self_checks(rng, now)
+    inspections = _inspections(rng, now)
+    complaints = _complaints(rng, now)
+    _move_orders(rng)
+    return {"self-check notices": notices, "inspections": inspections, "complaints": complaints,
+            "work orders": WorkOrder.objects.count()}

@@ -1,7 +1,7 @@
 """Token login and logout for mobile clients, and ``me`` (who am I, what am I bound to).
 
 ``POST auth/token/`` with username and password answers a token (one per user, reused); clients
-send it as ``Authorization: Token <key>``. ``POST auth/logout/`` deletes it. Web pages use the
+send it as ``Authorization: Token <key>``. Login attempts are throttled per username and address. ``POST auth/logout/`` deletes it. Web pages use the
 session instead.
 """
 from django.contrib.auth import authenticate
@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 
@@ -32,9 +33,21 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
+class LoginThrottle(SimpleRateThrottle):
+    """At most 10 login attempts a minute per username and client address (password guessing)."""
+
+    scope = "login"
+    rate = "10/min"
+
+    def get_cache_key(self, request, view):
+        username = str(request.data.get("username", ""))[:150] if hasattr(request.data, "get") else ""
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}
+
+
 class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(request=LoginSerializer, responses={200: inline_serializer(
         "TokenResponse", {"token": serializers.CharField(), "user": MeSerializer()})})

@@ -6,6 +6,7 @@ import io
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -46,8 +47,9 @@ def jpeg_bytes(seed: int = 0) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _fast_passwords_and_fresh_throttles(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # login throttle counters (this run's own Redis DB) from earlier runs
 
 
 @pytest.fixture

@@ -92,3 +92,16 @@ def test_login_logout(world):
     assert (me["role"], me["enterprise"]) == ("enterprise", world.ent_a.pk)
     assert client.post("/api/v1/auth/logout/").status_code == 204
     assert client.get("/api/v1/auth/me/").status_code == 401
+
+
+def test_password_guessing_is_throttled(world):
+    from rest_framework.test import APIClient
+
+    client, name = APIClient(), world.users["ent_b"].username
+    codes = [client.post("/api/v1/auth/token/", {"username": name, "password": f"guess{n}"}, format="json")
+             for n in range(11)]
+    assert [r.status_code for r in codes[:10]] == [400] * 10
+    assert codes[10].status_code == 429 and codes[10].json()["code"] == "throttled"
+    other = client.post("/api/v1/auth/token/", {"username": world.users["ent_a"].username,
+                                                 "password": "pw-for-tests-only"}, format="json")
+    assert other.status_code == 200  # another account from the same address is not locked out

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "enterprises",
     "monitoring",
@@ -201,6 +202,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Post-permit enforcement supervision API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar's static files: the docs work without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AlertStateEnum": "monitoring.models.alerts.AlertState",
         "AlertEventKindEnum": "monitoring.models.alerts.AlertEvent.Kind",

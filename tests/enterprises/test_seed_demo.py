@@ -82,3 +82,20 @@ def test_reference_data_survives_the_flush_of_the_previous_test():
 def test_rejects_nonpositive_size():
     with pytest.raises(CommandError):
         seed(n=0)
+
+
+def test_other_apps_extend_the_demo_county():
+    from dispatch.models import Complaint, Round, SelfCheckNotice
+    from ecocode.models import EcoCode
+    from monitoring.models import Aggregate, Device, Reading, Station
+
+    seed(n=120, seed=5)
+    online = Outlet.objects.filter(online_monitored=True)
+    assert online.exists()
+    assert Device.objects.filter(outlet__isnull=False).count() == online.count()
+    assert Station.objects.count() >= 11 and Device.objects.filter(station__isnull=False).count() == Station.objects.count()
+    assert Reading.objects.exists() and Aggregate.objects.filter(period="half_hour").exists()
+    assert SelfCheckNotice.objects.exists()
+    assert Round.objects.filter(kind="inspection").exists()
+    assert Complaint.objects.count() == 24 and not Complaint.objects.filter(work_order__isnull=True).exists()
+    assert EcoCode.objects.count() == Enterprise.objects.count()

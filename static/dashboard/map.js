@@ -54,7 +54,9 @@
         cluster.clearLayers();
         cluster.addLayers(markers);
         if (!fitted && markers.length) {  // the first load frames the data; later filters keep the view
-          map.fitBounds(cluster.getBounds(), {padding: [20, 20], maxZoom: 15});
+          // From the rows, not cluster.getBounds(): chunked loading may still be adding markers.
+          map.fitBounds(L.latLngBounds(markers.map(function (m) { return m.getLatLng(); })),
+                        {padding: [20, 20], maxZoom: 15});
           fitted = true;
         }
         document.getElementById("marker-count").textContent = data.count;

@@ -1,13 +1,8 @@
 """End to end: beat's ``check_deadlines`` runs in a real Celery worker on Redis against the test
 database, reminds the handler of an order not accepted for two days, and a second run sends nothing."""
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from dispatch import services
@@ -17,30 +12,15 @@ from enforcement import clock
 from enterprises.models import Role
 from monitoring.models import Notification
 from tests import factories as f
+from tests.celery_worker import running_worker
 
 QUEUE = "test_dispatch_e2e"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker():
-    if not settings.REDIS_URL or not settings.IS_POSTGRES:
-        pytest.skip("needs PostgreSQL and Redis")
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "REDIS_URL": settings.REDIS_URL,
-           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "enforcement", "worker", "--pool", "solo",
-         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
-         "-n", f"dispatch-e2e-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def worker(tmp_path):
+    with running_worker(QUEUE, tmp_path / "worker.log") as proc:
+        yield proc
 
 
 @pytest.mark.slow

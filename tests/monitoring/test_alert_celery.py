@@ -1,43 +1,23 @@
 """End to end: beat's ``evaluate_alerts`` task runs in a real Celery worker on Redis against the
 test database and opens the warning."""
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from monitoring.models import Alert, Device, Notification
 from monitoring.tasks import evaluate_alerts
 
+from tests.celery_worker import running_worker
+
 from .alert_support import HALF, half_hour, site, window_start
 
 QUEUE = "test_alerts_e2e"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def worker(tmp_path):
-    if not settings.REDIS_URL or not settings.IS_POSTGRES:
-        pytest.skip("needs PostgreSQL and Redis")
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "REDIS_URL": settings.REDIS_URL,
-           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "enforcement", "worker", "--pool", "solo",
-         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
-         "-n", f"alerts-e2e-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "worker.log").open("w"))
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    print((tmp_path / "worker.log").read_text()[-3000:])
+    with running_worker(QUEUE, tmp_path / "worker.log") as proc:
+        yield proc
 
 
 @pytest.mark.slow

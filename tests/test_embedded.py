@@ -82,6 +82,7 @@ def test_embedded_default_runs_on_a_bare_machine(tmp_path):
                 break
             time.sleep(1)
         assert status == "sent"
+        assert not (ROOT / "control").exists(), "the filesystem broker must keep its control folder under var/"
         mails = list((tmp_path / "var" / "mail").iterdir())
         assert mails and "嵌入式测试" in "".join(p.read_text(errors="replace") for p in mails) or \
             any("=?utf-8?" in p.read_text() for p in mails)

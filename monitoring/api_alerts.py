@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from enforcement import clock
 from enforcement.api.errors import service_errors
+from enforcement.api.fields import DateTimeField, DateTimeFilter
 from enforcement.api.idempotency import idempotent
 from enforcement.api.permissions import IsStaff
 from enforcement.api.viewsets import ActionViewSet
@@ -57,8 +58,8 @@ class CloseSerializer(serializers.Serializer):
 
 class AlertFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(method="filter_open", label=_("open (opened, notified or acknowledged)"))
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = DateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = DateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Alert
@@ -120,8 +121,8 @@ class SilenceSerializer(serializers.ModelSerializer):
 
 class DeclareSerializer(serializers.Serializer):
     outlet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
     reason = serializers.CharField(max_length=2000)
 
 

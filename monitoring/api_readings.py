@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from enforcement import clock
+from enforcement.api.fields import DateTimeField
 from enforcement.api.pagination import LargePagination
 from enterprises.jurisdiction import restrict
 from enterprises.models import Outlet, Pollutant
@@ -30,8 +31,8 @@ class RangeQuery(serializers.Serializer):
 
     outlet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     pollutant = serializers.CharField(required=False, max_length=16, help_text=_("HJ 212-2017 code, e.g. w01018"))
-    since = serializers.DateTimeField(required=False, help_text=_("Start (inclusive); default: a day before until."))
-    until = serializers.DateTimeField(required=False, help_text=_("End (exclusive); default: now."))
+    since = DateTimeField(required=False, help_text=_("Start (inclusive); default: a day before until."))
+    until = DateTimeField(required=False, help_text=_("End (exclusive); default: now."))
 
     span_field = "kind"
 

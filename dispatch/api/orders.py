@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from enforcement import clock
 from enforcement.api.errors import service_errors
+from enforcement.api.fields import DateTimeField, DateTimeFilter
 from enforcement.api.idempotency import idempotent
 from enforcement.api.viewsets import ApiMixin
 
@@ -95,7 +96,7 @@ class FeedbackInSerializer(serializers.Serializer):
                                               help_text=_("Files that will follow one by one; default: the "
                                                           "files sent with this request."))
     files = serializers.ListField(child=serializers.FileField(), required=False, max_length=50)
-    taken_at = serializers.DateTimeField(required=False)
+    taken_at = DateTimeField(required=False)
     latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
@@ -103,7 +104,7 @@ class FeedbackInSerializer(serializers.Serializer):
 class AttachmentInSerializer(serializers.Serializer):
     file = serializers.FileField()
     client_uuid = serializers.UUIDField(required=False)
-    taken_at = serializers.DateTimeField(required=False)
+    taken_at = DateTimeField(required=False)
     latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
@@ -112,8 +113,8 @@ class WorkOrderFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("assigned to me (my township, grid or team)"))
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     open = django_filters.BooleanFilter(method="filter_open", label=_("not closed"))
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = DateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = DateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = WorkOrder

@@ -6,6 +6,7 @@ self-check-notices/{id}/open/`` for an enterprise's self-check), filled one line
 hands every answer to ``dispatch.checklists.submit_round`` with the draft's UUID: a retried submit
 returns the same round. Who may start which kind of round is ``dispatch.checklists.may_perform``.
 """
+import django_filters
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from enforcement import clock
 from enforcement.api.errors import Conflict, service_errors
+from enforcement.api.fields import DateTimeFilter
 from enforcement.api.idempotency import idempotent
 from enforcement.api.permissions import IsEnterprise
 from enforcement.api.viewsets import ApiMixin, ReadOnlyViewSet
@@ -235,13 +237,21 @@ class NoticeSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "enterprise_name", "checklist", "batch", "issued_at", "due_at", "completed_at"]
 
 
+class NoticeFilter(django_filters.FilterSet):
+    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = SelfCheckNotice
+        fields = {"enterprise": ["exact"], "batch": ["exact"], "completed_at": ["isnull"]}
+
+
 class SelfCheckNoticeViewSet(ReadOnlyViewSet):
     """Self-check notices of the enterprises of my jurisdiction (an enterprise: its own)."""
 
     queryset = SelfCheckNotice.objects.select_related("enterprise")
     serializer_class = NoticeSerializer
-    filterset_fields = {"enterprise": ["exact"], "batch": ["exact"], "completed_at": ["isnull"],
-                        "due_at": ["gte", "lt"]}
+    filterset_class = NoticeFilter
     ordering_fields = ["due_at", "issued_at", "id"]
     ordering = ["due_at", "id"]
 

@@ -105,3 +105,16 @@ def test_password_guessing_is_throttled(world):
     other = client.post("/api/v1/auth/token/", {"username": world.users["ent_a"].username,
                                                  "password": "pw-for-tests-only"}, format="json")
     assert other.status_code == 200  # another account from the same address is not locked out
+
+
+def test_times_postgresql_cannot_store_are_400_not_500(world, frozen):
+    """Found by the fuzz run: Python parses offsets beyond ±15:59 and years near 1 that PostgreSQL refuses."""
+    client = client_for(world.users["bureau"])
+    for path, param in (("/api/v1/alerts/", "opened_after"), ("/api/v1/work-orders/", "opened_before"),
+                        ("/api/v1/self-check-notices/", "due_after")):
+        response = client.get(path, {param: "0148-02-26T09:05:12-16:19"})
+        assert response.status_code == 400 and param in response.json(), path
+    response = client.get("/api/v1/readings/", {"outlet": world.out_a.pk, "since": "0001-01-01T00:00:00-16:19"})
+    assert response.status_code == 400 and "since" in response.json()
+    ok = client.get("/api/v1/alerts/", {"opened_after": "2026-03-01T07:00:00-16:30"})  # 23:30 UTC, before all
+    assert ok.status_code == 200 and len(ok.json()["results"]) == 3

@@ -1,5 +1,6 @@
 """The OpenAPI schema validates, documents the idempotency header, and a schema-driven fuzz run
 (schemathesis, in-process against the WSGI app with a bureau token on a small county) finds no 500s."""
+import os
 from collections import Counter
 
 import pytest
@@ -66,7 +67,7 @@ def test_fuzz_finds_no_server_errors(world, keep_db_connection):
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "4")), deadline=None, derandomize=True, database=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         def run(case):
             response = case.call(headers={"Authorization": f"Token {token}"})

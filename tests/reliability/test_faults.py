@@ -1,0 +1,99 @@
+"""Fault tests on throwaway PostgreSQL and Redis servers (see services.py): the services really stop,
+crash and come back, and each test fails if a reading or a message is lost or duplicated."""
+import datetime as dt
+import json
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from monitoring import hj212
+
+from .devices import Logger, data_frame
+from .services import free_port, wait_for
+
+pytestmark = pytest.mark.slow
+TZ = hj212.DEFAULT_TZ
+
+
+def window() -> dt.datetime:
+    """Start of a half-hour that ended between 30 and 60 minutes ago (readings there are plausible)."""
+    now = dt.datetime.now(TZ)
+    return now.replace(minute=now.minute - now.minute % 30, second=0, microsecond=0) - dt.timedelta(minutes=60)
+
+
+def start_hj212_server(platform):
+    port = free_port()
+    proc = platform.spawn([sys.executable, "manage.py", "hj212_server", "--host", "127.0.0.1", "--port", str(port),
+                           "--read-timeout", "30"], "hj212_server.log")
+
+    def listening():
+        assert proc.poll() is None, platform.log("hj212_server.log")
+        import socket
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+
+    wait_for(listening, 30, "hj212_server")
+    return proc, port
+
+
+def one(pg, sql, params=None):
+    return pg.query(sql, params)[0][0]
+
+
+def deliveries(pg) -> Counter:
+    return Counter({(channel, status): n for channel, status, n in pg.query(
+        "SELECT channel, status, count(*) FROM monitoring_delivery GROUP BY 1, 2")})
+
+
+def test_redis_down_readings_still_stored_and_warnings_catch_up(platform, pg, redis, gateway):
+    """Redis (broker and cache) is stopped while a logger sends 30 minute readings over HJ 212 and the
+    bulk API takes 30 more, and while the warning cycle runs: every reading is stored and acknowledged,
+    the warnings open and their messages are recorded as pending. Redis comes back with a worker and
+    beat's sweep: every e-mail and webhook message goes out exactly once, and a second sweep and a
+    second cycle send nothing again."""
+    [mn] = platform.step("site", "1")["mns"]
+    start = window()
+    redis.stop()
+    assert not redis.running()
+
+    _, port = start_hj212_server(platform)
+    logger = Logger("127.0.0.1", port)
+    for minute in range(30):
+        qn, frame = data_frame(mn, start + dt.timedelta(minutes=minute), {"w01018": {"Avg": 250 + minute, "Flag": "N"}},
+                               cn="2051")
+        assert logger.send(qn, frame) == 1
+    logger.close()
+    rows = [{"mn": mn, "pollutant": "w21003", "kind": "minute", "avg": 40 + minute,
+             "observed_at": (start + dt.timedelta(minutes=minute)).isoformat()} for minute in range(30)]
+    (platform.root / "rows.json").write_text(json.dumps(rows))
+    answer = platform.step("bulk", str(platform.root / "rows.json"))
+    assert answer == {"status": 200, "body": {"received": 30, "stored": 30, "duplicates": 0}}
+    assert one(pg, "SELECT count(*) FROM monitoring_reading") == 60
+    assert pg.query("SELECT count, valid_count FROM monitoring_aggregate WHERE period = 'half_hour'") == [(30, 30)] * 2
+
+    at = (start + dt.timedelta(minutes=35)).isoformat()
+    result = platform.step("evaluate", at)  # the broker is down when the cycle queues its deliveries
+    assert result["opened"] == 2
+    assert one(pg, "SELECT count(*) FROM monitoring_notification") == 2
+    assert deliveries(pg) == {("inapp", "sent"): 2, ("email", "pending"): 2, ("webhook", "pending"): 2}
+
+    redis.start()
+    worker = platform.worker("catch-up")
+    platform.step("send", "monitoring.tasks.deliver_pending_notifications")  # beat, every minute
+    wait_for(lambda: deliveries(pg)[("webhook", "sent")] == 2 and deliveries(pg)[("email", "sent")] == 2, 60,
+             f"deliveries sent; worker log:\n{platform.log('catch-up.log')}")
+    platform.step("send", "monitoring.tasks.deliver_pending_notifications")
+    assert platform.step("evaluate", at)["opened"] == 0
+    platform.step("send", "monitoring.tasks.deliver_pending_notifications")
+    time.sleep(2)  # let the worker run the last sweeps
+    assert worker.poll() is None
+    assert deliveries(pg) == {("inapp", "sent"): 2, ("email", "sent"): 2, ("webhook", "sent"): 2}
+    assert one(pg, "SELECT max(attempts) FROM monitoring_delivery") == 1
+    sources = Counter(item["body"]["source"] for item in gateway.received)
+    assert len(sources) == 2 and set(sources.values()) == {1}, sources
+    mails = list((platform.data_dir / "mail").glob("*.log"))
+    assert sum(path.read_text().count("Subject: ") for path in mails) == 2

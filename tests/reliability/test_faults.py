@@ -97,3 +97,71 @@ def test_redis_down_readings_still_stored_and_warnings_catch_up(platform, pg, re
     assert len(sources) == 2 and set(sources.values()) == {1}, sources
     mails = list((platform.data_dir / "mail").glob("*.log"))
     assert sum(path.read_text().count("Subject: ") for path in mails) == 2
+
+
+@pytest.mark.parametrize("outage", ["immediate", "kill"])
+def test_postgres_restart_under_the_hj212_server(platform, pg, outage):
+    """Four loggers send real-time packets while PostgreSQL goes down (an immediate shutdown, or every
+    server process SIGKILLed) for 3 s and comes back. The running server reconnects on its own, the
+    loggers' resends are acknowledged, every reading is stored exactly once, every acknowledged one
+    is stored, and the half-hour aggregates count each reading once (a resend of a packet whose
+    acknowledgement was lost must not count twice)."""
+    mns = platform.step("site", "4")["mns"]
+    server, port = start_hj212_server(platform)
+    start = window()
+    per_logger = 40
+    acked: dict[str, set] = {mn: set() for mn in mns}
+    sends: Counter = Counter()
+    errors: list[BaseException] = []
+
+    def run(mn: str) -> None:
+        logger = Logger("127.0.0.1", port, ack_timeout=1.5)
+        try:
+            for second in range(per_logger):
+                when = start + dt.timedelta(seconds=second)
+                qn, frame = data_frame(mn, when, {"w01018": {"Rtd": 20 + second, "Flag": "N"},
+                                                  "w21003": {"Rtd": 1 + second / 10, "Flag": "N"}})
+                sends[mn] += logger.send(qn, frame)
+                acked[mn].add(when)
+                time.sleep(0.1)
+        except BaseException as exc:  # noqa: BLE001 (reported by the test below)
+            errors.append(exc)
+        finally:
+            logger.close()
+
+    threads = [threading.Thread(target=run, args=(mn,)) for mn in mns]
+    for thread in threads:
+        thread.start()
+    wait_for(lambda: one(pg, "SELECT count(*) FROM monitoring_reading") >= 2 * 4 * 8, 20, "first readings")
+    if outage == "kill":
+        pg.kill()
+    else:
+        pg.stop("immediate")
+    during = {mn: len(times) for mn, times in acked.items()}
+    time.sleep(3)
+    pg.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert server.poll() is None, platform.log("hj212_server.log")
+
+    assert all(len(times) == per_logger for times in acked.values())
+    assert any(n < per_logger for n in during.values()), "the outage came after the loggers had finished"
+    assert sum(sends.values()) > 4 * per_logger, "no logger had to resend: the outage was not noticed"
+    stored = pg.query("SELECT d.mn, r.observed_at, count(*) FROM monitoring_reading r "
+                      "JOIN monitoring_device d ON d.id = r.device_id GROUP BY 1, 2")
+    assert {n for _, _, n in stored} == {2}  # both pollutants of every packet, none twice
+    by_logger = {mn: {when for m, when, _ in stored if m == mn} for mn in mns}
+    assert by_logger == acked  # nothing acknowledged that was not stored, nothing stored that was not sent
+    aggregates = pg.query("SELECT a.outlet_id, a.pollutant_id, a.start, a.count, a.valid_count, "
+                          "(SELECT count(*) FROM monitoring_reading r WHERE r.outlet_id = a.outlet_id "
+                          " AND r.pollutant_id = a.pollutant_id AND r.observed_at >= a.start "
+                          " AND r.observed_at < a.start + interval '30 minutes') "
+                          "FROM monitoring_aggregate a WHERE a.period = 'half_hour'")
+    assert len(aggregates) == 8
+    assert all(count == valid == readings == per_logger for *_, count, valid, readings in aggregates), aggregates
+    # The server stayed up: a new connection after the outage is served at once.
+    logger = Logger("127.0.0.1", port)
+    qn, frame = data_frame(mns[0], start + dt.timedelta(minutes=5), {"w01018": {"Rtd": 1, "Flag": "N"}})
+    assert logger.send(qn, frame) == 1
+    logger.close()

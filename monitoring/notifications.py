@@ -147,8 +147,11 @@ def _send_email(delivery: Delivery) -> None:
 
 def _send_webhook(delivery: Delivery) -> None:
     data = json.dumps(_payload(delivery.notification), ensure_ascii=False).encode()
+    # A worker killed after the gateway took the message but before the "sent" mark committed sends it
+    # again (late acknowledgement): the same key on both requests lets the gateway drop the second.
     request = urllib.request.Request(delivery.address, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+                                     headers={"Content-Type": "application/json; charset=utf-8",
+                                              "Idempotency-Key": f"notification-delivery-{delivery.pk}"})
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (the URL is configuration)
         if response.status >= 300:
             raise RuntimeError(f"webhook answered HTTP {response.status}")

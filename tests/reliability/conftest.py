@@ -102,15 +102,25 @@ class Platform:
 
 @pytest.fixture
 def gateway():
-    """An SMS/WeChat-style webhook gateway on 127.0.0.1: records every POST (headers and JSON body)."""
+    """An SMS/WeChat-style webhook gateway on 127.0.0.1: records every POST (headers and JSON body).
+    With ``stall_next`` set, the next request is taken (recorded) but not answered until ``release``
+    is set: the sender is then in the middle of a delivery."""
     received: list[dict] = []
+    arrived, release = threading.Event(), threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's naming)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append({"headers": dict(self.headers), "body": body})
-            self.send_response(200)
-            self.end_headers()
+            if server.stall_next:
+                server.stall_next = False
+                arrived.set()
+                release.wait(30)
+            try:
+                self.send_response(200)
+                self.end_headers()
+            except OSError:  # the sender died while we stalled
+                pass
 
         def log_message(self, *args):
             pass
@@ -119,8 +129,10 @@ def gateway():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.received = received
+    server.stall_next, server.arrived, server.release = False, arrived, release
     server.url = f"http://127.0.0.1:{server.server_address[1]}/notify"
     yield server
+    release.set()
     server.shutdown()
     server.server_close()
 

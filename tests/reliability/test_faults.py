@@ -165,3 +165,55 @@ def test_postgres_restart_under_the_hj212_server(platform, pg, outage):
     qn, frame = data_frame(mns[0], start + dt.timedelta(minutes=5), {"w01018": {"Rtd": 1, "Flag": "N"}})
     assert logger.send(qn, frame) == 1
     logger.close()
+
+
+def children(pid: int) -> list[int]:
+    import subprocess
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(line) for line in out.split()]
+
+
+@pytest.mark.parametrize("victim", ["worker", "pool_process"])
+def test_worker_killed_in_the_middle_of_a_delivery(platform, pg, gateway, victim):
+    """A warning cycle queues the delivery of two warnings. The worker that takes the task is SIGKILLed
+    while the webhook gateway holds the first message (the worker is inside ``deliver``: the delivery
+    row is locked, not yet marked sent). ``victim``: the whole solo worker (a new worker gets the task
+    back after the Redis visibility timeout), or only the prefork pool process (the parent rejects the
+    task on worker loss and it is requeued at once). The task runs again and every message reaches the
+    gateway once under its key: the one in flight is sent again with the SAME Idempotency-Key, so the
+    gateway keeps one; the database records each delivery sent once."""
+    [mn] = platform.step("site", "1")["mns"]
+    start = window()
+    rows = [{"mn": mn, "pollutant": code, "kind": "minute", "avg": value, "observed_at":
+             (start + dt.timedelta(minutes=minute)).isoformat()}
+            for minute in range(30) for code, value in (("w01018", 300), ("w21003", 50))]
+    (platform.root / "rows.json").write_text(json.dumps(rows))
+    assert platform.step("bulk", str(platform.root / "rows.json"))["status"] == 200
+    gateway.stall_next = True
+    assert platform.step("evaluate", (start + dt.timedelta(minutes=35)).isoformat())["opened"] == 2  # queues it
+
+    pool = "solo" if victim == "worker" else "prefork"
+    first = platform.worker("first", pool=pool)
+    assert gateway.arrived.wait(60), platform.log("first.log")
+    if victim == "worker":
+        platform.kill(first)
+        assert deliveries(pg)[("webhook", "pending")] == 2  # the killed attempt left nothing behind
+        platform.worker("second", pool=pool)
+    else:
+        [child] = children(first.pid)
+        import os
+        os.kill(child, signal.SIGKILL)
+    gateway.release.set()
+    wait_for(lambda: deliveries(pg)[("webhook", "sent")] == 2 and deliveries(pg)[("email", "sent")] == 2, 60,
+             f"deliveries sent; logs:\n{platform.log('first.log')}\n{platform.log('second.log')}")
+    time.sleep(5)  # past the visibility timeout: nothing more arrives
+    assert deliveries(pg) == {("inapp", "sent"): 2, ("email", "sent"): 2, ("webhook", "sent"): 2}
+    keys = [item["headers"]["Idempotency-Key"] for item in gateway.received]
+    per_key = Counter(keys)
+    assert len(per_key) == 2  # two messages, each under one key ...
+    assert sorted(per_key.values()) == [1, 2]  # ... the one in flight at the kill sent again (the task ran again)
+    by_key = {}
+    for item in gateway.received:  # a resend carries the same message
+        assert by_key.setdefault(item["headers"]["Idempotency-Key"], item["body"]) == item["body"]
+    mails = list((platform.data_dir / "mail").glob("*.log"))
+    assert sum(path.read_text().count("Subject: ") for path in mails) == 2

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from monitoring import hj212
 from monitoring.services.ingest import Outcome, ingest_frames
@@ -110,7 +110,8 @@ class BatchWriter:
                 if attempt == self.retries:
                     return self._fail(jobs, exc)
                 time.sleep(self.retry_delay * (attempt + 1))
-            except DatabaseError as exc:  # not a connection problem: do not retry the same batch
+            except Exception as exc:  # noqa: BLE001 (not a connection problem: do not retry the same batch,
+                # and never let it end this thread: its queued jobs would wait forever, unacknowledged)
                 log.exception("batch of %d frames could not be stored", len(items))
                 connection.close()
                 return self._fail(jobs, exc)
@@ -217,5 +218,5 @@ class Server:
     async def _store(self, items: list, source: str) -> list[Outcome]:
         try:
             return await self.writer.submit(items, source)
-        except DatabaseError:
+        except Exception:  # noqa: BLE001 (logged by the writer)
             return []  # not stored: no acknowledgement, the device will resend

@@ -110,7 +110,7 @@ def forget_pollutants() -> None:
 
 
 def devices_by_mn(mns: Iterable[str]) -> dict[str, Device]:
-    mns = set(mns)
+    mns = {mn for mn in mns if "\x00" not in mn}  # no device has one, and PostgreSQL cannot take it as a parameter
     return {d.mn: d for d in Device.objects.select_related("outlet__enterprise").filter(mn__in=mns)} if mns else {}
 
 
@@ -378,8 +378,8 @@ def _log_rejections(rejections: Sequence[Rejection], now: dt.datetime) -> None:
     if not rejections:
         return
     IngestRejection.objects.bulk_create([
-        IngestRejection(device=r.device, mn=r.mn[:64], reason=r.reason, detail=r.detail[:300],
-                        raw=_excerpt(r.raw), source=r.source[:64], received_at=now)
+        IngestRejection(device=r.device, mn=_no_nul(r.mn)[:64], reason=r.reason, detail=_no_nul(r.detail)[:300],
+                        raw=_excerpt(r.raw), source=_no_nul(r.source)[:64], received_at=now)
         for r in rejections
     ])
     per_device = Counter(r.device.pk for r in rejections if r.device is not None)
@@ -394,9 +394,13 @@ def _group_by_count(counter: Counter) -> dict[int, list[int]]:
     return groups
 
 
+def _no_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: a rejected packet's MN or detail may carry one."""
+    return text.replace("\x00", "\\x00")
+
+
 def _excerpt(raw: bytes | str) -> str:
-    text = raw.decode("ascii", "backslashreplace") if isinstance(raw, bytes) else raw
-    text = text.replace("\x00", "\\x00")  # PostgreSQL text cannot hold NUL
+    text = _no_nul(raw.decode("ascii", "backslashreplace") if isinstance(raw, bytes) else raw)
     return text[:RAW_EXCERPT] + ("…" if len(text) > RAW_EXCERPT else "")
 
 
@@ -440,6 +444,9 @@ def parse_row(row) -> tuple[str, ParsedReading]:
     """One bulk row (a dict of strings or JSON values) → (MN, reading). Raises ProtocolError."""
     if not isinstance(row, dict):
         raise ProtocolError("bad_field", "a row must be an object")
+    for key, value in row.items():
+        if "\x00" in str(key) or (isinstance(value, str) and "\x00" in value):
+            raise ProtocolError("bad_field", f"{str(key)[:20]!r} holds a NUL character")
     unknown = set(row) - set(BULK_FIELDS)
     if unknown:
         raise ProtocolError("bad_field", f"unknown fields: {', '.join(sorted(map(str, unknown)))[:100]}")

@@ -2,18 +2,21 @@
 
 Shows the enterprise's name, credit code, industry, township, colour, each outlet's limits against its
 latest hourly averages, and which monitoring devices report. Never contacts, phones, e-mails,
-addresses of persons, scores' internal evidence or notes. Complaints are rate-limited per client IP.
+addresses of persons, scores' internal evidence or notes. Complaints are rate-limited per client IP, and so
+are page views (generously: a scraper walking every enterprise's token is stopped, a crowd at a gate is not).
 """
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dispatch.services import file_complaint
+from enforcement import clock
 
 from .. import selectors
 from ..forms import ComplaintForm
@@ -22,6 +25,19 @@ from ..models import EcoCode
 log = logging.getLogger(__name__)
 
 COMPLAINTS_PER_HOUR = getattr(settings, "ECOCODE_COMPLAINTS_PER_HOUR", 5)
+VIEWS_PER_MINUTE = getattr(settings, "ECOCODE_PUBLIC_VIEWS_PER_MINUTE", 120)
+
+
+def _over_view_limit(request) -> bool:
+    """Counts this page view against its IP's allowance for the current minute."""
+    minute = int(clock.now().timestamp() // 60)
+    key = f"ecocode:views:{request.META.get('REMOTE_ADDR', '')}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) > VIEWS_PER_MINUTE
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        return False
 
 
 def _over_rate_limit(request) -> bool:
@@ -44,6 +60,11 @@ def _status_url(token: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def public_page(request, token: str):
+    if request.method == "GET" and _over_view_limit(request):
+        response = HttpResponse(_("Too many requests from this network. Please try again in a minute."),
+                                status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     code = get_object_or_404(EcoCode.objects.select_related("enterprise__industry", "enterprise__township"),
                              token=token)
     enterprise = code.enterprise

@@ -17,16 +17,18 @@ import io
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from enforcement.api.parsers import JSONParser
 from enterprises.jurisdiction import can_access_enterprise, is_bureau
 from enterprises.models import Role
 
 from .services.ingest import ingest_rows
 
 MAX_ROWS = 50_000
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a CSV file is read whole: ~50,000 rows fit in a few MB
 
 
 def _csv_row(row: dict) -> dict:
@@ -79,6 +81,8 @@ class BulkReadings(APIView):
     def _rows(request) -> tuple[list, int, str]:
         """(rows, number of the first row, error message)."""
         if "file" in request.FILES:
+            if request.FILES["file"].size > MAX_FILE_BYTES:
+                return [], 1, f"the CSV file may be at most {MAX_FILE_BYTES // 2**20} MB"
             try:
                 text = request.FILES["file"].read().decode("utf-8-sig")
             except UnicodeDecodeError:

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from enforcement.api.parsers import JSONParser
 from enforcement import clock
 from enforcement.api.errors import service_errors
 from enforcement.api.fields import DateTimeField, DateTimeFilter

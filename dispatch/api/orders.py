@@ -11,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from enforcement.api.parsers import JSONParser
 from enforcement import clock
 from enforcement.api.errors import service_errors
 from enforcement.api.fields import DateTimeField, DateTimeFilter
 from enforcement.api.idempotency import idempotent
+from enforcement.api.parsers import JSONParser
 from enforcement.api.viewsets import ApiMixin
 
 from .. import evidence, selectors, services, workflow

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from dispatch.models import Team
@@ -18,6 +18,13 @@ T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Service errors in their English msgids (the UI itself speaks zh-Hans)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from tests import factories as f
 
 from .conftest import T0
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on the English msgids of service errors
+
 
 @pytest.fixture
 def permit(county):

@@ -12,6 +12,8 @@ from enforcement import clock
 
 from .conftest import T0, jpeg
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on the English msgids of service errors
+
 
 @pytest.fixture
 def handling(county):

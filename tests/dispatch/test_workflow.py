@@ -10,6 +10,8 @@ from enforcement import clock
 
 from .conftest import T0
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on the English msgids of service errors
+
 S = WorkOrder.State
 
 

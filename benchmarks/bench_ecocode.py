@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 
 from common import ROOT, print_table  # noqa: F401  (sets sys.path)
+from summary import record
 
 
 def setup() -> None:
@@ -210,6 +211,8 @@ def main() -> None:
     print(f"\n{n:,} enterprises, {Indicator.objects.filter(active=True).count()} active indicators, "
           f"rules without a data source: {unavailable or 'none'}; {os.cpu_count()} CPU cores")
     print(f"colours of the last run: {colours}; {sum(len(v) for v in losses.values()):,} indicator deductions")
+    record("ecocode", {"full_run_s": results[0], "full_run_s_baseline": baseline,
+                       "baseline": "(per-enterprise loop, extrapolated)"})
     print_table("Eco-code scoring of the whole county (seconds)", [
         ("evaluate: one grouped query per rule family", f"{evaluate_s:.1f}", ""),
         ("full run #1 (evaluate + Score rows + EcoCode upsert + changes)", f"{results[0]:.1f}",

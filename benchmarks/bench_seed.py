@@ -7,6 +7,7 @@ import argparse
 import time
 
 from common import print_table, use_database
+from summary import record
 
 
 def naive_seed(sample: int) -> float:
@@ -59,6 +60,7 @@ def main():
 
     demo.reset()
     naive = naive_seed(args.sample) * args.enterprises / args.sample
+    record("seed", {"seed_s": bulk, "seed_s_baseline": naive, "baseline": "(one save() per row, extrapolated)"})
     print_table(f"Seeding the demo county ({args.enterprises:,} enterprises, PostgreSQL)", [
         ("seconds, whole county", f"{bulk:.1f} s (bulk_create)",
          f"{naive:.1f} s (one save() per row; {args.sample} enterprises timed, extrapolated)"),

@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 . scripts/services.sh
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%Y-%m-%dT%H:%MZ)"
 status=0
+rm -f artifacts/bench/*.json  # each benchmark records its headline figures here afresh
 for bench in benchmarks/bench_*.py; do
   echo; echo "== ${bench}"
   (cd benchmarks && ../.venv/bin/python "$(basename "$bench")") || { echo "FAILED: ${bench}"; status=1; }
 done
+echo; echo "== summary (load average now: $(cut -d" " -f1-3 /proc/loadavg))"
+(cd benchmarks && ../.venv/bin/python summary.py)
 exit $status

@@ -391,13 +391,13 @@ def county_exists() -> bool:
 
 
 def reset() -> None:
-    """Empty the database (every app's data) and reload the reference tables."""
+    """Empty the database (every app's data) and reload every app's reference tables."""
     from django.core.management import call_command
 
-    from .reference import load_reference_data
+    from enforcement.reference import load_all
 
     call_command("flush", interactive=False, verbosity=0)
-    load_reference_data(Pollutant, Industry)
+    load_all()
 
 
 def after_seed_hooks() -> list[Callable[[DemoCounty], dict | None]]:

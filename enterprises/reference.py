@@ -20,3 +20,9 @@ def load_reference_data(pollutant_model, industry_model) -> None:
         )
     for row in read_rows("industries.csv"):
         industry_model.objects.update_or_create(code=row["code"], defaults={"name": row["name"]})
+
+
+def load() -> None:
+    from .models import Industry, Pollutant
+
+    load_reference_data(Pollutant, Industry)

@@ -20,14 +20,16 @@ def _is_transactional(item) -> bool:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by emptying every table, reference data included (pollutant codes,
-    industries, loaded by a migration). Load it again so the tests after it find it."""
+    industries, the eco-code catalogue: loaded by migrations). Load it again so the tests after it
+    find it, and drop the ingestion's cache of pollutant ids, which the reload changes."""
     yield
     if _is_transactional(item) and nextitem is not None:  # after the last test the database is gone
-        from enterprises.models import Industry, Pollutant
-        from enterprises.reference import load_reference_data
+        from enforcement.reference import load_all
+        from monitoring.services.ingest import forget_pollutants
 
         with item.config.stash[blocking_manager_key].unblock():
-            load_reference_data(Pollutant, Industry)
+            load_all()
+        forget_pollutants()
 
 
 def pytest_report_header(config):

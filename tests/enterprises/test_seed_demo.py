@@ -69,14 +69,21 @@ def test_same_seed_same_county_and_reset():
         seed(n=30, seed=11)
     seed(n=30, seed=11, reset=True)
     assert snapshot() == first
+    # The reset reloaded the eco-code catalogue too, so the demo's scores are real, not all-default.
+    from ecocode.models import EcoCode, Indicator
+    assert Indicator.objects.count() == 102
+    assert EcoCode.objects.exclude(colour="").count() == 30
+    assert not EcoCode.objects.filter(colour="red", score__gte=60).exists()  # colours follow the bands
     seed(n=30, seed=12, reset=True)
     assert snapshot() != first
 
 
 def test_reference_data_survives_the_flush_of_the_previous_test():
-    # Runs after the transactional test above: the conftest hook reloaded the pollutant codes.
+    # Runs after the transactional test above: the conftest hook reloaded every app's reference data.
+    from ecocode.models import ColourBand, Indicator
     from enterprises.models import Pollutant
     assert Pollutant.objects.filter(code="w01018").exists()
+    assert Indicator.objects.count() == 102 and ColourBand.objects.count() == 5
 
 
 def test_rejects_nonpositive_size():

@@ -37,18 +37,24 @@ CONF = json.load(open(os.environ["LOAD_CONF"]))
 class Visitor(HttpUser):
     wait_time = constant(0)
 
+    def fetch(self, url, name, expect, **headers):
+        """Counts anything but a 200 whose body holds ``expect`` as a failure (no redirects followed)."""
+        with self.client.get(url, name=name, headers=headers, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 200 or expect not in r.text:
+                r.failure("%s %s" % (r.status_code, r.text[:80]))
+
     @task
     def map(self):
-        self.client.get("/dashboard/api/map/", name="map", headers={"Cookie": "sessionid=" + CONF["session"]})
+        self.fetch("/dashboard/api/map/", "map", CONF["map_expect"], Cookie="sessionid=" + CONF["session"])
 
     @task
     def qr(self):
-        self.client.get("/ecocode/p/%s/" % random.choice(CONF["tokens"]), name="qr")
+        self.fetch("/ecocode/p/%s/" % random.choice(CONF["tokens"]), "qr", CONF["qr_expect"])
 
     @task
     def api(self):
-        self.client.get("/api/v1/enterprises/?page=%d" % random.randint(1, CONF["api_pages"]), name="api",
-                        headers={"Authorization": "Token " + CONF["token"]})
+        self.fetch("/api/v1/enterprises/?page=%d" % random.randint(1, CONF["api_pages"]), "api", '"results"',
+                   Authorization="Token " + CONF["token"])
 '''
 
 
@@ -76,7 +82,9 @@ def prepare() -> dict:
     token, _ = Token.objects.get_or_create(user=bureau)
     tokens = list(EcoCode.objects.order_by("?").values_list("token", flat=True)[:500])
     pages = max(1, Enterprise.objects.count() // settings.REST_FRAMEWORK["PAGE_SIZE"])
-    return {"session": session.session_key, "token": token.key, "tokens": tokens, "api_pages": pages}
+    # What each answer must contain to count as served (a login page or an error page does not).
+    return {"session": session.session_key, "token": token.key, "tokens": tokens, "api_pages": pages,
+            "map_expect": '"rows"', "qr_expect": "<form"}
 
 
 def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
@@ -122,6 +130,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--enterprises", type=int, default=10250)
     args = parser.parse_args()
+    # One secret for this process (which signs the session) and the server (which reads it).
+    os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     url = use_database("enf_bench_load")
     import json
 
@@ -139,7 +149,7 @@ def main() -> None:
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings",
-           "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
            "DJANGO_SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING",
            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"),
            "PYTHONPATH": str(ROOT)}

@@ -3,6 +3,7 @@ and Excel exports), an outlet's chart and pollution-source tracing. Thin: every 
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ecocode.models import Colour
 from enforcement import clock
 from enterprises import jurisdiction
-from enterprises.models import Industry
+from enterprises.models import Industry, Role
 from enterprises.models.enterprises import ManagementClass
 
 from . import exports, kpis, risk, selectors, services, tracing
@@ -23,9 +24,15 @@ from .api import parse_period, parse_trace_request
 
 
 def home(request):
-    """The site root: the dashboard for those who may use it, the admin (or its login) for everyone else."""
-    if may_use_dashboard(request.user):
+    """The site root, by role: the dashboard for bureau, enforcement, township and grid officers; an
+    enterprise's own eco-code page for its accounts; the admin for other staff; else the login page."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if may_use_dashboard(user):
         return redirect("dashboard:map")
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return redirect("ecocode:mine")
     return redirect("admin:index")
 
 

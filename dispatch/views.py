@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +24,7 @@ from enterprises.models import Enterprise, Role
 
 from . import evidence, selectors, services, workflow
 from .forms import ActionForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
-from .models import Complaint, WorkOrder
+from .models import Attachment, Complaint, WorkOrder
 from .workflow import WorkflowError
 
 COMPLAINTS_PER_HOUR = 5
@@ -60,6 +60,31 @@ def _visible_order(request, pk: int) -> WorkOrder:
     if not selectors.can_see(request.user, order):
         raise Http404
     return order
+
+
+@login_required
+def attachment(request, pk: int):
+    """An evidence file, only to those who may see its work order (uploads are never served by path)."""
+    item = get_object_or_404(Attachment.objects.select_related("feedback", "line_result__round"), pk=pk)
+    if item.feedback_id:
+        order = item.feedback.work_order
+    elif item.line_result_id and item.line_result.work_order_id:
+        order = item.line_result.work_order
+    else:
+        raise Http404
+    if not selectors.can_see(request.user, order):
+        raise Http404
+    return FileResponse(item.file.open("rb"), content_type=item.content_type)
+
+
+@login_required
+def complaint_photo(request, pk: int):
+    """A complaint's photo, only to those who may see the complaint's work order."""
+    complaint = get_object_or_404(Complaint.objects.select_related("work_order"), pk=pk)
+    if not complaint.photo or complaint.work_order is None or not selectors.can_see(request.user,
+                                                                                   complaint.work_order):
+        raise Http404
+    return FileResponse(complaint.photo.open("rb"))
 
 
 def _detail(request, order: WorkOrder, *, status: int = 200, error: str = ""):

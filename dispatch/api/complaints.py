@@ -1,6 +1,7 @@
 """Complaints from the public, for staff (read only). Filing stays on the public pages
 (``dispatch:complain``); the complainant's private token is never exposed here."""
 from django.db.models import Q
+from django.urls import reverse
 from rest_framework import serializers
 
 from enforcement.api.permissions import IsStaff
@@ -11,6 +12,11 @@ from ..models import Complaint
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
+    photo = serializers.SerializerMethodField(help_text="Where staff with access to the order see the photo.")
+
+    def get_photo(self, obj) -> str | None:
+        return reverse("dispatch:complaint_photo", args=[obj.pk]) if obj.photo else None
+
     class Meta:
         model = Complaint
         fields = ["id", "enterprise", "township", "channel", "text", "photo", "contact", "work_order", "created_at",

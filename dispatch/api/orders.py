@@ -4,6 +4,7 @@ with evidence files. Visibility is ``dispatch.selectors.visible_work_orders``; w
 ``dispatch.services`` and ``dispatch.evidence``."""
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
@@ -46,6 +47,11 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="Where staff with access to the order download the file.")
+
+    def get_file(self, obj) -> str:
+        return reverse("dispatch:attachment", args=[obj.pk])
+
     class Meta:
         model = Attachment
         fields = ["id", "file", "sha256", "size", "content_type", "taken_at", "latitude", "longitude", "uploaded_at"]

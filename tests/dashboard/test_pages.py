@@ -36,13 +36,15 @@ def test_anonymous_is_sent_to_login_and_enterprise_accounts_get_403(client, name
     assert client.get(url).status_code == 200
 
 
-def test_site_root_leads_staff_to_the_dashboard_and_others_to_the_admin(client):
+def test_site_root_leads_each_role_to_its_start_page(client):
     c = county()
-    assert client.get("/")["Location"].startswith(reverse("admin:index"))
+    assert client.get("/")["Location"].startswith(reverse("login"))
     client.force_login(c["bureau"])
     assert client.get("/")["Location"] == reverse("dashboard:map")
+    client.force_login(c["officer_a"])
+    assert client.get("/")["Location"] == reverse("dashboard:map")
     client.force_login(c["ent_user"])
-    assert client.get("/")["Location"] == reverse("admin:index")
+    assert client.get("/")["Location"] == reverse("ecocode:mine")
 
 
 def test_outlet_endpoints_follow_jurisdiction(client):

@@ -75,11 +75,9 @@ def test_both_complaint_forms_are_limited_per_ip(county, url):
     assert codes[5] == 429 and 429 not in codes[:5]
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING: with DEBUG on, /media/ serves every upload (evidence photos with "
-                   "GPS, complaint photos) to anyone, by guessable paths (evidence/YYYY/MM/<client file name>); "
-                   "with DEBUG off nothing serves them. Needs a jurisdiction-checked download view in dispatch.")
 def test_uploaded_evidence_is_not_served_to_anonymous_users(settings):
-    """As ``make run`` serves the site (DEBUG on when the URLs load); the tests otherwise load them with DEBUG off."""
+    """Even as ``make run`` serves the site (DEBUG on when the URLs load; the tests otherwise load them with
+    DEBUG off), /media/ serves no upload: files go out only through dispatch's jurisdiction-checked views."""
     import enforcement.urls
 
     name = f"evidence/security-test-{uuid.uuid4().hex}.jpg"  # as dispatch.evidence stores a photo

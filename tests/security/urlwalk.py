@@ -39,7 +39,8 @@ def _pk_for(pattern: str, w) -> object:
     """The township-B object a ``pk`` in ``pattern`` stands for."""
     table = [
         ("monitoring/alerts/", w.alert_b), ("monitoring/silences/", w.silence_b),
-        ("ecocode/enterprise/", w.ent_b), ("dispatch/orders/", w.order_b),
+        ("ecocode/enterprise/", w.ent_b), ("dispatch/orders/", w.order_b), ("dispatch/attachments/", w.attachment_b),
+        ("dispatch/complaints/", w.complaint_b),
         ("dashboard/outlets/", w.out_b), ("dashboard/tracing/", w.station_b),
         ("dashboard/api/enterprises/", w.ent_b), ("dashboard/api/outlets/", w.out_b),
         ("dashboard/api/tracing/", w.station_b),
@@ -80,7 +81,7 @@ def fill(route: Route, w) -> str:
             "id": w.users["township_b"].pk, "app_label": "enterprises", "url": "no-such-page/",
             "token": w.ent_b.eco_code.token, "access_token": w.complaint_b.access_token,
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
-            "path": w.attachment_b.file.name,
+            "path": w.attachment_b.file.name, "uidb64": "MQ",
         }[name]
 
     def sub(m):

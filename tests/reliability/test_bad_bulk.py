@@ -131,4 +131,14 @@ def test_random_rows_are_stored_whole_or_refused_whole(client, body):
         assert answer["stored"] + answer["duplicates"] == len(body)
     else:
         assert Reading.objects.count() == before
-        assert all(error["reason"] and error["detail"] for error in answer["errors"])
+        if "errors" in answer:  # rows refused by the bulk validation, each with its reason
+            assert all(error["reason"] and error["detail"] for error in answer["errors"])
+        else:  # a body that is not JSON at all (e.g. Infinity): DRF's parse error, with its code
+            assert answer["code"] == "parse_error" and answer["detail"]
+
+
+def test_a_body_that_is_not_strict_json_is_a_parse_error(client):
+    response = post_raw(client, json.dumps([{**GOOD, "value": float("inf")}]))  # "Infinity" is not JSON
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert not Reading.objects.exists()

@@ -23,14 +23,7 @@ from .services import open_work_order
 from .workflow import NotAllowed, WorkflowError
 
 SCHEMA_VERSION = 1
-C = ChecklistLine.Category
-ITEM_CATEGORY = {
-    PermitItem.Category.FACILITY: C.FACILITY, PermitItem.Category.SOLID_WASTE: C.SOLID_WASTE,
-    PermitItem.Category.HAZARDOUS_WASTE: C.HAZARDOUS_WASTE, PermitItem.Category.NOISE: C.NOISE,
-    PermitItem.Category.RECORDS: C.RECORDS, PermitItem.Category.REPORTING: C.REPORTING,
-    PermitItem.Category.MONITORING: C.MONITORING, PermitItem.Category.INFORMATION: C.INFORMATION,
-    PermitItem.Category.OTHER: C.OTHER,
-}
+C = PermitItem.Category  # besides ChecklistLine.OUTLET and .LIMIT, a line has a permit item's category
 ROUND_SOURCE = {Round.Kind.SELF_CHECK: WorkOrder.Source.SELF_CHECK, Round.Kind.PATROL: WorkOrder.Source.PATROL,
                 Round.Kind.INSPECTION: WorkOrder.Source.INSPECTION}
 
@@ -41,14 +34,15 @@ def permit_lines(permit: Permit) -> list[dict]:
     lines = []
     outlets = permit.outlets.order_by("code").prefetch_related("limits__pollutant")
     for outlet in outlets:
-        lines.append({"category": C.NOISE if outlet.kind == "noise" else C.OUTLET, "ref": f"outlet:{outlet.pk}",
+        category = C.NOISE if outlet.kind == "noise" else ChecklistLine.OUTLET
+        lines.append({"category": category, "ref": f"outlet:{outlet.pk}",
                       "title": f"排放口 {outlet.code} {outlet.name}",
                       "requirement": "排放口设置规范、标识牌齐全、采样口可用"
                       + ("；在线监测设施正常运行并联网" if outlet.online_monitored else "")})
         for limit in sorted(outlet.limits.all(), key=lambda lim: lim.pollutant.code):
             bound = f"{limit.lower_limit}~{limit.limit_value}" if limit.lower_limit is not None \
                 else f"≤ {limit.limit_value}"
-            lines.append({"category": C.LIMIT, "ref": f"limit:{limit.pk}",
+            lines.append({"category": ChecklistLine.LIMIT, "ref": f"limit:{limit.pk}",
                           "title": f"{outlet.code} {limit.pollutant.name} {bound} {limit.unit}".strip(),
                           "requirement": f"排放浓度符合许可限值（{limit.get_averaging_period_display()}"
                                          f"{'，' + limit.standard if limit.standard else ''}）"})
@@ -64,7 +58,7 @@ def permit_lines(permit: Permit) -> list[dict]:
                       "title": f"治理设施 {facility.name}" + (f"（{facility.outlet.code}）" if facility.outlet else ""),
                       "requirement": f"{facility.process + '，' if facility.process else ''}正常运行，运行台账完整"})
     for item in permit.items.order_by("category", "pk"):
-        lines.append({"category": ITEM_CATEGORY.get(item.category, C.OTHER), "ref": f"item:{item.pk}",
+        lines.append({"category": item.category, "ref": f"item:{item.pk}",
                       "title": item.title, "requirement": item.requirement})
     return lines
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Enterprise, Permit, Township
+from enterprises.models import Enterprise, Permit, PermitItem, Township
 
 from .orders import WorkOrder
 
@@ -33,22 +33,13 @@ class Checklist(models.Model):
 
 
 class ChecklistLine(models.Model):
-    class Category(models.TextChoices):
-        OUTLET = "outlet", _("discharge outlet")
-        LIMIT = "limit", _("emission limit")
-        MONITORING = "monitoring", _("self-monitoring")
-        FACILITY = "facility", _("treatment facility")
-        SOLID_WASTE = "solid_waste", _("solid waste")
-        HAZARDOUS_WASTE = "hazardous_waste", _("hazardous waste")
-        NOISE = "noise", _("noise")
-        RECORDS = "records", _("environmental records (ledger)")
-        REPORTING = "reporting", _("execution reports")
-        INFORMATION = "information", _("information disclosure")
-        OTHER = "other", _("other")
+    # A line checks an outlet, one of its limits, or any permit item (whose categories it shares).
+    OUTLET, LIMIT = "outlet", "limit"
+    CATEGORIES = [(OUTLET, _("discharge outlet")), (LIMIT, _("emission limit")), *PermitItem.Category.choices]
 
     checklist = models.ForeignKey(Checklist, models.CASCADE, related_name="lines", verbose_name=_("checklist"))
     seq = models.PositiveIntegerField(_("number"))
-    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=24, choices=CATEGORIES)
     ref = models.CharField(_("permit reference"), max_length=64, help_text=_("e.g. limit:12 or item:4"))
     title = models.CharField(_("title"), max_length=300)
     requirement = models.TextField(_("what to check"), blank=True)

@@ -1,6 +1,6 @@
 """Extends the demo county with monitoring: a data logger (MN code) on every online-monitored outlet,
 an air-quality station at every township seat and dust stations, and the last hours of minute data
-stored through the real ingestion path; then one warning evaluation, so the demo opens with live
+stored through the real ingestion path (one station's particulates jump in the last half hour); then one warning evaluation, so the demo opens with live
 values and the warnings they cause (a few exceedances, flat lines, silent and faulty devices)."""
 import datetime as dt
 
@@ -15,6 +15,7 @@ from .services import alerts
 from .services.ingest import Unit, store
 
 HISTORY = dt.timedelta(hours=2)
+STATION_HISTORY = dt.timedelta(hours=8)  # source tracing compares an hour with the hours before it
 STEP = dt.timedelta(minutes=10)
 STATION_CODES = ("a34004", "a34002", "a21026", "a21002", "a01007", "a01008")
 # Share of online outlets in each demo behaviour; the rest report normal values.
@@ -81,11 +82,14 @@ def extend(county) -> dict:
             units.append(Unit(device=device, readings=readings))
     codes = dict(Pollutant.objects.filter(code__in=STATION_CODES).values_list("code", "pk"))
     wind_from = rng.uniform(0, 360)
-    for device in station_devices:
+    station_times = [end - STEP * k for k in range(int(STATION_HISTORY / STEP), -1, -1)]
+    for n, device in enumerate(station_devices):
         readings = []
-        for at in times:
-            values = {"a34004": rng.uniform(20, 60), "a34002": rng.uniform(40, 90), "a21026": rng.uniform(5, 15),
-                      "a21002": rng.uniform(15, 45), "a01007": rng.uniform(0.5, 4.0),
+        for at in station_times:
+            # The first station's particulates jump in the last half hour, for source tracing to explain.
+            surge = 3.0 if n == 0 and at > now - dt.timedelta(minutes=30) else 1.0
+            values = {"a34004": rng.uniform(20, 60) * surge, "a34002": rng.uniform(40, 90) * surge,
+                      "a21026": rng.uniform(5, 15), "a21002": rng.uniform(15, 45), "a01007": rng.uniform(1.5, 4.0),
                       "a01008": (wind_from + rng.uniform(-25, 25)) % 360}
             readings += [(codes[c], ParsedReading(code=c, kind="minute", observed_at=at, avg=round(v, 2)))
                          for c, v in values.items()]

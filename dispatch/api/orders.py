@@ -3,9 +3,11 @@ actions (accept, start, hand back, approve, send back, close, reopen), rectifica
 with evidence files. Visibility is ``dispatch.selectors.visible_work_orders``; writes go through
 ``dispatch.services`` and ``dispatch.evidence``."""
 import django_filters
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -47,14 +49,21 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    file = serializers.SerializerMethodField(help_text="Where staff with access to the order download the file.")
+    file = serializers.SerializerMethodField(help_text="The file on the web pages (session login).")
+    download = serializers.SerializerMethodField(help_text="The file through the API (token or session).")
 
     def get_file(self, obj) -> str:
         return reverse("dispatch:attachment", args=[obj.pk])
 
+    def get_download(self, obj) -> str | None:
+        if obj.feedback_id is None:  # a checklist line's photo: on the web pages only
+            return None
+        return reverse("api-feedback-attachment-file", args=[obj.feedback_id, obj.pk])
+
     class Meta:
         model = Attachment
-        fields = ["id", "file", "sha256", "size", "content_type", "taken_at", "latitude", "longitude", "uploaded_at"]
+        fields = ["id", "file", "download", "sha256", "size", "content_type", "taken_at", "latitude", "longitude",
+                  "uploaded_at"]
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
@@ -267,3 +276,11 @@ class FeedbackViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
                 longitude=data.get("longitude"))
         return Response(AttachmentSerializer(attachment, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/file",
+            url_name="attachment-file")
+    def attachment_file(self, request, pk=None, attachment_id=None):
+        """The bytes of one file of this feedback, for those who may see the order."""
+        item = get_object_or_404(self.get_object().attachments, pk=attachment_id)
+        return FileResponse(item.file.open("rb"), content_type=item.content_type)

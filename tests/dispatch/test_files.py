@@ -45,3 +45,25 @@ def test_complaint_photo_goes_only_to_those_who_see_the_order(client, county):
 def test_uploads_are_not_served_by_path(client, county, settings):
     client.force_login(f.bureau_user())
     assert client.get("/media/evidence/2026/11/fix.jpg").status_code == 404
+
+
+def test_mobile_clients_download_evidence_with_their_token(county):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    order = services.open_work_order(source="manual", title="整改", enterprise=county.ent_a)
+    feedback = Feedback.objects.create(work_order=order, submitted_by=county.officer_a, text="已整改", declared_files=1,
+                                       client_uuid=uuid.uuid4(), submitted_at=order.opened_at)
+    item = Attachment.objects.create(feedback=feedback, file=ContentFile(jpeg().read(), name="fix.jpg"),
+                                     sha256="1" * 64, size=10, content_type="image/jpeg", uploaded_at=order.opened_at)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=county.officer_a).key}")
+    listed = api.get(f"/api/v1/feedbacks/{feedback.pk}/").json()["attachments"][0]
+    assert listed["file"] == reverse("dispatch:attachment", args=[item.pk])
+    response = api.get(listed["download"])
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=county.officer_b).key}")
+    assert other.get(listed["download"]).status_code == 404
+    assert APIClient().get(listed["download"]).status_code == 401

@@ -81,7 +81,7 @@ def fill(route: Route, w) -> str:
             "id": w.users["township_b"].pk, "app_label": "enterprises", "url": "no-such-page/",
             "token": w.ent_b.eco_code.token, "access_token": w.complaint_b.access_token,
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
-            "path": w.attachment_b.file.name, "uidb64": "MQ",
+            "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk,
         }[name]
 
     def sub(m):

@@ -65,7 +65,8 @@ def _visible_order(request, pk: int) -> WorkOrder:
 @login_required
 def attachment(request, pk: int):
     """An evidence file, only to those who may see its work order (uploads are never served by path)."""
-    item = get_object_or_404(Attachment.objects.select_related("feedback", "line_result__round"), pk=pk)
+    item = get_object_or_404(Attachment.objects.select_related("feedback__work_order", "line_result__work_order"),
+                             pk=pk)
     if item.feedback_id:
         order = item.feedback.work_order
     elif item.line_result_id and item.line_result.work_order_id:

@@ -70,11 +70,9 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     if not fresh:
         return []
     now = clock.now()
-    rows = [Notification(kind=m.kind, subject=m.subject[:200], body=m.body, enterprise=m.enterprise, user=m.user,
-                         url=m.url, source=m.source, dedup_key=m.dedup_key, created_at=now) for m in fresh]
     try:
         with transaction.atomic():
-            created = Notification.objects.bulk_create(rows, batch_size=1000)
+            created = Notification.objects.bulk_create([_row(m, now) for m in fresh], batch_size=1000)
     except IntegrityError:  # a concurrent writer took a key between the check and the insert
         created = [note for m in fresh if (note := _create_one(m, now)) is not None]
     deliveries = []
@@ -97,13 +95,18 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     return created
 
 
+def _row(message: Message, now) -> Notification:
+    return Notification(kind=message.kind, subject=message.subject[:200], body=message.body,
+                        enterprise=message.enterprise, user=message.user, url=message.url, source=message.source,
+                        dedup_key=message.dedup_key, created_at=now)
+
+
 def _create_one(message: Message, now) -> Notification | None:
     try:
         with transaction.atomic():
-            return Notification.objects.create(
-                kind=message.kind, subject=message.subject[:200], body=message.body, enterprise=message.enterprise,
-                user=message.user, url=message.url, source=message.source, dedup_key=message.dedup_key,
-                created_at=now)
+            note = _row(message, now)
+            note.save(force_insert=True)
+            return note
     except IntegrityError:
         if message.dedup_key and Notification.objects.filter(dedup_key=message.dedup_key).exists():
             return None

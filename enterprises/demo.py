@@ -230,7 +230,6 @@ class DemoCounty:
     def _serial(self, used: set[str]) -> str:
         while True:
             serial = "MA" + "".join(self.rng.choice(CREDIT_CODE_ALPHABET[:30]) for _ in range(6))
-            serial = serial.replace("I", "J").replace("O", "P")
             if serial not in used:
                 used.add(serial)
                 return serial

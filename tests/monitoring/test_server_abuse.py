@@ -161,3 +161,24 @@ def test_rejection_logs_are_purged_after_their_retention(settings):
     assert rejections_purge(now=now) == 2
     assert sorted(IngestRejection.objects.filter(source__startswith="purge-test:")
                   .values_list("source", flat=True)) == ["purge-test:1", "purge-test:29"]
+
+
+def test_a_thousand_day_backfill_creates_no_partition():
+    """Old timestamps over TCP (here through the batch the server hands to ingestion): stored in the
+    default partition, no table created, in seconds."""
+    from monitoring.services import partitions
+    from tests.monitoring.ingest_support import frames
+
+    dev = device()
+    partitions.forget_known_days()
+    before = partitions.existing_days()
+    start = dt.datetime(2022, 1, 1, 10, tzinfo=TZ)
+    raw = [data_frame(dev.mn, start + dt.timedelta(days=n), {"w01018": {"Rtd": 30 + n % 11, "Flag": "N"}})
+           for n in range(1000)]
+    started = time.monotonic()
+    outcomes = ingest.ingest_frames(frames(*raw), source="127.0.0.1:40000")
+    assert time.monotonic() - started < 60
+    assert sum(o.stored for o in outcomes) == 1000
+    partitions.forget_known_days()
+    assert partitions.existing_days() == before
+    assert Reading.objects.filter(device=dev).count() == 1000

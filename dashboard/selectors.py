@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDay
 from dispatch.selectors import visible_work_orders, with_overdue
 from ecocode.models import Colour, ColourChange, EcoCode
 from enterprises import jurisdiction
+from enterprises import selectors as registry_selectors
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from enterprises.models.enterprises import ManagementClass
 from monitoring.models import Aggregate, DataKind, Reading
@@ -178,6 +179,8 @@ def enterprise_panel(user, enterprise: Enterprise, now: dt.datetime) -> dict:
             "number": permit.number, "class": permit.get_management_class_display(),
             "valid_from": permit.valid_from.isoformat(), "expires_on": permit.expires_on.isoformat(),
             "status": permit.get_status_display(), "expired": permit.expires_on < now.date(),
+            "annual_quantities": [{"name": q["name"], "tonnes": float(q["tonnes"])}
+                                  for q in registry_selectors.annual_quantities(permit)],
         },
         "limits": _limit_rows(enterprise, now),
         "alerts": [{"id": a.pk, "rule": a.get_rule_display(), "outlet": a.outlet.code,

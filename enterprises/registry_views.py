@@ -61,7 +61,9 @@ def registry_page(request):
 
 
 def _counts(summary: dict) -> list[dict]:
-    return [{"label": registry_import.TABLE_LABELS[table], **counts} for table, counts in summary["counts"].items()]
+    """The counts per table in the order of the template (JSON storage does not keep key order)."""
+    return [{"label": label, **summary["counts"][table]} for table, label in registry_import.TABLE_LABELS.items()
+            if table in summary["counts"]]
 
 
 @require_GET

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from .. import geometry
 from ..models import Enterprise, Outlet, Permit, PermitLimit
 from ..validators import validate_credit_code
 from . import mapping
@@ -74,7 +75,10 @@ class _RowCheck:
         return value
 
 
-def _point(check: _RowCheck, locator: mapping.AreaLocator, required: bool):
+OUTLET_REACH_M = 1000  # an outlet may sit just over the county line, this close to its enterprise's centre
+
+
+def _point(check: _RowCheck, locator: mapping.AreaLocator, required: bool, near=None):
     lon = check.get("longitude", mapping.coordinate, required=required)
     lat = check.get("latitude", mapping.coordinate, required=required)
     if lon is None and lat is None:
@@ -86,7 +90,8 @@ def _point(check: _RowCheck, locator: mapping.AreaLocator, required: bool):
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         check.refuse("longitude", _("Not a longitude/latitude pair."), value=f"{lon}, {lat}")
         return None
-    if not locator.in_county((lon, lat)):
+    if not locator.in_county((lon, lat)) and not (
+            near is not None and geometry.distance_m(near, (lon, lat)) <= OUTLET_REACH_M):
         check.refuse("longitude", _("Coordinates outside the county."), value=f"{lon}, {lat}")
         return None
     return lon, lat
@@ -229,7 +234,9 @@ class RecordBuilder:
             if kind is None:
                 check.refuse("kind", _("Give the outlet kind (废气, 废水 or 噪声)."))
         outlet_type = check.get("outlet_type", mapping.OUTLET_TYPES.code)
-        point = _point(check, self.locator, required=False)
+        firm = records.enterprises[records.permits[number].values["credit_code"]].values if number else None
+        point = _point(check, self.locator, required=False,
+                       near=(firm["longitude"], firm["latitude"]) if firm else None)
         height = check.get("height_m", mapping.decimal)
         if height is not None and height < 0:
             check.refuse("height_m", _("Cannot be negative."))

@@ -231,3 +231,14 @@ def test_the_command_dry_runs_then_commits_with_a_progress_bar(areas, tmp_path, 
     path.write_bytes(workbook(bad))
     with pytest.raises(CommandError, match="refused rows; nothing written"):
         call_command("import_permits", str(path), "--commit")
+
+
+def test_an_outlet_just_over_the_county_line_is_accepted_near_its_enterprise(areas):
+    tables = good_tables()
+    tables["basic"][0]["中心经度"] = 120.001  # A sits by the western county line
+    tables["outlets"][0]["经度"] = 119.9995     # its stack ~150 m away, over the line: accepted
+    tables["outlets"][1].update({"经度": 119.98, "纬度": 30.05})  # 2 km out: refused
+    with translation.override("en"):
+        problems = check(tables).summary["problems"]
+    assert [(p["sheet"], p["row"], p["reason"]) for p in problems][0] == (
+        "排放口", 3, "Coordinates outside the county.")

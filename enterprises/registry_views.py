@@ -1,5 +1,7 @@
 """Pages of the registry import, for bureau staff only: upload and dry run, the dry run's findings
 with the confirmation, the templates and the export of the registry in them."""
+import csv
+import io
 from functools import wraps
 
 from django.contrib import messages
@@ -16,6 +18,7 @@ from .registry.tables import TABLES
 from .services import registry_export, registry_import
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+PROBLEMS_SHOWN = 1000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,6 +78,7 @@ def import_page(request, pk: int):
                     action=registry_import.ACTION_LABELS[c["action"]]) for c in summary.get("changes", [])]
     return render(request, "enterprises/registry/import.html", _context(
         record=record, summary=summary, counts=_counts(summary), changes=changes,
+        problems=summary["problems"][:PROBLEMS_SHOWN], more_problems=max(0, len(summary["problems"]) - PROBLEMS_SHOWN),
         can_commit=(record.status == RegistryImport.Status.CHECKED and not summary["problems"]
                     and summary["writes"] > 0)))
 
@@ -94,6 +98,19 @@ def import_commit(request, pk: int):
     else:
         messages.success(request, _("Imported: %(n)d rows written.") % {"n": record.summary["writes"]})
     return redirect("enterprises:registry-import", pk=pk)
+
+
+@require_GET
+@bureau_view
+def import_problems_csv(request, pk: int):
+    """Every refused row of an import as CSV (the page shows the first ``PROBLEMS_SHOWN``)."""
+    record = get_object_or_404(RegistryImport, pk=pk)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Sheet"), _("Row"), _("Column"), _("Value"), _("Reason")])
+    for p in record.summary.get("problems", []):
+        writer.writerow([p["sheet"], p["row"] or "", p["column"], p["value"], p["reason"]])
+    return _download(out.getvalue().encode("utf-8-sig"), f"refused-rows-{pk}.csv", "text/csv; charset=utf-8")
 
 
 @require_GET

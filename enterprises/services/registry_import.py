@@ -62,6 +62,11 @@ class ImportRefused(Exception):
         self.plan = plan
 
 
+class CheckOutdated(ImportRefused):
+    """The registry changed between the dry run and the confirmation: the import would no longer do what
+    the user confirmed. Nothing was written; check again."""
+
+
 @dataclass
 class Entry:
     """One row of a table as the import will write it: create, update or leave it."""
@@ -228,7 +233,7 @@ def _audit(model, entries: list[Entry], objects: dict, source: str, at) -> list[
         else:
             changes = {_model_field(model, f): [_plain(old), _plain(new)] for f, (old, new) in e.changes.items()}
         out.append(AuditEntry(at=at, actor=user, actor_label=label[:150], action=e.action,
-                              model_label=model._meta.label, object_id=str(obj.pk), object_repr=str(obj)[:200],
+                              model_label=model._meta.label, object_id=str(obj.pk), object_repr=e.label[:200],
                               changes=changes, request_id=request_id, ip=ip, source=source[:255]))
     return out
 
@@ -317,15 +322,18 @@ def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | Non
         AuditEntry.objects.bulk_create(chunk)
 
 
-def commit_files(files: list[tuple[str, bytes]], *, source: str,
+def commit_files(files: list[tuple[str, bytes]], *, source: str, expected_counts: dict | None = None,
                  progress: Callable[[int], None] | None = None) -> Plan:
     """Check ``files`` against the database as it is now and write all of it in one transaction.
-    Raises ``ImportRefused`` (nothing written) when any row is refused."""
+    Raises ``ImportRefused`` (nothing written) when any row is refused, ``CheckOutdated`` when the
+    counts differ from the ``expected_counts`` of the dry run the user confirmed."""
     with transaction.atomic():
         _lock()
         plan = plan_files(files, progress=progress)
         if plan.problems:
             raise ImportRefused(plan)
+        if expected_counts is not None and plan.counts != expected_counts:
+            raise CheckOutdated(plan)
         write_plan(plan, source=source, progress=progress)
     return plan
 
@@ -383,10 +391,13 @@ def registry_import_commit(*, registry_import: RegistryImport,
     files = [(f.name, bytes(f.content)) for f in registry_import.files.all()]
     source = "、".join(f"{f.name} (sha256 {f.sha256[:12]})" for f in registry_import.files.all())
     try:
-        plan = commit_files(files, source=f"registry import #{registry_import.pk}: {source}", progress=progress)
+        plan = commit_files(files, source=f"registry import #{registry_import.pk}: {source}",
+                            expected_counts=registry_import.summary["counts"], progress=progress)
     except ImportRefused as refused:
         registry_import.status = RegistryImport.Status.FAILED
         registry_import.summary = _display(refused.plan)
+        if isinstance(refused, CheckOutdated):
+            registry_import.summary["error"] = str(_("The registry changed since the check; upload the file again."))
         registry_import.save(update_fields=["status", "summary"])
         raise
     except Exception as exc:  # rolled back: record why, then let the caller see the error

@@ -242,3 +242,15 @@ def test_an_outlet_just_over_the_county_line_is_accepted_near_its_enterprise(are
         problems = check(tables).summary["problems"]
     assert [(p["sheet"], p["row"], p["reason"]) for p in problems][0] == (
         "排放口", 3, "Coordinates outside the county.")
+
+
+def test_a_confirmation_after_the_registry_changed_writes_nothing(areas):
+    first = check(good_tables())
+    second = check(good_tables())  # both dry runs see an empty registry
+    registry_import.registry_import_commit(registry_import=first)
+    written = (registry_counts(), AuditEntry.objects.count())
+    with pytest.raises(registry_import.CheckOutdated):
+        registry_import.registry_import_commit(registry_import=second)  # would now do something else
+    second.refresh_from_db()
+    assert second.status == RegistryImport.Status.FAILED and second.summary["error"]
+    assert (registry_counts(), AuditEntry.objects.count()) == written

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from enterprises.models import RegistryImport, Role
+from enterprises.models import Enterprise, RegistryImport, Role
 from tests import factories as f
 
 from .registry_support import CODE_A, build_county, good_tables, registry_counts, workbook
@@ -66,6 +66,20 @@ def test_bureau_confirms_a_clean_file_and_the_registry_is_written(bureau):
     assert "已导入" in bureau.get(response.url).content.decode()
     again = upload(bureau, good_tables())
     assert "与现有登记一致" in bureau.get(again.url).content.decode()
+    # The enterprise's permit on the one map shows the annual permitted quantities.
+    a = Enterprise.objects.get(credit_code=CODE_A)
+    panel = bureau.get(reverse("dashboard:enterprise-panel", args=[a.pk])).json()
+    assert panel["permit"]["annual_quantities"] == [{"name": "颗粒物", "tonnes": 2.5}, {"name": "化学需氧量", "tonnes": 1.5}]
+    assert "登记导入" in bureau.get(reverse("dashboard:map")).content.decode()  # the bureau's way in
+
+
+def test_the_refused_rows_download_as_csv(bureau):
+    tables = good_tables()
+    tables["limits"][0]["污染物种类"] = "二噁英类"
+    record_url = upload(bureau, tables).url
+    pk = int(record_url.rstrip("/").split("/")[-1])
+    body = bureau.get(reverse("enterprises:registry-problems", args=[pk])).content.decode("utf-8-sig")
+    assert body.splitlines() == ["工作表,行,列,数值,原因", "许可排放限值,2,污染物种类,二噁英类,无法识别的污染物。"]
 
 
 def test_templates_and_export_download_as_workbooks(bureau):
@@ -90,7 +104,8 @@ def test_other_roles_are_turned_away(client, role):
     client.force_login(f.user(role, **binding))
     record = RegistryImport.objects.create(file_names="x.xlsx", summary={"counts": {}, "problems": [], "writes": 0})
     for url in (reverse("enterprises:registry"), reverse("enterprises:registry-import", args=[record.pk]),
-                reverse("enterprises:registry-template"), reverse("enterprises:registry-export")):
+                reverse("enterprises:registry-template"), reverse("enterprises:registry-export"),
+                reverse("enterprises:registry-problems", args=[record.pk])):
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("enterprises:registry-commit", args=[record.pk])).status_code == 403
 

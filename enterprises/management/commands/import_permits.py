@@ -57,7 +57,8 @@ class Command(BaseCommand):
             record = registry_import.registry_import_commit(registry_import=record, progress=bar.update)
         except ImportRefused as refused:
             self._report(record.summary)
-            raise CommandError(f"{len(refused.plan.problems):,} refused rows; nothing written.") from None
+            raise CommandError(record.summary.get("error")
+                               or f"{len(refused.plan.problems):,} refused rows; nothing written.") from None
         finally:
             bar.close()
         self.stdout.write(self.style.SUCCESS(f"Imported: {record.summary['writes']:,} rows written "

@@ -20,8 +20,10 @@ def build_county() -> dict:
     one grid each (the grids without a boundary of their own)."""
     county = County.objects.update_or_create(code="330483", defaults={
         "name": "桐乡市", "boundary": square(120.0, 30.0, 120.2, 30.1)})[0]
-    west = Township.objects.create(county=county, code="330483101", name="甲镇", boundary=square(120.0, 30.0, 120.1, 30.1))
-    east = Township.objects.create(county=county, code="330483102", name="乙镇", boundary=square(120.1, 30.0, 120.2, 30.1))
+    west = Township.objects.create(county=county, code="330483101", name="甲镇",
+                                   boundary=square(120.0, 30.0, 120.1, 30.1))
+    east = Township.objects.create(county=county, code="330483102", name="乙镇",
+                                   boundary=square(120.1, 30.0, 120.2, 30.1))
     areas = {"west": west, "east": east}
     for key, town, x0 in (("west", west, 120.0), ("east", east, 120.1)):
         village = Village.objects.create(township=town, code=f"{town.code}001", name=f"{town.name[0]}村",
@@ -35,6 +37,7 @@ def build_county() -> dict:
 CODE_A = make_credit_code("330483", "MA2AAAAA")
 CODE_B = make_credit_code("330483", "MA2BBBBB")
 CODE_C = make_credit_code("330483", "MA2CCCCC")
+CODE_D = make_credit_code("330483", "MA2DDDDD")
 
 
 def basic_row(code, number, name, **over) -> dict:

@@ -1,22 +1,25 @@
 """The registry import through its services: the dry run's exact per-row refusals, a committed import,
 re-import as an update, renewal into a new permit version, audit with the source file, and all-or-nothing."""
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
+from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from enterprises import selectors
-from enterprises.models import (
-    Enterprise, MonitoringDuty, Outlet, Permit, PermitLimit, RegistryImport,
-)
+from enterprises.models import Enterprise, MonitoringDuty, Outlet, Permit, PermitLimit, RegistryImport
 from enterprises.services import registry_import
 from enterprises.validators import credit_code_check_char
 
-from .registry_support import CODE_A, CODE_B, CODE_C, basic_row, build_county, good_tables, registry_counts, workbook
+from .registry_support import (
+    CODE_A, CODE_B, CODE_C, CODE_D, basic_row, build_county, good_tables, registry_counts, workbook,
+)
 
 pytestmark = pytest.mark.django_db
 EMPTY = {"enterprises": 0, "permits": 0, "outlets": 0, "limits": 0, "duties": 0}
@@ -45,7 +48,7 @@ def test_dry_run_lists_every_refused_row_exactly_and_writes_nothing(areas):
     broken = bad_code(CODE_C)
     tables["basic"] += [
         basic_row(broken, "PC-2024-001", "丙化工有限公司"),                                  # row 4: check digit
-        basic_row(make_d(), "PD-2024-001", "丁电镀有限公司", 中心经度=121.0),                # row 5: outside
+        basic_row(CODE_D, "PD-2024-001", "丁电镀有限公司", 中心经度=121.0),                # row 5: outside
     ]
     tables["outlets"] += [
         {"许可证编号": "PA-2024-001", "排放口编号": "DA001", "排放口类别": "废气"},            # row 5: duplicate
@@ -77,12 +80,6 @@ def test_dry_run_lists_every_refused_row_exactly_and_writes_nothing(areas):
     record.refresh_from_db()
     assert record.status == RegistryImport.Status.FAILED
     assert registry_counts() == EMPTY and not AuditEntry.objects.exists()
-
-
-def make_d():
-    from enterprises.validators import make_credit_code
-
-    return make_credit_code("330483", "MA2DDDDD")
 
 
 def test_committed_import_creates_permits_limits_and_duties(areas):
@@ -189,11 +186,7 @@ def test_an_import_failing_half_way_leaves_nothing_behind(areas, monkeypatch):
     assert "disk full" in record.summary["error"]
 
 
-def test_csv_files_one_per_table_import_like_the_workbook(areas, tmp_path):
-    from openpyxl import load_workbook
-    import csv
-    import io
-
+def test_csv_files_one_per_table_import_like_the_workbook(areas):
     book = load_workbook(io.BytesIO(workbook(good_tables())))
     files = []
     for sheet in book.worksheets:

@@ -137,7 +137,8 @@ def test_screenshots_of_the_pages_at_desktop_and_phone_size(live_server, transac
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
-            for label, viewport in (("desktop", {"width": 1400, "height": 900}), ("phone", {"width": 390, "height": 844})):
+            for label, viewport in (("desktop", {"width": 1400, "height": 900}),
+                                    ("phone", {"width": 390, "height": 844})):
                 context = browser.new_context(viewport=viewport, locale="zh-CN")
                 context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
                 page = context.new_page()

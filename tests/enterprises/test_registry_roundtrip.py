@@ -1,6 +1,7 @@
 """Export, then import, gives back the same registry: a hand-built one, and a seeded demo county
 exported and imported into an emptied registry (same counts, same rows)."""
 import datetime as dt
+import io
 
 import pytest
 from openpyxl import load_workbook
@@ -34,7 +35,7 @@ def test_export_then_import_gives_back_the_same_registry():
 
 
 def test_the_template_has_the_four_tables_with_their_headers():
-    book = load_workbook(__import__("io").BytesIO(registry_export.template_workbook()), read_only=True)
+    book = load_workbook(io.BytesIO(registry_export.template_workbook()), read_only=True)
     assert book.sheetnames[:4] == [t.sheet for t in TABLES]
     for table in TABLES:
         header = [c.rstrip("*") for c in next(book[table.sheet].iter_rows(values_only=True))]

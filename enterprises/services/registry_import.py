@@ -223,7 +223,7 @@ def _model_field(model, name: str) -> str:
 
 def _audit(model, entries: list[Entry], objects: dict, source: str, at) -> list[AuditEntry]:
     user, label, request_id, ip = audit_context.actor()
-    _, fields = TABLES[entries[0].table] if entries else (None, ())
+    fields = TABLES.get(entries[0].table, (None, ()))[1] if entries else ()
     out = []
     for e in entries:
         obj = objects[e.key]
@@ -265,6 +265,26 @@ def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK])
+
+
+def _move_devices(plan: Plan, outlet_ids: dict, source: str, at) -> list[AuditEntry]:
+    """On a renewal the monitoring devices of the earlier version's outlets move to the new version's
+    outlet of the same code, so readings are checked against the limits in force (history stays)."""
+    from monitoring.models import Device
+
+    new_permit = {e.record.values["credit_code"]: e.key for e in plan.entries["permits"] if e.action == "create"}
+    devices = list(Device.objects.filter(outlet__permit_id__in=[e.pk for e in plan.renewals])
+                   .values("id", "mn", "outlet_id", "outlet__code", "outlet__enterprise__credit_code"))
+    moved, entries = [], []
+    for d in devices:
+        target = outlet_ids.get((new_permit.get(d["outlet__enterprise__credit_code"]), d["outlet__code"]))
+        if target is None:
+            continue
+        moved.append(Device(pk=d["id"], outlet_id=target))
+        entries.append(Entry("devices", "update", d["id"], d["mn"], None, d["id"],
+                             {"outlet_id": (d["outlet_id"], target)}))
+    Device.objects.bulk_update(moved, ["outlet_id"], batch_size=BATCH)
+    return _audit(Device, entries, {e.key: obj for e, obj in zip(entries, moved)}, source, at)
 
 
 def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | None = None) -> None:
@@ -312,6 +332,8 @@ def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | Non
         lambda e: PermitLimit(outlet_id=outlet_ids[e.key[:2]], pollutant_id=e.key[2], **values(e, LIMIT_FIELDS)),
         LIMIT_FIELDS, progress)
     audit += _audit(PermitLimit, [e for e in plan.entries["limits"] if e.action != "unchanged"], limits, source, now)
+    if plan.renewals:
+        audit += _move_devices(plan, outlet_ids, source, now)
     duties = _write_table(
         MonitoringDuty, plan.entries["duties"],
         lambda e: MonitoringDuty(permit_id=permit_ids[e.key[0]][0], outlet_id=outlet_ids.get(e.key[:2]),

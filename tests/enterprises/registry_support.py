@@ -86,6 +86,18 @@ def good_tables() -> dict[str, list[dict]]:
     }
 
 
+def renewed_tables() -> dict[str, list[dict]]:
+    """The good tables after A's permit was renewed: a new number and validity, the same outlets."""
+    tables = good_tables()
+    tables["basic"][0].update({"许可证编号": "PA-2029-001", "发证日期": "2029-02-01", "有效期起": "2029-03-01",
+                               "有效期至": "2034-02-28"})
+    for table in ("outlets", "limits", "duties"):
+        for row in tables[table]:
+            if row["许可证编号"] == "PA-2024-001":
+                row["许可证编号"] = "PA-2029-001"
+    return tables
+
+
 def workbook(tables: dict[str, list[dict]]) -> bytes:
     """An .xlsx with one sheet per table, the template's headers, and the given rows (by header)."""
     book = Workbook()

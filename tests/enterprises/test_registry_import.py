@@ -16,9 +16,11 @@ from enterprises import selectors
 from enterprises.models import Enterprise, MonitoringDuty, Outlet, Permit, PermitLimit, RegistryImport
 from enterprises.services import registry_import
 from enterprises.validators import credit_code_check_char
+from monitoring.models import Device
 
 from .registry_support import (
-    CODE_A, CODE_B, CODE_C, CODE_D, basic_row, build_county, good_tables, registry_counts, workbook,
+    CODE_A, CODE_B, CODE_C, CODE_D, basic_row, build_county, good_tables, registry_counts, renewed_tables,
+    workbook,
 )
 
 pytestmark = pytest.mark.django_db
@@ -147,14 +149,8 @@ def test_a_changed_value_is_an_update_audited_with_its_file(areas):
 def test_a_renewed_permit_is_a_new_version_and_the_old_one_is_kept(areas):
     commit(good_tables())
     old = Permit.objects.get(number="PA-2024-001")
-    tables = good_tables()
-    tables["basic"][0].update({"许可证编号": "PA-2029-001", "发证日期": "2029-02-01", "有效期起": "2029-03-01",
-                               "有效期至": "2034-02-28"})
-    for table in ("outlets", "limits", "duties"):
-        for row in tables[table]:
-            if row["许可证编号"] == "PA-2024-001":
-                row["许可证编号"] = "PA-2029-001"
-    record = commit(tables)
+    logger = Device.objects.create(mn="33048300000000000000A001", outlet=old.outlets.get(code="DW001"))
+    record = commit(renewed_tables())
     assert record.summary["counts"]["permits"] == {"create": 1, "update": 0, "unchanged": 1, "renewed": 1}
     a = Enterprise.objects.get(credit_code=CODE_A)
     assert list(a.permits.order_by("issued_on").values_list("number", flat=True)) == ["PA-2024-001", "PA-2029-001"]
@@ -167,6 +163,11 @@ def test_a_renewed_permit_is_a_new_version_and_the_old_one_is_kept(areas):
     assert selectors.current_permit(a) == new
     expired = AuditEntry.objects.get(model_label="enterprises.Permit", object_id=str(old.pk), action="update")
     assert expired.changes == {"status": ["valid", "expired"]}
+    # The data logger now reports for the new version's outlet, so its readings meet the limits in force.
+    logger.refresh_from_db()
+    assert logger.outlet == new.outlets.get(code="DW001")
+    moved = AuditEntry.objects.get(model_label="monitoring.Device", object_id=str(logger.pk))
+    assert moved.changes == {"outlet": [old.outlets.get(code="DW001").pk, logger.outlet_id]}
 
 
 @pytest.mark.django_db(transaction=True)  # the import's own transaction really commits or rolls back

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from enterprises.models import Enterprise, RegistryImport, Role
 from tests import factories as f
 
-from .registry_support import CODE_A, build_county, good_tables, registry_counts, workbook
+from .registry_support import CODE_A, build_county, good_tables, registry_counts, renewed_tables, workbook
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,6 +71,17 @@ def test_bureau_confirms_a_clean_file_and_the_registry_is_written(bureau):
     panel = bureau.get(reverse("dashboard:enterprise-panel", args=[a.pk])).json()
     assert panel["permit"]["annual_quantities"] == [{"name": "颗粒物", "tonnes": 2.5}, {"name": "化学需氧量", "tonnes": 1.5}]
     assert "登记导入" in bureau.get(reverse("dashboard:map")).content.decode()  # the bureau's way in
+
+
+def test_after_a_renewal_the_map_panel_shows_the_permit_in_force(bureau):
+    for tables in (good_tables(), renewed_tables()):
+        upload(bureau, tables)
+        bureau.post(reverse("enterprises:registry-commit", args=[RegistryImport.objects.latest("pk").pk]))
+    a = Enterprise.objects.get(credit_code=CODE_A)
+    panel = bureau.get(reverse("dashboard:enterprise-panel", args=[a.pk])).json()
+    assert panel["permit"]["number"] == "PA-2029-001"
+    assert sorted((l["outlet"], l["pollutant"]) for l in panel["limits"]) == [
+        ("DA001", "a34013"), ("DW001", "w01001"), ("DW001", "w01018")]  # not the earlier version's too
 
 
 def test_the_refused_rows_download_as_csv(bureau):

@@ -248,3 +248,19 @@ def test_a_confirmation_after_the_registry_changed_writes_nothing(areas):
     second.refresh_from_db()
     assert second.status == RegistryImport.Status.FAILED and second.summary["error"]
     assert (registry_counts(), AuditEntry.objects.count()) == written
+
+
+def test_a_permit_number_of_another_enterprise_is_refused_with_its_rows(areas):
+    commit(good_tables())
+    tables = good_tables()
+    tables["basic"][1]["许可证编号"] = "PA-2024-001"  # B claims A's permit
+    tables["basic"][0]["许可证编号"] = "PA-2024-009"
+    for table in ("outlets", "limits", "duties"):
+        for row in tables[table]:
+            row["许可证编号"] = {"PA-2024-001": "PA-2024-009", "PB-2024-001": "PA-2024-001"}[row["许可证编号"]]
+    with translation.override("en"):
+        summary = check(tables).summary
+    assert [(p["sheet"], p["row"], p["column"], p["reason"]) for p in summary["problems"]] == [
+        ("基本信息", 3, "许可证编号", f"This permit number belongs to another enterprise ({CODE_A}).")]
+    assert summary["counts"]["enterprises"]["unchanged"] == 1  # B's rows are left out of the plan
+    assert summary["counts"]["outlets"] == {"create": 2, "update": 0, "unchanged": 0}  # A's, under its new number

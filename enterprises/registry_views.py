@@ -87,11 +87,10 @@ def import_page(request, pk: int):
 @bureau_view
 def import_commit(request, pk: int):
     record = get_object_or_404(RegistryImport, pk=pk)
-    if record.status != RegistryImport.Status.CHECKED:
-        messages.error(request, _("This import has already been handled."))
-        return redirect("enterprises:registry-import", pk=pk)
     try:
         registry_import.registry_import_commit(registry_import=record)
+    except registry_import.AlreadyHandled:
+        messages.error(request, _("This import has already been handled."))
     except registry_import.ImportRefused:
         messages.error(request, _("The registry changed since the check and some rows are now refused; "
                                   "nothing was written."))

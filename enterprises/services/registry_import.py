@@ -405,16 +405,30 @@ def registry_import_check(*, files: list[tuple[str, bytes]], user=None,
     return record
 
 
+class AlreadyHandled(Exception):
+    """The import was committed (or failed) already, e.g. by a second click on the confirmation."""
+
+
 def registry_import_commit(*, registry_import: RegistryImport,
                            progress: Callable[[int], None] | None = None) -> RegistryImport:
-    """Write a checked import (all or nothing); the record says whether it went in and what it wrote."""
-    if registry_import.status != RegistryImport.Status.CHECKED:
-        raise ValueError("only a checked import can be committed")
+    """Write a checked import (all or nothing); the record says whether it went in and what it wrote.
+    The record is locked while it is written, so a second confirmation cannot run it twice."""
     files = [(f.name, bytes(f.content)) for f in registry_import.files.all()]
     source = "、".join(f"{f.name} (sha256 {f.sha256[:12]})" for f in registry_import.files.all())
     try:
-        plan = commit_files(files, source=f"registry import #{registry_import.pk}: {source}",
-                            expected_counts=registry_import.summary["counts"], progress=progress)
+        with transaction.atomic():
+            locked = RegistryImport.objects.select_for_update().get(pk=registry_import.pk)
+            if locked.status != RegistryImport.Status.CHECKED:
+                raise AlreadyHandled(locked.get_status_display())
+            plan = commit_files(files, source=f"registry import #{registry_import.pk}: {source}",
+                                expected_counts=locked.summary["counts"], progress=progress)
+            registry_import.status = RegistryImport.Status.COMMITTED
+            registry_import.summary = _display(plan)
+            registry_import.committed_at = clock.now()
+            registry_import.save(update_fields=["status", "summary", "committed_at"])
+    except AlreadyHandled:
+        registry_import.refresh_from_db()
+        raise
     except ImportRefused as refused:
         registry_import.status = RegistryImport.Status.FAILED
         registry_import.summary = _display(refused.plan)
@@ -427,8 +441,4 @@ def registry_import_commit(*, registry_import: RegistryImport,
         registry_import.summary = {**registry_import.summary, "error": f"{type(exc).__name__}: {exc}"[:500]}
         registry_import.save(update_fields=["status", "summary"])
         raise
-    registry_import.status = RegistryImport.Status.COMMITTED
-    registry_import.summary = _display(plan)
-    registry_import.committed_at = clock.now()
-    registry_import.save(update_fields=["status", "summary", "committed_at"])
     return registry_import

@@ -3,11 +3,13 @@ re-import as an update, renewal into a new permit version, audit with the source
 import csv
 import datetime as dt
 import io
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -264,3 +266,29 @@ def test_a_permit_number_of_another_enterprise_is_refused_with_its_rows(areas):
         ("基本信息", 3, "许可证编号", f"This permit number belongs to another enterprise ({CODE_A}).")]
     assert summary["counts"]["enterprises"]["unchanged"] == 1  # B's rows are left out of the plan
     assert summary["counts"]["outlets"] == {"create": 2, "update": 0, "unchanged": 0}  # A's, under its new number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_import_once(areas):
+    record = check(good_tables())
+    outcomes = []
+
+    def confirm():
+        try:
+            registry_import.registry_import_commit(registry_import=RegistryImport.objects.get(pk=record.pk))
+            outcomes.append("imported")
+        except registry_import.AlreadyHandled:
+            outcomes.append("already handled")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["already handled", "imported"]
+    record.refresh_from_db()
+    assert record.status == RegistryImport.Status.COMMITTED
+    assert registry_counts() == {"enterprises": 2, "permits": 2, "outlets": 3, "limits": 4, "duties": 4}
+    assert AuditEntry.objects.count() == 15

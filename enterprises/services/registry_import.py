@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import context as audit_context
 from audit.models import AuditEntry
-from enforcement import clock
+from core import clock
 
 from ..models import (
     Enterprise, Grid, Industry, MonitoringDuty, Outlet, Permit, PermitLimit, Pollutant, RegistryImport,

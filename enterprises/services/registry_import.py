@@ -9,7 +9,8 @@ one transaction, or nothing when any row is refused. Writes are set-based (``bul
 Re-import is an update: rows are found again by credit code, permit number, outlet code and
 pollutant, and a row whose values are the same is left alone. A permit number the enterprise did not
 have before is a renewal: a new permit version, and the enterprise's earlier valid permit is kept with
-its dates, marked expired. Nothing is deleted.
+its dates, marked expired; ``signals.outlets_renewed`` tells other apps which new outlet takes over from
+which earlier one (monitoring moves the data loggers). Nothing is deleted.
 """
 import datetime as dt
 import hashlib
@@ -23,8 +24,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit import context as audit_context
-from audit.models import AuditEntry
 from core import clock
 
 from ..models import (
@@ -33,6 +32,7 @@ from ..models import (
 )
 from ..registry.parsing import Problem, read_files
 from ..registry.records import Record, RecordBuilder, Records
+from ..signals import RowChange, outlets_renewed, rows_written
 
 ENTERPRISE_FIELDS = ("name", "industry_id", "address", "latitude", "longitude", "township_id", "village_id",
                      "grid_id", "management_class", "legal_representative", "contact_name", "contact_phone",
@@ -221,8 +221,8 @@ def _model_field(model, name: str) -> str:
     return model._meta.get_field(name.removesuffix("_id")).name
 
 
-def _audit(model, entries: list[Entry], objects: dict, source: str, at) -> list[AuditEntry]:
-    user, label, request_id, ip = audit_context.actor()
+def _audit(model, entries: list[Entry], objects: dict) -> list[RowChange]:
+    """What the audit log records of the created and changed rows (``signals.rows_written``)."""
     fields = TABLES.get(entries[0].table, (None, ()))[1] if entries else ()
     out = []
     for e in entries:
@@ -232,9 +232,7 @@ def _audit(model, entries: list[Entry], objects: dict, source: str, at) -> list[
                        if getattr(obj, f) not in (None, "")}
         else:
             changes = {_model_field(model, f): [_plain(old), _plain(new)] for f, (old, new) in e.changes.items()}
-        out.append(AuditEntry(at=at, actor=user, actor_label=label[:150], action=e.action,
-                              model_label=model._meta.label, object_id=str(obj.pk), object_repr=e.label[:200],
-                              changes=changes, request_id=request_id, ip=ip, source=source[:255]))
+        out.append(RowChange(model._meta.label, e.action, str(obj.pk), e.label, changes))
     return out
 
 
@@ -267,31 +265,24 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK])
 
 
-def _move_devices(plan: Plan, outlet_ids: dict, source: str, at) -> list[AuditEntry]:
-    """On a renewal the monitoring devices of the earlier version's outlets move to the new version's
-    outlet of the same code, so readings are checked against the limits in force (history stays)."""
-    from monitoring.models import Device
-
+def _renewed_outlets(plan: Plan, outlet_ids: dict) -> dict[int, int]:
+    """{earlier version's outlet id: new version's outlet id} for the outlet codes both versions have."""
     new_permit = {e.record.values["credit_code"]: e.key for e in plan.entries["permits"] if e.action == "create"}
-    devices = list(Device.objects.filter(outlet__permit_id__in=[e.pk for e in plan.renewals])
-                   .values("id", "mn", "outlet_id", "outlet__code", "outlet__enterprise__credit_code"))
-    moved, entries = [], []
-    for d in devices:
-        target = outlet_ids.get((new_permit.get(d["outlet__enterprise__credit_code"]), d["outlet__code"]))
-        if target is None:
-            continue
-        moved.append(Device(pk=d["id"], outlet_id=target))
-        entries.append(Entry("devices", "update", d["id"], d["mn"], None, d["id"],
-                             {"outlet_id": (d["outlet_id"], target)}))
-    Device.objects.bulk_update(moved, ["outlet_id"], batch_size=BATCH)
-    return _audit(Device, entries, {e.key: obj for e, obj in zip(entries, moved)}, source, at)
+    old = Outlet.objects.filter(permit_id__in=[e.pk for e in plan.renewals]).values_list(
+        "id", "code", "enterprise__credit_code")
+    moves = {}
+    for outlet_id, code, credit_code in old:
+        target = outlet_ids.get((new_permit.get(credit_code), code))
+        if target is not None:
+            moves[outlet_id] = target
+    return moves
 
 
 def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | None = None) -> None:
     """Write a plan without refused rows. Call inside a transaction (``commit_files`` does)."""
     progress = progress or (lambda n: None)
     now = clock.now()
-    audit: list[AuditEntry] = []
+    audit: list[RowChange] = []
 
     def values(e, names):
         return {n: e.record.values[n] for n in names}
@@ -299,20 +290,19 @@ def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | Non
     firms = _write_table(Enterprise, plan.entries["enterprises"],
                          lambda e: Enterprise(credit_code=e.key, updated_at=now, **values(e, ENTERPRISE_FIELDS)),
                          ENTERPRISE_FIELDS, progress, ("updated_at",))
-    audit += _audit(Enterprise, [e for e in plan.entries["enterprises"] if e.action != "unchanged"], firms,
-                    source, now)
+    audit += _audit(Enterprise, [e for e in plan.entries["enterprises"] if e.action != "unchanged"], firms)
     firm_ids = dict(Enterprise.objects.filter(credit_code__in=[e.key for e in plan.entries["enterprises"]])
                     .values_list("credit_code", "id"))
     if plan.renewals:
         Permit.objects.filter(pk__in=[e.pk for e in plan.renewals]).update(status=Permit.Status.EXPIRED)
         renewed = {e.key: Permit(pk=e.pk, number=e.key) for e in plan.renewals}
         audit += _audit(Permit, [Entry("permits", "update", e.key, e.label, None, e.pk, e.changes)
-                                 for e in plan.renewals], renewed, source, now)
+                                 for e in plan.renewals], renewed)
     permits = _write_table(
         Permit, plan.entries["permits"],
         lambda e: Permit(number=e.key, enterprise_id=firm_ids[e.record.values["credit_code"]],
                          **values(e, PERMIT_FIELDS)), PERMIT_FIELDS, progress)
-    audit += _audit(Permit, [e for e in plan.entries["permits"] if e.action != "unchanged"], permits, source, now)
+    audit += _audit(Permit, [e for e in plan.entries["permits"] if e.action != "unchanged"], permits)
     numbers = [e.key for e in plan.entries["permits"]]
     permit_ids = {}
     for chunk in _chunks(numbers, 5000):
@@ -322,7 +312,7 @@ def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | Non
         Outlet, plan.entries["outlets"],
         lambda e: Outlet(permit_id=permit_ids[e.key[0]][0], enterprise_id=permit_ids[e.key[0]][1], code=e.key[1],
                          **values(e, OUTLET_FIELDS)), OUTLET_FIELDS, progress)
-    audit += _audit(Outlet, [e for e in plan.entries["outlets"] if e.action != "unchanged"], outlets, source, now)
+    audit += _audit(Outlet, [e for e in plan.entries["outlets"] if e.action != "unchanged"], outlets)
     outlet_ids = {}
     for chunk in _chunks(numbers, 5000):
         outlet_ids.update({(n, c): oid for n, c, oid in Outlet.objects.filter(permit__number__in=chunk)
@@ -331,17 +321,15 @@ def write_plan(plan: Plan, *, source: str, progress: Callable[[int], None] | Non
         PermitLimit, plan.entries["limits"],
         lambda e: PermitLimit(outlet_id=outlet_ids[e.key[:2]], pollutant_id=e.key[2], **values(e, LIMIT_FIELDS)),
         LIMIT_FIELDS, progress)
-    audit += _audit(PermitLimit, [e for e in plan.entries["limits"] if e.action != "unchanged"], limits, source, now)
+    audit += _audit(PermitLimit, [e for e in plan.entries["limits"] if e.action != "unchanged"], limits)
     if plan.renewals:
-        audit += _move_devices(plan, outlet_ids, source, now)
+        outlets_renewed.send(sender=Outlet, moves=_renewed_outlets(plan, outlet_ids), source=source)
     duties = _write_table(
         MonitoringDuty, plan.entries["duties"],
         lambda e: MonitoringDuty(permit_id=permit_ids[e.key[0]][0], outlet_id=outlet_ids.get(e.key[:2]),
                                  pollutant_id=e.key[2], **values(e, DUTY_FIELDS)), DUTY_FIELDS, progress)
-    audit += _audit(MonitoringDuty, [e for e in plan.entries["duties"] if e.action != "unchanged"], duties,
-                    source, now)
-    for chunk in _chunks(audit):
-        AuditEntry.objects.bulk_create(chunk)
+    audit += _audit(MonitoringDuty, [e for e in plan.entries["duties"] if e.action != "unchanged"], duties)
+    rows_written.send(sender=Enterprise, changes=audit, source=source)
 
 
 def commit_files(files: list[tuple[str, bytes]], *, source: str, expected_counts: dict | None = None,

@@ -11,10 +11,11 @@ from .permits import (
     Pollutant,
     TreatmentFacility,
 )
+from .registry import RegistryImport, RegistryImportFile
 from .users import Role, User
 
 __all__ = [
     "County", "Township", "Village", "Grid", "Industry", "Enterprise", "Permit", "Outlet",
     "Pollutant", "PermitLimit", "MonitoringDuty", "PermitItem", "TreatmentFacility",
-    "ExecutionReport", "Role", "User",
+    "ExecutionReport", "Role", "User", "RegistryImport", "RegistryImportFile",
 ]

@@ -92,6 +92,7 @@ class Outlet(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     height_m = models.FloatField(_("stack height (m)"), null=True, blank=True, validators=[MinValueValidator(0)])
+    receiving_water = models.CharField(_("receiving water body"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["enterprise", "code"]
@@ -127,6 +128,8 @@ class PermitLimit(models.Model):
     averaging_period = models.CharField(_("averaging period"), max_length=16, choices=AveragingPeriod.choices,
                                         default=AveragingPeriod.HOUR)
     standard = models.CharField(_("emission standard"), max_length=100, blank=True)
+    annual_quantity = models.DecimalField(_("annual permitted quantity (t/a)"), max_digits=14, decimal_places=4,
+                                          null=True, blank=True, validators=[MinValueValidator(0)])
 
     class Meta:
         ordering = ["outlet", "pollutant"]

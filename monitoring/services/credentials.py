@@ -16,8 +16,8 @@ CREDENTIAL_REASONS = frozenset({"unknown_mn", "wrong_pw", "inactive", "locked_ou
 
 
 def device_password_generate(length: int | None = None) -> str:
-    """A random password of ``HJ212_DEVICE_PASSWORD_LENGTH`` letters and digits (the PW field)."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(length or settings.HJ212_DEVICE_PASSWORD_LENGTH))
+    """A random password of ``HJ212_DEVICE_PW_CHARS`` letters and digits (the PW field)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length or settings.HJ212_DEVICE_PW_CHARS))
 
 
 def address_of(source: str) -> str:

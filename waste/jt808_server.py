@@ -152,7 +152,8 @@ class Server:
                 self._refused(session, error)
                 refused += 1
                 if error.header is not None:
-                    replies.append(self._ack(session, error.header, jt808.MESSAGE_ERROR))
+                    result = jt808.FAILURE if error.reason == "not_authenticated" else jt808.MESSAGE_ERROR
+                    replies.append(self._ack(session, error.header, result))
                 continue
             if point is not None:
                 replies.append((message.header, len(points)))

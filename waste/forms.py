@@ -33,4 +33,5 @@ class RefuseForm(forms.Form):
 
 
 class CloseAlertForm(forms.Form):
-    reason = forms.CharField(label=_("reason for closing"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("reason for closing"),
+                             widget=forms.TextInput(attrs={"placeholder": _("reason for closing"), "size": 16}))

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from enforcement import clock
 from enterprises.jurisdiction import enterprise_q
@@ -66,9 +67,13 @@ def filter_manifests(queryset, params: dict):
 @dataclass
 class Route:
     points: list[dict]
+    segments: list[list[list[float]]]  # the positions split where a gap breaks the trajectory
     gaps: list[dict]
     stops: list[dict]
-    window: tuple[datetime | None, datetime | None]
+
+
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 def route(manifest: Manifest) -> Route:
@@ -79,14 +84,16 @@ def route(manifest: Manifest) -> Route:
     end = manifest.arrived_at or min(clock.now(), manifest.planned_arrival + timedelta(days=1))
     rows = list(GpsPoint.objects.filter(vehicle_id=manifest.vehicle_id, at__gte=start, at__lte=end)
                 .order_by("at").values_list("at", "latitude", "longitude", "speed"))
-    points = [{"at": at.isoformat(), "lat": lat, "lon": lon, "speed": speed} for at, lat, lon, speed in rows]
-    gaps, stops = [], []
-    edges = [(start, None), *[(r[0], (r[1], r[2])) for r in rows], (end, None)] if manifest.departed_at else []
+    points = [{"at": _local(at), "lat": lat, "lon": lon, "speed": speed} for at, lat, lon, speed in rows]
+    gaps, stops, segments = [], [], [[]]
+    edges = [(start, None), *[(r[0], [r[1], r[2]]) for r in rows], (end, None)] if manifest.departed_at else []
     for (a_at, a_pos), (b_at, b_pos) in zip(edges, edges[1:]):
         if b_at - a_at > cfg.gap:
-            gaps.append({"from": a_at.isoformat(), "to": b_at.isoformat(), "minutes": round((b_at - a_at)
-                                                                                           .total_seconds() / 60),
+            gaps.append({"from": _local(a_at), "to": _local(b_at), "minutes": round((b_at - a_at).total_seconds() / 60),
                          "a": a_pos, "b": b_pos})
+            segments.append([])
+        if b_pos is not None:
+            segments[-1].append(b_pos)
     slow = float(cfg.stop_speed_kmh)
     run: list = []
     for row in [*rows, None]:
@@ -94,11 +101,11 @@ def route(manifest: Manifest) -> Route:
             run.append(row)
             continue
         if run and run[-1][0] - run[0][0] >= timedelta(minutes=cfg.stop_minutes):
-            stops.append({"from": run[0][0].isoformat(), "to": run[-1][0].isoformat(),
+            stops.append({"from": _local(run[0][0]), "to": _local(run[-1][0]),
                           "minutes": round((run[-1][0] - run[0][0]).total_seconds() / 60),
                           "lat": sum(r[1] for r in run) / len(run), "lon": sum(r[2] for r in run) / len(run)})
         run = []
-    return Route(points, gaps, stops, (start, end))
+    return Route(points, [seg for seg in segments if seg], gaps, stops)
 
 
 def _tonnes() -> Case:

@@ -66,7 +66,7 @@ def manifest_detail(request, pk: int):
         "events": manifest.events.select_related("actor"), "alerts": alerts,
         "route": route, "receive_form": ReceiveForm(), "refuse_form": RefuseForm(),
         "close_form": CloseAlertForm() if STAFF in roles else None,
-        "map_data": {"points": route.points, "gaps": route.gaps, "stops": route.stops,
+        "map_data": {"segments": route.segments, "gaps": route.gaps, "stops": route.stops,
                      "producer": {"name": producer.name, "lat": producer.latitude, "lon": producer.longitude},
                      "receiver": {"name": receiver.name, "lat": receiver.latitude, "lon": receiver.longitude},
                      "labels": {"gap": _("min without positions"), "stop": _("min standing")}},

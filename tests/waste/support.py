@@ -46,9 +46,12 @@ def world() -> World:
                                            valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2026, 12, 31))
     vehicle = Vehicle.objects.create(plate="浙F12345", carrier=carrier, terminal_phone="13905730001",
                                      auth_code="a1b2c3d4")
-    return World(producer, carrier, plant, facility, vehicle, ash, permit,
-                 f.user(Role.ENTERPRISE, enterprise=producer), f.user(Role.ENTERPRISE, enterprise=carrier),
-                 f.user(Role.ENTERPRISE, enterprise=plant), f.user(Role.TOWNSHIP, township=town))
+    people = [f.user(Role.ENTERPRISE, enterprise=producer), f.user(Role.ENTERPRISE, enterprise=carrier),
+              f.user(Role.ENTERPRISE, enterprise=plant), f.user(Role.TOWNSHIP, township=town)]
+    for person, name in zip(people, ("沈建国", "王强", "李芳", "周敏")):
+        person.first_name = name
+        person.save(update_fields=["first_name"])
+    return World(producer, carrier, plant, facility, vehicle, ash, permit, *people)
 
 
 def draft(w: World, *, planned_departure=None, planned_arrival=None, quantity="10.000", category=None) -> Manifest:

@@ -103,8 +103,17 @@ class Manifest(models.Model):
 class ManifestEvent(models.Model):
     """One step of a manifest: who moved it from which state to which, when, with what note."""
 
+    class Action(models.TextChoices):
+        DRAFT = "draft", _("drafted by the producer")
+        SIGN = "sign", _("signed by the producer")
+        DEPART = "depart", _("pickup signed by the carrier")
+        ARRIVE = "arrive", _("arrival at the receiver")
+        RECEIVE = "receive", _("quantity confirmed by the receiver")
+        REFUSE = "refuse", _("refused by the receiver")
+        CLOSE = "close", _("closed")
+
     manifest = models.ForeignKey(Manifest, models.CASCADE, related_name="events", verbose_name=_("manifest"))
-    action = models.CharField(_("action"), max_length=16)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=10, choices=ManifestState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=10, choices=ManifestState.choices)
     at = models.DateTimeField(_("at"))

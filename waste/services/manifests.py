@@ -57,8 +57,8 @@ def manifest_draft(*, user, producer, category, quantity: Decimal, unit: str, pa
 
 
 def _move(manifest: Manifest, user, *, action: str, part: set[str], from_states: tuple, to_state: str | None,
-          fields: dict, note: str = "", at=None) -> Manifest:
-    now = at or clock.now()
+          fields: dict, note: str = "") -> Manifest:
+    now = clock.now()
     with transaction.atomic():
         manifest = Manifest.objects.select_for_update(of=("self",)).select_related("receiver", "producer") \
             .get(pk=manifest.pk)

@@ -177,7 +177,7 @@ def scope_ids(now: datetime, cfg, also: set[int]) -> dict[int, int]:
     since = now - timedelta(days=cfg.lookback_days)
     return dict(Manifest.objects.filter(Q(state__in=(S.DEPARTED, S.ARRIVED)) | Q(departed_at__gte=since)
                                         | Q(pk__in=also))
-                .filter(state__in=ON_THE_WAY_OR_AFTER).values_list("pk", "producer_id"))
+                .filter(state__in=ON_THE_WAY_OR_AFTER, departed_at__lte=now).values_list("pk", "producer_id"))
 
 
 def detect(now: datetime, cfg, producers: dict[int, int]) -> dict[Key, Finding]:

@@ -52,7 +52,8 @@ def test_route_map_list_and_ledger_in_a_browser(live_server, transactional_db):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            for size, viewport in (("desktop", {"width": 1400, "height": 900}), ("phone", {"width": 390, "height": 844})):
+            sizes = (("desktop", {"width": 1400, "height": 900}), ("phone", {"width": 390, "height": 844}))
+            for size, viewport in sizes:
                 context = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=size == "phone")
                 context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
                 page = context.new_page()

@@ -237,7 +237,8 @@ def test_bytes_before_the_first_flag_are_dropped_and_logged(server, truck, caplo
     caplog.set_level(logging.INFO, logger="waste.jt808_server")
     terminal = Terminal(server.port)
     try:
-        serial = terminal.send(jt808.HEARTBEAT, raw=b"GET / HTTP/1.1\r\n" + jt808.encode(jt808.HEARTBEAT, terminal.phone, 5))
+        noise = b"GET / HTTP/1.1\r\n"
+        serial = terminal.send(jt808.HEARTBEAT, raw=noise + jt808.encode(jt808.HEARTBEAT, terminal.phone, 5))
         assert jt808.parse_ack(terminal.replies(1)[0]) == (5, jt808.HEARTBEAT, jt808.OK)
         assert serial == 1 and "no_flag" in caplog.text
     finally:

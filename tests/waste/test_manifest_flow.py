@@ -65,7 +65,8 @@ def test_no_step_out_of_order(w):
     with clock.frozen(NOW):
         m = services.manifest_draft(user=w.producer_user, producer=w.producer, category=w.ash, quantity=Decimal(5),
                                     unit="t", packaging="bags", carrier=w.carrier, vehicle=w.vehicle,
-                                    receiver=w.facility, planned_departure=T0, planned_arrival=T0 + dt.timedelta(hours=1))
+                                    receiver=w.facility, planned_departure=T0,
+                                    planned_arrival=T0 + dt.timedelta(hours=1))
         with pytest.raises(ValidationError, match="尚未签字"):
             services.manifest_depart(m, user=w.carrier_user)
         m = services.manifest_sign(m, user=w.producer_user)

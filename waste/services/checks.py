@@ -25,7 +25,9 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models import DecimalField as DecimalF
 from django.db.models.functions import Abs, TruncDate
 
-from ..models import GpsPoint, Manifest, ManifestState, ReceiverPermit, WasteRule
+from enterprises.models import Enterprise
+
+from ..models import Facility, GpsPoint, Manifest, ManifestState, ReceiverPermit, WasteRule
 
 S = ManifestState
 ON_THE_WAY_OR_AFTER = (S.DEPARTED, S.ARRIVED, S.RECEIVED, S.REFUSED, S.CLOSED)
@@ -102,10 +104,6 @@ def trajectory_findings(now: datetime, cfg, manifest_ids: list[int], producers: 
     """Missing-trajectory and route-deviation findings of the given shipments, in one statement."""
     if not manifest_ids:
         return []
-    from enterprises.models import Enterprise
-
-    from ..models import Facility
-
     sql = TRAJECTORY_SQL.format(manifest=Manifest._meta.db_table, enterprise=Enterprise._meta.db_table,
                                 facility=Facility._meta.db_table, point=GpsPoint._meta.db_table)
     with connection.cursor() as cursor:

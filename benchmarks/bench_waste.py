@@ -101,7 +101,7 @@ def bench_jt808(args) -> tuple[dict, list]:
 
     vehicles = make_vehicles(args.terminals)
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "enforcement.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     server = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "jt808_server", "--host", "127.0.0.1",
                                "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Enterprise, Industry, Role, Township, User
 from enterprises.validators import make_credit_code
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections, connection
 
-from enforcement import clock
+from core import clock
 
 from . import jt808
 from .models import GpsPoint

@@ -9,7 +9,7 @@ from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from enforcement import clock
+from core import clock
 from enterprises.jurisdiction import enterprise_q
 from enterprises.models import Role
 

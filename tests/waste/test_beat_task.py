@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from monitoring.models import Notification
+from notifications.models import Notification
 from tests.celery_worker import running_worker
 from waste.models import WasteAlert, WasteRule
 from waste.services import manifests as services

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from enforcement import clock
+from core import clock
 from waste.models import TransferSettings
 from waste.services.alerts import transfers_check
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from dispatch.models import WorkOrder
-from enforcement import clock
-from monitoring.models import Notification
+from core import clock
+from notifications.models import Notification
 from waste.models import TransferSettings, WasteAlert, WasteAlertState, WasteRule
 from waste.services.alerts import transfers_check
 

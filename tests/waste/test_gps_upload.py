@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Role
 from tests import factories as f
 from waste.models import GpsPoint

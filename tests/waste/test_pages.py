@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Role
 from tests import factories as f
 from waste.models import LedgerEntry

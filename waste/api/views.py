@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enforcement.api.parsers import JSONParser
-from enforcement.api.viewsets import ApiMixin
+from core.api.parsers import JSONParser
+from core.api.viewsets import ApiMixin
 from enterprises.jurisdiction import is_bureau
 from enterprises.models import Role
 

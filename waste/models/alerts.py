@@ -1,9 +1,9 @@
 """Warnings about shipments (``WasteAlert``), their audit log and the county's transfer-check settings.
 
-The monitoring ``Alert`` belongs to an outlet (and pollutant); a shipment warning belongs to a manifest,
+The ``alerts.Alert`` belongs to an outlet (and pollutant); a shipment warning belongs to a manifest,
 so it has its own table with the same lifecycle (opened → notified → acknowledged → resolved, or closed
-by staff), the same timing rules (``monitoring.alert_policy``), the same notifications and the same
-escalation to a work order through dispatch. One open warning per (manifest, kind).
+by staff), the same timing rules (``alerts.policy``), the same notifications and the same escalation
+to a work order (``core.escalation``). One open warning per (manifest, kind).
 """
 from datetime import timedelta
 from decimal import Decimal

@@ -1,10 +1,10 @@
 """The lifecycle of transfer warnings, run by beat every 5 minutes: ``transfers_check(now)``.
 
-The same life as a monitoring warning (``monitoring.services.alerts``), with the same timing rules
-(``monitoring.alert_policy``) and seams: a finding with no open warning opens one and notifies the
+The same life as a monitoring warning (``alerts.services.evaluation``), with the same timing rules
+(``alerts.policy``) and seams (``notifications.services.notify_many``, ``core.escalation``): a finding with no open warning opens one and notifies the
 producing enterprise and the officers of its township at once, again every ``repeat_minutes`` until
 acknowledged; ``escalate_minutes`` after opening, if the condition still holds, it becomes an alarm
-with a work order opened through dispatch (``open_work_order``, idempotent per warning). A warning
+with a work order opened through the escalation seam (dispatch's handler, idempotent per warning). A warning
 whose condition is gone (e.g. the missing positions were uploaded) resolves after the hold, and the
 "resolved" message goes out once. The check runs in one transaction under an advisory lock.
 """
@@ -17,12 +17,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.services import open_work_order
-from enforcement import clock
+from alerts import policy as alert_policy
+from core import clock, escalation
 from enterprises.jurisdiction import can_access_enterprise
 from enterprises.models import Role, User
-from monitoring import alert_policy
-from monitoring.notifications import Message, notify_many
+from notifications.services import Message, notify_many
 
 from ..models import OPEN_STATES, TransferSettings, WasteAlert, WasteAlertEvent, WasteAlertState, WasteRule
 from . import checks
@@ -175,12 +174,12 @@ def _notify_open(alert, now, cfg, firing, officers, events, result, outbox) -> N
     if alert_policy.escalation_due(opened_at=alert.opened_at, muted_until=None, is_alarm=alert.is_alarm,
                                    firing=firing, muted=False, now=now, escalate_after=cfg.escalate_after):
         alert.is_alarm, alert.escalated_at = True, now
-        alert.work_order = open_work_order(
+        alert.work_order = escalation.escalate(escalation.Escalation(
             source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise,
             title=f"报警：{describe(alert)}"[:200],
             description=f"固废转移预警于 {alert.opened_at:%Y-%m-%d %H:%M} 产生，{now - alert.opened_at} 内未消除，升级为报警。",
             evidence={"waste_alert": alert.pk, "manifest": alert.manifest.number, "rule": alert.rule,
-                      "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence})
+                      "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence}))
         outbox += _messages(alert, "alarm", f"【报警】{describe(alert)}", "alarm", officers)
         events.append(WasteAlertEvent(alert=alert, kind=Event.ESCALATED, at=now,
                                       note=f"workorder:{alert.work_order.pk}"))

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from enforcement import clock
+from core import clock
 
 from ..models import Manifest, ManifestEvent, ManifestState, ReceiverPermit, in_force_q
 from ..roles import CARRIER, PRODUCER, RECEIVER, STAFF, parties

@@ -2,7 +2,7 @@
 authentication code."""
 from django.db import transaction
 
-from enforcement import clock
+from core import clock
 
 from .. import jt808
 from ..models import Vehicle

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from enforcement import clock
+from core import clock
 from monitoring.hj212 import ProtocolError
 from monitoring.services.ingest import parse_row_time
 

@@ -21,7 +21,7 @@ from enterprises.validators import make_credit_code
 from .models import OPEN_STATES, Facility, LedgerEntry, Manifest, ReceiverPermit, Vehicle, WasteAlert, WasteCategory
 from .services import manifests as services
 from .services.alerts import transfers_check
-from .services.trajectories import Point, store_points
+from .services.trajectories import Point, gps_points_store
 
 ORDER = 60  # after dispatch (work orders), before the eco-code scoring
 DAYS = 120
@@ -87,7 +87,7 @@ def _ship(spec: dict) -> Manifest:
     a, b = (spec["producer"].latitude, spec["producer"].longitude), (spec["facility"].latitude,
                                                                     spec["facility"].longitude)
     if not spec.get("no_track"):
-        store_points(_track(spec["vehicle"], dep, a, b, minutes + spec.get("late", 0), skip=spec.get("skip", ()),
+        gps_points_store(_track(spec["vehicle"], dep, a, b, minutes + spec.get("late", 0), skip=spec.get("skip", ()),
                             detour_km=spec.get("detour_km", 0.0)), source="jt808")
     if spec.get("on_the_road"):
         return manifest
@@ -235,7 +235,7 @@ def _draft_then_lapse(spec: dict, disposer: Facility, code) -> None:
         manifest = services.manifest_depart(manifest, user=spec["carrier_user"], at=spec["departure"])
     a, b = (spec["producer"].latitude, spec["producer"].longitude), (disposer.latitude, disposer.longitude)
     minutes = _minutes(a, b)
-    store_points(_track(spec["vehicle"], spec["departure"], a, b, minutes), source="jt808")
+    gps_points_store(_track(spec["vehicle"], spec["departure"], a, b, minutes), source="jt808")
     arrived = spec["departure"] + dt.timedelta(minutes=minutes)
     with clock.frozen(arrived + dt.timedelta(minutes=5)):
         manifest = services.manifest_arrive(manifest, user=spec["carrier_user"], at=arrived)

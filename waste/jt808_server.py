@@ -24,7 +24,7 @@ from core import clock
 from . import jt808
 from .models import GpsPoint
 from .services.terminals import terminal_authenticate, terminal_register
-from .services.trajectories import Point, check_point, store_points
+from .services.trajectories import Point, check_point, gps_points_store
 
 log = logging.getLogger("waste.jt808_server")
 
@@ -163,7 +163,7 @@ class Server:
         stored = bool(points)
         if points:
             try:
-                self.points_stored += await self._db(store_points, points, source=GpsPoint.Source.JT808)
+                self.points_stored += await self._db(gps_points_store, points, source=GpsPoint.Source.JT808)
             except Exception:  # noqa: BLE001 (not stored: no acknowledgement, the terminal resends)
                 log.exception("%s: %d positions could not be stored", session.source, len(points))
                 stored = False

@@ -18,7 +18,7 @@ from enterprises.jurisdiction import is_bureau
 from enterprises.models import Role
 
 from .. import selectors
-from ..services.trajectories import upload_rows
+from ..services.trajectories import gps_points_upload
 from .serializers import ManifestSerializer, WasteAlertSerializer
 
 MAX_ROWS = 20_000
@@ -53,7 +53,7 @@ class BulkPositions(APIView):
             return self._bad('send a non-empty JSON list of positions or {"points": [...]}')
         if len(rows) > MAX_ROWS:
             return self._bad(f"at most {MAX_ROWS} positions per request")
-        result = upload_rows(rows, may_post=vehicle_checker(request.user))
+        result = gps_points_upload(rows, may_post=vehicle_checker(request.user))
         if result.errors:
             return Response({"received": result.received, "stored": 0,
                              "errors": [{"row": e.row, "reason": e.reason, "detail": e.detail}

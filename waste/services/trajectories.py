@@ -2,9 +2,9 @@
 
 ``check_point`` is the one validation of a position (coordinates in range and inside China, a real
 fix, not in the future, plausible speed and direction) and returns the reason of a rejection.
-``store_points`` writes a batch in one ``INSERT .. SELECT FROM unnest(..) ON CONFLICT (vehicle, time)
+``gps_points_store`` writes a batch in one ``INSERT .. SELECT FROM unnest(..) ON CONFLICT (vehicle, time)
 DO NOTHING``: a resent batch or report stores nothing twice and is counted as duplicates.
-``upload_rows`` is the bulk upload: all rows valid or nothing stored, like readings.
+``gps_points_upload`` is the bulk upload: all rows valid or nothing stored, like readings.
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def check_point(*, latitude: float, longitude: float, at: dt.datetime, now: dt.d
     return "", ""
 
 
-def store_points(points: list[Point], *, source: str) -> int:
+def gps_points_store(points: list[Point], *, source: str) -> int:
     """Insert the points that are new; returns how many were stored (the rest were already there)."""
     if not points:
         return 0
@@ -153,7 +153,7 @@ def parse_row(row, vehicles: dict[str, Vehicle], may_post, now: dt.datetime) -> 
     return Point(vehicle.pk, at, latitude, longitude, speed, int(direction), int(altitude))
 
 
-def upload_rows(rows: list, *, may_post) -> UploadResult:
+def gps_points_upload(rows: list, *, may_post) -> UploadResult:
     """Validate every row; store all of them (new ones only) or none."""
     now = clock.now()
     plates = {str(r.get("plate") or "").strip() for r in rows if isinstance(r, dict)}
@@ -166,5 +166,5 @@ def upload_rows(rows: list, *, may_post) -> UploadResult:
         except PointError as exc:
             result.errors.append(RowError(number, exc.reason, exc.detail))
     if not result.errors:
-        result.stored = store_points(points, source=GpsPoint.Source.API)
+        result.stored = gps_points_store(points, source=GpsPoint.Source.API)
     return result

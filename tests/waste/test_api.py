@@ -1,15 +1,17 @@
-"""The REST bulk upload of positions: exactly once, all or nothing, clear reasons, carriers only for
-their own vehicles."""
+"""The REST API of waste: the bulk upload of positions (exactly once, all or nothing, clear reasons,
+carriers only for their own vehicles) and the manifests each party may read."""
 import datetime as dt
 
 import pytest
+from rest_framework.test import APIClient
 
 from core import clock
 from enterprises.models import Role
 from tests import factories as f
 from waste.models import GpsPoint
+from waste.services.alerts import transfers_check
 
-from .support import T0, track, upload, world
+from .support import T0, draft, ship, track, upload, world
 
 pytestmark = pytest.mark.django_db
 NOW = T0 + dt.timedelta(hours=2)
@@ -67,3 +69,24 @@ def test_only_the_carrier_and_bureau_may_send(w):
         assert upload(w.officer, rows).status_code == 403
         assert upload(f.user(Role.BUREAU), rows).json()["stored"] == 3
         assert upload(w.carrier_user, {"points": []}).status_code == 400
+
+
+def test_the_manifest_api_lists_what_each_party_may_see(w):
+    with clock.frozen(NOW):
+        manifest = ship(w, draft(w), refuse="车辆运输轨迹缺失，拒收")
+        transfers_check(NOW)
+    other_town = f.user(Role.TOWNSHIP, township=f.township("濮院镇"))
+    for user, visible in ((w.producer_user, True), (w.carrier_user, True), (w.receiver_user, True),
+                          (w.officer, True), (other_town, False)):
+        client = APIClient()
+        client.force_authenticate(user)
+        listed = [m["number"] for m in client.get("/api/v1/waste/manifests/").json()["results"]]
+        assert listed == ([manifest.number] if visible else []), user
+        detail = client.get(f"/api/v1/waste/manifests/{manifest.pk}/warnings/")
+        assert detail.status_code == (200 if visible else 404)
+    client = APIClient()
+    client.force_authenticate(w.officer)
+    body = client.get(f"/api/v1/waste/manifests/{manifest.pk}/").json()
+    assert (body["state"], body["refusal_reason"], body["plate"]) == ("refused", "车辆运输轨迹缺失，拒收", "浙F12345")
+    rules = {a["rule"] for a in client.get(f"/api/v1/waste/manifests/{manifest.pk}/warnings/").json()}
+    assert rules == {"refused"}

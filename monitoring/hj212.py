@@ -123,14 +123,19 @@ class FrameReader:
         self.max_length = max_length
         self.buffer = bytearray()
 
-    def feed(self, chunk: bytes) -> list[Frame | ProtocolError]:
+    def feed(self, chunk: bytes, max_errors: int | None = None) -> list[Frame | ProtocolError]:
+        """The frames and errors ``chunk`` completes; with ``max_errors``, stop cutting after that many
+        errors (what is left stays in the buffer: a server closes such a connection anyway)."""
         self.buffer += chunk
         out: list[Frame | ProtocolError] = []
-        while True:
+        errors = 0
+        while max_errors is None or errors < max_errors:
             item = self._next()
             if item is None:
-                return out
+                break
             out.append(item)
+            errors += isinstance(item, ProtocolError)
+        return out
 
     def close(self) -> ProtocolError | None:
         rest = bytes(self.buffer)

@@ -273,6 +273,12 @@ HJ212_MAX_CONNECTIONS = int(os.environ.get("HJ212_MAX_CONNECTIONS", "20000"))
 HJ212_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("HJ212_MAX_CONNECTIONS_PER_ADDRESS", "64"))
 HJ212_FRAME_TIMEOUT = float(os.environ.get("HJ212_FRAME_TIMEOUT", "30"))  # seconds from a frame's first byte
 HJ212_MAX_GARBAGE_BYTES = int(os.environ.get("HJ212_MAX_GARBAGE_BYTES", str(64 * 1024)))  # per connection
+HJ212_DEVICE_PASSWORD_LENGTH = int(os.environ.get("HJ212_DEVICE_PASSWORD_LENGTH", "12"))
+HJ212_MAX_FAILED_LOGINS = int(os.environ.get("HJ212_MAX_FAILED_LOGINS", "5"))  # per MN and per address
+HJ212_MAX_FAILED_PER_ADDRESS = int(os.environ.get("HJ212_MAX_FAILED_PER_ADDRESS", "50"))
+HJ212_LOCKOUT_SECONDS = int(os.environ.get("HJ212_LOCKOUT_SECONDS", "900"))
+HJ212_LOCKOUT_KEY = os.environ.get("HJ212_LOCKOUT_KEY", "lockout")  # cache key space of the failure counters
+HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unknown MN from wrong password
 INGEST_REJECTION_RETENTION_DAYS = int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30"))
 
 # --- Public site ----------------------------------------------------------------------------

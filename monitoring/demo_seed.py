@@ -51,8 +51,7 @@ def extend(county) -> dict:
     times = [end - STEP * k for k in range(int(HISTORY / STEP), -1, -1)]
 
     outlets = list(Outlet.objects.filter(online_monitored=True).order_by("pk"))
-    devices = Device.objects.bulk_create([Device(mn=f"3304831{o.pk:017d}", outlet=o, password="123456")
-                                          for o in outlets])
+    devices = Device.objects.bulk_create([Device(mn=f"3304831{o.pk:017d}", outlet=o) for o in outlets])
     towns = list(Township.objects.order_by("code"))
     stations = [Station(code=f"AQ{t.code[-3:]}", name=f"{t.name}空气自动站", kind=Station.Kind.AIR_QUALITY, township=t,
                         latitude=t.latitude + 0.004, longitude=t.longitude - 0.004) for t in towns]

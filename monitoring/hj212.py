@@ -30,6 +30,7 @@ IGNORED_SUFFIXES = frozenset({"EFlag", "ValidNum", "TotalNum", "Info", "Data", "
 
 # QnRtn codes of a CN 9011 reply (request acknowledgement).
 QNRTN_READY = 1
+QNRTN_REJECTED = 2
 QNRTN_WRONG_PW = 3
 QNRTN_WRONG_MN = 4
 QNRTN_WRONG_CN = 8

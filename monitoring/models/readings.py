@@ -69,6 +69,13 @@ class Station(models.Model):
         return f"{self.code} {self.name}"
 
 
+def device_password() -> str:
+    """The default password of a new device (see ``monitoring.services.credentials``)."""
+    from monitoring.services.credentials import device_password_generate
+
+    return device_password_generate()
+
+
 class Device(models.Model):
     """A data logger identified by its HJ 212 MN code, bound to an outlet or to a station."""
 
@@ -81,8 +88,8 @@ class Device(models.Model):
                                 verbose_name=_("station"))
     protocol_version = models.CharField(_("protocol version"), max_length=4, choices=ProtocolVersion.choices,
                                         default=ProtocolVersion.V2017)
-    password = models.CharField(_("access password (PW)"), max_length=32, blank=True,
-                                help_text=_("When set, packets with another PW are rejected."))
+    password = models.CharField(_("access password (PW)"), max_length=32, default=device_password,
+                                help_text=_("Generated for each device; packets with another PW are refused."))
     accept_swapped_crc = models.BooleanField(
         _("accept vendor byte-swapped Modbus CRC"), default=False,
         help_text=_("Some data loggers send CRC-16/MODBUS with its bytes swapped; accept it from this device only."))
@@ -219,6 +226,7 @@ class IngestRejection(models.Model):
         UNKNOWN_MN = "unknown_mn", _("unknown device (MN)")
         INACTIVE_DEVICE = "inactive", _("device deactivated")
         WRONG_PASSWORD = "wrong_pw", _("wrong password")
+        LOCKED_OUT = "locked_out", _("locked out after repeated failures")
         UNKNOWN_POLLUTANT = "unknown_pollutant", _("unknown pollutant code")
         UNSUPPORTED = "unsupported", _("unsupported command")
         FORBIDDEN = "forbidden", _("not allowed for this account")

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -29,7 +30,7 @@ from enterprises.models import Pollutant
 from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
 from monitoring.models import Device, IngestRejection
-from monitoring.services import partitions
+from monitoring.services import credentials, partitions
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -55,6 +56,8 @@ class Outcome:
             return None
         if self.accepted:
             return hj212.data_ack(self.packet)
+        if self.reason in credentials.CREDENTIAL_REASONS and not settings.HJ212_DISTINCT_REFUSALS:
+            return hj212.request_ack(self.packet, hj212.QNRTN_REJECTED)  # who is who stays unsaid
         return hj212.request_ack(self.packet, hj212.QNRTN_BY_REASON.get(self.reason, hj212.QNRTN_UNKNOWN))
 
 
@@ -117,13 +120,19 @@ def devices_by_mn(mns: Iterable[str]) -> dict[str, Device]:
 
 # --- validation -----------------------------------------------------------------------------------
 
-def check_device(device: Device | None, mn: str, password: str | None) -> None:
-    if device is None:
-        raise ProtocolError("unknown_mn", f"no device with MN {mn[:40]!r}")
+def check_device(device: Device | None, mn: str, password: str | None, *, address: str = "") -> None:
+    """Refuse an unknown MN, a deactivated device or a wrong password; over TCP (``address`` known)
+    repeated failures lock out the MN and the address (``monitoring.services.credentials``)."""
+    if address and credentials.is_locked_out(mn, address):
+        raise ProtocolError("locked_out", f"MN {mn[:40]!r} or address {address} locked out after repeated failures")
+    if device is None or not device.password or password != device.password:
+        if address:
+            credentials.failed_attempt_record(mn=mn if device else "", address=address)
+        if device is None:
+            raise ProtocolError("unknown_mn", f"no device with MN {mn[:40]!r}")
+        raise ProtocolError("wrong_pw", f"wrong password for device {mn}")
     if not device.is_active:
         raise ProtocolError("inactive", f"device {mn} is deactivated")
-    if device.password and password != device.password:
-        raise ProtocolError("wrong_pw", f"wrong password for device {mn}")
 
 
 def resolve_readings(readings: Sequence[ParsedReading], now: dt.datetime) -> list[tuple[int, ParsedReading]]:
@@ -141,14 +150,14 @@ def resolve_readings(readings: Sequence[ParsedReading], now: dt.datetime) -> lis
 
 
 def _validate_frame(frame: Frame, devices: dict[str, Device], packet: Packet | None, error: ProtocolError | None,
-                    now: dt.datetime) -> list[tuple[int, ParsedReading]]:
+                    now: dt.datetime, address: str) -> list[tuple[int, ParsedReading]]:
     if error is not None:
         raise error
     device = devices.get(packet.mn)
     crc_ok = hj212.crc16(frame.data) == _crc_value(frame.crc)
     if not crc_ok:
         hj212.check_crc(frame.data, frame.crc, allow_swapped=bool(device and device.accept_swapped_crc))
-    check_device(device, packet.mn, packet.pw)
+    check_device(device, packet.mn, packet.pw, address=address)
     _, old_codes = pollutant_codes()
     return resolve_readings(hj212.readings(packet, old_codes), now)
 
@@ -188,7 +197,7 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
         try:
             if isinstance(item, ProtocolError):
                 raise item
-            rows = _validate_frame(item, devices, packet, error, now)
+            rows = _validate_frame(item, devices, packet, error, now, credentials.address_of(item_source))
         except ProtocolError as exc:
             raw = exc.raw or (item.data if isinstance(item, Frame) else b"")
             outcome = Outcome(False, packet, exc.reason, exc.detail)

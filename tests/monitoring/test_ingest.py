@@ -112,7 +112,7 @@ def test_password_and_inactive_device():
     assert [(o.accepted, o.reason) for o in outs] == [(False, "wrong_pw"), (True, ""), (False, "inactive")]
 
 
-def test_acknowledgements_for_accepted_and_refused_packets():
+def test_acknowledgements_for_accepted_and_refused_packets(settings):
     dev = device()
     ok = data_frame(dev.mn, T0, {"w01018": {"Rtd": 1}}, qn="20250301100000123")
     no_ack = data_frame(dev.mn, T0, {"w01018": {"Rtd": 2}}, flag=4)
@@ -122,7 +122,11 @@ def test_acknowledgements_for_accepted_and_refused_packets():
     assert (ack.cn, ack.qn, ack.mn) == ("9014", "20250301100000123", dev.mn)
     assert outs[1].reply() is None
     nak = hj212.parse_packet(hj212.FrameReader().feed(outs[2].reply())[0].data)
-    assert (nak.cn, nak.qn, nak.params["QnRtn"]) == ("9011", "20250301100000999", "4")
+    # An unknown MN is answered like a wrong password ("rejected"), unless the bureau wants them told apart.
+    assert (nak.cn, nak.qn, nak.params["QnRtn"]) == ("9011", "20250301100000999", "2")
+    settings.HJ212_DISTINCT_REFUSALS = True
+    nak = hj212.parse_packet(hj212.FrameReader().feed(outs[2].reply())[0].data)
+    assert nak.params["QnRtn"] == "4"
 
 
 def test_half_hour_and_hour_aggregates_count_valid_data_only():

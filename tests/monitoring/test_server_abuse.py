@@ -156,6 +156,8 @@ def test_rejection_logs_are_purged_after_their_retention(settings):
     settings.INGEST_REJECTION_RETENTION_DAYS = 30
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     for age in (1, 29, 31, 400):
-        IngestRejection.objects.create(reason="garbage", received_at=now - dt.timedelta(days=age), count=5)
+        IngestRejection.objects.create(reason="garbage", received_at=now - dt.timedelta(days=age), count=5,
+                                       source=f"purge-test:{age}")
     assert rejections_purge(now=now) == 2
-    assert sorted(IngestRejection.objects.values_list("count", flat=True)) == [5, 5]
+    assert sorted(IngestRejection.objects.filter(source__startswith="purge-test:")
+                  .values_list("source", flat=True)) == ["purge-test:1", "purge-test:29"]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fieldsync",
     "audit",
     "enforcement",
+    "waste",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,7 @@ CELERY_BEAT_SCHEDULE = {
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
+    "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------

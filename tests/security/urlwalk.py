@@ -49,7 +49,7 @@ def _pk_for(pattern: str, w) -> object:
         ("^notifications/", w.notes["township_b"]), ("^silences/", w.silence_b),
         ("^ecocode/colour-changes/", w.change_b), ("^work-orders/", w.order_b), ("^feedbacks/", w.feedback_b),
         ("^checklists/", w.checklist_b), ("^rounds/", w.round_b), ("^self-check-notices/", w.notice_b),
-        ("^complaints/", w.complaint_b),
+        ("^complaints/", w.complaint_b), ("waste/warnings/", w.waste_alert_b), ("waste/", w.manifest_b),
     ]
     for prefix, obj in table:
         if prefix in pattern:
@@ -83,7 +83,7 @@ def fill(route: Route, w) -> str:
             "token": w.ent_b.eco_code.token, "access_token": w.complaint_b.access_token,
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
             "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk,
-            "table": "basic",
+            "table": "basic", "step": "sign",
         }[name]
 
     def sub(m):

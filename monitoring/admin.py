@@ -2,7 +2,8 @@
 from django.contrib import admin
 
 from .models import (
-    Aggregate, Alert, AlertEvent, AlertSettings, Delivery, Device, IngestRejection, Notification, Silence, Station,
+    Aggregate, Alert, AlertEvent, AlertSettings, CodeMapping, Delivery, Device, HeldValue, IngestRejection,
+    Notification, Silence, Station,
 )
 
 
@@ -112,4 +113,34 @@ class AggregateAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CodeMapping)
+class CodeMappingAdmin(admin.ModelAdmin):
+    """Per-device code overrides (a vendor code, a 2005 code meaning something else on this device)."""
+
+    list_display = ("device", "code", "pollutant", "created_by", "created_at")
+    search_fields = ("device__mn", "code", "pollutant__code")
+    raw_id_fields = ("device", "pollutant", "created_by")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        from enforcement import clock
+
+        obj.created_by, obj.created_at = request.user, clock.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(HeldValue)
+class HeldValueAdmin(admin.ModelAdmin):
+    """What devices sent that does not count (yet), as sent; mapped codes are counted by ``recount_held``."""
+
+    list_display = ("received_at", "device", "code", "kind", "observed_at", "problem", "counted_at")
+    list_filter = ("problem", "kind")
+    search_fields = ("device__mn", "code")
+    raw_id_fields = ("device",)
+    readonly_fields = [f.name for f in HeldValue._meta.fields]
+
+    def has_add_permission(self, request):
         return False

@@ -1,7 +1,7 @@
 """Web pages of monitoring."""
 from django.urls import path
 
-from . import views
+from . import code_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("alerts/<int:pk>/close/", views.alert_close, name="alert-close"),
     path("silences/new/", views.silence_create, name="silence-create"),
     path("silences/<int:pk>/cancel/", views.silence_cancel, name="silence-cancel"),
+    path("codes/", code_views.held_codes, name="held-codes"),
+    path("codes/map/", code_views.held_code_map, name="held-code-map"),
 ]

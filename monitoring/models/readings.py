@@ -192,6 +192,10 @@ class Aggregate(models.Model):
     count = models.IntegerField(_("readings"), default=0)
     valid_count = models.IntegerField(_("valid readings (flag N)"), default=0)
     sum = models.FloatField(_("sum of valid values"), default=0)
+    sum_sin = models.FloatField(_("sum of sines (directions)"), null=True, blank=True,
+                                help_text=_("Wind direction only: its average is the direction of the mean "
+                                            "unit vector (350° and 10° average to 0°, not 180°)."))
+    sum_cos = models.FloatField(_("sum of cosines (directions)"), null=True, blank=True)
     avg = models.FloatField(_("average of valid values"), null=True, blank=True)
     min = models.FloatField(_("minimum of valid values"), null=True, blank=True)
     max = models.FloatField(_("maximum of valid values"), null=True, blank=True)

@@ -23,6 +23,7 @@ On SQLite (embedded mode) the same happens in a few ORM statements per batch (``
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -368,6 +369,7 @@ KIND_RANK = {"realtime": 1, "minute": 2, "hour": 3, "day": 4}
 # The best kind each period can be built from (a half-hour from minute data at best, an hour from hourly).
 PERIOD_TOP_KIND = {"half_hour": 2, "hour": 3, "day": 4}
 LOCAL_TZ = "Asia/Shanghai"
+WIND_DIRECTION = "a01008"  # averaged as a vector
 _RANK_SQL = "array_position(ARRAY['realtime', 'minute', 'hour', 'day']::varchar[], {}::varchar)"
 
 
@@ -379,12 +381,20 @@ def _pick(same: str, better: str, current: str) -> str:
 
 _BETTER = f"{_RANK_SQL.format('EXCLUDED.kind')} > {_RANK_SQL.format('monitoring_aggregate.kind')}"
 _AGG = "monitoring_aggregate"
+_BOTH = ("CASE WHEN EXCLUDED.pollutant_id = %(direction_id)s "
+         "THEN coalesce(monitoring_aggregate.{0}, 0) + coalesce(EXCLUDED.{0}, 0) END")
+_VECTOR_AVG = "mod(degrees(atan2({sin}, {cos}))::numeric + 360, 360)::float8"
 _AGGREGATE_UPSERT = f"""
 agg_{{owner}} AS (
     INSERT INTO monitoring_aggregate (outlet_id, station_id, pollutant_id, period, start, kind, count, valid_count,
-                                      sum, avg, min, max, updated_at)
+                                      sum, sum_sin, sum_cos, avg, min, max, updated_at)
     SELECT {{outlet}}, {{station}}, pollutant_id, period, start, kind, count(*), count(*) FILTER (WHERE valid),
-           coalesce(sum(value) FILTER (WHERE valid), 0), avg(value) FILTER (WHERE valid),
+           coalesce(sum(value) FILTER (WHERE valid), 0),
+           sum(sin(radians(value))) FILTER (WHERE valid AND direction),
+           sum(cos(radians(value))) FILTER (WHERE valid AND direction),
+           CASE WHEN bool_or(direction) THEN {_VECTOR_AVG.format(sin="sum(sin(radians(value))) FILTER (WHERE valid)",
+                                                                 cos="sum(cos(radians(value))) FILTER (WHERE valid)")}
+                ELSE avg(value) FILTER (WHERE valid) END,
            min(value) FILTER (WHERE valid), max(value) FILTER (WHERE valid), %(now)s
     FROM best WHERE {{owner}}_id IS NOT NULL
     GROUP BY {{owner}}_id, pollutant_id, period, start, kind
@@ -394,7 +404,12 @@ agg_{{owner}} AS (
         valid_count = {_pick(f"{_AGG}.valid_count + EXCLUDED.valid_count", "EXCLUDED.valid_count",
                              f"{_AGG}.valid_count")},
         sum = {_pick(f"{_AGG}.sum + EXCLUDED.sum", "EXCLUDED.sum", f"{_AGG}.sum")},
-        avg = {_pick(f"({_AGG}.sum + EXCLUDED.sum) / NULLIF({_AGG}.valid_count + EXCLUDED.valid_count, 0)",
+        sum_sin = {_pick(_BOTH.format("sum_sin"), "EXCLUDED.sum_sin", f"{_AGG}.sum_sin")},
+        sum_cos = {_pick(_BOTH.format("sum_cos"), "EXCLUDED.sum_cos", f"{_AGG}.sum_cos")},
+        avg = {_pick(f"CASE WHEN {_AGG}.valid_count + EXCLUDED.valid_count = 0 THEN NULL "
+                     f"WHEN EXCLUDED.pollutant_id = %(direction_id)s THEN "
+                     + _VECTOR_AVG.format(sin=_BOTH.format("sum_sin"), cos=_BOTH.format("sum_cos"))
+                     + f" ELSE ({_AGG}.sum + EXCLUDED.sum) / ({_AGG}.valid_count + EXCLUDED.valid_count) END",
                      "EXCLUDED.avg", f"{_AGG}.avg")},
         min = {_pick(f"LEAST({_AGG}.min, EXCLUDED.min)", "EXCLUDED.min", f"{_AGG}.min")},
         max = {_pick(f"GREATEST({_AGG}.max, EXCLUDED.max)", "EXCLUDED.max", f"{_AGG}.max")},
@@ -414,7 +429,7 @@ WITH input AS (
     RETURNING device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag
 ), buckets AS (
     SELECT ins.outlet_id, ins.station_id, ins.pollutant_id, ins.value, ins.kind, k.rank, p.period,
-           ins.flag = 'N' AND ins.value IS NOT NULL AS valid,
+           ins.flag = 'N' AND ins.value IS NOT NULL AS valid, ins.pollutant_id = %(direction_id)s AS direction,
            CASE p.period WHEN 'hour' THEN date_trunc('hour', ins.observed_at)
                 WHEN 'day' THEN date_trunc('day', ins.observed_at, '{LOCAL_TZ}')
                 ELSE date_bin('30 minutes', ins.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS start
@@ -447,6 +462,7 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading]], now: d
         params["flag"].append(reading.flag)
         params["sampled_at"].append(reading.sampled_at)
     params["now"] = now
+    params["direction_id"] = codebook().ids.get(WIND_DIRECTION, 0)
     with connection.cursor() as cur:
         cur.execute(_INSERT_SQL, params)
         return dict(cur.fetchall())
@@ -489,6 +505,7 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.d
     Reading.objects.bulk_create(new, batch_size=500)
     if not touched:
         return dict(per_device)
+    direction_id = codebook().ids.get(WIND_DIRECTION)
     existing = {(a.outlet_id, a.station_id, a.pollutant_id, a.period, a.start): a for a in Aggregate.objects.filter(
         start__in={key[4] for key in touched}, pollutant_id__in={key[2] for key in touched})}
     created, updated = [], []
@@ -505,17 +522,23 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.d
         else:
             if KIND_RANK[agg.kind] < best:
                 agg.kind, agg.count, agg.valid_count, agg.sum, agg.min, agg.max = readings[0].kind, 0, 0, 0, None, None
+                agg.sum_sin = agg.sum_cos = None
             updated.append(agg)
         valid = [r.value for r in readings if r.flag == "N" and r.value is not None]
         agg.count += len(readings)
         agg.valid_count += len(valid)
         agg.sum += sum(valid)
         agg.avg = agg.sum / agg.valid_count if agg.valid_count else None
+        if key[2] == direction_id and valid:
+            agg.sum_sin = (agg.sum_sin or 0) + sum(math.sin(math.radians(v)) for v in valid)
+            agg.sum_cos = (agg.sum_cos or 0) + sum(math.cos(math.radians(v)) for v in valid)
+            agg.avg = math.degrees(math.atan2(agg.sum_sin, agg.sum_cos)) % 360
         agg.min = min([v for v in (agg.min, *valid) if v is not None], default=None)
         agg.max = max([v for v in (agg.max, *valid) if v is not None], default=None)
         agg.updated_at = now
     Aggregate.objects.bulk_create(created, batch_size=500)
-    Aggregate.objects.bulk_update(updated, ["kind", "count", "valid_count", "sum", "avg", "min", "max", "updated_at"],
+    Aggregate.objects.bulk_update(updated, ["kind", "count", "valid_count", "sum", "sum_sin", "sum_cos", "avg", "min",
+                                            "max", "updated_at"],
                                   batch_size=500)
     return dict(per_device)
 

@@ -13,7 +13,7 @@ from monitoring import hj212
 from monitoring.models import Aggregate, CodeMapping, HeldValue, IngestRejection, Reading
 from monitoring.services import ingest
 from tests import factories
-from tests.monitoring.ingest_support import TZ, data_frame, device, frames, readings_of
+from tests.monitoring.ingest_support import TZ, data_frame, device, frames, readings_of, station
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2025, 3, 1, 12, 0, tzinfo=TZ)
@@ -187,3 +187,19 @@ def test_replay_hj212_reports_what_was_stored_refused_and_acknowledged(tmp_path)
     assert "3 frames: 2 stored (2 readings, 1 held values), 1 refused, 1 acknowledged; 1 lines without a frame" \
         in text
     assert readings_of(dev).count() == 2
+
+
+def test_wind_direction_is_averaged_as_a_vector():
+    stn = station()
+    dev = device(station=stn)
+    run(*[data_frame(dev.mn, T0 + dt.timedelta(minutes=10 * k), {"a01008": {"Avg": d}, "a01007": {"Avg": 2.0}},
+                     cn="2051") for k, d in enumerate((350, 10, 355))])
+    run(data_frame(dev.mn, T0 + dt.timedelta(minutes=30), {"a01008": {"Avg": 5}}, cn="2051"))  # a later batch
+    hour = Aggregate.objects.get(station=stn, pollutant__code="a01008", period="hour")
+    assert hour.valid_count == 4 and (hour.avg < 0.5 or hour.avg > 359.5)
+    first_half = Aggregate.objects.get(station=stn, pollutant__code="a01008", period="half_hour", start=T0)
+    assert first_half.avg == pytest.approx(358.33, abs=0.05)
+    assert Aggregate.objects.get(station=stn, pollutant__code="a01007", period="hour").avg == 2.0
+    from dashboard.tracing import wind_at
+    direction, speed = wind_at(stn, T0 + dt.timedelta(minutes=59))
+    assert (direction < 0.5 or direction > 359.5) and speed == 2.0

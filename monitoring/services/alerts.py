@@ -23,13 +23,14 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.services import open_work_order
 from enforcement import clock
 from enterprises.jurisdiction import can_access_enterprise
-from enterprises.models import Outlet, Role
+from enterprises.models import Outlet, Role, User
 
 from .. import alert_policy, alert_rules
 from ..alert_selectors import silenceable_outlets
@@ -37,6 +38,7 @@ from ..models.alerts import (
     INHIBITED_RULES, INHIBITING_RULES, OPEN_STATES, Alert, AlertEvent, AlertSettings, AlertState, Rule, Silence,
 )
 from ..notifications import Message, notify_many
+from .exceedances import record_exceedances
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ Event = AlertEvent.Kind
 UPDATE_FIELDS = ["state", "last_seen_at", "clear_since", "recurrences", "value", "peak_value", "limit_value",
                  "evidence", "muted", "muted_until", "last_notified_at", "notify_count", "is_alarm", "escalated_at",
                  "work_order", "resolved_at", "resolved_message_sent"]
+
+PERIOD_TEXT = {"instant": "瞬时值 ", "half_hour": "半小时均值 ", "hour": "小时均值 ", "day": "日均值 "}
+FLAG_TEXT = {"F": "停运", "M": "维护", "S": "手工输入", "D": "故障", "C": "校准", "T": "超测量上限", "B": "通讯异常"}
 
 RULE_TEXT = {
     Rule.EXCEEDANCE: "超标", Rule.NEAR_LIMIT: "接近排放限值", Rule.MISSING_DATA: "数据缺失",
@@ -61,6 +66,7 @@ class EvaluationResult:
     notified: int = 0
     escalated: int = 0
     muted: int = 0
+    exceedances: int = 0
     skipped: bool = False
     counts: dict = field(default_factory=dict)
 
@@ -80,9 +86,17 @@ def _describe(alert: Alert) -> str:
     what = f"{alert.pollutant.name}（{alert.pollutant.code}）" if alert.pollutant_id else ""
     line = f"{alert.enterprise.name} {outlet.code} {outlet.name} {what}{RULE_TEXT[alert.rule]}"
     if alert.value is not None and alert.limit_value is not None:
-        line += f"：{alert.value:g}（限值 {alert.limit_value:g}）"
+        unit = alert.evidence.get("unit") or (alert.pollutant.unit if alert.pollutant_id else "")
+        unit = f" {unit}" if unit and unit != "无量纲" else ""
+        period = PERIOD_TEXT.get(alert.evidence.get("averaging_period"), "")
+        line += f"：{period}{alert.value:.4g}{unit}（限值 {alert.limit_value:g}{unit}）"
+        projected = alert.evidence.get("projected")
+        if alert.rule == Rule.EXCEEDANCE and projected is not None and alert.limit_value is not None \
+                and alert.value <= alert.limit_value < projected:
+            line += f"，按当前趋势本时段均值将达 {projected:.4g}{unit}"
     elif alert.rule == Rule.DEVICE_FLAG:
-        line += f"：{', '.join(sorted(alert.evidence.get('flags', {})))}"
+        what = [FLAG_TEXT.get(flag, flag) for flag in sorted(alert.evidence.get("flags", {}))]
+        line += f"：{'、'.join(what + alert.evidence.get('status_text', []))}"
     elif alert.rule == Rule.MISSING_DATA:
         line += f"：最后数据 {alert.evidence.get('last_data_at') or '无'}"
     return line
@@ -132,7 +146,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                            .select_related("outlet", "enterprise", "pollutant"))
         by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
         judged = alert_rules.keys_with_valid_data(
-            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES})
+            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES}, detection)
         events: list[AlertEvent] = []
 
         # 1. new findings open warnings; inhibited ones (see 2.) open nothing.
@@ -196,6 +210,8 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
 
         _write([*open_alerts, *new])
         AlertEvent.objects.bulk_create(events, batch_size=1000)
+        result.exceedances = record_exceedances(
+            detection.judgement, now, {(a.outlet_id, a.pollutant_id, a.rule): a for a in [*open_alerts, *new]})
         result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
     return result
 
@@ -261,11 +277,17 @@ def _escalate(alert: Alert, now: datetime, events: list) -> None:
     alert.work_order = open_work_order(
         source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise,
         title=f"报警：{_describe(alert)}"[:200],
-        description=f"预警于 {alert.opened_at:%Y-%m-%d %H:%M} 产生，{now - alert.opened_at} 内未恢复，升级为报警。",
+        description=f"预警于 {timezone.localtime(alert.opened_at):%Y-%m-%d %H:%M} 产生，"
+                    f"{int((now - alert.opened_at).total_seconds() // 60)} 分钟内未恢复，升级为报警。",
         evidence={"alert": alert.pk, "rule": alert.rule, "value": alert.value, "limit": alert.limit_value,
                   "peak": alert.peak_value, "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence},
     )
     _send(alert, "alarm", f"【报警】{_describe(alert)}", "alarm")
+    # The township officers in charge of the enterprise hear of it too.
+    officers = User.objects.filter(role=Role.TOWNSHIP, township_id=alert.enterprise.township_id, is_active=True)
+    notify_many([Message(kind="alert.alarm", subject=f"【报警】{_describe(alert)}", body=_describe(alert), user=officer,
+                         url=_url(alert), source=alert.source_ref, dedup_key=f"{alert.source_ref}:alarm:u{officer.pk}")
+                 for officer in officers])
     events.append(AlertEvent(alert=alert, kind=Event.ESCALATED, at=now, note=f"workorder:{alert.work_order.pk}"))
 
 

@@ -543,25 +543,41 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.d
     return dict(per_device)
 
 
+# The reporting interval a data kind shows (minutes): a device reports at least this often.
+KIND_INTERVAL = {"realtime": 10, "minute": 10, "hour": 60, "day": 1440}
+
+
 def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: dt.datetime) -> None:
+    """Packet counters, first/last accepted packet and the reporting interval learnt from the finest
+    data kind a device sends (an hourly-only logger reports every 60 minutes)."""
     packets = Counter(unit.device.pk for unit in units)
     if not packets:
         return
+    interval: dict[int, int] = {}
+    for unit in units:
+        for _, reading in unit.readings:
+            minutes = KIND_INTERVAL[reading.kind]
+            interval[unit.device.pk] = min(interval.get(unit.device.pk, minutes), minutes)
     ids = sorted(packets)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
                 "UPDATE monitoring_device d SET accepted_packets = d.accepted_packets + v.packets, "
                 "stored_readings = d.stored_readings + v.stored, "
-                "last_seen_at = GREATEST(d.last_seen_at, %s), first_seen_at = COALESCE(d.first_seen_at, %s) "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(id, packets, stored) WHERE d.id = v.id",
-                [now, now, ids, [packets[i] for i in ids], [new_per_device.get(i, 0) for i in ids]])
+                "last_seen_at = GREATEST(d.last_seen_at, %s), first_seen_at = COALESCE(d.first_seen_at, %s), "
+                "reporting_interval_minutes = LEAST(d.reporting_interval_minutes, v.interval) "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[]) AS v(id, packets, stored, interval) "
+                "WHERE d.id = v.id",
+                [now, now, ids, [packets[i] for i in ids], [new_per_device.get(i, 0) for i in ids],
+                 [interval.get(i) for i in ids]])
         else:
             for pk in ids:
                 cur.execute("UPDATE monitoring_device SET accepted_packets = accepted_packets + %s, "
                             "stored_readings = stored_readings + %s, last_seen_at = %s, "
-                            "first_seen_at = COALESCE(first_seen_at, %s) WHERE id = %s",
-                            [packets[pk], new_per_device.get(pk, 0), now, now, pk])
+                            "first_seen_at = COALESCE(first_seen_at, %s), "
+                            "reporting_interval_minutes = COALESCE(MIN(reporting_interval_minutes, %s), %s, "
+                            "reporting_interval_minutes) WHERE id = %s",
+                            [packets[pk], new_per_device.get(pk, 0), now, now, interval.get(pk), interval.get(pk), pk])
 
 
 def _log_rejections(rejections: Sequence[Rejection], now: dt.datetime) -> None:

@@ -21,9 +21,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Max, Min, Q, Value
+from django.db.models import Count, F, Max, Min, Q, Value
 from django.db.models import FloatField as FloatF
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Cast
 
 from enterprises.models import Outlet
 
@@ -136,11 +136,15 @@ def flat_line_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
 def missing_data_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
     """Online-monitored outlets with an active device, none of which reported within its allowance:
     the longer of ``missing_data_minutes`` and two of the device's reporting intervals (an hourly-only
-    logger is not missing at minute 59)."""
-    allowance = Greatest(Value(cfg.missing_after), ExpressionWrapper(
-        Coalesce("devices__reporting_interval_minutes", 0) * Value(timedelta(minutes=2)), DurationField()))
-    fresh = Q(devices__is_active=True,
-              devices__last_seen_at__gte=ExpressionWrapper(Value(now) - allowance, DateTimeField()))
+    logger is not missing at minute 59). One condition per distinct interval (a handful)."""
+    intervals = set(Device.objects.filter(is_active=True, outlet__isnull=False)
+                    .values_list("reporting_interval_minutes", flat=True).distinct())
+    fresh = Q(pk__in=[])
+    for minutes in intervals:
+        allowance = max(cfg.missing_after, timedelta(minutes=2 * (minutes or 0)))
+        which = Q(devices__reporting_interval_minutes=minutes) if minutes is not None else \
+            Q(devices__reporting_interval_minutes__isnull=True)
+        fresh |= which & Q(devices__last_seen_at__gte=now - allowance)
     rows = (Outlet.objects.filter(online_monitored=True, devices__is_active=True)
             .values("id", "enterprise_id").annotate(last=Max("devices__last_seen_at"),
                                                     fresh=Count("devices", filter=fresh))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("alerts/<int:pk>/close/", views.alert_close, name="alert-close"),
     path("silences/new/", views.silence_create, name="silence-create"),
     path("silences/<int:pk>/cancel/", views.silence_cancel, name="silence-cancel"),
+    path("silences/<int:pk>/decide/", views.silence_decide, name="silence-decide"),
     path("codes/", code_views.held_codes, name="held-codes"),
     path("codes/map/", code_views.held_code_map, name="held-code-map"),
 ]

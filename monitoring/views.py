@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enterprises.models import Role
+from enterprises.models import AveragingPeriod, Role
 
 from . import alert_selectors as selectors
 from .alert_forms import CloseForm, SilenceForm
+from .models.alerts import AlertSettings, Silence
 from .services import alerts as services
 
 
@@ -31,8 +32,11 @@ def alert_list(request):
     show_all = request.GET.get("state") == "all"
     alerts = selectors.visible_alerts(request.user, open_only=not show_all)[:500]
     outlets = selectors.silenceable_outlets(request.user)
+    silences = list(selectors.visible_silences(request.user))
+    for silence in silences:
+        silence.can_decide = silence.status == "requested" and services.may_decide_silence(request.user, silence)
     return render(request, "monitoring/alert_list.html", {
-        "alerts": alerts, "show_all": show_all, "silences": selectors.visible_silences(request.user),
+        "alerts": alerts, "show_all": show_all, "silences": silences,
         "silence_form": SilenceForm(outlets=outlets) if outlets.exists() else None,
     })
 
@@ -47,6 +51,8 @@ def alert_detail(request, pk: int):
         "can_acknowledge": alert.state in ("opened", "notified") and user.role == Role.ENTERPRISE
         and user.enterprise_id == alert.enterprise_id,
         "close_form": CloseForm() if alert.is_open and _is_staff_closer(user) else None,
+        "averaging_period": AveragingPeriod(alert.evidence["averaging_period"]).label
+        if alert.evidence.get("averaging_period") in AveragingPeriod.values else "",
     })
 
 
@@ -95,9 +101,29 @@ def silence_create(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Maintenance window declared."))
+            if Silence.objects.filter(created_by=request.user, status="requested").exists():
+                messages.info(request, _("Windows longer than %(minutes)d minutes mute warnings only once the "
+                                         "township or the bureau approves them.")
+                              % {"minutes": AlertSettings.current().self_approved_silence_minutes})
             return redirect("monitoring:alert-list")
     status = 400 if request.method == "POST" else 200
     return render(request, "monitoring/silence_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def silence_decide(request, pk: int):
+    """The township or the bureau approves (or rejects) a requested maintenance window."""
+    silence = get_object_or_404(selectors.visible_silences(request.user, current_only=False)
+                                .select_related("enterprise"), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_silence(silence, request.user, approve=approve, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Maintenance window approved.") if approve else _("Maintenance window rejected."))
+    return redirect("monitoring:alert-list")
 
 
 @login_required

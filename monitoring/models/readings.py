@@ -97,8 +97,8 @@ class Device(models.Model):
                                          help_text=_("Missing data is counted from here, not from before."))
     reporting_interval_minutes = models.PositiveIntegerField(
         _("reporting interval (minutes)"), null=True, blank=True,
-        help_text=_("How often the device sends its data (10 for minute data, 60 for an hourly-only logger). "
-                    "Empty: judged from what it sends."))
+        help_text=_("How often the device sends its data (10 for minute data, 60 for an hourly-only logger); "
+                    "learnt from the finest data kind it sends."))
     measuring_cycle_minutes = models.PositiveIntegerField(
         _("measuring cycle (minutes)"), null=True, blank=True,
         help_text=_("How often the analyser really measures (COD and ammonia analysers: 60–120 minutes); "

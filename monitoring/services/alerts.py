@@ -6,7 +6,8 @@ queries), then walks the open warnings and the new findings (a few hundred rows,
 * a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
 * inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
   near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
-* a maintenance window (``Silence``) mutes notifications and the escalation clock, never the recording;
+* an approved maintenance window (``Silence``) mutes notifications and the escalation clock, never the
+  recording; an enterprise's window longer than ``self_approved_silence_minutes`` awaits approval;
 * notification: at once on opening, again every ``repeat_minutes`` until acknowledged; the escalation
   to an alarm (with its work order) comes ``escalate_minutes`` after opening whether acknowledged or not;
 * flap damping: a warning whose condition clears only resolves after ``resolve_hold_minutes`` of clear
@@ -18,7 +19,7 @@ PostgreSQL advisory lock, so two overlapping beat runs never both act.
 """
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch.services import open_work_order
 from enforcement import clock
-from enterprises.jurisdiction import can_access_enterprise
+from enterprises.jurisdiction import can_access_enterprise, is_bureau
 from enterprises.models import Outlet, Role, User
 
 from .. import alert_policy, alert_rules
@@ -125,8 +126,8 @@ def _lock() -> bool:
 
 def _active_silences(now: datetime) -> dict[int, Silence]:
     silences = {}
-    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True) \
-            .order_by("ends_at"):
+    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True,
+                                          status=Silence.Status.APPROVED).order_by("ends_at"):
         silences[silence.outlet_id] = silence  # the one ending last wins
     return silences
 
@@ -344,11 +345,41 @@ def declare_silence(*, outlet: Outlet, user, starts_at: datetime, ends_at: datet
     problem = alert_policy.silence_problem(starts_at=starts_at, ends_at=ends_at, now=now, longest=cfg.max_silence)
     if problem:
         raise ValidationError(_g(problem) % {"hours": cfg.max_silence_hours})
+    needs_approval = user.role == Role.ENTERPRISE and \
+        ends_at - starts_at > timedelta(minutes=cfg.self_approved_silence_minutes)
+    status = Silence.Status.REQUESTED if needs_approval else Silence.Status.APPROVED
     with transaction.atomic():
         silence = Silence.objects.create(outlet=outlet, enterprise_id=outlet.enterprise_id, starts_at=starts_at,
-                                         ends_at=ends_at, reason=reason, created_by=user, created_at=now)
+                                         ends_at=ends_at, reason=reason, created_by=user, created_at=now,
+                                         status=status)
         AlertEvent.objects.create(silence=silence, kind=Event.SILENCE_DECLARED, at=now, actor=user,
-                                  note=f"{starts_at.isoformat()} – {ends_at.isoformat()}: {reason}")
+                                  note=f"{starts_at.isoformat()} – {ends_at.isoformat()}: {reason}"
+                                  + ("（待审批）" if needs_approval else ""))
+    return silence
+
+
+def may_decide_silence(user, silence: Silence) -> bool:
+    """The township officers of the enterprise's township and the bureau approve maintenance windows."""
+    if is_bureau(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.TOWNSHIP
+                and user.township_id == silence.enterprise.township_id)
+
+
+def decide_silence(silence: Silence, user, *, approve: bool, note: str = "") -> Silence:
+    """Approve or reject a requested maintenance window (audited); only an approved one mutes."""
+    if not may_decide_silence(user, silence):
+        raise PermissionDenied(_("Only the township or the bureau approves maintenance windows."))
+    now = clock.now()
+    with transaction.atomic():
+        silence = Silence.objects.select_for_update().get(pk=silence.pk)
+        if silence.status != Silence.Status.REQUESTED:
+            raise ValidationError(_("This maintenance window is not awaiting approval."))
+        silence.status = Silence.Status.APPROVED if approve else Silence.Status.REJECTED
+        silence.decided_by, silence.decided_at, silence.decision_note = user, now, (note or "").strip()
+        silence.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        AlertEvent.objects.create(silence=silence, kind=Event.SILENCE_APPROVED if approve else Event.SILENCE_REJECTED,
+                                  at=now, actor=user, note=silence.decision_note)
     return silence
 
 

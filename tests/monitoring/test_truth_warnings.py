@@ -4,6 +4,7 @@ permit's averaging period, early; violations of completed periods are recorded a
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from enforcement import clock
 from enterprises.models import Role
@@ -11,7 +12,7 @@ from monitoring import hj212
 from monitoring.models import Alert, Exceedance, Notification
 from monitoring.models.alerts import Rule
 from monitoring.services import ingest
-from monitoring.services.alerts import evaluate
+from monitoring.services.alerts import declare_silence, evaluate
 from tests import factories as f
 from tests.ecocode.helpers import ind, points
 from tests.monitoring.alert_support import site
@@ -187,3 +188,36 @@ def test_an_instrument_in_calibration_has_no_exceedance():
     assert flag_alert.rule == status_alert.rule == Rule.DEVICE_FLAG
     assert "C" in flag_alert.evidence["flags"] and status_alert.evidence["status_text"] == ["校准"]
     assert "校准" in Notification.objects.get(kind="alert.opened", enterprise=status_out.enterprise).subject
+
+
+def test_a_long_maintenance_window_mutes_only_once_the_township_approves_it(client):
+    out, device = site(period="hour")
+    owner = f.user(Role.ENTERPRISE, enterprise=out.enterprise)
+    officer = f.user(Role.TOWNSHIP, township=out.enterprise.township)
+    start = DAY + 9 * HOUR
+    with clock.frozen(start):
+        short = declare_silence(outlet=out, user=owner, starts_at=start, ends_at=start + HOUR, reason="更换滤芯")
+        long = declare_silence(outlet=out, user=owner, starts_at=start + HOUR, ends_at=start + 5 * HOUR,
+                               reason="检修COD分析仪")
+    assert (short.status, long.status) == ("approved", "requested")
+    send(device, start + HOUR, {"w01018": {"Avg": 300.0}})
+    cycle(start + HOUR + TEN)
+    alert = Alert.objects.get(rule=Rule.EXCEEDANCE)
+    assert alert.muted == "" and alert.notify_count == 1  # the requested window mutes nothing
+    client.force_login(owner)
+    with clock.frozen(start + HOUR + TEN):
+        assert client.post(reverse("monitoring:silence-decide", args=[long.pk]), {"decision": "approve"}) \
+            .status_code == 403
+    long.refresh_from_db()
+    assert long.status == "requested"  # an enterprise cannot approve its own window
+    client.force_login(officer)
+    with clock.frozen(start + HOUR + TEN):
+        client.post(reverse("monitoring:silence-decide", args=[long.pk]), {"decision": "approve"})
+        page = client.get(reverse("monitoring:alert-detail", args=[alert.pk]))
+    long.refresh_from_db()
+    assert (long.status, long.decided_by) == ("approved", officer)
+    assert "检修COD分析仪" in page.text and "已批准" in page.text
+    cycle(start + HOUR + 15 * MIN)
+    alert.refresh_from_db()
+    assert alert.muted == "silence" and alert.notify_count == 1
+    assert list(long.events.values_list("kind", flat=True)) == ["silence_declared", "silence_approved", "muted"]

@@ -1,5 +1,5 @@
 """Reads of the device-code page: the codes devices send that nothing maps yet."""
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery
 
 from enterprises.jurisdiction import enterprise_q, is_county_wide
 
@@ -8,10 +8,9 @@ from .models import Device, HeldValue
 
 def mappable_devices(user) -> QuerySet:
     """Devices whose codes ``user`` may map: those of the enterprises in reach, stations for county staff."""
-    reach = enterprise_q(user, "outlet__enterprise")
     if is_county_wide(user):
-        reach |= Q(station__isnull=False)
-    return Device.objects.filter(reach)
+        return Device.objects.all()
+    return Device.objects.filter(enterprise_q(user, "outlet__enterprise"))
 
 
 def unmapped_codes(user) -> list[dict]:

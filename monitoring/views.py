@@ -11,6 +11,7 @@ from enterprises.models import AveragingPeriod, Role
 
 from . import alert_selectors as selectors
 from .alert_forms import CloseForm, SilenceForm
+from .models import DataFlag
 from .models.alerts import AlertSettings, Silence
 from .services import alerts as services
 
@@ -51,6 +52,8 @@ def alert_detail(request, pk: int):
         "can_acknowledge": alert.state in ("opened", "notified") and user.role == Role.ENTERPRISE
         and user.enterprise_id == alert.enterprise_id,
         "close_form": CloseForm() if alert.is_open and _is_staff_closer(user) else None,
+        "flag_text": "、".join(str(DataFlag(flag).label) for flag in sorted(alert.evidence.get("flags", {}))
+                              if flag in DataFlag.values),
         "averaging_period": AveragingPeriod(alert.evidence["averaging_period"]).label
         if alert.evidence.get("averaging_period") in AveragingPeriod.values else "",
     })

@@ -203,3 +203,11 @@ def test_wind_direction_is_averaged_as_a_vector():
     from dashboard.tracing import wind_at
     direction, speed = wind_at(stn, T0 + dt.timedelta(minutes=59))
     assert (direction < 0.5 or direction > 359.5) and speed == 2.0
+
+
+def test_county_staff_see_the_unknown_codes_of_outlets_and_stations(client):
+    outlet_device, station_device = device(), device(station=station())
+    run(data_frame(outlet_device.mn, T0, {"q0001": {"Rtd": 1}}), data_frame(station_device.mn, T0, {"q0002": {"Rtd": 2}}))
+    client.force_login(factories.user(Role.BUREAU))
+    page = client.get(reverse("monitoring:held-codes")).text
+    assert "q0001" in page and "q0002" in page

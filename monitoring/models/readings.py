@@ -188,7 +188,8 @@ class Aggregate(models.Model):
     pollutant = models.ForeignKey(Pollutant, models.PROTECT, related_name="+", verbose_name=_("pollutant"))
     period = models.CharField(_("period"), max_length=10, choices=Period.choices)
     start = models.DateTimeField(_("start of the period"))
-    kind = models.CharField(_("built from"), max_length=8, choices=DataKind.choices, default=DataKind.MINUTE)
+    kind = models.CharField(_("built from"), max_length=8, choices=DataKind.choices, default=DataKind.MINUTE,
+                            db_default=DataKind.MINUTE)
     count = models.IntegerField(_("readings"), default=0)
     valid_count = models.IntegerField(_("valid readings (flag N)"), default=0)
     sum = models.FloatField(_("sum of valid values"), default=0)

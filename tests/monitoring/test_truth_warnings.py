@@ -2,8 +2,10 @@
 arrive (the clock frozen there), and the 5-minute cycle runs at its own times. Limits are judged on the
 permit's averaging period, early; violations of completed periods are recorded apart."""
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from enforcement import clock
@@ -221,3 +223,14 @@ def test_a_long_maintenance_window_mutes_only_once_the_township_approves_it(clie
     alert.refresh_from_db()
     assert alert.muted == "silence" and alert.notify_count == 1
     assert list(long.events.values_list("kind", flat=True)) == ["silence_declared", "silence_approved", "muted"]
+
+
+def test_evaluate_alerts_command_runs_a_cycle_as_of_a_past_time():
+    out, device = site(period="hour")
+    send(device, DAY + 9 * HOUR, {"w01018": {"Avg": 250.0}})
+    buffer = io.StringIO()
+    call_command("evaluate_alerts", "--at", "2026-03-02T09:15", stdout=buffer)
+    assert "2026-03-02 09:15:00: 1 opened" in buffer.getvalue()
+    assert Alert.objects.get().opened_at == DAY + 9 * HOUR + 15 * MIN
+    with pytest.raises(CommandError, match="not an ISO 8601 time"):
+        call_command("evaluate_alerts", "--at", "yesterday")

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from .models import (
-    Aggregate, Alert, AlertEvent, AlertSettings, CodeMapping, Delivery, Device, HeldValue, IngestRejection,
+    Aggregate, Alert, AlertEvent, AlertSettings, CodeMapping, Delivery, Device, Exceedance, HeldValue, IngestRejection,
     Notification, Silence, Station,
 )
 
@@ -76,6 +76,17 @@ class StationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+class CodeMappingInline(admin.TabularInline):
+    model = CodeMapping
+    fields = ("code", "pollutant", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+    raw_id_fields = ("pollutant",)
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):  # mapped on the codes page or the mapping admin
+        return False
+
+
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
     list_display = ("mn", "outlet", "station", "protocol_version", "is_active", "accepted_packets",
@@ -83,7 +94,9 @@ class DeviceAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "protocol_version", "accept_swapped_crc")
     search_fields = ("mn", "outlet__enterprise__name", "outlet__code", "station__name")
     raw_id_fields = ("outlet", "station")
-    readonly_fields = ("accepted_packets", "rejected_packets", "stored_readings", "last_seen_at", "last_rejected_at")
+    readonly_fields = ("accepted_packets", "rejected_packets", "stored_readings", "first_seen_at", "last_seen_at",
+                       "last_rejected_at")
+    inlines = [CodeMappingInline]
 
 
 @admin.register(IngestRejection)
@@ -141,6 +154,21 @@ class HeldValueAdmin(admin.ModelAdmin):
     search_fields = ("device__mn", "code")
     raw_id_fields = ("device",)
     readonly_fields = [f.name for f in HeldValue._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Exceedance)
+class ExceedanceAdmin(admin.ModelAdmin):
+    """Completed averaging periods over their permit limit (recorded by the warning cycle)."""
+
+    list_display = ("start", "enterprise", "outlet", "pollutant", "averaging_period", "value", "limit_value", "unit",
+                    "alert")
+    list_filter = ("averaging_period",)
+    search_fields = ("enterprise__name", "outlet__code", "pollutant__code")
+    date_hierarchy = "start"
+    readonly_fields = [f.name for f in Exceedance._meta.fields]
 
     def has_add_permission(self, request):
         return False

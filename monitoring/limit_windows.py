@@ -24,8 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, FloatField, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F, FloatField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from enterprises.models import AveragingPeriod
 
@@ -141,7 +141,7 @@ def _windows(periods, start: dt.datetime, outlet_ids=None):
           .annotate(limit=Cast("outlet__limits__limit_value", FloatField()),
                     lower=Cast("outlet__limits__lower_limit", FloatField()),
                     averaging=F("outlet__limits__averaging_period"),
-                    unit=Coalesce("outlet__limits__unit", "pollutant__unit")))
+                    unit=Coalesce(NullIf("outlet__limits__unit", Value("")), "pollutant__unit")))
     if outlet_ids is not None:
         qs = qs.filter(outlet_id__in=outlet_ids)
     return qs

@@ -232,8 +232,7 @@ def _held(device: Device, item, problem: str, detail: str, now: dt.datetime):
         values = {suffix: hj212.format_number(getattr(item, name)) for suffix, name in hj212.VALUE_SUFFIXES.items()
                   if getattr(item, name) is not None}
         values["Flag"] = item.flag
-        observed_at = item.observed_at if problem != "bad_time" else None
-        detail = detail or ""
+        observed_at = item.observed_at
     else:
         values, observed_at = item.values, item.observed_at
     return HeldValue(device=device, code=_no_nul(item.code)[:32], kind=item.kind, observed_at=observed_at,

@@ -70,7 +70,7 @@ def test_items_that_cannot_count_are_held_as_sent_and_the_packet_acknowledged():
     held = {h.problem: h for h in HeldValue.objects.filter(device=dev)}
     assert (held["bad_value"].code, held["bad_value"].values) == ("w21003", {"Rtd": "1.2.3"})
     assert (held["unknown_code"].code, held["unknown_code"].values) == ("x99999", {"Rtd": "1", "Flag": "N"})
-    assert held["bad_time"].observed_at is None and "implausible" in held["bad_time"].detail
+    assert held["bad_time"].observed_at == NOW + dt.timedelta(hours=2) and "implausible" in held["bad_time"].detail
     dev.refresh_from_db()
     assert (dev.accepted_packets, dev.rejected_packets) == (3, 0)
     assert not IngestRejection.objects.exists()

@@ -1,22 +1,21 @@
 """Extends the demo county with monitoring: a data logger (MN code) on every online-monitored outlet,
 an air-quality station at every township seat and dust stations, yesterday's hourly data and the last
 hours of minute data stored through the real ingestion path (one station's particulates jump in the
-last half hour); then one warning evaluation, so the demo opens with live values and the warnings they
-cause. Values scatter around plausible shares of each limit (pH around 7.4 in its 6–9 range); a few
-outlets exceed (yesterday's daily averages and the last hour: recorded exceedances, and early
+last half hour), so the demo opens with live values; ``alerts.demo_seed`` then evaluates the warnings
+they cause. Values scatter around plausible shares of each limit (pH around 7.4 in its 6–9 range); a
+few outlets exceed (yesterday's daily averages and the last hour: recorded exceedances, and early
 warnings now), a few run near their limit, one in a hundred has a stuck analyser, a silent logger or
 a faulty instrument."""
 import datetime as dt
 
 from django.db.models import F
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Outlet, PermitLimit, Pollutant, Township
 
 from . import hj212
 from .hj212 import ParsedReading
 from .models import Device, Station
-from .services import alerts
 from .services.ingest import Unit, store
 
 HISTORY = dt.timedelta(hours=2)
@@ -71,7 +70,8 @@ def extend(county) -> dict:
             outlet__online_monitored=True, outlet__monitoring_duties__method="online",
             outlet__monitoring_duties__pollutant=F("pollutant")).values_list(
             "outlet_id", "pollutant_id", "pollutant__code", "limit_value", "lower_limit").distinct():
-        limits.setdefault(outlet_id, []).append((pollutant_id, code, float(value), None if lower is None else float(lower)))
+        limits.setdefault(outlet_id,
+                          []).append((pollutant_id, code, float(value), None if lower is None else float(lower)))
     behaviours = _behaviours(rng, len(devices))
     today = now.astimezone(hj212.DEFAULT_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     yesterday = [today - dt.timedelta(hours=h) for h in range(24, 0, -1)]
@@ -111,7 +111,6 @@ def extend(county) -> dict:
     for i in range(0, len(units), 500):
         stored += store(units[i:i + 500], [], now=now).stored
     stored += store(silent, [], now=now - dt.timedelta(minutes=75)).stored
-    result = alerts.evaluate(now)
     return {"monitoring devices": len(devices) + len(station_devices), "stations": len(stations),
-            "readings": stored, "warnings opened": result.opened}
+            "readings": stored}
 

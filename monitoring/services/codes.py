@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from enforcement import clock
+from core import clock
 from enterprises.jurisdiction import can_access_enterprise, is_county_wide
 from enterprises.models import Pollutant, Role
 from monitoring import hj212

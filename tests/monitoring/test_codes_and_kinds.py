@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Pollutant, Role
 from monitoring import hj212
 from monitoring.models import Aggregate, CodeMapping, HeldValue, IngestRejection, Reading

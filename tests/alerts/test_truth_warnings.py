@@ -8,16 +8,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from alerts.models import Alert, Exceedance, Rule
+from alerts.services import evaluate, silence_declare
 from core import clock
 from enterprises.models import Role
 from monitoring import hj212
-from alerts.models import Alert, Exceedance, Rule
-from alerts.services import evaluate, silence_declare
 from monitoring.services import ingest
 from notifications.models import Notification
 from tests import factories as f
-from tests.ecocode.helpers import ind, points
 from tests.alerts.alert_support import site
+from tests.ecocode.helpers import ind, points
 from tests.monitoring.ingest_support import TZ, frames
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("enterprises/", include("enterprises.urls")),
     path("alerts/", include("alerts.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("ecocode/", include("ecocode.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("dashboard/", include("dashboard.urls")),

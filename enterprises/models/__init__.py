@@ -2,6 +2,7 @@
 from .areas import County, Grid, Township, Village
 from .enterprises import Enterprise, Industry
 from .permits import (
+    AveragingPeriod,
     ExecutionReport,
     MonitoringDuty,
     Outlet,
@@ -16,6 +17,6 @@ from .users import Role, User
 
 __all__ = [
     "County", "Township", "Village", "Grid", "Industry", "Enterprise", "Permit", "Outlet",
-    "Pollutant", "PermitLimit", "MonitoringDuty", "PermitItem", "TreatmentFacility",
+    "AveragingPeriod", "Pollutant", "PermitLimit", "MonitoringDuty", "PermitItem", "TreatmentFacility",
     "ExecutionReport", "Role", "User", "RegistryImport", "RegistryImportFile",
 ]

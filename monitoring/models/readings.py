@@ -100,6 +100,16 @@ class Device(models.Model):
                                              help_text=_("New readings stored (resends not counted)."))
     last_seen_at = models.DateTimeField(_("last accepted packet at"), null=True, blank=True)
     last_rejected_at = models.DateTimeField(_("last rejected packet at"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first accepted packet at"), null=True, blank=True,
+                                         help_text=_("Missing data is counted from here, not from before."))
+    reporting_interval_minutes = models.PositiveIntegerField(
+        _("reporting interval (minutes)"), null=True, blank=True,
+        help_text=_("How often the device sends its data (10 for minute data, 60 for an hourly-only logger); "
+                    "learnt from the finest data kind it sends."))
+    measuring_cycle_minutes = models.PositiveIntegerField(
+        _("measuring cycle (minutes)"), null=True, blank=True,
+        help_text=_("How often the analyser really measures (COD and ammonia analysers: 60–120 minutes); "
+                    "it repeats its last value in between."))
 
     class Meta:
         ordering = ["mn"]
@@ -167,12 +177,16 @@ class Reading(models.Model):
 
 
 class Aggregate(models.Model):
-    """Half-hour or hourly statistics of one pollutant at one outlet (or station), built from its
-    real-time and minute readings as they arrive. ``avg``/``min``/``max`` cover valid (flag N) data only."""
+    """Half-hour, hourly or daily statistics of one pollutant at one outlet (or station), built as the
+    readings arrive from the best data kind the device sent for the window (``kind``): daily data for a
+    day, else hourly, else minute, else real-time. Kinds are never mixed: a better kind arriving for a
+    window replaces the statistics of a worse one, a worse one arriving later is ignored.
+    ``avg``/``min``/``max`` cover valid (flag N) data only; a day starts at local midnight."""
 
     class Period(models.TextChoices):
         HALF_HOUR = "half_hour", _("half hour")
         HOUR = "hour", _("hour")
+        DAY = "day", _("day")
 
     outlet = models.ForeignKey(Outlet, models.CASCADE, null=True, blank=True, related_name="aggregates",
                                verbose_name=_("outlet"))
@@ -181,9 +195,15 @@ class Aggregate(models.Model):
     pollutant = models.ForeignKey(Pollutant, models.PROTECT, related_name="+", verbose_name=_("pollutant"))
     period = models.CharField(_("period"), max_length=10, choices=Period.choices)
     start = models.DateTimeField(_("start of the period"))
+    kind = models.CharField(_("built from"), max_length=8, choices=DataKind.choices, default=DataKind.MINUTE,
+                            db_default=DataKind.MINUTE)
     count = models.IntegerField(_("readings"), default=0)
     valid_count = models.IntegerField(_("valid readings (flag N)"), default=0)
     sum = models.FloatField(_("sum of valid values"), default=0)
+    sum_sin = models.FloatField(_("sum of sines (directions)"), null=True, blank=True,
+                                help_text=_("Wind direction only: its average is the direction of the mean "
+                                            "unit vector (350° and 10° average to 0°, not 180°)."))
+    sum_cos = models.FloatField(_("sum of cosines (directions)"), null=True, blank=True)
     avg = models.FloatField(_("average of valid values"), null=True, blank=True)
     min = models.FloatField(_("minimum of valid values"), null=True, blank=True)
     max = models.FloatField(_("maximum of valid values"), null=True, blank=True)

@@ -1,11 +1,21 @@
-"""REST API of the eco-code (read-only): current codes of the enterprises in my jurisdiction with the
-latest explanation, the colour history, and the consequences of each colour."""
-from rest_framework import serializers
+"""REST API of the eco-code: current codes of the enterprises in my jurisdiction with the latest
+explanation (each deduction with its records and their links), the colour history, the consequences of
+each colour, and objections and credit-repair applications (the enterprise files them, township or
+bureau staff decide; an accepted one rescores at once)."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
-from enforcement.api.viewsets import ReadOnlyViewSet
+from enforcement.api.viewsets import ActionViewSet, ReadOnlyViewSet
+from enterprises.models import Role
 
-from .models import ColourBand, ColourChange, EcoCode
-from .rules import describe
+from .models import ColourBand, ColourChange, CreditRepair, EcoCode, Objection
+from .services import reviews
+from .views.staff import explained
 
 
 class EcoCodeSerializer(serializers.ModelSerializer):
@@ -21,7 +31,7 @@ class EcoCodeSerializer(serializers.ModelSerializer):
 
     def get_explanation(self, obj) -> list[dict]:
         entries = obj.latest.explanation if obj.latest_id else []
-        return [dict(e, reason=describe(e)) for e in entries]
+        return [explained(e) for e in entries]
 
 
 class EcoCodeViewSet(ReadOnlyViewSet):
@@ -68,3 +78,88 @@ class ColourBandViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         user = self.request.user
         return self.queryset.all() if getattr(user, "is_authenticated", False) else self.queryset.none()
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        fields = ["id", "enterprise", "score", "indicator_code", "episodes", "reasons", "state", "submitted_at",
+                  "review_due_at", "reviewed_at", "decision_reason", "rescore", "attachments"]
+        read_only_fields = fields
+
+    def get_attachments(self, obj) -> list[str]:
+        return [a.name for a in obj.attachments.all()]
+
+
+class ObjectionSerializer(ReviewSerializer):
+    class Meta(ReviewSerializer.Meta):
+        model = Objection
+
+
+class RepairSerializer(ReviewSerializer):
+    class Meta(ReviewSerializer.Meta):
+        model = CreditRepair
+        fields = [*ReviewSerializer.Meta.fields, "correction", "corrected_on"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(min_length=4, max_length=4000)
+
+
+class ReviewViewSet(ActionViewSet):
+    """Objections or repair applications of my jurisdiction. POST (the enterprise account, multipart with
+    ``files``) files one; POST ``<id>/decide/`` (township or bureau staff) records the decision."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    filterset_fields = ["enterprise", "state", "indicator_code"]
+    ordering = ["-submitted_at", "-id"]
+
+    def _enterprise(self, request):
+        if request.user.role != Role.ENTERPRISE or not request.user.enterprise_id:
+            raise ApiPermissionDenied("only the enterprise itself files an objection or a repair application")
+        return request.user.enterprise
+
+    def create(self, request):
+        enterprise = self._enterprise(request)
+        try:
+            item = self.submit(request, enterprise, request.FILES.getlist("files"))
+        except ValidationError as exc:
+            raise ApiValidationError({"detail": exc.messages})
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        item = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        try:
+            reviews.decide(item, user=request.user, **decision.validated_data)
+        except PermissionDenied:
+            raise ApiPermissionDenied("only township or bureau staff of this enterprise decide")
+        except ValidationError as exc:
+            raise ApiValidationError({"detail": exc.messages})
+        item.refresh_from_db()
+        return Response(self.get_serializer(item).data)
+
+
+class ObjectionViewSet(ReviewViewSet):
+    queryset = Objection.objects.select_related("enterprise").prefetch_related("attachments")
+    serializer_class = ObjectionSerializer
+
+    def submit(self, request, enterprise, files):
+        return reviews.objection_submit(enterprise=enterprise, code=str(request.data.get("indicator_code", "")),
+                                        reasons=str(request.data.get("reasons", "")), files=files, user=request.user)
+
+
+class RepairViewSet(ReviewViewSet):
+    queryset = CreditRepair.objects.select_related("enterprise").prefetch_related("attachments")
+    serializer_class = RepairSerializer
+
+    def submit(self, request, enterprise, files):
+        corrected_on = serializers.DateField().to_internal_value(request.data.get("corrected_on", ""))
+        return reviews.repair_apply(enterprise=enterprise, code=str(request.data.get("indicator_code", "")),
+                                    correction=str(request.data.get("correction", "")), corrected_on=corrected_on,
+                                    reasons=str(request.data.get("reasons", "")), files=files, user=request.user)

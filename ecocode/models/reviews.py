@@ -18,7 +18,7 @@ class Review(models.Model):
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("awaiting review")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", _("upheld")
         REJECTED = "rejected", _("rejected")
 
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="+", verbose_name=_("enterprise"))

@@ -9,7 +9,7 @@ import pytest
 from dispatch.models import Complaint
 from ecocode.models import ReportedEmission, ScoringRun
 from ecocode.services import rebuild, scoring
-from enterprises.models import MonitoringDuty, Pollutant, TreatmentFacility
+from enterprises.models import Pollutant
 from monitoring.hj212 import ParsedReading
 from monitoring.models import Aggregate, Alert, Device
 from monitoring.services.ingest import Unit, store
@@ -22,28 +22,6 @@ pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 EXCEEDANCE = ("S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "S12", "S13", "S14",
               "S15", "S16", "M06")
-
-
-@pytest.fixture
-def plant(now):
-    """An enterprise with a COD-monitored outlet that exceeded its limit this morning (one hour at 2.5×),
-    one exceedance warning it never answered, and one public complaint."""
-    ent = f.enterprise()
-    perm = f.permit(ent)
-    on_time_report(perm)
-    out = f.outlet(perm, "DW001", "water", {"w01018": 100})
-    cod = Pollutant.objects.get(code="w01018")
-    TreatmentFacility.objects.create(permit=perm, outlet=out, name="生化处理站", process="A/O")
-    MonitoringDuty.objects.create(permit=perm, outlet=out, pollutant=cod, method="online", frequency="continuous")
-    Device.objects.create(mn="MN-EVIDENCE-1", outlet=out, last_seen_at=NOW - dt.timedelta(minutes=5))
-    for n, avg in enumerate([90, 150, 250, 130, 80, 85]):
-        Aggregate.objects.create(outlet=out, pollutant=cod, period="hour", start=NOW - (n + 1) * H, count=60,
-                                 valid_count=60, sum=avg * 60, avg=avg, min=avg, max=avg, updated_at=NOW)
-    alert = Alert.objects.create(outlet=out, enterprise=ent, pollutant=cod, rule="exceedance",
-                                 opened_at=NOW - 4 * H, last_seen_at=NOW - 2 * H, value=150, limit_value=100)
-    complaint = Complaint.objects.create(enterprise=ent, township=ent.township, channel="qr", text="河里有异味",
-                                         created_at=NOW - dt.timedelta(days=5))
-    return ent, out, cod, alert, complaint
 
 
 def _entries(score):
@@ -95,7 +73,7 @@ def test_no_data_is_insufficient_not_green(now):
     run = scoring.score_all()
     assert (idle.eco_code.__class__.objects.get(enterprise=idle).colour, run.insufficient) == ("grey", 1)
     assert active.eco_scores.get().colour == "green"
-    assert idle.eco_scores.get().get_colour_display() == "insufficient data"
+    assert idle.eco_scores.get().get_colour_display() == "数据不足，无法评分"
 
 
 def test_a_proven_deduction_stands_without_enough_data(now):

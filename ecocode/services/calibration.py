@@ -1,6 +1,6 @@
 """The calibration report: what the catalogue does to the county, read from the latest full run.
 
-* the colour distribution (insufficient data counted apart);
+* the colour distribution (insufficient data counted apart, and by management class);
 * per indicator: how many enterprises it charged, the points it took, how many episodes it found
   already charged by a more precise indicator, its weight and the weight's stated source;
 * sensitivity: how many enterprises would change colour if an indicator's weight were halved or raised
@@ -13,8 +13,9 @@ makes them scored).
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count
 
-from ..models import Colour, Indicator, ScoringRun
+from ..models import Colour, Indicator, Score, ScoringRun
 from ..rules import unavailable_reason
 
 FACTORS = (Decimal("0.5"), Decimal("1.5"))
@@ -49,6 +50,15 @@ def _rows(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _grey_by_class(run: ScoringRun) -> list[tuple[str, str, int]]:
+    """How many enterprises of each management class had insufficient data (why the grey share is what it is)."""
+    from enterprises.models.enterprises import ManagementClass
+
+    rows = (Score.objects.filter(run=run, colour=Colour.GREY).values_list("enterprise__management_class")
+            .annotate(n=Count("pk")).order_by("-n"))
+    return [(c, str(ManagementClass(c).label) if c in ManagementClass.values else c, n) for c, n in rows]
+
+
 def report(run: ScoringRun | None = None) -> dict | None:
     """The report of ``run`` (default: the latest nightly run), or None before any full run."""
     run = run or ScoringRun.objects.filter(trigger=ScoringRun.Trigger.NIGHTLY).order_by("-started_at").first()
@@ -62,6 +72,7 @@ def report(run: ScoringRun | None = None) -> dict | None:
     distribution = [{"colour": c, "label": Colour(c).label, "n": counts.get(c, 0),
                      "share": round(100 * counts.get(c, 0) / total, 1) if total else 0} for c in Colour.values]
 
+    grey_by_class = [{"class": c, "label": label, "n": n} for c, label, n in _grey_by_class(run)]
     per_indicator = {code: {"touched": touched, "points": float(points or 0), "already": already}
                      for code, touched, points, already in _rows(f"""
         WITH charges AS ({CHARGES})
@@ -98,6 +109,7 @@ def report(run: ScoringRun | None = None) -> dict | None:
                 FROM per_score p""", params)
             shifts.append({"shift": shift, "min_score": moved[n], "better": better, "worse": worse})
         band_rows.append({"colour": colour, "label": Colour(colour).label, "min_score": thresholds[n], "shifts": shifts})
-    return {"run": run, "total": total, "distribution": distribution, "indicators": indicators,
+    return {"run": run, "total": total, "distribution": distribution, "grey_by_class": grey_by_class,
+            "indicators": indicators,
             "bands": band_rows,
             "unavailable": [dict(u, reason=unavailable_reason(u)) for u in run.unavailable_rules]}

@@ -4,13 +4,14 @@ An enterprise is scored on evidence; with too little of it, a clean record means
 "insufficient data" (grey) instead of green. Its data are insufficient when, in the catalogue's
 ``coverage`` terms:
 
-* nothing shows its conduct in the last ``conduct_window_days``: no submitted execution report and no
-  checklist round (patrol, inspection or self-check); or
+* nothing shows its conduct in the last ``conduct_window_days``: no submitted execution report, no
+  checklist round (patrol, inspection or self-check), no self-check notice completed and no work order
+  closed; or
 * it has online monitoring duties and less than ``online_min_ratio`` of the readings its devices owe in
   the last ``online_window_days`` arrived (owed by each device's own interval, from its first packet).
 
 A proven deduction stands: an enterprise whose deductions already put it below green keeps that colour.
-Two grouped queries and one scan of the online aggregates, whatever the number of enterprises.
+A few grouped queries and one scan of the online aggregates, whatever the number of enterprises.
 """
 from django.apps import apps
 
@@ -25,12 +26,14 @@ def insufficient(coverage: dict, ctx: Context, enterprise_ids) -> set[int]:
     since = ctx.since(coverage["conduct_window_days"])
     conduct = set(ExecutionReport.objects.filter(submitted_on__gte=since.date(), submitted_on__lte=ctx.today)
                   .values_list("permit__enterprise_id", flat=True).distinct())
-    try:
-        rounds = apps.get_model("dispatch.Round").objects
-        conduct |= set(rounds.filter(submitted_at__gte=since, submitted_at__lte=ctx.as_of)
+    for label, moment in (("dispatch.Round", "submitted_at"), ("dispatch.SelfCheckNotice", "completed_at"),
+                          ("dispatch.WorkOrder", "closed_at")):
+        try:
+            rows = apps.get_model(label).objects
+        except LookupError:
+            continue
+        conduct |= set(rows.filter(**{f"{moment}__gte": since, f"{moment}__lte": ctx.as_of})
                        .values_list("enterprise_id", flat=True).distinct())
-    except LookupError:
-        pass
     short = _online_short(coverage, ctx, ids)
     return {eid for eid in ids if eid not in conduct or eid in short}
 

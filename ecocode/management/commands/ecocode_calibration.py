@@ -23,6 +23,8 @@ class Command(BaseCommand):
         out("\n颜色分布：")
         for d in data["distribution"]:
             out(f"  {d['label']:<10} {d['n']:>6} 家  {d['share']:>5}%")
+        if data["grey_by_class"]:
+            out("  其中数据不足：" + "，".join(f"{g['label']} {g['n']} 家" for g in data["grey_by_class"]))
         out("\n指标：扣分企业数、扣分合计、已由更精确指标扣分的情形、权重 ×0.5 / ×1.5 时颜色变好/变差的企业数")
         for ind in data["indicators"]:
             if not (options["all"] or ind["touched"] or ind["already"]):

@@ -109,7 +109,10 @@ def report(run: ScoringRun | None = None) -> dict | None:
                 FROM per_score p""", params)
             shifts.append({"shift": shift, "min_score": moved[n], "better": better, "worse": worse})
         band_rows.append({"colour": colour, "label": Colour(colour).label, "min_score": thresholds[n], "shifts": shifts})
+    active = [i for i in indicators if i["touched"] or i["already"]]
+    quiet = [i for i in indicators if not (i["touched"] or i["already"])]
     return {"run": run, "total": total, "distribution": distribution, "grey_by_class": grey_by_class,
             "indicators": indicators,
+            "indicator_parts": [{"quiet": False, "rows": active}, {"quiet": True, "rows": quiet}],
             "bands": band_rows,
             "unavailable": [dict(u, reason=unavailable_reason(u)) for u in run.unavailable_rules]}

@@ -114,12 +114,24 @@ def review(request, kind: str, pk: int):
                 form.add_error(None, exc)
         status = 400
     entry = next((e for e in item.score.explanation if e["code"] == item.indicator_code), None)
-    trail = AuditEntry.objects.filter(model_label=item._meta.label, object_id=str(item.pk)).order_by("at", "id")
+    trail = [(t, _trail_changes(item, t.changes)) for t in
+             AuditEntry.objects.filter(model_label=item._meta.label, object_id=str(item.pk)).order_by("at", "id")]
     return render(request, "ecocode/review.html", {
         "item": item, "kind": kind, "entry": dict(entry, records=shown(entry["records"])) if entry else None,
         "attachments": item.attachments.all(), "trail": trail, "form": form if can_decide else None,
         "overdue": item.state == item.State.SUBMITTED and item.review_due_at < clock.now(),
     }, status=status)
+
+
+def _trail_changes(item, changes: dict) -> list[tuple[str, str]]:
+    """The changes of an audit entry a reader follows: the state (in words) and the decision's reason."""
+    states = dict(item.State.choices)
+    out = []
+    if "state" in changes:
+        out.append((str(item._meta.get_field("state").verbose_name), str(states.get(changes["state"][1], ""))))
+    if changes.get("decision_reason", [None, None])[1]:
+        out.append((str(item._meta.get_field("decision_reason").verbose_name), changes["decision_reason"][1]))
+    return out
 
 
 @login_required

@@ -13,7 +13,7 @@ from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
 
 from .. import qr, records, selectors
-from ..models import CreditRepair, Objection
+from ..models import Colour, CreditRepair, Objection
 from ..rules import describe
 from ..services import calibration, reviews, scoring
 
@@ -35,7 +35,9 @@ def mine(request):
 
 def explained(entry: dict) -> dict:
     """An explanation entry as pages and the API show it: its reason and its records, in Chinese."""
-    return dict(entry, reason=describe(entry), records=records.shown(entry.get("records", [])),
+    cap = entry.get("cap") or ""
+    return dict(entry, reason=describe(entry), cap_label=Colour(cap).label if cap in Colour.values else "",
+                records=records.shown(entry.get("records", [])),
                 already_charged=records.shown(entry.get("already_charged", [])),
                 relieved=records.shown(entry.get("relieved", [])))
 

@@ -66,7 +66,7 @@ def test_calibration_report_page_and_command(plant):
     scoring.score_all()
     html = _client(f.bureau_user()).get("/ecocode/calibration/").content.decode()
     assert "颜色分布" in html and "分值依据" in html and "局务会决定" in html
-    assert "S15" in html and "无数据来源、未评分的规则" in html and "penalties.count" in html
+    assert "S15" in html and "无数据来源、未评分的规则" in html and "M33、M34" in html
     assert _client(f.user("township", township=ent.township)).get("/ecocode/calibration/").status_code == 403
     out = io.StringIO()
     call_command("ecocode_calibration", stdout=out)

@@ -1,6 +1,5 @@
 """The engine end to end: the catalogue, colours at the thresholds' edges, caps, stored explanations,
 colour changes recorded and notified, catalogue versions, the nightly task."""
-import datetime as dt
 from collections import Counter
 from decimal import Decimal
 

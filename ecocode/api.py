@@ -3,6 +3,7 @@ explanation (each deduction with its records and their links), the colour histor
 each colour, and objections and credit-repair applications (the enterprise files them, township or
 bureau staff decide; an accepted one rescores at once)."""
 from django.core.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -10,6 +11,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from enforcement.api.idempotency import idempotent
 from enforcement.api.viewsets import ActionViewSet, ReadOnlyViewSet
 from enterprises.models import Role
 
@@ -122,6 +124,7 @@ class ReviewViewSet(ActionViewSet):
             raise ApiPermissionDenied("only the enterprise itself files an objection or a repair application")
         return request.user.enterprise
 
+    @idempotent
     def create(self, request):
         enterprise = self._enterprise(request)
         try:
@@ -130,7 +133,9 @@ class ReviewViewSet(ActionViewSet):
             raise ApiValidationError({"detail": exc.messages})
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=DecisionSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def decide(self, request, pk=None):
         item = self.get_object()
         decision = DecisionSerializer(data=request.data)

@@ -27,6 +27,13 @@ class Context:
 
     as_of: dt.datetime
     enterprise_ids: tuple[int, ...] | None = None
+    # What a run computes once for several indicators (e.g. the inconsistent reports), by key.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def once(self, key, compute: Callable):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @property
     def today(self) -> dt.date:

@@ -2,8 +2,8 @@
 checked against the monitored cumulative emissions), permits, outlets and self-monitoring duties."""
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_noop as N_
 
@@ -50,21 +50,25 @@ def _incomplete(p, ctx):
 # The reports whose declared emission of some pollutant differs from what the devices of the report's
 # permit measured over its period by more than the tolerance: the cumulative emissions (-Cou, kg) of the
 # daily values (CN 2031) where they were sent, else of the hourly ones (CN 2061). One statement for all
-# reports; each reported emission reads the readings of its period only (partitions pruned at run time).
+# reports, run once per scoring run; each reported emission reads the readings of its period only (partitions
+# pruned at run time).
 INCONSISTENT_REPORTS = """
-    SELECT re.report_id FROM ecocode_reportedemission re
-    JOIN enterprises_executionreport r ON r.id = re.report_id
-    CROSS JOIN LATERAL (SELECT COALESCE(
-        (SELECT SUM(x.cou) FROM monitoring_reading x JOIN enterprises_outlet o ON o.id = x.outlet_id
-         WHERE o.permit_id = r.permit_id AND x.pollutant_id = re.pollutant_id AND x.kind = 'day'
-           AND x.cou IS NOT NULL AND x.observed_at >= (r.period_start::timestamp AT TIME ZONE 'Asia/Shanghai')
-           AND x.observed_at < ((r.period_end + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')),
-        (SELECT SUM(x.cou) FROM monitoring_reading x JOIN enterprises_outlet o ON o.id = x.outlet_id
-         WHERE o.permit_id = r.permit_id AND x.pollutant_id = re.pollutant_id AND x.kind = 'hour'
-           AND x.cou IS NOT NULL AND x.observed_at >= (r.period_start::timestamp AT TIME ZONE 'Asia/Shanghai')
-           AND x.observed_at < ((r.period_end + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))) AS kg) measured
-    WHERE r.submitted_on IS NOT NULL AND measured.kg > 0
-      AND ABS(re.amount_kg::float8 - measured.kg) > measured.kg * %s
+    WITH emissions AS MATERIALIZED (
+        SELECT re.report_id, re.pollutant_id, re.amount_kg::float8 AS declared, r.permit_id,
+               (r.period_start::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
+               ((r.period_end + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1
+        FROM ecocode_reportedemission re JOIN enterprises_executionreport r ON r.id = re.report_id
+        WHERE r.submitted_on IS NOT NULL),
+    measured AS MATERIALIZED (
+        SELECT e.report_id, e.declared, COALESCE(SUM(x.cou) FILTER (WHERE x.kind = 'day'),
+                                                 SUM(x.cou) FILTER (WHERE x.kind = 'hour')) AS kg
+        FROM emissions e
+        JOIN enterprises_outlet o ON o.permit_id = e.permit_id
+        CROSS JOIN LATERAL (SELECT x.kind, x.cou FROM monitoring_reading x
+                            WHERE x.outlet_id = o.id AND x.pollutant_id = e.pollutant_id AND x.kind IN ('day', 'hour')
+                              AND x.observed_at >= e.t0 AND x.observed_at < e.t1 AND x.cou IS NOT NULL) x
+        GROUP BY e.report_id, e.pollutant_id, e.declared)
+    SELECT DISTINCT report_id FROM measured WHERE kg > 0 AND ABS(declared - kg) > kg * %s
 """
 
 
@@ -81,8 +85,15 @@ def _no_reported_emissions(ctx):
               "cumulative emissions the monitoring devices measured (due in the last %(window_days)s days)"),
               lacks_data=_no_reported_emissions)
 def _inconsistent(p, ctx):
-    off = RawSQL(INCONSISTENT_REPORTS, (p["tolerance"],))
+    off = ctx.once(("inconsistent_reports", p["tolerance"]), lambda: _inconsistent_ids(p["tolerance"]))
     return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False) & Q(pk__in=off))
+
+
+def _inconsistent_ids(tolerance: float) -> list[int]:
+    """The ids of the inconsistent reports, computed once per run (not once per report row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(INCONSISTENT_REPORTS, [tolerance])
+        return sorted({row[0] for row in cursor.fetchall()})
 
 
 permits = Family("permits", lambda ctx, days: Enterprise.objects.all(), "id",

@@ -19,7 +19,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 # type → (Chinese name, model label, path from the model to its enterprise)
 TYPES = {
     "report": ("执行报告", "enterprises.ExecutionReport", "permit__enterprise"),
-    "warning": ("预警", "monitoring.Alert", "enterprise"),
+    "warning": ("预警", "alerts.Alert", "enterprise"),
     "work_order": ("工单", "dispatch.WorkOrder", "enterprise"),
     "inspection": ("检查记录", "dispatch.LineResult", "round__enterprise"),
     "complaint": ("公众投诉", "dispatch.Complaint", "enterprise"),
@@ -28,11 +28,11 @@ TYPES = {
     "outlet": ("排放口", "enterprises.Outlet", "enterprise"),
     "device": ("监测设备", "monitoring.Device", "outlet__enterprise"),
     "self_check": ("自查通知", "dispatch.SelfCheckNotice", "enterprise"),
-    "maintenance": ("维护窗口", "monitoring.Silence", "enterprise"),
+    "maintenance": ("维护窗口", "alerts.Silence", "enterprise"),
     "hours": ("超标时段（小时均值）", "enterprises.Outlet", "enterprise"),
     "enterprise": ("企业登记信息", "enterprises.Enterprise", ""),
 }
-NATIVE = {"warning": "monitoring:alert-detail", "work_order": "dispatch:order_detail"}
+NATIVE = {"warning": "alerts:alert-detail", "work_order": "dispatch:order_detail"}
 
 
 def label(kind: str) -> str:

@@ -4,7 +4,8 @@ parsing a data segment into a ``Packet`` and its readings, and building frames a
 No database and no I/O here: ``monitoring.services.ingest`` resolves MN codes and pollutant codes and
 stores what this module returns; ``hj212_server`` moves the bytes. Every refusal raises ``ProtocolError``
 with a ``reason`` (the same words as ``IngestRejection.Reason``) and a human-readable detail.
-See /work/shared/reference/hj212.md for the protocol facts this follows.
+It follows HJ 212-2017 (data transmission standard for online monitoring systems of pollutants) and
+the 2005 edition it replaced; the docs/architecture.md section on monitoring says where each rule lives.
 """
 from __future__ import annotations
 
@@ -122,14 +123,19 @@ class FrameReader:
         self.max_length = max_length
         self.buffer = bytearray()
 
-    def feed(self, chunk: bytes) -> list[Frame | ProtocolError]:
+    def feed(self, chunk: bytes, max_errors: int | None = None) -> list[Frame | ProtocolError]:
+        """The frames and errors ``chunk`` completes; with ``max_errors``, stop cutting after that many
+        errors (what is left stays in the buffer: a server closes such a connection anyway)."""
         self.buffer += chunk
         out: list[Frame | ProtocolError] = []
-        while True:
+        errors = 0
+        while max_errors is None or errors < max_errors:
             item = self._next()
             if item is None:
-                return out
+                break
             out.append(item)
+            errors += isinstance(item, ProtocolError)
+        return out
 
     def close(self) -> ProtocolError | None:
         rest = bytes(self.buffer)

@@ -25,11 +25,6 @@ class Colour(models.TextChoices):
     GREY = "grey", _("insufficient data")
 
     @classmethod
-    def rank(cls, colour: str) -> int:
-        """0 for green … 4 for red (grey, not scored, is not ranked)."""
-        return cls.values.index(colour)
-
-    @classmethod
     def scored(cls) -> list[str]:
         """The five colours of a score, best first (grey is the absence of one)."""
         return [c for c in cls.values if c != cls.GREY]

@@ -8,7 +8,13 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_noop as N_
 
 from enterprises.models import (
-    Enterprise, ExecutionReport, MonitoringDuty, Outlet, Permit, PermitLimit, TreatmentFacility,
+    Enterprise,
+    ExecutionReport,
+    MonitoringDuty,
+    Outlet,
+    Permit,
+    PermitLimit,
+    TreatmentFacility,
 )
 
 from .base import Family, key_part

@@ -25,8 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat, JSONObject, TruncDate
 from django.utils.translation import gettext_noop as N_
 
+from alerts.models import Alert, Silence
 from enterprises.models import MonitoringDuty
-from monitoring.models import Aggregate, Alert, Device, Silence
+from monitoring.models import Aggregate, Device
 
 from .base import RATIO, Family, key_part
 
@@ -149,7 +150,7 @@ def _silent(p, ctx):
 
 
 ALERT_PARAMS = {"rules": (list, []), "medium": (str, ""), "window_days": (int, 90)}
-alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("monitoring.Alert",),
+alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("alerts.Alert",),
                 record_type="warning", record_at="opened_at")
 # The fact a warning reports: an exceedance of its outlet, pollutant and day; a gap of its outlet; else itself.
 ALERT_EPISODE = Case(
@@ -194,7 +195,7 @@ def _escalated(p, ctx):
 
 
 silences = Family("silences", lambda ctx, days: Silence.objects.all(), "enterprise_id",
-                  requires=("monitoring.Silence",), record_type="maintenance", record_at="starts_at")
+                  requires=("alerts.Silence",), record_type="maintenance", record_at="starts_at")
 
 
 @silences.rule("count", {"window_days": (int, 30)},

@@ -5,7 +5,7 @@ announced."""
 from django.urls import reverse
 
 from enterprises.models import Enterprise
-from monitoring.notifications import Message, notify_many
+from notifications.services import Message, notify_many
 
 from ..models import Colour
 

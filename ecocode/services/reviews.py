@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
 

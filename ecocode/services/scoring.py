@@ -20,12 +20,14 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
-from enforcement import clock
+from core import clock
+from core.db import advisory_lock
 from enterprises.models import Enterprise
 
+from ..colours import colour_for
 from ..models import CatalogueVersion, Colour, ColourChange, EcoCode, Score, ScoringRun
 from ..rules import FAMILIES, RULES, Context, check_params, deduction, family_of
 from . import coverage, notices
@@ -34,7 +36,6 @@ from .catalogue import current_version
 log = logging.getLogger(__name__)
 
 BASE_SCORE = Decimal(100)
-COLOURS = Colour.scored()
 
 
 def _jsonable(value):
@@ -183,16 +184,6 @@ def family_rows(rule, params: dict, ctx: Context):
         yield eid, values
 
 
-def colour_for(score: Decimal, bands: list[dict], caps=()) -> str:
-    """The colour of ``score`` by the bands' thresholds, made no better than any of ``caps``."""
-    colour = COLOURS[-1]
-    for band in sorted(bands, key=lambda b: Decimal(b["min_score"]), reverse=True):
-        if score >= Decimal(band["min_score"]):
-            colour = band["colour"]
-            break
-    return max([colour, *[c for c in caps if c]], key=COLOURS.index)
-
-
 def score_of(entries: list[dict], bands: list[dict], *, insufficient: bool) -> tuple[Decimal, str, dict]:
     """Score, colour and points per group of an explanation (grey: insufficient data, unless the
     deductions already put the enterprise below green)."""
@@ -210,9 +201,7 @@ def score_of(entries: list[dict], bands: list[dict], *, insufficient: bool) -> t
 
 def _lock() -> None:
     """One scoring at a time (nightly and on-demand runs write the same EcoCode rows)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('ecocode.scoring'))")
+    advisory_lock("ecocode.scoring")
 
 
 def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) -> ScoringRun:

@@ -201,7 +201,11 @@ class Aggregate(models.Model):
 
 
 class IngestRejection(models.Model):
-    """A packet (or bulk row) that was refused, with the reason. Counted on the device when known."""
+    """A packet (or bulk row) that was refused, with the reason. Counted on the device when known.
+
+    Bytes the HJ 212 server cannot even frame (garbage, bad length fields, truncated frames) are logged
+    as one row per connection and reason, with how many there were (``count``) between ``received_at``
+    and ``last_at``; rows are purged after ``INGEST_REJECTION_RETENTION_DAYS``."""
 
     class Reason(models.TextChoices):
         GARBAGE = "garbage", _("not an HJ 212 frame")
@@ -228,6 +232,9 @@ class IngestRejection(models.Model):
     source = models.CharField(_("source"), max_length=64, blank=True,
                               help_text=_("Peer address of a TCP client, or the API user of a bulk upload."))
     received_at = models.DateTimeField(_("received at"), db_index=True)
+    count = models.PositiveIntegerField(_("how many"), default=1,
+                                        help_text=_("Refusals of this reason on this connection (framing errors)."))
+    last_at = models.DateTimeField(_("last one at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

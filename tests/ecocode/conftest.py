@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from alerts.models import Alert
+from core import clock
 from dispatch.models import Complaint
-from enforcement import clock
 from enterprises.models import MonitoringDuty, Pollutant, TreatmentFacility
-from monitoring.models import Aggregate, Alert, Device
+from monitoring.models import Aggregate, Device
 from tests import factories as f
 
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from core import clock
 from ecocode import selectors
 from ecocode.services import scoring
-from enforcement import clock
 from tests import factories as f
 
 from .conftest import NOW

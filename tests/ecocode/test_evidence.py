@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from alerts.models import Alert
 from dispatch.models import Complaint
 from ecocode.models import ReportedEmission, ScoringRun
 from ecocode.services import rebuild, scoring
 from enterprises.models import Pollutant
 from monitoring.hj212 import ParsedReading
-from monitoring.models import Aggregate, Alert, Device
+from monitoring.models import Aggregate, Device
 from monitoring.services.ingest import Unit, store
 from tests import factories as f
 

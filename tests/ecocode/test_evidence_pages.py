@@ -26,7 +26,7 @@ def test_the_explanation_page_shows_each_deduction_with_its_records_in_chinese(p
     assert 'lang="zh-hans"' in html and 'id="deductions"' in html
     assert "近30日废水超标1倍以上" in html and "超标时段（小时均值）" in html
     assert f'href="/ecocode/records/hours/{out.pk}:{cod.pk}:2026-06-15/"' in html
-    assert f'href="/monitoring/alerts/{alert.pk}/"' in html and "公众投诉" in html
+    assert f'href="/alerts/{alert.pk}/"' in html and "公众投诉" in html
     assert "已在 S15 扣分" in html and "同一事实不重复扣分" in html                  # one fact, one charge
     assert "近 30 日收到公众投诉 1 件" in html                                     # the reason, in Chinese
     assert f"/ecocode/enterprise/{ent.pk}/objections/new/?code=S15" in html and "提出异议" in html

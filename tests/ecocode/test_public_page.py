@@ -12,7 +12,8 @@ from dispatch.models import Complaint
 from ecocode.models import Penalty
 from ecocode.services import scoring
 from enterprises.models import TreatmentFacility
-from monitoring.models import Aggregate, Alert, Device
+from alerts.models import Alert
+from monitoring.models import Aggregate, Device
 from tests import factories as f
 
 from .conftest import NOW

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEntry
 from ecocode.models import CreditRepair, Objection
 from ecocode.services import reviews, scoring
-from enforcement import clock
+from core import clock
 from tests import factories as f
 
 from .conftest import NOW

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from enterprises.models import MonitoringDuty, Pollutant
-from monitoring.models import Aggregate, Alert, Device, Silence
-from tests import factories as f
-
+from alerts.models import Alert, Silence
 from ecocode.rules import Context
 from ecocode.services.scoring import evaluate
+from enterprises.models import MonitoringDuty, Pollutant
+from monitoring.models import Aggregate, Device
+from tests import factories as f
 
 from .conftest import NOW
 from .helpers import ind, points

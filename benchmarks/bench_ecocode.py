@@ -128,7 +128,7 @@ def add_activity(now: dt.datetime) -> None:
         duty_pollutant = dict(MonitoringDuty.objects.filter(method="online").values_list("permit_id", "pollutant_id"))
         declared = [ReportedEmission(report_id=pk, pollutant_id=duty_pollutant[permit],
                                      amount_kg=Decimal(rng.randint(100, 5000)))
-                    for pk, permit in ExecutionReport.objects.filter(submitted_on__isnull=False,
+                    for pk, permit in ExecutionReport.objects.filter(submitted_on__isnull=False, emissions__isnull=True,
                                                                      permit_id__in=duty_pollutant)
                     .values_list("pk", "permit_id")[:3000]]
         ReportedEmission.objects.bulk_create(declared, batch_size=5000)

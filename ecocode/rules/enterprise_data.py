@@ -64,7 +64,8 @@ INCONSISTENT_REPORTS = """
                (r.period_start::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
                ((r.period_end + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1
         FROM ecocode_reportedemission re JOIN enterprises_executionreport r ON r.id = re.report_id
-        WHERE r.submitted_on IS NOT NULL),
+        WHERE r.submitted_on IS NOT NULL AND (%(all)s OR r.permit_id IN (
+            SELECT p.id FROM enterprises_permit p WHERE p.enterprise_id = ANY(%(ids)s)))),
     measured AS MATERIALIZED (
         SELECT e.report_id, e.declared, COALESCE(SUM(x.cou) FILTER (WHERE x.kind = 'day'),
                                                  SUM(x.cou) FILTER (WHERE x.kind = 'hour')) AS kg
@@ -74,7 +75,7 @@ INCONSISTENT_REPORTS = """
                             WHERE x.outlet_id = o.id AND x.pollutant_id = e.pollutant_id AND x.kind IN ('day', 'hour')
                               AND x.observed_at >= e.t0 AND x.observed_at < e.t1 AND x.cou IS NOT NULL) x
         GROUP BY e.report_id, e.pollutant_id, e.declared)
-    SELECT DISTINCT report_id FROM measured WHERE kg > 0 AND ABS(declared - kg) > kg * %s
+    SELECT DISTINCT report_id FROM measured WHERE kg > 0 AND ABS(declared - kg) > kg * %(tolerance)s
 """
 
 
@@ -91,14 +92,15 @@ def _no_reported_emissions(ctx):
               "cumulative emissions the monitoring devices measured (due in the last %(window_days)s days)"),
               lacks_data=_no_reported_emissions)
 def _inconsistent(p, ctx):
-    off = ctx.once(("inconsistent_reports", p["tolerance"]), lambda: _inconsistent_ids(p["tolerance"]))
+    off = ctx.once(("inconsistent_reports", p["tolerance"]), lambda: _inconsistent_ids(p["tolerance"], ctx))
     return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False) & Q(pk__in=off))
 
 
-def _inconsistent_ids(tolerance: float) -> list[int]:
-    """The ids of the inconsistent reports, computed once per run (not once per report row)."""
+def _inconsistent_ids(tolerance: float, ctx) -> list[int]:
+    """The ids of the inconsistent reports (of the run's enterprises), computed once per run, not per report row."""
+    ids = list(ctx.enterprise_ids or [])
     with connection.cursor() as cursor:
-        cursor.execute(INCONSISTENT_REPORTS, [tolerance])
+        cursor.execute(INCONSISTENT_REPORTS, {"tolerance": tolerance, "all": ctx.enterprise_ids is None, "ids": ids})
         return sorted({row[0] for row in cursor.fetchall()})
 
 

@@ -27,7 +27,8 @@ AUDITED = (
     "enterprises.Permit", "enterprises.Outlet", "enterprises.PermitLimit", "enterprises.MonitoringDuty",
     "enterprises.PermitItem",
     "dispatch.WorkOrder", "dispatch.Round",
-    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand",
+    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand", "ecocode.Objection", "ecocode.CreditRepair",
+    "ecocode.ReportedEmission",
 )
 
 

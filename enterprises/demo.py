@@ -290,10 +290,18 @@ class DemoCounty:
         self.report.add("enterprises", len(ents))
 
         permits = []
+        # Permits in trouble, drawn apart so the rest of the county stays as it was: about 2 % lapsed
+        # without renewal, 1 % suspended.
+        standing = random.Random(f"permit-standing-{self.n}")
         for ent in ents:
             issued = self.today - dt.timedelta(days=rng.randint(30, 5 * 365 - 30))
+            trouble = standing.random()
+            if trouble < 0.02:
+                issued = self.today - dt.timedelta(days=5 * 365 + standing.randint(10, 200))
             expires = issued + dt.timedelta(days=5 * 365)
             status = Permit.Status.VALID if expires > self.today else Permit.Status.EXPIRED
+            if 0.02 <= trouble < 0.03:
+                status = Permit.Status.SUSPENDED
             suffix = "W" if ent.management_class == "registration" else "P"
             permits.append(Permit(enterprise=ent, number=f"{ent.credit_code}001{suffix}",
                                   management_class=ent.management_class, issued_on=issued, valid_from=issued,
@@ -403,9 +411,10 @@ class DemoCounty:
                 submitted = None
             if submitted and submitted > self.today:
                 submitted = self.today
+            # Whether a report agrees with the monitoring data is computed by the eco-code from the emissions
+            # it declares (ecocode.ReportedEmission, seeded by ecocode's demo) and the devices' -Cou.
             out.append(ExecutionReport(permit=permit, kind=kind, period_start=start, period_end=end, due_on=due,
-                                       submitted_on=submitted, is_complete=bool(submitted) and rng.random() < 0.92,
-                                       is_consistent=bool(submitted) and rng.random() < 0.9))
+                                       submitted_on=submitted, is_complete=bool(submitted) and rng.random() < 0.92))
         return out
 
     def run(self) -> SeedReport:

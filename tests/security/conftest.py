@@ -11,7 +11,7 @@ from alerts.models import Silence
 from core import clock
 from dispatch.models import Attachment, Complaint, Feedback, Round
 from dispatch.services import checklists
-from ecocode.models import ColourChange, Penalty, Score
+from ecocode.models import ColourChange, CreditRepair, Objection, Penalty, ReviewAttachment, Score
 from ecocode.services import scoring
 from fieldsync.models import RoundDraft
 from monitoring.models import Station
@@ -67,12 +67,19 @@ def county(world):  # noqa: F811
         w.change_b = ColourChange.objects.filter(enterprise=w.ent_b).first() or ColourChange.objects.create(
             enterprise=w.ent_b, from_colour="green", to_colour="yellow", score=Score.objects.filter(
                 enterprise=w.ent_b).latest("id"), changed_at=T0)
+        score_b = Score.objects.filter(enterprise=w.ent_b).latest("id")
+        review = {"enterprise": w.ent_b, "score": score_b, "indicator_code": "M30", "reasons": "乙企业异议理由",
+                  "submitted_by": w.users["ent_b"], "submitted_at": T0, "review_due_at": T0 + dt.timedelta(days=15)}
+        w.objection_b = Objection.objects.create(**review)
+        w.repair_b = CreditRepair.objects.create(**review, correction="乙企业整改情况", corrected_on=T0.date())
+        w.review_attachment_b = ReviewAttachment.objects.create(
+            objection=w.objection_b, file=ContentFile(b"%PDF-b", name="b.pdf"), name="b.pdf", uploaded_at=T0)
         Penalty.objects.create(enterprise=w.ent_b, decision_number="乙罚〔2026〕1号", decided_on=T0.date(),
                                amount=1000, reason="excess_emission", description="内部备注乙")
         Complaint.objects.filter(pk=w.complaint_b.pk).update(contact="13911112222")
         w.complaint_b.refresh_from_db()
         w.manifest_b, w.waste_alert_b = _waste_of_b(w)
     # What a page of someone outside township B must never contain.
-    w.canaries = [B_NAME, w.ent_b.credit_code, w.manifest_b.number, "乙企业问题", "乙企业异味", "给township_b的消息", "给ent_b的消息",
-                  "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn]
+    w.canaries = [B_NAME, w.ent_b.credit_code, w.manifest_b.number, "乙企业问题", "乙企业异味", "给township_b的消息",
+                  "给ent_b的消息", "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn, "乙企业异议理由"]
     return w

@@ -50,6 +50,9 @@ def _pk_for(pattern: str, w) -> object:
         ("^ecocode/colour-changes/", w.change_b), ("^work-orders/", w.order_b), ("^feedbacks/", w.feedback_b),
         ("^checklists/", w.checklist_b), ("^rounds/", w.round_b), ("^self-check-notices/", w.notice_b),
         ("^complaints/", w.complaint_b), ("waste/warnings/", w.waste_alert_b), ("waste/", w.manifest_b),
+        ("ecocode/reviews/", w.objection_b),
+        ("ecocode/attachments/", w.review_attachment_b), ("^ecocode/objections/", w.objection_b),
+        ("^ecocode/repairs/", w.repair_b),
     ]
     for prefix, obj in table:
         if prefix in pattern:
@@ -84,6 +87,7 @@ def fill(route: Route, w) -> str:
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
             "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk,
             "table": "basic", "step": "sign",
+            "kind": "objection" if "reviews/" in pattern else "complaint", "ident": w.complaint_b.pk,
         }[name]
 
     def sub(m):

@@ -185,6 +185,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# An enterprise's manual monitoring results older than this need a bureau-approved backfill.
+MONITORING_UPLOAD_MAX_AGE = timedelta(days=int(os.environ.get("MONITORING_UPLOAD_MAX_AGE_DAYS", "7")))
 USE_I18N = True
 USE_TZ = True
 

@@ -1,7 +1,9 @@
 """Admin of monitoring."""
 from django.contrib import admin
 
-from .models import Aggregate, Device, IngestRejection, Station
+from core import clock
+
+from .models import Aggregate, BackfillApproval, Device, IngestRejection, Station
 
 
 @admin.register(Station)
@@ -49,3 +51,17 @@ class AggregateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BackfillApproval)
+class BackfillApprovalAdmin(admin.ModelAdmin):
+    """The bureau approves an enterprise's backfill of old manual results (audited)."""
+
+    list_display = ("outlet", "starts_at", "ends_at", "reason", "approved_by", "approved_at")
+    raw_id_fields = ("outlet",)
+    readonly_fields = ("approved_by", "approved_at")
+
+    def save_model(self, request, obj, form, change):
+        obj.approved_by = request.user
+        obj.approved_at = clock.now()
+        super().save_model(request, obj, form, change)

@@ -1,4 +1,5 @@
-"""Models of monitoring: devices and stations, readings, aggregates, rejected packets."""
+"""Models of monitoring: devices and stations, readings, aggregates, rejected packets, approved backfills."""
+from .backfills import BackfillApproval
 from .readings import (
     Aggregate,
     DataFlag,
@@ -7,7 +8,9 @@ from .readings import (
     IngestRejection,
     ProtocolVersion,
     Reading,
+    ReadingSource,
     Station,
 )
 
-__all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection"]
+__all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
+           "ReadingSource", "BackfillApproval"]

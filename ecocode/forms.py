@@ -2,6 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.services import photos
+
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -27,4 +29,5 @@ class ComplaintForm(forms.Form):
             raise forms.ValidationError(_("The photo may be at most 5 MB."))
         if getattr(photo, "image", None) is None or photo.image.format not in PHOTO_FORMATS:
             raise forms.ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
+        photos.check_photo(photo)
         return photo

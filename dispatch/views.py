@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.exports import csv_row
 from core.net import client_ip
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
@@ -260,5 +261,6 @@ def officer_stats_csv(request):
     writer.writerow(["officer", "name", *selectors.STAT_COLUMNS])
     for row in selectors.officer_monthly_stats(year, month):
         officer = row["officer"]
-        writer.writerow([officer.username, officer.get_full_name(), *(row[c] for c in selectors.STAT_COLUMNS)])
+        writer.writerow(csv_row([officer.username, officer.get_full_name(),
+                                 *(row[c] for c in selectors.STAT_COLUMNS)]))
     return response

@@ -26,11 +26,9 @@ def generated_name(extension: str) -> str:
     return f"{uuid.uuid4().hex}.{extension}"
 
 
-def check_pixels(image: Image.Image) -> None:
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise BadMedia(_("The image is too large (%(w)d×%(h)d pixels; at most %(mp)d megapixels).")
-                       % {"w": width, "h": height, "mp": MAX_PIXELS // 1_000_000})
+def _too_many_pixels() -> BadMedia:
+    return BadMedia(_("The image has too many pixels (at most %(mp)d megapixels).")
+                    % {"mp": MAX_PIXELS // 1_000_000})
 
 
 def open_image(upload) -> Image.Image:
@@ -38,9 +36,13 @@ def open_image(upload) -> Image.Image:
     upload.seek(0)
     try:
         image = Image.open(upload)
-    except (Image.DecompressionBombError, Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:  # Pillow's own limit (twice MAX_IMAGE_PIXELS), checked on open
+        raise _too_many_pixels() from None
+    except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise BadMedia(_("Only photos (JPEG, PNG, WebP) and videos (MP4, MOV) are accepted.")) from None
-    check_pixels(image)
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels()
     return image
 
 

@@ -1,5 +1,7 @@
-"""Models of monitoring: devices and stations, readings, aggregates, rejected packets, approved backfills."""
+"""Models of monitoring: devices and stations, readings, aggregates, rejected packets, approved backfills,
+and what a device sends that the code table does not settle (per-device code mappings, held values)."""
 from .backfills import BackfillApproval
+from .codes import CodeMapping, HeldValue
 from .readings import (
     Aggregate,
     DataFlag,
@@ -13,4 +15,4 @@ from .readings import (
 )
 
 __all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
-           "ReadingSource", "BackfillApproval"]
+           "ReadingSource", "BackfillApproval", "CodeMapping", "HeldValue"]

@@ -10,7 +10,6 @@ for the same outlet and time is always stored and used.
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
 
 from enterprises.jurisdiction import is_bureau
 from enterprises.models import MonitoringDuty

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0003_area_code_length'),
+        ('enterprises', '0005_merge'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0003_area_code_length'),
-        ('monitoring', '0004_move_alerts_and_notifications'),
+        ('monitoring', '0007_merge'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("monitoring.api_urls")),
     path("", include("ecocode.api_urls")),
     path("", include("dispatch.api_urls")),
+    path("", include("outreach.api.urls")),
 ]

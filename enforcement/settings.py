@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dashboard",
     "fieldsync",
     "audit",
+    "outreach",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("ecocode/", include("ecocode.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("outreach/", include("outreach.urls")),
     path("m/", include("enforcement.mobile")),
     path("api/v1/", include("enforcement.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

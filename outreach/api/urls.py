@@ -1,0 +1,2 @@
+"""REST API routes of outreach under /api/v1/."""
+urlpatterns = []

@@ -31,9 +31,9 @@ class HealthCheck(models.Model):
 
 class RemedyItem(models.Model):
     class Severity(models.TextChoices):
-        HIGH = "high", _("high")
-        MEDIUM = "medium", _("medium")
-        LOW = "low", _("low")
+        HIGH = "high", _("high risk")
+        MEDIUM = "medium", _("medium risk")
+        LOW = "low", _("low risk")
 
     health_check = models.ForeignKey(HealthCheck, models.CASCADE, related_name="items",
                                      verbose_name=_("health check"))

@@ -3,6 +3,7 @@ averages, exceedance hours and emissions per outlet and pollutant, in the PDF (C
 extracted back) and in the Excel file, and the county summary; pages refuse other jurisdictions."""
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 3, 1)
 T0 = dt.datetime(2025, 3, 1, 0, 0, tzinfo=TZ)
 AFTER = dt.datetime(2025, 3, 2, 6, 0, tzinfo=TZ)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 def _ingest(raw, at):
@@ -75,6 +77,8 @@ def test_pdf_embeds_the_font_and_reads_back_in_chinese(plant):
     with clock.frozen(AFTER):
         report = data.enterprise_report(plant, DAY, DAY)
         content = pdf.render("企业监测报表", layout.enterprise_header(report), layout.enterprise_sections(report))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "outreach-report.pdf").write_bytes(content)  # for a look: pdftoppm -png -r 80
     reader = PdfReader(io.BytesIO(content))
     text = "".join(page.extract_text() for page in reader.pages)
     for words in ("桐乡报表测试化工有限公司", "化学需氧量", "氨氮", "41.7%", "25", "0.6"):

@@ -159,6 +159,7 @@ CELERY_BEAT_SCHEDULE = {
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "purge-idempotency-records": {"task": "fieldsync.tasks.purge_expired", "schedule": timedelta(hours=1)},
+    "outreach-reminders": {"task": "outreach.tasks.outreach_reminders", "schedule": timedelta(hours=1)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ enterprise that already has the article is not counted or told twice; the enterp
 are told through the notification service in one batch.
 """
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -58,12 +59,12 @@ def article_push(*, user, article: Article, industries=(), townships=(), colours
         push = ArticlePush.objects.create(article=article, pushed_by=user, pushed_at=now, colours=colours)
         push.industries.set(industries)
         push.townships.set(townships)
-        select, params = targets.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+        select, params = targets.order_by().values(eid=F("pk")).query.get_compiler(connection=connection).as_sql()
         table = ArticleReceipt._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (article_id, enterprise_id, push_id, delivered_at) "
-                f"SELECT %s, t.id, %s, %s FROM ({select}) AS t "
+                f"SELECT %s, t.eid, %s, %s FROM ({select}) AS t WHERE true "  # WHERE: SQLite needs it before ON CONFLICT
                 f"ON CONFLICT (article_id, enterprise_id) DO NOTHING RETURNING enterprise_id",
                 [article.pk, push.pk, now, *params])
             reached = [row[0] for row in cursor.fetchall()]

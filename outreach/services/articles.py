@@ -64,7 +64,8 @@ def article_push(*, user, article: Article, industries=(), townships=(), colours
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (article_id, enterprise_id, push_id, delivered_at) "
-                f"SELECT %s, t.eid, %s, %s FROM ({select}) AS t WHERE true "  # WHERE: SQLite needs it before ON CONFLICT
+                # WHERE true: SQLite needs a WHERE before ON CONFLICT in an INSERT .. SELECT
+                f"SELECT %s, t.eid, %s, %s FROM ({select}) AS t WHERE true "
                 f"ON CONFLICT (article_id, enterprise_id) DO NOTHING RETURNING enterprise_id",
                 [article.pk, push.pk, now, *params])
             reached = [row[0] for row in cursor.fetchall()]

@@ -93,7 +93,7 @@ def article_push(request, pk: int):
                                     industries=Industry.objects.filter(pk__in=_ids(request.POST.getlist("industries"))),
                                     townships=townships, colours=colours)
     except OutreachError as exc:
-        return refused(request, "outreach/article_detail.html", {"article": article, **_staff_context(request, article)},
-                       exc)
+        context = {"article": article, **_staff_context(request, article)}
+        return refused(request, "outreach/article_detail.html", context, exc)
     messages.success(request, _("Pushed to %(n)d enterprises.") % {"n": push.reached})
     return redirect("outreach:article_detail", pk=article.pk)

@@ -50,8 +50,8 @@ def _content(county):
                              opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=7), count=4, seed=2)
     other = exams.attempt_start(user=c.account_b, exam=exam)
     exams.attempt_submit(user=c.account_b, attempt=other, answers={i.pk: [1] for i in exam.items.all()})
-    healthchecks.health_check_record(user=c.officer_a, enterprise=c.ent_a, checked_on=now.date() - dt.timedelta(days=30),
-                                     summary="危废管理存在隐患。", items=[
+    healthchecks.health_check_record(user=c.officer_a, enterprise=c.ent_a,
+                                     checked_on=now.date() - dt.timedelta(days=30), summary="危废管理存在隐患。", items=[
                                          {"risk": "危废暂存间未做防渗", "measure": "铺设防渗层",
                                           "deadline": now.date() - dt.timedelta(days=5), "severity": "high"},
                                          {"risk": "台账不全", "measure": "补齐运行台账",

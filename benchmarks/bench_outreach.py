@@ -3,7 +3,7 @@ summary of the whole county (goal: under a minute), as data and rendered to PDF 
 naive baseline that fetches the rows and counts in Python (one query per outlet and pollutant, and
 per enterprise for the summary; the summary's baseline is timed on a sample and extrapolated).
 
-Run: .venv/bin/python benchmarks/bench_outreach.py [--enterprises 10250] [--days 90] [--sample 40]
+Run: .venv/bin/python benchmarks/bench_outreach.py [--enterprises 10250] [--days 21] [--sample 40]
 A throwaway database ``enf_bench_outreach`` gets the demo county, hourly aggregates for every
 limited pollutant of every online outlet over the last ``--days`` days, and for the measured
 enterprise a full year of hourly aggregates and hourly (CN 2061) readings with their Cou.
@@ -110,7 +110,7 @@ def naive_summary_row(enterprise, since, until) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enterprises", type=int, default=10_250)
-    parser.add_argument("--days", type=int, default=90, help="days of hourly aggregates for the whole county")
+    parser.add_argument("--days", type=int, default=21, help="days of hourly aggregates for the whole county")
     parser.add_argument("--sample", type=int, default=40, help="enterprises the summary's baseline is timed on")
     args = parser.parse_args()
     use_database(os.environ.get("BENCH_DB", "enf_bench_outreach"))

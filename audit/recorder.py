@@ -4,7 +4,7 @@ The entry is written in the same transaction as the change, so a rolled-back cha
 An update is recorded only when a field really changed (``save(update_fields=...)`` compares just those
 fields); ``auto_now`` timestamps are left out. Not recorded (they send no signals): ``bulk_create``,
 ``QuerySet.update`` and ``QuerySet.delete`` on non-cascading raw SQL, i.e. set-based work such as
-``seed_demo``'s bulk loading and the deadline stamps of ``dispatch.deadlines``; also fixture loading
+``seed_demo``'s bulk loading and the deadline stamps of ``dispatch.services.deadlines``; also fixture loading
 (``raw`` saves).
 """
 import datetime as dt
@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from enforcement import clock
+from core import clock
 
 from . import context
 

@@ -17,7 +17,7 @@ from common import print_table  # noqa: F401  (sets sys.path)
 from summary import record
 
 LOAD_SQL = [
-    "DELETE FROM monitoring_alertevent", "DELETE FROM monitoring_alert", "DELETE FROM monitoring_silence",
+    "DELETE FROM alerts_alertevent", "DELETE FROM alerts_alert", "DELETE FROM alerts_silence",
     "DELETE FROM monitoring_reading WHERE device_id IN (SELECT id FROM monitoring_device WHERE mn LIKE 'BA%%')",
     "DELETE FROM monitoring_aggregate WHERE outlet_id IS NOT NULL",
     """
@@ -66,7 +66,7 @@ LOAD_SQL = [
 def setup() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/enf_bench_alerts")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -84,7 +84,7 @@ def setup() -> None:
 def load(now: dt.datetime) -> float:
     from django.db import connection, transaction
 
-    from monitoring.alert_rules import HALF_HOUR, half_hour_floor
+    from alerts.rules import HALF_HOUR, half_hour_floor
 
     end = half_hour_floor(now)
     params = {"now": now, "first": end - 4 * HALF_HOUR, "last": end - HALF_HOUR,
@@ -108,10 +108,11 @@ def load(now: dt.datetime) -> float:
 def naive_cycle(now: dt.datetime) -> tuple[dict, int]:
     """The obvious per-outlet ORM loop: one query per rule and outlet (and pollutant), one write per warning."""
     from enterprises.models import Outlet, PermitLimit
-    from monitoring.alert_rules import HALF_HOUR, half_hour_floor
-    from monitoring.models import Aggregate, Alert, AlertSettings, Device, Reading
-    from monitoring.models.alerts import OPEN_STATES
-    from monitoring.notifications import notify
+    from alerts.rules import HALF_HOUR, half_hour_floor
+    from alerts.models import Alert, AlertSettings
+    from monitoring.models import Aggregate, Device, Reading
+    from alerts.models import OPEN_STATES
+    from notifications.services import notify
 
     cfg = AlertSettings.current()
     start = half_hour_floor(now) - HALF_HOUR
@@ -171,9 +172,11 @@ def main() -> None:
     from django.utils import timezone
 
     from enterprises.models import Enterprise, Outlet, PermitLimit
-    from monitoring import alert_rules
-    from monitoring.models import Aggregate, Alert, AlertSettings, Notification
-    from monitoring.services.alerts import evaluate
+    from alerts import rules as alert_rules
+    from alerts.models import Alert, AlertSettings
+    from monitoring.models import Aggregate
+    from notifications.models import Notification
+    from alerts.services import evaluate
 
     now = timezone.localtime().replace(minute=5, second=0, microsecond=0)
     load_s = load(now)

@@ -21,7 +21,7 @@ def give_colours_and_warnings(seed: int = 7) -> dict:
 
     from ecocode.models import EcoCode
     from enterprises.models import Enterprise, Outlet
-    from monitoring.models.alerts import Alert
+    from alerts.models import Alert
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -45,7 +45,7 @@ def naive_map(request):
 
     from ecocode.models import EcoCode
     from enterprises.jurisdiction import visible_enterprises
-    from monitoring.models.alerts import OPEN_STATES
+    from alerts.models import OPEN_STATES
 
     features = []
     for ent in visible_enterprises(request.user).select_related("township", "industry"):
@@ -96,7 +96,7 @@ def main():
     from enterprises.models import Role, User
 
     # Mount the baseline beside the real endpoint for this run only.
-    from enforcement import urls as root_urls
+    from config import urls as root_urls
     root_urls.urlpatterns.append(path("bench/naive-map/", naive_map))
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.DEBUG = False  # no query log, as in production

@@ -1,4 +1,4 @@
-"""Benchmark: seconds for one "1357" deadline pass (``dispatch.deadlines.check_deadlines``) over many open
+"""Benchmark: seconds for one "1357" deadline pass (``dispatch.services.deadlines_check``) over many open
 work orders on PostgreSQL, against a baseline that walks the orders one by one with the ORM (one save and
 one notification per order and recipient), in the same run on the same data. The baseline is slow, so
 above ``--sample`` orders it walks the first ``--sample`` orders and the time is extrapolated linearly
@@ -39,7 +39,7 @@ def build(orders: int, now: dt.datetime) -> None:
 
 def reset() -> None:
     from dispatch.models import Transition, WorkOrder
-    from monitoring.models import Notification
+    from notifications.models import Notification
 
     WorkOrder.objects.update(accept_reminded_at=None, fix_reminded_at=None, plan_reminded_at=None, supervised_at=None)
     Transition.objects.all().delete()
@@ -53,7 +53,7 @@ def naive_check(now: dt.datetime, limit: int) -> dict[str, int]:
     from dispatch.models import Transition, WorkOrder
     from dispatch.workflow import UNACCEPTED, UNFIXED
     from enterprises.models import Role, User
-    from monitoring.notifications import notify
+    from notifications.services import notify
 
     counts = dict.fromkeys(RULES, 0)
     today = timezone.localdate(now)
@@ -92,18 +92,18 @@ def main() -> None:
     use_database("enf_bench_dispatch")
     from django.utils import timezone
 
-    from dispatch.deadlines import check_deadlines
-    from monitoring.models import Notification
+    from dispatch.services.deadlines import deadlines_check
+    from notifications.models import Notification
 
     now = timezone.now()
     times: dict = {}
     with timer(times, "build"):
         build(args.orders, now)
     with timer(times, "set"):
-        caught = check_deadlines(now)
+        caught = deadlines_check(now=now)
     set_notes = Notification.objects.count()
     with timer(times, "again"):
-        second = check_deadlines(now)
+        second = deadlines_check(now=now)
     reset()
     sample = min(args.sample, args.orders)
     with timer(times, "naive"):
@@ -114,7 +114,7 @@ def main() -> None:
         assert caught == naive, (caught, naive)
     assert second == dict.fromkeys(RULES, 0)
     print(f"{args.orders} open orders built in {times['build']:.1f} s; orders caught per rule: {caught}")
-    print_table(f"check_deadlines over {args.orders} open work orders (PostgreSQL)", [
+    print_table(f"deadlines_check over {args.orders} open work orders (PostgreSQL)", [
         ("one pass, seconds", f"{times['set']:.2f}",
          f"{times['naive'] * scale:.1f}" + (f" (from {sample})" if scale > 1 else "")),
         ("second pass (nothing new), seconds", f"{times['again']:.2f}", "-"),

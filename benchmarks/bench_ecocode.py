@@ -24,7 +24,7 @@ from summary import record
 def setup() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/enf_bench_ecocode")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -62,11 +62,12 @@ def add_activity(now: dt.datetime) -> None:
     """A year of activity for every rule family (deterministic except the aggregates' noise)."""
     from django.db import connection, transaction
 
-    from dispatch.checklists import build_checklist
+    from dispatch.services.checklists import checklist_build
     from dispatch.models import Complaint, LineResult, Round, SelfCheckNotice, WorkOrder
     from ecocode.models import Penalty
     from enterprises.models import Enterprise, Outlet, Permit, User
-    from monitoring.models import Aggregate, Alert, Device, Silence
+    from alerts.models import Alert, Silence
+    from monitoring.models import Aggregate, Device
 
     if Aggregate.objects.exists():
         return
@@ -126,7 +127,7 @@ def add_activity(now: dt.datetime) -> None:
                     amount=rng.choice([20000, 50000, 100000, 200000]), reason=rng.choice(Penalty.Reason.values))
             for n, (ent, _) in enumerate(rng.choices(enterprises, k=500))], batch_size=5000)
         for permit in Permit.objects.filter(pk__in=rng.sample(list(Permit.objects.values_list("pk", flat=True)), 300)):
-            checklist = build_checklist(permit)
+            checklist = checklist_build(permit=permit)
             for batch, due in (("B1", now - dt.timedelta(days=60)), ("B2", now - dt.timedelta(days=10))):
                 SelfCheckNotice.objects.create(enterprise_id=permit.enterprise_id, checklist=checklist, batch=batch,
                                                issued_at=due - dt.timedelta(days=14), due_at=due,
@@ -183,7 +184,7 @@ def main() -> None:
     from ecocode.rules import Context
     from ecocode.services import scoring
     from ecocode.services.catalogue import current_version
-    from enforcement import clock
+    from core import clock
     from enterprises.models import Enterprise
 
     now = clock.now()

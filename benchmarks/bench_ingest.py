@@ -83,7 +83,7 @@ async def drive(port: int, plans: list[list[bytes]], window: int, seconds: float
 
 def naive_store(frame_bytes: bytes) -> int:
     """The baseline: one query or save per step, autocommit, no batching."""
-    from enforcement import clock
+    from core import clock
     from enterprises.models import Pollutant
     from monitoring import hj212
     from monitoring.models import Aggregate, Device, Reading

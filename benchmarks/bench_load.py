@@ -89,7 +89,7 @@ def prepare() -> dict:
 
 def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "enforcement.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
          str(workers), "--worker-class", "sync", "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env)
     deadline = time.monotonic() + 60

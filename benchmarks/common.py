@@ -17,7 +17,7 @@ def use_database(name: str) -> str:
     subprocess.run(["createdb", "-h", host, "-U", "postgres", name], check=True)
     url = f"postgres://postgres@{host}:5432/{name}"
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

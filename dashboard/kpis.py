@@ -25,12 +25,12 @@ from django.db.models.fields import DateTimeField
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
+from alerts.models import OPEN_STATES, Alert, AlertSettings, AlertState
 from dispatch.models import Round, SelfCheckNotice, WorkOrder
 from dispatch.selectors import overdue_q, visible_work_orders
 from ecocode.models import Colour, ColourChange
 from enterprises import jurisdiction
 from monitoring.models import Aggregate, DataKind, Reading, Station
-from monitoring.models.alerts import OPEN_STATES, Alert, AlertSettings, AlertState
 
 from .risk import township_risk
 

@@ -5,16 +5,27 @@ import datetime as dt
 import json
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncDay
 
+from alerts.models import OPEN_STATES, Alert
+from core.db import is_postgres
 from dispatch.selectors import visible_work_orders, with_overdue
 from ecocode.models import Colour, ColourChange, EcoCode
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from enterprises.models.enterprises import ManagementClass
 from monitoring.models import Aggregate, DataKind, Reading
-from monitoring.models.alerts import OPEN_STATES, Alert
 
 from .filters import NO_COLOUR, MapFilters
 
@@ -81,7 +92,7 @@ def _coord(value: float) -> float:
 def map_rows_json(user, filters: MapFilters) -> tuple[str, int]:
     """``map_rows`` as a JSON array text and its length. On PostgreSQL the database builds the text itself
     (``string_agg`` over the same query), so no row passes through Python; elsewhere ``json.dumps``."""
-    if connection.vendor != "postgresql":
+    if not is_postgres():
         rows = map_rows(user, filters)
         return json.dumps(rows, separators=(",", ":")), len(rows)
     sql, params = _map_values(user, filters).query.sql_with_params()

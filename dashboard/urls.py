@@ -1,7 +1,7 @@
 """URLs of the dashboard (namespace ``dashboard``): pages, exports and the JSON endpoints they use."""
-from django.urls import path
+from django.urls import include, path
 
-from . import api, views
+from . import views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -15,8 +15,5 @@ urlpatterns = [
     path("tracing/", views.tracing_page, name="tracing"),
     path("tracing/<int:pk>/", views.trace_page, name="trace"),
     path("tracing/<int:pk>/open/", views.trace_open, name="trace-open"),
-    path("api/map/", api.map_data, name="map-data"),
-    path("api/enterprises/<int:pk>/", api.enterprise_panel, name="enterprise-panel"),
-    path("api/outlets/<int:pk>/series/", api.outlet_series, name="outlet-series"),
-    path("api/tracing/<int:pk>/", api.trace_candidates, name="trace-candidates"),
+    path("api/", include("dashboard.api.urls")),
 ]

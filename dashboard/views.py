@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core import clock
 from ecocode.models import Colour
-from enforcement import clock
 from enterprises import jurisdiction
 from enterprises.models import Industry, Role
 from enterprises.models.enterprises import ManagementClass
 
 from . import exports, kpis, risk, selectors, services, tracing
 from .access import dashboard_view, may_use_dashboard
-from .api import parse_period, parse_trace_request
+from .api.views import parse_period, parse_trace_request
 
 
 def home(request):
@@ -228,7 +228,7 @@ def trace_open(request, pk: int):
         raise Http404
     result = tracing.rank_sources(request.user, station, code, at, limit=10_000)
     candidate = next((c for c in result["candidates"] if c["id"] == enterprise.pk), None)
-    order = services.open_tracing_order(user=request.user, station=station, enterprise=enterprise,
+    order = services.tracing_order_open(user=request.user, station=station, enterprise=enterprise,
                                         pollutant_code=code, at=at, candidate=candidate)
     messages.success(request, _("Work order #%(id)s opened for %(name)s.") % {"id": order.pk, "name": enterprise.name})
     return redirect("dispatch:order_detail", pk=order.pk)

@@ -2,8 +2,18 @@
 from django.contrib import admin
 
 from .models import (
-    Attachment, Checklist, ChecklistLine, Complaint, ComplaintAnswer, Feedback, LineResult, Round, SelfCheckNotice,
-    Team, Transition, WorkOrder,
+    Attachment,
+    Checklist,
+    ChecklistLine,
+    Complaint,
+    ComplaintAnswer,
+    Feedback,
+    LineResult,
+    Round,
+    SelfCheckNotice,
+    Team,
+    Transition,
+    WorkOrder,
 )
 
 

@@ -5,11 +5,12 @@ with the clock moved back, so deadlines, overdue marks and officer statistics ar
 import datetime as dt
 import uuid
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Enterprise, Role, User
 
-from . import checklists, services
+from . import services
 from .models import Checklist, SelfCheckNotice, WorkOrder
+from .services import checklists
 
 COMPLAINTS = ["夜间有刺鼻气味，持续两个多小时", "排水口有黄色泡沫流入河道", "厂区烟囱冒黑烟", "设备噪声很大影响休息",
               "厂区门口堆放废料无人清理", "雨水管里流出有颜色的水", "晚上偷偷排放废气，味道很重"]
@@ -33,15 +34,16 @@ def _self_checks(rng, now) -> int:
     key = operating.filter(pk__in=ids[::max(1, len(ids) // SELF_CHECK_SAMPLE)][:SELF_CHECK_SAMPLE])
     batch = f"{(now - dt.timedelta(days=30)):%Y-%m}"
     with clock.frozen(now - dt.timedelta(days=30)):
-        issued = checklists.issue_self_check_notices(key, batch=batch, due_at=now - dt.timedelta(days=16))
+        issued = checklists.self_check_notices_issue(enterprises=key, batch=batch, due_at=now - dt.timedelta(days=16))
     accounts = {u.enterprise_id: u for u in User.objects.filter(role=Role.ENTERPRISE, enterprise__in=key)}
     answered = 0
     for notice in SelfCheckNotice.objects.filter(batch=batch).select_related("checklist__enterprise").order_by("pk"):
         if rng.random() > 0.9 or notice.enterprise_id not in accounts:
             continue  # about one in ten never answers
         with clock.frozen(now - dt.timedelta(days=rng.uniform(15, 29))):
-            checklists.submit_round(kind="self_check", checklist=notice.checklist, notice=notice,
-                                    user=accounts[notice.enterprise_id], client_uuid=uuid.UUID(int=rng.getrandbits(128)),
+            checklists.round_submit(kind="self_check", checklist=notice.checklist, notice=notice,
+                                    user=accounts[notice.enterprise_id],
+                                    client_uuid=uuid.UUID(int=rng.getrandbits(128)),
                                     answers=_answers(notice.checklist, rng, 0.01))
         answered += 1
     return issued
@@ -55,9 +57,9 @@ def _inspections(rng, now) -> int:
     for officer in officers:
         for enterprise in rng.sample(targets, k=min(len(targets), rng.randint(1, 3))):
             permit = enterprise.permits.order_by("-issued_on").first()
-            checklist = checklists.build_checklist(permit)
+            checklist = checklists.checklist_build(permit=permit)
             with clock.frozen(now - dt.timedelta(days=rng.uniform(0, now.day - 1 or 0.5))):
-                checklists.submit_round(kind="inspection", checklist=checklist, user=officer,
+                checklists.round_submit(kind="inspection", checklist=checklist, user=officer,
                                         client_uuid=uuid.UUID(int=rng.getrandbits(128)),
                                         answers=_answers(checklist, rng, 0.08), case_lead=rng.random() < 0.1)
             done += 1
@@ -68,7 +70,7 @@ def _complaints(rng, now) -> int:
     enterprises = list(Enterprise.objects.order_by("pk")[:2000])
     for k in range(24):
         with clock.frozen(now - dt.timedelta(days=rng.uniform(0, 12))):
-            services.file_complaint(text=rng.choice(COMPLAINTS), channel=rng.choice(["qr", "web"]),
+            services.complaint_file(text=rng.choice(COMPLAINTS), channel=rng.choice(["qr", "web"]),
                                     enterprise=rng.choice(enterprises), contact=f"1380000{k:04d}" if k % 2 else "")
     return 24
 
@@ -81,9 +83,9 @@ def _move_orders(rng) -> None:
         if handler is None or order.team_id or rng.random() < 0.35:
             continue
         with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(2, 20))):
-            services.act(order.pk, "accept", handler)
+            services.work_order_act(order_id=order.pk, action="accept", user=handler)
             if rng.random() < 0.6:
-                services.act(order.pk, "start", handler)
+                services.work_order_act(order_id=order.pk, action="start", user=handler)
 
 
 def extend(county) -> dict:

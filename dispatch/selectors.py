@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Role, User
 

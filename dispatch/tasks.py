@@ -1,9 +1,9 @@
-"""Celery tasks of dispatch: thin wrappers over the services."""
+"""Celery tasks of dispatch (thin wrappers over the services)."""
 from celery import shared_task
 
-from . import deadlines
+from .services import deadlines_check
 
 
-@shared_task(ignore_result=False)
+@shared_task(name="dispatch.tasks.check_deadlines", ignore_result=False)
 def check_deadlines() -> dict[str, int]:
-    return deadlines.check_deadlines()
+    return deadlines_check()

@@ -18,13 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
 
-from . import evidence, selectors, services, workflow
+from . import selectors, services, workflow
 from .forms import ActionForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
 from .models import Attachment, Complaint, WorkOrder
+from .services import evidence
 from .workflow import WorkflowError
 
 COMPLAINTS_PER_HOUR = 5
@@ -120,15 +121,15 @@ def order_act(request, pk: int):
             form = PlanForm(request.POST)
             if not form.is_valid():
                 return _detail(request, order, status=400, error=_form_errors(form))
-            services.report_plan(order.pk, request.user, text=form.cleaned_data["plan_text"],
-                                 completion_date=form.cleaned_data["completion_date"])
+            services.work_order_report_plan(order_id=order.pk, user=request.user, text=form.cleaned_data["plan_text"],
+                                            completion_date=form.cleaned_data["completion_date"])
         elif action == "feed_back":
             _feed_back(request, order)
         else:
             form = ActionForm(request.POST)
             if not form.is_valid():
                 return _detail(request, order, status=400, error=_form_errors(form))
-            services.act(order.pk, action, request.user, form.cleaned_data["note"])
+            services.work_order_act(order_id=order.pk, action=action, user=request.user, note=form.cleaned_data["note"])
     except WorkflowError as exc:
         return _detail(request, order, status=exc.status_code, error=str(exc))
     messages.success(request, _("Done."))
@@ -139,13 +140,8 @@ def _feed_back(request, order: WorkOrder) -> None:
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         raise WorkflowError(_form_errors(form))
-    files = request.FILES.getlist("files")
-    for upload in files:  # refuse a bad file before anything is stored
-        evidence.sniff(upload)
-    feedback = services.submit_feedback(order.pk, request.user, text=form.cleaned_data["text"],
-                                        declared_files=len(files), client_uuid=form.cleaned_data["client_uuid"])
-    for upload in files:
-        evidence.attach(upload, feedback=feedback, user=request.user)
+    services.feedback_submit(order_id=order.pk, user=request.user, text=form.cleaned_data["text"],
+                             files=request.FILES.getlist("files"), client_uuid=form.cleaned_data["client_uuid"])
 
 
 def _form_errors(form) -> str:
@@ -178,9 +174,9 @@ def complain(request):
             data = form.cleaned_data
             if enterprise is not None and enterprise.township_id != data["township"].pk:
                 enterprise = None  # the public chose another place: keep the complaint about that place
-            complaint = services.file_complaint(text=data["text"], channel=Complaint.Channel.WEB,
-                                                enterprise=enterprise, township=data["township"],
-                                                photo=data["photo"], contact=data["contact"])
+            complaint = services.complaint_file(text=data["text"], channel=Complaint.Channel.WEB,
+                                                enterprise=enterprise, township=data["township"], photo=data["photo"],
+                                                contact=data["contact"])
             return redirect("dispatch:complaint_status", access_token=complaint.access_token)
         return render(request, "dispatch/complain.html", {"form": form, "enterprise": enterprise}, status=400)
     return render(request, "dispatch/complain.html", {"form": form, "enterprise": enterprise})
@@ -209,8 +205,8 @@ def complaint_status(request, access_token: str):
                           status=409)
         if form.is_valid():
             try:
-                services.answer_fixed_question(complaint, fixed=form.cleaned_data["fixed"],
-                                               comment=form.cleaned_data["comment"])
+                services.complaint_answer_fixed(complaint=complaint, fixed=form.cleaned_data["fixed"],
+                                                comment=form.cleaned_data["comment"])
             except WorkflowError as exc:
                 return render(request, "dispatch/complaint_status.html",
                               _status_context(complaint, None, str(exc)), status=exc.status_code)

@@ -7,7 +7,7 @@ way a state changes; it records a ``Transition`` and refuses anything else with 
 """
 from django.utils.translation import gettext_lazy as _
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Role
 

@@ -3,7 +3,16 @@ colour history and runs, and enter penalty decisions."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CatalogueVersion, ColourBand, ColourChange, EcoCode, Indicator, Penalty, Score, ScoringRun
+from .models import (
+    CatalogueVersion,
+    ColourBand,
+    ColourChange,
+    EcoCode,
+    Indicator,
+    Penalty,
+    Score,
+    ScoringRun,
+)
 from .services.catalogue import current_version, diff
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Permit, PermitLimit, TreatmentFacility
 from monitoring.models import Aggregate, Device

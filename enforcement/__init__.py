@@ -1,4 +1,2 @@
-"""The Django project package: settings, URLs, the Celery app and the clock."""
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The bureau's enforcement: inspection plans (double random), on-site and off-site inspections, the
+positive list, cases and penalties, the enterprise file."""

@@ -4,8 +4,21 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    County, ExecutionReport, Enterprise, Grid, Industry, MonitoringDuty, Outlet, Permit, PermitItem,
-    PermitLimit, Pollutant, Township, TreatmentFacility, User, Village,
+    County,
+    Enterprise,
+    ExecutionReport,
+    Grid,
+    Industry,
+    MonitoringDuty,
+    Outlet,
+    Permit,
+    PermitItem,
+    PermitLimit,
+    Pollutant,
+    Township,
+    TreatmentFacility,
+    User,
+    Village,
 )
 
 

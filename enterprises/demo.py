@@ -17,8 +17,22 @@ from django.db import transaction
 
 from . import geometry
 from .models import (
-    County, Enterprise, ExecutionReport, Grid, Industry, MonitoringDuty, Outlet, Permit, PermitItem, PermitLimit,
-    Pollutant, Role, Township, TreatmentFacility, User, Village,
+    County,
+    Enterprise,
+    ExecutionReport,
+    Grid,
+    Industry,
+    MonitoringDuty,
+    Outlet,
+    Permit,
+    PermitItem,
+    PermitLimit,
+    Pollutant,
+    Role,
+    Township,
+    TreatmentFacility,
+    User,
+    Village,
 )
 from .validators import CREDIT_CODE_ALPHABET, make_credit_code
 
@@ -393,7 +407,7 @@ def reset() -> None:
     """Empty the database (every app's data) and reload every app's reference tables."""
     from django.core.management import call_command
 
-    from enforcement.reference import load_all
+    from core.reference import load_all
 
     call_command("flush", interactive=False, verbosity=0)
     load_all()

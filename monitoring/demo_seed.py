@@ -1,17 +1,17 @@
 """Extends the demo county with monitoring: a data logger (MN code) on every online-monitored outlet,
 an air-quality station at every township seat and dust stations, and the last hours of minute data
-stored through the real ingestion path (one station's particulates jump in the last half hour); then one warning evaluation, so the demo opens with live
-values and the warnings they cause (a few exceedances, flat lines, silent and faulty devices)."""
+stored through the real ingestion path (one station's particulates jump in the last half hour), so the
+demo opens with live values; ``alerts.demo_seed`` then evaluates the warnings they cause (a few
+exceedances, flat lines, silent and faulty devices)."""
 import datetime as dt
 
 from django.db.models import F
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Outlet, PermitLimit, Pollutant, Township
 
 from .hj212 import ParsedReading
 from .models import Device, Station
-from .services import alerts
 from .services.ingest import Unit, store
 
 HISTORY = dt.timedelta(hours=2)
@@ -66,7 +66,8 @@ def extend(county) -> dict:
             outlet__online_monitored=True, outlet__monitoring_duties__method="online",
             outlet__monitoring_duties__pollutant=F("pollutant")).values_list(
             "outlet_id", "pollutant_id", "pollutant__code", "limit_value", "lower_limit").distinct():
-        limits.setdefault(outlet_id, []).append((pollutant_id, code, float(value), None if lower is None else float(lower)))
+        limits.setdefault(outlet_id,
+                          []).append((pollutant_id, code, float(value), None if lower is None else float(lower)))
     behaviours = _behaviours(rng, len(devices))
     units = []
     for device, behaviour in zip(devices, behaviours):
@@ -97,7 +98,6 @@ def extend(county) -> dict:
     stored = 0
     for i in range(0, len(units), 500):
         stored += store(units[i:i + 500], [], now=now).stored
-    result = alerts.evaluate(now)
     return {"monitoring devices": len(devices) + len(station_devices), "stations": len(stations),
-            "readings": stored, "warnings opened": result.opened}
+            "readings": stored}
 

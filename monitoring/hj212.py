@@ -4,7 +4,8 @@ parsing a data segment into a ``Packet`` and its readings, and building frames a
 No database and no I/O here: ``monitoring.services.ingest`` resolves MN codes and pollutant codes and
 stores what this module returns; ``hj212_server`` moves the bytes. Every refusal raises ``ProtocolError``
 with a ``reason`` (the same words as ``IngestRejection.Reason``) and a human-readable detail.
-See /work/shared/reference/hj212.md for the protocol facts this follows.
+It follows HJ 212-2017 (data transmission standard for online monitoring systems of pollutants) and
+the 2005 edition it replaced; the docs/architecture.md section on monitoring says where each rule lives.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The HJ 212 TCP server: many devices at once on one asyncio loop, database writes in one writer thread.
+"""The HJ 212 TCP server: many devices at once on one asyncio loop, database writes in writer threads.
 
 Each connection has its own ``FrameReader``, a read timeout and a cap on consecutive framing errors, so a
 slow, silent or broken client only ever holds its own connection. Complete frames go to ``BatchWriter``,
@@ -17,7 +17,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 
 from monitoring import hj212
 from monitoring.services.ingest import Outcome, ingest_frames

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db.models import F
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Enterprise, Industry, Role, User
 
 from .models import ArticleReceipt, BankQuestion, Question, RemedyItem

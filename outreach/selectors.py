@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 
 from . import access

@@ -11,7 +11,7 @@ if [ "$($PY manage.py shell -v0 -c 'from enterprises.models import Enterprise; p
   $PY manage.py seed_demo ${SEED_ENTERPRISES:+--enterprises "$SEED_ENTERPRISES"}
 fi
 mkdir -p var/log
-.venv/bin/celery -A enforcement worker -B --pool solo --loglevel INFO -s var/celerybeat-schedule \
+.venv/bin/celery -A config worker -B --pool solo --loglevel INFO -s var/celerybeat-schedule \
   >var/log/celery.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM

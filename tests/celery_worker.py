@@ -22,7 +22,7 @@ def running_worker(queue: str, log_path: Path):
            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("celery")), "-A", "enforcement", "worker", "--pool", "solo",
+            [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool", "solo",
              "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
              "-n", f"{queue}-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)

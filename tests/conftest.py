@@ -24,7 +24,7 @@ def pytest_runtest_teardown(item, nextitem):
     find it, and drop the ingestion's cache of pollutant ids, which the reload changes."""
     yield
     if _is_transactional(item) and nextitem is not None:  # after the last test the database is gone
-        from enforcement.reference import load_all
+        from core.reference import load_all
         from monitoring.services.ingest import forget_pollutants
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -4,7 +4,18 @@ import itertools
 from decimal import Decimal
 
 from enterprises.models import (
-    County, Enterprise, Grid, Industry, Outlet, Permit, PermitLimit, Pollutant, Role, Township, User, Village,
+    County,
+    Enterprise,
+    Grid,
+    Industry,
+    Outlet,
+    Permit,
+    PermitLimit,
+    Pollutant,
+    Role,
+    Township,
+    User,
+    Village,
 )
 from enterprises.validators import make_credit_code
 

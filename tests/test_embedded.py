@@ -41,11 +41,12 @@ assert readings > 0
 for period in ('half_hour', 'hour'):
     assert Aggregate.objects.filter(period=period).aggregate(n=Sum('count'))['n'] == readings, period
 r = Reading.objects.select_related('device').first()
-resend = Unit(device=r.device, readings=[(r.pollutant_id, ParsedReading(code='x', kind=r.kind, observed_at=r.observed_at,
+resend = Unit(device=r.device,
+              readings=[(r.pollutant_id, ParsedReading(code='x', kind=r.kind, observed_at=r.observed_at,
                                                                         avg=r.avg, flag=r.flag))])
 assert store([resend], []).stored == 0
 assert Reading.objects.count() >= readings
-from monitoring.notifications import notify
+from notifications.services import notify
 from django.test import Client
 ent = Enterprise.objects.order_by('pk').first()
 c = Client()
@@ -57,7 +58,7 @@ print(note.pk)
 """
 
 CHECK = """
-from monitoring.models import Delivery
+from notifications.models import Delivery
 print(Delivery.objects.get(notification_id={pk}, channel='email').status)
 """
 
@@ -71,7 +72,7 @@ def test_embedded_default_runs_on_a_bare_machine(tmp_path):
     pk = int(manage(env, "shell", "-v0", "-c", SEND).stdout.strip().splitlines()[-1])
     # The notification's e-mail waits in the filesystem broker until a worker takes it.
     assert any((tmp_path / "var" / "broker" / "queue").iterdir())
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "enforcement", "worker", "--pool", "solo",
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
                                "--loglevel", "WARNING", "--without-heartbeat", "--without-mingle",
                                "--without-gossip"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)

@@ -1,6 +1,6 @@
 """Checklists built from a permit (清单式执法), patrol rounds that fill them, and self-check notices.
 
-A ``Checklist`` is a frozen, versioned list of lines built from one permit (``dispatch.checklists``
+A ``Checklist`` is a frozen, versioned list of lines built from one permit (``dispatch.services.checklists``
 builds it); a ``Round`` is one filling of it by an enterprise (self-check), a township patrol or an
 enforcement inspection, with one ``LineResult`` per line. A failed line opens a work order.
 """

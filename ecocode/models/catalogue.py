@@ -23,11 +23,6 @@ class Colour(models.TextChoices):
     ORANGE = "orange", _("orange")
     RED = "red", _("red")
 
-    @classmethod
-    def rank(cls, colour: str) -> int:
-        """0 for green … 4 for red."""
-        return cls.values.index(colour)
-
 
 class Group(models.TextChoices):
     REPORTS = "reports", _("permit execution reports")

@@ -2,11 +2,26 @@
 self-monitoring duties (all in ``enterprises.models``)."""
 import datetime as dt
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+)
 from django.utils.translation import gettext_noop as N_
 
 from enterprises.models import (
-    Enterprise, ExecutionReport, MonitoringDuty, Outlet, Permit, PermitLimit, TreatmentFacility,
+    Enterprise,
+    ExecutionReport,
+    MonitoringDuty,
+    Outlet,
+    Permit,
+    PermitLimit,
+    TreatmentFacility,
 )
 
 from .base import Family

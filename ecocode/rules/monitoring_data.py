@@ -12,8 +12,9 @@ from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, Sum
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_noop as N_
 
+from alerts.models import Alert, Silence
 from enterprises.models import MonitoringDuty
-from monitoring.models import Aggregate, Alert, Device, Silence
+from monitoring.models import Aggregate, Device
 
 from .base import RATIO, Family
 
@@ -84,7 +85,7 @@ def _silent(p, ctx):
 
 
 ALERT_PARAMS = {"rules": (list, []), "medium": (str, ""), "window_days": (int, 90)}
-alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("monitoring.Alert",))
+alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("alerts.Alert",))
 
 
 def _alerts_in_window(p, ctx) -> Q:
@@ -120,7 +121,7 @@ def _escalated(p, ctx):
 
 
 silences = Family("silences", lambda ctx, days: Silence.objects.all(), "enterprise_id",
-                  requires=("monitoring.Silence",))
+                  requires=("alerts.Silence",))
 
 
 @silences.rule("count", {"window_days": (int, 30)},

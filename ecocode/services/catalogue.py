@@ -6,7 +6,7 @@ or a change made any other way), so a score always names a version that holds ex
 """
 from django.db import transaction
 
-from enforcement import clock
+from core import clock
 
 from ..models import CatalogueVersion, ColourBand, Indicator
 

@@ -11,22 +11,23 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
-from enforcement import clock
+from core import clock
+from core.db import advisory_lock
 from enterprises.models import Enterprise
-from monitoring.notifications import notify
+from notifications.services import Message, notify_many
 
-from ..models import CatalogueVersion, ColourChange, EcoCode, Score, ScoringRun
+from ..colours import COLOURS, colour_for
+from ..models import CatalogueVersion, Colour, ColourChange, EcoCode, Score, ScoringRun
 from ..rules import FAMILIES, RULES, Context, check_params, deduction, family_of
 from .catalogue import current_version
 
 log = logging.getLogger(__name__)
 
 BASE_SCORE = Decimal(100)
-COLOURS = ["green", "blue", "yellow", "orange", "red"]
-COLOUR_NAMES = {"green": "绿码", "blue": "蓝码", "yellow": "黄码", "orange": "橙码", "red": "红码"}
 
 
 def _jsonable(value):
@@ -96,21 +97,9 @@ def _family_values(family, items, ctx):
         yield eid, ind, rule, params, values
 
 
-def colour_for(score: Decimal, bands: list[dict], caps=()) -> str:
-    """The colour of ``score`` by the bands' thresholds, made no better than any of ``caps``."""
-    colour = COLOURS[-1]
-    for band in sorted(bands, key=lambda b: Decimal(b["min_score"]), reverse=True):
-        if score >= Decimal(band["min_score"]):
-            colour = band["colour"]
-            break
-    return max([colour, *[c for c in caps if c]], key=COLOURS.index)
-
-
 def _lock() -> None:
     """One scoring at a time (nightly and on-demand runs write the same EcoCode rows)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('ecocode.scoring'))")
+    advisory_lock("ecocode.scoring")
 
 
 def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) -> ScoringRun:
@@ -170,19 +159,25 @@ def _update_codes(scores: list[Score], as_of, *, all_enterprises: bool) -> list[
 
 
 def _notify(changes: list[ColourChange]) -> None:
-    """Tell each enterprise whose colour changed (a first colour is recorded, not announced)."""
+    """Tell each enterprise whose colour changed, in one batch (a first colour is recorded, not announced)."""
     changed = [c for c in changes if c.from_colour]
     enterprises = Enterprise.objects.in_bulk([c.enterprise_id for c in changed])
+    messages = []
     for change in changed:
         worse = COLOURS.index(change.to_colour) > COLOURS.index(change.from_colour)
-        notify(
+        names = {"from": Colour(change.from_colour).label, "to": Colour(change.to_colour).label,
+                 "score": change.score.score}
+        body = (gettext("Your eco-code scored %(score)s points: its colour went down from %(from)s to %(to)s. "
+                  "Log in to see the deductions.") if worse else
+                gettext("Your eco-code scored %(score)s points: its colour went up from %(from)s to %(to)s. "
+                  "Log in to see the deductions."))
+        messages.append(Message(
             kind="ecocode.colour", enterprise=enterprises[change.enterprise_id],
-            subject=f"生态环境信用码由{COLOUR_NAMES[change.from_colour]}变为{COLOUR_NAMES[change.to_colour]}",
-            body=(f"贵单位的生态环境信用码评分为 {change.score.score} 分，颜色由{COLOUR_NAMES[change.from_colour]}"
-                  f"{'降为' if worse else '升为'}{COLOUR_NAMES[change.to_colour]}。扣分明细请登录平台查看。"),
+            subject=gettext("Eco-code changed from %(from)s to %(to)s") % names, body=body % names,
             url=f"/ecocode/enterprise/{change.enterprise_id}/", source=f"ecocode:score:{change.score.pk}",
             dedup_key=f"ecocode:colour:{change.score.pk}",
-        )
+        ))
+    notify_many(messages)
 
 
 def score_all(as_of: dt.datetime | None = None) -> ScoringRun:

@@ -1,10 +1,13 @@
-"""Models of monitoring, split by sub-domain: notifications (shared by every app) and readings."""
-from .alerts import Alert, AlertEvent, AlertSettings, AlertState, Rule, Silence
-from .notifications import Channel, Delivery, Notification
-from .readings import Aggregate, DataFlag, DataKind, Device, IngestRejection, ProtocolVersion, Reading, Station
+"""Models of monitoring: devices and stations, readings, aggregates, rejected packets."""
+from .readings import (
+    Aggregate,
+    DataFlag,
+    DataKind,
+    Device,
+    IngestRejection,
+    ProtocolVersion,
+    Reading,
+    Station,
+)
 
-__all__ = [
-    "Channel", "Notification", "Delivery",
-    "DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
-    "Alert", "AlertEvent", "AlertSettings", "AlertState", "Rule", "Silence",
-]
+__all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection"]

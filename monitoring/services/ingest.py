@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import F
 
-from enforcement import clock
+from core import clock
+from core.db import is_postgres
 from enterprises.models import Pollutant
 from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
@@ -213,7 +214,8 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
     with transaction.atomic():
         if rows:
             partitions.ensure_for_times({reading.observed_at for _, _, reading in rows})
-            inserted = _insert_postgresql(rows, now) if connection.vendor == "postgresql" else _insert_rowwise(rows, now)
+            inserted = _insert_postgresql(rows, now) if is_postgres() else _insert_rowwise(rows,
+                                          now)
             result.per_device = inserted
             result.stored = sum(inserted.values())
         _count_packets(units, result.per_device, now)
@@ -360,7 +362,7 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
         return
     ids = sorted(packets)
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+        if is_postgres():
             cur.execute(
                 "UPDATE monitoring_device d SET accepted_packets = d.accepted_packets + v.packets, "
                 "stored_readings = d.stored_readings + v.stored, "

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from enforcement import clock
+from core import clock
+from core.db import advisory_lock, is_postgres
 
 PARENT = "monitoring_reading"
 DEFAULT = "monitoring_reading_default"
-LOCK_KEY = 212_0001  # pg_advisory_xact_lock key serialising partition changes between processes
 _NAME = re.compile(r"^monitoring_reading_p(\d{8})$")
 
 _known_days: set[dt.date] | None = None
@@ -60,14 +60,14 @@ def _create(cur, day: dt.date) -> None:
 def ensure_partitions(days: Iterable[dt.date]) -> list[dt.date]:
     """Create the missing daily partitions among ``days``; returns the days created."""
     global _known_days
-    if connection.vendor != "postgresql":
+    if not is_postgres():
         return []
     wanted = set(days)
     if _known_days is not None and wanted <= _known_days:
         return []
     created = []
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        advisory_lock("monitoring.partitions")  # one process changes partitions at a time
         have = existing_days()
         if wanted - have:
             # Pending deferred FK checks of this transaction would block the DDL: run them now.

@@ -10,11 +10,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from enforcement import clock
-from enforcement.api.errors import service_errors
-from enforcement.api.parsers import JSONParser
-from enforcement.api.permissions import IsEnterprise, roles
-from enforcement.api.viewsets import ApiMixin
+from core import clock
+from core.api.errors import service_errors
+from core.api.parsers import JSONParser
+from enterprises.permissions import IsEnterprise, roles
+from core.api.viewsets import ApiMixin
 from enterprises.models import Role
 
 from .. import selectors

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.utils import timezone
 
+from alerts.models import OPEN_STATES, Alert
+from core import clock
 from dispatch.models import Round, WorkOrder
-from enforcement import clock
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
-from monitoring.models import Aggregate, Alert, DataKind, Reading
-from monitoring.models.alerts import OPEN_STATES
+from monitoring.models import Aggregate, DataKind, Reading
 
 from ..services.periods import period_bounds
 

@@ -1,5 +1,7 @@
 """PDF rendering of a report with fpdf2: A4 landscape, the WenQuanYi Micro Hei font embedded (subset),
 one table per section. The font file is ``settings.OUTREACH_PDF_FONT`` (Debian's fonts-wqy-microhei)."""
+import logging
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from fpdf import FPDF, FontFace
@@ -8,6 +10,7 @@ from .layout import Section, display
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 FAMILY = "wqy"
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table it subsets at INFO
 
 
 class FontMissing(RuntimeError):
@@ -43,6 +46,57 @@ def _header(pdf: FPDF, pairs) -> None:
     pdf.ln(2)
 
 
+WRAPPED_ROWS = 300  # larger tables are drawn one line per row (fpdf2's wrapping table is slow for thousands)
+ROW_HEIGHT = 4.5
+
+
+def _wrapped_table(pdf: FPDF, section: Section) -> None:
+    headings = FontFace(emphasis="", fill_color=(225, 232, 240))
+    with pdf.table(col_widths=[c.width for c in section.columns], headings_style=headings, line_height=ROW_HEIGHT,
+                   text_align=[_align(c) for c in section.columns], repeat_headings=1) as table:
+        header = table.row()
+        for column in section.columns:
+            header.cell(column.heading)
+        for values in section.rows:
+            row = table.row()
+            for column, value in zip(section.columns, values):
+                row.cell(display(value, column.kind))
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` cut (with an ellipsis) to ``width``; no glyph is wider than the font size (one em)."""
+    if len(text) * pdf.font_size <= width or pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _line_table(pdf: FPDF, section: Section) -> None:
+    total = sum(c.width for c in section.columns)
+    widths = [pdf.epw * c.width / total for c in section.columns]
+
+    def header():
+        pdf.set_fill_color(225, 232, 240)
+        for column, width in zip(section.columns, widths):
+            pdf.cell(width, ROW_HEIGHT * 2, _fit(pdf, column.heading, width - 1), border=1, fill=True)
+        pdf.ln()
+
+    header()
+    for values in section.rows:
+        if pdf.will_page_break(ROW_HEIGHT):
+            pdf.add_page()
+            header()
+        for column, value, width in zip(section.columns, values, widths):
+            pdf.cell(width, ROW_HEIGHT, _fit(pdf, display(value, column.kind), width - 1), border="B",
+                     align="R" if _align(column) == "RIGHT" else "L")
+        pdf.ln()
+
+
+def _align(column) -> str:
+    return "RIGHT" if column.kind in ("int", "num", "pct") else "LEFT"
+
+
 def _section(pdf: FPDF, section: Section) -> None:
     pdf.set_font(FAMILY, size=12)
     pdf.cell(0, 8, section.title, new_x="LMARGIN", new_y="NEXT")
@@ -51,17 +105,7 @@ def _section(pdf: FPDF, section: Section) -> None:
         pdf.cell(0, 6, _("None in this period."), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         return
-    headings = FontFace(emphasis="", fill_color=(225, 232, 240))
-    with pdf.table(col_widths=[c.width for c in section.columns], headings_style=headings, line_height=4.5,
-                   text_align=["RIGHT" if c.kind in ("int", "num", "pct") else "LEFT" for c in section.columns],
-                   repeat_headings=1) as table:
-        header = table.row()
-        for column in section.columns:
-            header.cell(column.heading)
-        for values in section.rows:
-            row = table.row()
-            for column, value in zip(section.columns, values):
-                row.cell(display(value, column.kind))
+    (_wrapped_table if len(section.rows) <= WRAPPED_ROWS else _line_table)(pdf, section)
     if section.note:
         pdf.set_font(FAMILY, size=7)
         pdf.multi_cell(0, 4, section.note, new_x="LMARGIN", new_y="NEXT")

@@ -10,10 +10,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Enterprise
-from monitoring.notifications import Message, notify_many
+from notifications.services import Message, notify_many
 
 from .. import access
 from ..models import Article, ArticlePush, ArticleReceipt, ArticleTopic

@@ -17,12 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from dispatch.checklists import permit_lines
+from alerts.models import Alert, Rule
+from core import clock
 from dispatch.models import LineResult, Round
-from enforcement import clock
+from dispatch.services.checklists import permit_lines
 from enterprises.models import ExecutionReport, MonitoringDuty, Permit, PermitLimit
-from monitoring.models import Alert
-from monitoring.models.alerts import Rule
 
 from .. import access
 from ..models import AssessmentLine, SelfAssessment

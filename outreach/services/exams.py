@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 
 from .. import access

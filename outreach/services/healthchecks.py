@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 
 from .. import access

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Role, User
-from monitoring.notifications import Message, notify, notify_many
+from notifications.services import Message, notify, notify_many
 
 from .. import access
 from ..models import TOPIC_ROUTES, FaqEntry, Question, QuestionAttachment, QuestionMessage, Route, Topic

@@ -3,8 +3,8 @@ expired, and each remedy item that passed its deadline undone tells its enterpri
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from enforcement import clock
-from monitoring.notifications import Message, notify_many
+from core import clock
+from notifications.services import Message, notify_many
 
 from ..models import RemedyItem
 from .exams import expire_overdue

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 
 from .. import access, selectors

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from enforcement import clock
+from core import clock
 
 from .. import access, selectors
 from ..models import Attempt, Exam

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enforcement import clock
+from core import clock
 
 from .. import access, selectors
 from ..models import FaqEntry, Question, QuestionAttachment, Topic

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from enforcement import clock
+from core import clock
 from enterprises import jurisdiction
 
 from .. import access

@@ -11,12 +11,15 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from dispatch import checklists, services
+from alerts.models import Alert
+from core import clock
+from dispatch import services
 from dispatch.models import Team, WorkOrder
+from dispatch.services import checklists
 from ecocode.models import EcoCode
-from enforcement import clock
 from enterprises.models import Pollutant, Role
-from monitoring.models import Aggregate, Alert, DataKind, Device, Notification, Reading
+from monitoring.models import Aggregate, DataKind, Device, Reading
+from notifications.models import Notification
 from tests import factories as f
 
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
@@ -76,15 +79,16 @@ def world(db):
         team = Team.objects.create(name="一中队")
         team.members.add(users["enforcement"])
         team.townships.add(town_a, town_b)
-        order_a = services.open_work_order(source=WorkOrder.Source.PATROL, title="甲企业问题", enterprise=ent_a,
+        order_a = services.work_order_open(source=WorkOrder.Source.PATROL, title="甲企业问题", enterprise=ent_a,
                                            source_ref="t:a")
-        order_b = services.open_work_order(source=WorkOrder.Source.PATROL, title="乙企业问题", enterprise=ent_b,
+        order_b = services.work_order_open(source=WorkOrder.Source.PATROL, title="乙企业问题", enterprise=ent_b,
                                            source_ref="t:b")
-        order_team = services.open_work_order(source=WorkOrder.Source.INSPECTION, title="执法发现",
-                                              enterprise=ent_a, source_ref="t:i")
-        checklists.issue_self_check_notices([ent_a, ent_b], batch="2026-03", due_at=T0 + dt.timedelta(days=7))
-        complaint_a = services.file_complaint(text="甲企业冒黑烟", channel="web", enterprise=ent_a)
-        complaint_b = services.file_complaint(text="乙企业异味", channel="web", enterprise=ent_b)
+        order_team = services.work_order_open(source=WorkOrder.Source.INSPECTION, title="执法发现", enterprise=ent_a,
+                                              source_ref="t:i")
+        checklists.self_check_notices_issue(enterprises=[ent_a, ent_b], batch="2026-03",
+                                            due_at=T0 + dt.timedelta(days=7))
+        complaint_a = services.complaint_file(text="甲企业冒黑烟", channel="web", enterprise=ent_a)
+        complaint_b = services.complaint_file(text="乙企业异味", channel="web", enterprise=ent_b)
         notes = {name: Notification.objects.create(user=u, kind="test", subject=f"给{name}的消息", created_at=T0)
                  for name, u in users.items()}
         EcoCode.objects.create(enterprise=ent_a, colour="green", score=95, scored_at=T0)

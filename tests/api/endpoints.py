@@ -65,30 +65,30 @@ class Listing:
 def fed_back(w) -> dict:
     officer = w.users["township_a"]
     for step in ("accept", "start"):
-        services.act(w.order_a.pk, step, officer)
-    services.submit_feedback(w.order_a.pk, officer, text="已整改")
+        services.work_order_act(order_id=w.order_a.pk, action=step, user=officer)
+    services.feedback_submit(order_id=w.order_a.pk, user=officer, text="已整改")
     return {}
 
 
 def handling(w) -> dict:
     officer = w.users["township_a"]
     for step in ("accept", "start"):
-        services.act(w.order_a.pk, step, officer)
+        services.work_order_act(order_id=w.order_a.pk, action=step, user=officer)
     return {}
 
 
 def pending_file(w) -> dict:
     handling(w)
-    feedback = services.submit_feedback(w.order_a.pk, w.users["township_a"], text="见照片", declared_files=1)
+    feedback, _ = services.feedback_submit(order_id=w.order_a.pk, user=w.users["township_a"], text="见照片",
+                                           declared_files=1)
     return {"feedback": feedback.pk}
 
 
 def draft(w) -> dict:
-    from dispatch.api.rounds import current_checklist, start_draft
+    from dispatch.services.round_drafts import round_draft_start
 
-    checklist = current_checklist(w.ent_a)
-    d, _ = start_draft(w.users["township_a"], kind=Round.Kind.PATROL, enterprise=w.ent_a, checklist=checklist)
-    return {"draft": d.client_uuid, "line": checklist.lines.first().pk}
+    d, _ = round_draft_start(user=w.users["township_a"], kind=Round.Kind.PATROL, enterprise=w.ent_a)
+    return {"draft": d.client_uuid, "line": d.checklist.lines.first().pk}
 
 
 def filled_draft(w) -> dict:
@@ -100,19 +100,19 @@ def filled_draft(w) -> dict:
 
 
 def submitted_round(w) -> dict:
-    from dispatch.checklists import submit_round
+    from dispatch.services.checklists import round_submit
 
     ctx = filled_draft(w)
     d = RoundDraft.objects.get(client_uuid=ctx["draft"])
-    rnd, _ = submit_round(kind=d.kind, checklist=d.checklist, user=d.started_by, client_uuid=d.client_uuid,
+    rnd, _ = round_submit(kind=d.kind, checklist=d.checklist, user=d.started_by, client_uuid=d.client_uuid,
                           answers=[{"line": int(k), **v} for k, v in d.answers.items()])
     return {**ctx, "round": rnd.pk}
 
 
 def silence(w) -> dict:
-    from monitoring.services.alerts import declare_silence
+    from alerts.services import silence_declare
 
-    window = declare_silence(outlet=w.out_a, user=w.users["ent_a"], starts_at=T0 + dt.timedelta(hours=1),
+    window = silence_declare(outlet=w.out_a, user=w.users["ent_a"], starts_at=T0 + dt.timedelta(hours=1),
                              ends_at=T0 + dt.timedelta(hours=3), reason="检修")
     return {"silence": window.pk}
 
@@ -163,7 +163,8 @@ ACTIONS = [
            body=lambda w, c: {"note": "不属于本镇"}),
     Action("start work order", lambda w, c: f"/api/v1/work-orders/{w.order_a.pk}/start/",
            expect({"township_a"}, forbidden={"bureau", "enforcement", "ent_a"}), method="post",
-           setup=lambda w: services.act(w.order_a.pk, "accept", w.users["township_a"]) and {}),
+           setup=lambda w: services.work_order_act(order_id=w.order_a.pk, action="accept",
+                                                   user=w.users["township_a"]) and {}),
     Action("plan", lambda w, c: f"/api/v1/work-orders/{w.order_a.pk}/plan/",
            expect({"township_a"}, forbidden={"bureau", "enforcement", "ent_a"}), method="post", setup=handling,
            body=lambda w, c: {"text": "更换设备", "completion_date": "2026-03-20"}),

@@ -58,7 +58,7 @@ def test_field_errors_name_the_field(world, frozen):
     assert missing.status_code == 400
     assert list(missing.json()) == ["reason"] and isinstance(missing.json()["reason"], list)
     for step in ("accept", "start"):
-        services.act(world.order_a.pk, step, world.users["township_a"])
+        services.work_order_act(order_id=world.order_a.pk, action=step, user=world.users["township_a"])
     officer = client_for(world.users["township_a"])
     bad_file = officer.post(f"/api/v1/work-orders/{world.order_a.pk}/feedback/",
                             {"text": "已整改", "files": [_text_file()]}, format="multipart")

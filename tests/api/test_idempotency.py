@@ -3,9 +3,10 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.models import IdempotencyRecord
 from dispatch import services
 from dispatch.models import Attachment, Feedback
-from fieldsync.models import IdempotencyRecord, RoundDraft
+from fieldsync.models import RoundDraft
 
 from .conftest import client_for, jpeg_bytes
 
@@ -16,7 +17,7 @@ def _photo(seed=1):
 
 def _handling(world):
     for step in ("accept", "start"):
-        services.act(world.order_a.pk, step, world.users["township_a"])
+        services.work_order_act(order_id=world.order_a.pk, action=step, user=world.users["township_a"])
 
 
 def test_retried_feedback_with_photo_returns_the_first_and_stores_one(world, frozen):

@@ -7,11 +7,11 @@ import threading
 import pytest
 import requests
 
+from core import clock
+from core.models import IdempotencyRecord
+from core.services import idempotency_purge_expired
 from dispatch import services
 from dispatch.models import Feedback
-from enforcement import clock
-from fieldsync.models import IdempotencyRecord
-from fieldsync.services import purge_expired
 
 from .conftest import PASSWORD, T0
 
@@ -20,7 +20,7 @@ from .conftest import PASSWORD, T0
 def test_simultaneous_retries_store_one_feedback(world, live_server):
     with clock.frozen(T0):
         for step in ("accept", "start"):
-            services.act(world.order_a.pk, step, world.users["township_a"])
+            services.work_order_act(order_id=world.order_a.pk, action=step, user=world.users["township_a"])
         token = requests.post(f"{live_server.url}/api/v1/auth/token/", timeout=10, json={
             "username": world.users["township_a"].username, "password": PASSWORD}).json()["token"]
         url = f"{live_server.url}/api/v1/work-orders/{world.order_a.pk}/feedback/"
@@ -50,5 +50,5 @@ def test_expired_records_are_purged(world):
         created = T0 - dt.timedelta(hours=age)
         IdempotencyRecord.objects.create(user=user, key=key, method="POST", path="/x/", fingerprint="f",
                                          created_at=created, expires_at=created + dt.timedelta(hours=24))
-    assert purge_expired(now=T0) == 1
+    assert idempotency_purge_expired(now=T0) == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

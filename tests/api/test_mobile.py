@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from alerts.models import Alert
 from dispatch import services
 from dispatch.models import Attachment, Round, SelfCheckNotice, WorkOrder
-from monitoring.models import Alert
 
 from .conftest import PASSWORD, jpeg_bytes
 
@@ -120,8 +120,8 @@ def test_enforcement_page_inspects_accepts_and_the_bureau_reviews(world, live_se
 
     officer = world.users["township_a"]
     for step in ("accept", "start"):
-        services.act(world.order_a.pk, step, officer)
-    services.submit_feedback(world.order_a.pk, officer, text="已整改")
+        services.work_order_act(order_id=world.order_a.pk, action=step, user=officer)
+    services.feedback_submit(order_id=world.order_a.pk, user=officer, text="已整改")
     page.click("#logout")
     page.wait_for_selector("#login:not([hidden])")
     page.fill("#login input[name=username]", world.users["bureau"].username)

@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.utils import timezone
 
+from alerts.models import Alert
 from ecocode.models import EcoCode
 from enterprises.models import Industry, Role
 from monitoring.models import Device
-from monitoring.models.alerts import Alert
 from tests import factories as f
 
 NOW = timezone.make_aware(dt.datetime(2026, 3, 10, 12, 0))

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from enforcement import clock
+from core import clock
 
 from .helpers import NOW, county
 
@@ -107,8 +107,9 @@ def test_side_panel_has_permit_limits_alerts_and_respects_jurisdiction(client):
 
 def test_database_built_rows_equal_the_python_rows():
     """On PostgreSQL the endpoint lets the database build the JSON; it must equal the portable path."""
-    from dashboard import filters, selectors
     from django.http import QueryDict
+
+    from dashboard import filters, selectors
 
     from .helpers import coloured
 

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core import clock
 from dispatch.models import SelfCheckNotice
-from dispatch.services import open_work_order
+from dispatch.services import work_order_open
 from ecocode.models import ColourChange, Score, ScoringRun
-from enforcement import clock
 from enterprises.models import Pollutant
 from monitoring.models import Aggregate, Station
 from tests import factories as f
@@ -54,7 +54,8 @@ def test_outlet_endpoints_follow_jurisdiction(client):
     assert client.get(reverse("dashboard:outlet-chart", args=[outlet.pk])).status_code == 200
     b_outlet = f.outlet(f.permit(c["b_blue"]))
     assert client.get(reverse("dashboard:outlet-chart", args=[b_outlet.pk])).status_code == 404
-    assert client.get(reverse("dashboard:outlet-series", args=[b_outlet.pk]), {"pollutant": "w01018"}).status_code == 404
+    assert client.get(reverse("dashboard:outlet-series", args=[b_outlet.pk]),
+                      {"pollutant": "w01018"}).status_code == 404
 
 
 def test_outlet_series_with_limit_line_and_daily_means(client):
@@ -97,7 +98,7 @@ def test_monthly_kpis(client):
                state="resolved", resolved_at=feb + dt.timedelta(hours=2))
     open_alert(c["b_orange"], at=feb, last_notified_at=feb, state="notified")
     with clock.frozen(feb):
-        open_work_order(source="alert", title="超标", enterprise=c["b_orange"], source_ref="alert:x")
+        work_order_open(source="alert", title="超标", enterprise=c["b_orange"], source_ref="alert:x")
     _scored(c["a_green"], "green", feb)
     _scored(c["b_orange"], "yellow", feb - dt.timedelta(days=40))
     _scored(c["b_orange"], "orange", feb)
@@ -160,11 +161,11 @@ def test_ranking_of_a_township_officer_has_only_his_township(client):
 
 
 def test_self_check_rate_in_kpis(client):
-    from dispatch.checklists import build_checklist
+    from dispatch.services.checklists import checklist_build
 
     c = county()
     perm = c["a_green"].permits.first() or f.permit(c["a_green"])
-    checklist = build_checklist(perm)
+    checklist = checklist_build(permit=perm)
     feb = NOW.replace(month=2, day=3)
     SelfCheckNotice.objects.create(enterprise=c["a_green"], checklist=checklist, batch="b1", issued_at=feb,
                                    due_at=feb + dt.timedelta(days=7), completed_at=feb + dt.timedelta(days=2))

@@ -3,9 +3,9 @@ import datetime as dt
 
 import pytest
 
+from core import clock
 from dashboard.risk import colour_of, risk_index, township_risk
-from dispatch.services import open_work_order
-from enforcement import clock
+from dispatch.services import work_order_open
 
 from .helpers import NOW, coloured, county, open_alert
 
@@ -28,7 +28,7 @@ def test_risk_map_colours_townships_of_a_hand_built_county(client):
     t3 = f.township("丙镇")
     greens = [coloured(t3, "green") for _ in range(10)]
     with clock.frozen(NOW - dt.timedelta(days=10)):
-        open_work_order(source="manual", title="检查", enterprise=greens[0])
+        work_order_open(source="manual", title="检查", enterprise=greens[0])
     open_alert(greens[1])
     client.force_login(c["bureau"])
     with clock.frozen(NOW):

@@ -6,9 +6,9 @@ import math
 import pytest
 from django.utils import timezone
 
+from core import clock
 from dashboard.tracing import angle_between, detect_jumps, rank_sources, source_score
 from dispatch.models import WorkOrder
-from enforcement import clock
 from enterprises.models import Pollutant, Role
 from monitoring.models import Reading, Station
 from tests import factories as f

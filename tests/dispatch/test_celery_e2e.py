@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core import clock
 from dispatch import services
 from dispatch.models import WorkOrder
 from dispatch.tasks import check_deadlines
-from enforcement import clock
 from enterprises.models import Role
-from monitoring.models import Notification
+from notifications.models import Notification
 from tests import factories as f
 from tests.celery_worker import running_worker
 
@@ -28,8 +28,8 @@ def test_check_deadlines_through_a_real_worker(transactional_db, worker):
     town = f.township()
     officer = f.user(Role.TOWNSHIP, township=town)
     with clock.frozen(timezone.now() - dt.timedelta(days=2)):
-        late = services.open_work_order(source="complaint", title="两天未签收", enterprise=f.enterprise(town))
-    fresh = services.open_work_order(source="complaint", title="刚派发", enterprise=f.enterprise(town))
+        late = services.work_order_open(source="complaint", title="两天未签收", enterprise=f.enterprise(town))
+    fresh = services.work_order_open(source="complaint", title="刚派发", enterprise=f.enterprise(town))
     result = check_deadlines.apply_async(queue=QUEUE).get(timeout=60)
     assert result == {"accept": 1, "fix": 0, "plan": 0, "supervise": 0}
     late.refresh_from_db(), fresh.refresh_from_db()

@@ -5,10 +5,11 @@ import uuid
 
 import pytest
 
-from dispatch import checklists, selectors
+from core import clock
+from dispatch import selectors
 from dispatch.models import ChecklistLine, LineResult, Round, SelfCheckNotice, WorkOrder
+from dispatch.services import checklists
 from dispatch.workflow import NotAllowed, WorkflowError
-from enforcement import clock
 from enterprises.models import MonitoringDuty, PermitItem, Pollutant, Role, TreatmentFacility
 from tests import factories as f
 
@@ -41,24 +42,24 @@ def answers(checklist, fail_seq=(), na_seq=()):
 
 
 def test_build_checklist_covers_every_permit_item_and_is_versioned(permit):
-    checklist = checklists.build_checklist(permit)
+    checklist = checklists.checklist_build(permit=permit)
     cats = list(checklist.lines.values_list("category", flat=True))
     assert cats == ["outlet", "limit", "limit", "monitoring", "facility", "hazardous_waste", "noise", "records",
                     "reporting", "solid_waste"]
     assert checklist.schema_version == checklists.SCHEMA_VERSION and checklist.revision == 1
-    assert checklists.build_checklist(permit).pk == checklist.pk  # unchanged permit: same checklist
+    assert checklists.checklist_build(permit=permit).pk == checklist.pk  # unchanged permit: same checklist
     PermitItem.objects.create(permit=permit, category="information", title="信息公开")
-    second = checklists.build_checklist(permit)
+    second = checklists.checklist_build(permit=permit)
     assert second.revision == 2 and second.lines.count() == 11 and checklist.lines.count() == 10
 
 
 def test_failed_line_opens_an_order_and_a_retry_never_duplicates(county, permit):
-    checklist = checklists.build_checklist(permit)
+    checklist = checklists.checklist_build(permit=permit)
     key = uuid.uuid4()
     with clock.frozen(T0):
-        rnd, created = checklists.submit_round(kind="patrol", checklist=checklist, user=county.officer_a,
+        rnd, created = checklists.round_submit(kind="patrol", checklist=checklist, user=county.officer_a,
                                                answers=answers(checklist, fail_seq={2}, na_seq={7}), client_uuid=key)
-        again, created_again = checklists.submit_round(kind="patrol", checklist=checklist, user=county.officer_a,
+        again, created_again = checklists.round_submit(kind="patrol", checklist=checklist, user=county.officer_a,
                                                        answers=answers(checklist), client_uuid=key)
     assert created and not created_again and again.pk == rnd.pk and Round.objects.count() == 1
     failed = rnd.results.get(result=LineResult.Result.FAIL)
@@ -69,18 +70,18 @@ def test_failed_line_opens_an_order_and_a_retry_never_duplicates(county, permit)
 
 
 def test_round_validation_and_who_may_fill_what(county, permit):
-    checklist = checklists.build_checklist(permit)
+    checklist = checklists.checklist_build(permit=permit)
     with pytest.raises(WorkflowError, match="not answered"):
-        checklists.submit_round(kind="patrol", checklist=checklist, user=county.officer_a,
+        checklists.round_submit(kind="patrol", checklist=checklist, user=county.officer_a,
                                 answers=answers(checklist)[:-1], client_uuid=uuid.uuid4())
     bad = answers(checklist)
     bad[0] = {"line": bad[0]["line"], "result": "fail"}
     with pytest.raises(WorkflowError, match="say what is wrong"):
-        checklists.submit_round(kind="patrol", checklist=checklist, user=county.officer_a, answers=bad,
+        checklists.round_submit(kind="patrol", checklist=checklist, user=county.officer_a, answers=bad,
                                 client_uuid=uuid.uuid4())
     for kind, user in [("patrol", county.officer_b), ("self_check", county.officer_a), ("inspection", county.ent_user)]:
         with pytest.raises(NotAllowed):
-            checklists.submit_round(kind=kind, checklist=checklist, user=user, answers=answers(checklist),
+            checklists.round_submit(kind=kind, checklist=checklist, user=user, answers=answers(checklist),
                                     client_uuid=uuid.uuid4())
     assert Round.objects.count() == 0 and WorkOrder.objects.count() == 0
 
@@ -90,11 +91,11 @@ def test_self_check_notices_and_completion_rate(county, permit):
     f.permit(other)
     with clock.frozen(T0) as advance:
         due = T0 + dt.timedelta(days=7)
-        assert checklists.issue_self_check_notices([county.ent_a, other], batch="2026-03", due_at=due) == 2
-        assert checklists.issue_self_check_notices([county.ent_a, other], batch="2026-03", due_at=due) == 0
+        assert checklists.self_check_notices_issue(enterprises=[county.ent_a, other], batch="2026-03", due_at=due) == 2
+        assert checklists.self_check_notices_issue(enterprises=[county.ent_a, other], batch="2026-03", due_at=due) == 0
         notice = SelfCheckNotice.objects.get(enterprise=county.ent_a)
         advance(dt.timedelta(days=2))
-        rnd, _ = checklists.submit_round(kind="self_check", checklist=notice.checklist, user=county.ent_user,
+        rnd, _ = checklists.round_submit(kind="self_check", checklist=notice.checklist, user=county.ent_user,
                                          answers=answers(notice.checklist, fail_seq={6}), client_uuid=uuid.uuid4(),
                                          notice=notice)
         assert rnd.results.get(result="fail").work_order.source == WorkOrder.Source.SELF_CHECK
@@ -106,15 +107,16 @@ def test_self_check_notices_and_completion_rate(county, permit):
 
 
 def test_officer_monthly_statistics(county, permit):
-    checklist = checklists.build_checklist(permit)
+    checklist = checklists.checklist_build(permit=permit)
     partner = f.user(Role.ENFORCEMENT)
     with clock.frozen(T0):
-        rnd, _ = checklists.submit_round(kind="inspection", checklist=checklist, user=county.inspector,
+        rnd, _ = checklists.round_submit(kind="inspection", checklist=checklist, user=county.inspector,
                                          answers=answers(checklist, fail_seq={2, 3}), client_uuid=uuid.uuid4(),
                                          officers=[partner], case_lead=True)
-        checklists.submit_round(kind="inspection", checklist=checklist, user=county.inspector,
+        checklists.round_submit(kind="inspection", checklist=checklist, user=county.inspector,
                                 answers=answers(checklist), client_uuid=uuid.uuid4())
-        checklists.file_case(rnd.pk, county.inspector, filed_on=dt.date(2026, 3, 20), number="桐环罚〔2026〕1号")
+        checklists.round_file_case(round_id=rnd.pk, user=county.inspector, filed_on=dt.date(2026, 3, 20),
+                                   number="桐环罚〔2026〕1号")
     rows = {r["officer"].pk: r for r in selectors.officer_monthly_stats(2026, 3)}
     mine = rows[county.inspector.pk]
     assert {k: mine[k] for k in selectors.STAT_COLUMNS} == {

@@ -2,11 +2,11 @@
 each sent once however often the check runs; a plan reported in time moves the deadline."""
 import datetime as dt
 
+from core import clock
 from dispatch import selectors, services
-from dispatch.deadlines import check_deadlines
 from dispatch.models import Transition
-from enforcement import clock
-from monitoring.models import Notification
+from dispatch.services.deadlines import deadlines_check
+from notifications.models import Notification
 
 from .conftest import T0
 
@@ -21,27 +21,27 @@ def kinds(user):
 def test_every_1357_deadline_fires_once(county):
     c = county
     with clock.frozen(T0) as advance:
-        order = services.open_work_order(source="complaint", title="夜间偷排", enterprise=c.ent_a)
+        order = services.work_order_open(source="complaint", title="夜间偷排", enterprise=c.ent_a)
         advance(DAY - MINUTE)
-        assert check_deadlines() == NOTHING
+        assert deadlines_check() == NOTHING
         advance(2 * MINUTE)  # day 1 passed, not accepted
-        assert check_deadlines() == {**NOTHING, "accept": 1}
-        assert check_deadlines() == NOTHING  # idempotent
+        assert deadlines_check() == {**NOTHING, "accept": 1}
+        assert deadlines_check() == NOTHING  # idempotent
         assert kinds(c.officer_a) == ["workorder_accept"] and kinds(c.officer_b) == []
         assert selectors.with_overdue(type(order).objects.filter(pk=order.pk)).get().overdue_since == \
             order.accept_due_at
-        services.act(order.pk, "accept", c.officer_a)
-        services.act(order.pk, "start", c.officer_a)
+        services.work_order_act(order_id=order.pk, action="accept", user=c.officer_a)
+        services.work_order_act(order_id=order.pk, action="start", user=c.officer_a)
         advance(2 * DAY)  # day 3 passed, not fixed
-        assert check_deadlines() == {**NOTHING, "fix": 1}
+        assert deadlines_check() == {**NOTHING, "fix": 1}
         advance(2 * DAY)  # day 5 passed, no plan
-        assert check_deadlines() == {**NOTHING, "plan": 1}
-        assert check_deadlines() == NOTHING
+        assert deadlines_check() == {**NOTHING, "plan": 1}
+        assert deadlines_check() == NOTHING
         advance(2 * DAY - 2 * MINUTE)
-        assert check_deadlines() == NOTHING  # day 7 not yet
+        assert deadlines_check() == NOTHING  # day 7 not yet
         advance(2 * MINUTE)
-        assert check_deadlines() == {**NOTHING, "supervise": 1}
-        assert check_deadlines() == NOTHING
+        assert deadlines_check() == {**NOTHING, "supervise": 1}
+        assert deadlines_check() == NOTHING
     order.refresh_from_db()
     assert order.supervised_at == T0 + 7 * DAY + MINUTE
     assert Transition.objects.filter(work_order=order, action="supervise", by=None).count() == 1
@@ -53,26 +53,28 @@ def test_every_1357_deadline_fires_once(county):
 def test_a_plan_reported_in_time_moves_the_deadline_and_holds_off_supervision(county):
     c = county
     with clock.frozen(T0) as advance:
-        order = services.open_work_order(source="patrol", title="危废暂存不规范", enterprise=c.ent_a)
-        services.act(order.pk, "accept", c.officer_a)
-        services.act(order.pk, "start", c.officer_a)
+        order = services.work_order_open(source="patrol", title="危废暂存不规范", enterprise=c.ent_a)
+        services.work_order_act(order_id=order.pk, action="accept", user=c.officer_a)
+        services.work_order_act(order_id=order.pk, action="start", user=c.officer_a)
         advance(2 * DAY)
-        services.report_plan(order.pk, c.officer_a, text="更换贮存间", completion_date=dt.date(2026, 3, 12))
+        services.work_order_report_plan(order_id=order.pk, user=c.officer_a, text="更换贮存间",
+                                        completion_date=dt.date(2026, 3, 12))
         order.refresh_from_db()
         assert order.due_at.date() == dt.date(2026, 3, 12)
         advance(6 * DAY)  # day 8: a plan is running, nothing is owed
-        assert check_deadlines() == NOTHING
+        assert deadlines_check() == NOTHING
         advance(3 * DAY)  # 13 March: the plan's date has passed without a fix
-        assert check_deadlines() == {**NOTHING, "fix": 1, "supervise": 1}
+        assert deadlines_check() == {**NOTHING, "fix": 1, "supervise": 1}
 
 
 def test_a_late_plan_does_not_excuse_the_delay(county):
     with clock.frozen(T0) as advance:
-        order = services.open_work_order(source="patrol", title="x", enterprise=county.ent_a)
-        services.act(order.pk, "accept", county.officer_a)
-        services.act(order.pk, "start", county.officer_a)
+        order = services.work_order_open(source="patrol", title="x", enterprise=county.ent_a)
+        services.work_order_act(order_id=order.pk, action="accept", user=county.officer_a)
+        services.work_order_act(order_id=order.pk, action="start", user=county.officer_a)
         advance(6 * DAY)
-        services.report_plan(order.pk, county.officer_a, text="方案", completion_date=dt.date(2026, 3, 20))
+        services.work_order_report_plan(order_id=order.pk, user=county.officer_a, text="方案",
+                                        completion_date=dt.date(2026, 3, 20))
         order.refresh_from_db()
         assert order.due_at == order.fix_due_at
         assert order.pk in selectors.visible_work_orders(county.bureau).filter(selectors.overdue_q()) \
@@ -82,21 +84,21 @@ def test_a_late_plan_does_not_excuse_the_delay(county):
 def test_fixed_orders_get_no_reminders_and_late_closure_is_marked(county):
     c = county
     with clock.frozen(T0) as advance:
-        quick = services.open_work_order(source="manual", title="quick", enterprise=c.ent_a)
-        slow = services.open_work_order(source="manual", title="slow", enterprise=c.ent_a)
+        quick = services.work_order_open(source="manual", title="quick", enterprise=c.ent_a)
+        slow = services.work_order_open(source="manual", title="slow", enterprise=c.ent_a)
         for order in (quick, slow):
-            services.act(order.pk, "accept", c.officer_a)
-            services.act(order.pk, "start", c.officer_a)
-        services.submit_feedback(quick.pk, c.officer_a, text="done")
+            services.work_order_act(order_id=order.pk, action="accept", user=c.officer_a)
+            services.work_order_act(order_id=order.pk, action="start", user=c.officer_a)
+        services.feedback_submit(order_id=quick.pk, user=c.officer_a, text="done")
         advance(4 * DAY)
-        assert check_deadlines() == {**NOTHING, "fix": 1}  # only the slow one
-        services.submit_feedback(slow.pk, c.officer_a, text="done late")
+        assert deadlines_check() == {**NOTHING, "fix": 1}  # only the slow one
+        services.feedback_submit(order_id=slow.pk, user=c.officer_a, text="done late")
         for order in (quick, slow):
-            services.act(order.pk, "approve", c.bureau)
-            services.act(order.pk, "close", c.bureau)
-        open_late = services.open_work_order(source="manual", title="open", enterprise=c.ent_b)
+            services.work_order_act(order_id=order.pk, action="approve", user=c.bureau)
+            services.work_order_act(order_id=order.pk, action="close", user=c.bureau)
+        open_late = services.work_order_open(source="manual", title="open", enterprise=c.ent_b)
         advance(4 * DAY)
-        assert check_deadlines()["fix"] == 1  # the still-open one
+        assert deadlines_check()["fix"] == 1  # the still-open one
         quick.refresh_from_db(), slow.refresh_from_db()
         assert (quick.on_time, slow.on_time) == (True, False)
         rate = selectors.on_time_rate()

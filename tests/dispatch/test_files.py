@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_evidence_goes_only_to_those_who_see_the_order(client, county):
-    order = services.open_work_order(source="manual", title="整改", enterprise=county.ent_a)
+    order = services.work_order_open(source="manual", title="整改", enterprise=county.ent_a)
     feedback = Feedback.objects.create(work_order=order, submitted_by=county.officer_a, text="已整改", declared_files=1,
                                        client_uuid=uuid.uuid4(), submitted_at=order.opened_at)
     item = Attachment.objects.create(feedback=feedback, file=ContentFile(jpeg().read(), name="fix.jpg"),
@@ -33,7 +33,7 @@ def test_evidence_goes_only_to_those_who_see_the_order(client, county):
 
 
 def test_complaint_photo_goes_only_to_those_who_see_the_order(client, county):
-    complaint = services.file_complaint(text="夜间排放黑烟", channel="web", enterprise=county.ent_a, photo=jpeg())
+    complaint = services.complaint_file(text="夜间排放黑烟", channel="web", enterprise=county.ent_a, photo=jpeg())
     url = reverse("dispatch:complaint_photo", args=[complaint.pk])
     client.force_login(county.officer_b)
     assert client.get(url).status_code == 404
@@ -51,7 +51,7 @@ def test_mobile_clients_download_evidence_with_their_token(county):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    order = services.open_work_order(source="manual", title="整改", enterprise=county.ent_a)
+    order = services.work_order_open(source="manual", title="整改", enterprise=county.ent_a)
     feedback = Feedback.objects.create(work_order=order, submitted_by=county.officer_a, text="已整改", declared_files=1,
                                        client_uuid=uuid.uuid4(), submitted_at=order.opened_at)
     item = Attachment.objects.create(feedback=feedback, file=ContentFile(jpeg().read(), name="fix.jpg"),

@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from core import clock
 from dispatch import services
 from dispatch.models import Complaint, ComplaintAnswer, WorkOrder
-from enforcement import clock
 
 from .conftest import T0, jpeg
 
@@ -24,9 +24,9 @@ def login(client, user):
 
 
 def test_township_officer_cannot_see_or_touch_another_townships_orders(client, county):
-    mine = services.open_work_order(source="manual", title="甲镇工单", enterprise=county.ent_a)
-    theirs = services.open_work_order(source="manual", title="乙镇工单", enterprise=county.ent_b)
-    place = services.open_work_order(source="complaint", title="乙镇无主投诉", township=county.town_b)
+    mine = services.work_order_open(source="manual", title="甲镇工单", enterprise=county.ent_a)
+    theirs = services.work_order_open(source="manual", title="乙镇工单", enterprise=county.ent_b)
+    place = services.work_order_open(source="complaint", title="乙镇无主投诉", township=county.town_b)
     login(client, county.officer_a)
     page = client.get(reverse("dispatch:order_list"))
     assert page.status_code == 200
@@ -44,8 +44,8 @@ def test_township_officer_cannot_see_or_touch_another_townships_orders(client, c
 
 
 def test_enterprise_sees_only_its_own_and_cannot_act(client, county):
-    own = services.open_work_order(source="manual", title="本企业", enterprise=county.ent_a)
-    other = services.open_work_order(source="manual", title="别家", enterprise=county.ent_b)
+    own = services.work_order_open(source="manual", title="本企业", enterprise=county.ent_a)
+    other = services.work_order_open(source="manual", title="别家", enterprise=county.ent_b)
     login(client, county.ent_user)
     body = client.get(reverse("dispatch:order_list")).content.decode()
     assert "本企业" in body and "别家" not in body
@@ -55,7 +55,7 @@ def test_enterprise_sees_only_its_own_and_cannot_act(client, county):
 
 def test_illegal_action_answers_409_and_lists_show_overdue(client, county):
     with clock.frozen(T0) as advance:
-        order = services.open_work_order(source="manual", title="逾期工单", enterprise=county.ent_a)
+        order = services.work_order_open(source="manual", title="逾期工单", enterprise=county.ent_a)
         login(client, county.bureau)
         response = client.post(reverse("dispatch:order_act", args=[order.pk]), {"action": "close"})
         assert response.status_code == 409 and "无法执行" in response.content.decode()  # the zh-Hans UI
@@ -66,12 +66,13 @@ def test_illegal_action_answers_409_and_lists_show_overdue(client, county):
 
 
 def test_feedback_with_files_through_the_page(client, county):
-    order = services.open_work_order(source="manual", title="x", enterprise=county.ent_a)
-    services.act(order.pk, "accept", county.officer_a)
-    services.act(order.pk, "start", county.officer_a)
+    order = services.work_order_open(source="manual", title="x", enterprise=county.ent_a)
+    services.work_order_act(order_id=order.pk, action="accept", user=county.officer_a)
+    services.work_order_act(order_id=order.pk, action="start", user=county.officer_a)
     login(client, county.officer_a)
     url = reverse("dispatch:order_act", args=[order.pk])
-    bad = client.post(url, {"action": "feed_back", "text": "done", "client_uuid": "6f1c8a56-2f34-4a8e-9d7b-2b6f1a3c9e10",
+    bad = client.post(url,
+                      {"action": "feed_back", "text": "done", "client_uuid": "6f1c8a56-2f34-4a8e-9d7b-2b6f1a3c9e10",
                             "files": [jpeg(1), __import__("django.core.files.uploadedfile", fromlist=["x"])
                                       .SimpleUploadedFile("a.exe", b"MZ\x90\x00", content_type="image/jpeg")]})
     assert bad.status_code == 400 and order.feedbacks.count() == 0
@@ -97,20 +98,20 @@ def test_public_complaint_private_link_and_is_it_fixed(client, county):
     assert "河道有黑水排出" in body and "13900000000" not in body and county.officer_a.username not in body
     assert client.get(reverse("dispatch:complaint_status", args=["nope"])).status_code == 404
     assert client.post(status_url, {"fixed": "no"}).status_code == 409  # nothing asked yet
-    services.act(order.pk, "accept", county.officer_a)
-    services.act(order.pk, "start", county.officer_a)
-    services.submit_feedback(order.pk, county.officer_a, text="已封堵")
-    services.act(order.pk, "approve", county.bureau)
-    services.act(order.pk, "close", county.bureau)
+    services.work_order_act(order_id=order.pk, action="accept", user=county.officer_a)
+    services.work_order_act(order_id=order.pk, action="start", user=county.officer_a)
+    services.feedback_submit(order_id=order.pk, user=county.officer_a, text="已封堵")
+    services.work_order_act(order_id=order.pk, action="approve", user=county.bureau)
+    services.work_order_act(order_id=order.pk, action="close", user=county.bureau)
     assert "fixed" in client.get(status_url).context["form"].fields
     assert client.post(status_url, {"fixed": "no", "comment": "还在排"}).status_code == 302
     order.refresh_from_db()
     assert order.state == WorkOrder.State.HANDLING and order.reopened == 1 and order.closed_at is None
     assert order.transitions.filter(action="reopen", by=None).exists()
     assert client.post(status_url, {"fixed": "yes"}).status_code == 409  # the question is closed
-    services.submit_feedback(order.pk, county.officer_a, text="彻底整改")
-    services.act(order.pk, "approve", county.bureau)
-    services.act(order.pk, "close", county.bureau)
+    services.feedback_submit(order_id=order.pk, user=county.officer_a, text="彻底整改")
+    services.work_order_act(order_id=order.pk, action="approve", user=county.bureau)
+    services.work_order_act(order_id=order.pk, action="close", user=county.bureau)
     assert client.post(status_url, {"fixed": "yes"}).status_code == 302
     assert list(ComplaintAnswer.objects.values_list("fixed", "closure")) == [(False, 0), (True, 1)]
 

@@ -3,10 +3,10 @@ import datetime as dt
 
 import pytest
 
+from core import clock
 from dispatch import services, workflow
 from dispatch.models import Transition, WorkOrder
 from dispatch.workflow import IllegalTransition, NotAllowed
-from enforcement import clock
 
 from .conftest import T0
 
@@ -22,20 +22,20 @@ def clock_hours(n):
 def test_walk_an_order_through_every_state(county):
     c = county
     with clock.frozen(T0) as advance:
-        order = services.open_work_order(source="manual", title="废水异味", enterprise=c.ent_a, opened_by=c.bureau)
+        order = services.work_order_open(source="manual", title="废水异味", enterprise=c.ent_a, opened_by=c.bureau)
         assert order.state == S.DISPATCHED and order.assignee_kind == "township" and order.dispatched_at == T0
         advance(clock_hours(2))
-        services.act(order.pk, "accept", c.officer_a)
-        services.act(order.pk, "start", c.officer_a, "到现场")
-        feedback = services.submit_feedback(order.pk, c.officer_a, text="已整改", declared_files=0)
+        services.work_order_act(order_id=order.pk, action="accept", user=c.officer_a)
+        services.work_order_act(order_id=order.pk, action="start", user=c.officer_a, note="到现场")
+        feedback, _ = services.feedback_submit(order_id=order.pk, user=c.officer_a, text="已整改", declared_files=0)
         assert feedback.completed_at is not None
         order.refresh_from_db()
         assert order.state == S.FED_BACK
-        services.act(order.pk, "send_back", c.bureau, "证据不足")
-        services.submit_feedback(order.pk, c.officer_a, text="补充整改")
-        services.act(order.pk, "approve", c.bureau)
+        services.work_order_act(order_id=order.pk, action="send_back", user=c.bureau, note="证据不足")
+        services.feedback_submit(order_id=order.pk, user=c.officer_a, text="补充整改")
+        services.work_order_act(order_id=order.pk, action="approve", user=c.bureau)
         advance(clock_hours(1))
-        order = services.act(order.pk, "close", c.bureau)
+        order = services.work_order_act(order_id=order.pk, action="close", user=c.bureau)
     assert order.state == S.CLOSED and order.on_time is True and order.closed_at == T0 + clock_hours(3)
     steps = list(order.transitions.values_list("action", "from_state", "to_state"))
     assert steps == [
@@ -50,48 +50,49 @@ def test_walk_an_order_through_every_state(county):
 
 
 def test_illegal_transition_is_refused_and_not_recorded(county):
-    order = services.open_work_order(source="manual", title="x", enterprise=county.ent_a)
+    order = services.work_order_open(source="manual", title="x", enterprise=county.ent_a)
     before = Transition.objects.count()
     with pytest.raises(IllegalTransition, match="Cannot"):
-        services.act(order.pk, "close", county.bureau)
+        services.work_order_act(order_id=order.pk, action="close", user=county.bureau)
     with pytest.raises(IllegalTransition):
-        services.act(order.pk, "start", county.officer_a)  # must accept first
+        services.work_order_act(order_id=order.pk, action="start", user=county.officer_a)  # must accept first
     with pytest.raises(IllegalTransition):
-        services.act(order.pk, "fly", county.officer_a)
+        services.work_order_act(order_id=order.pk, action="fly", user=county.officer_a)
     order.refresh_from_db()
     assert order.state == S.DISPATCHED and Transition.objects.count() == before
 
 
 def test_only_the_assignee_handles_and_only_the_bureau_reviews(county):
-    order = services.open_work_order(source="manual", title="x", enterprise=county.ent_a)
+    order = services.work_order_open(source="manual", title="x", enterprise=county.ent_a)
     for outsider in (county.officer_b, county.ent_user, county.grid_officer):
         with pytest.raises(NotAllowed):
-            services.act(order.pk, "accept", outsider)
-    services.act(order.pk, "accept", county.officer_a)
-    services.act(order.pk, "start", county.officer_a)
-    services.submit_feedback(order.pk, county.officer_a, text="ok")
+            services.work_order_act(order_id=order.pk, action="accept", user=outsider)
+    services.work_order_act(order_id=order.pk, action="accept", user=county.officer_a)
+    services.work_order_act(order_id=order.pk, action="start", user=county.officer_a)
+    services.feedback_submit(order_id=order.pk, user=county.officer_a, text="ok")
     with pytest.raises(NotAllowed):
-        services.act(order.pk, "approve", county.officer_a)  # nobody approves their own fix
+        services.work_order_act(order_id=order.pk, action="approve",
+                                user=county.officer_a)  # nobody approves their own fix
 
 
 def test_approve_needs_a_complete_feedback(county):
-    order = services.open_work_order(source="manual", title="x", enterprise=county.ent_a)
-    services.act(order.pk, "accept", county.officer_a)
-    services.act(order.pk, "start", county.officer_a)
-    services.submit_feedback(order.pk, county.officer_a, text="照片随后", declared_files=2)
+    order = services.work_order_open(source="manual", title="x", enterprise=county.ent_a)
+    services.work_order_act(order_id=order.pk, action="accept", user=county.officer_a)
+    services.work_order_act(order_id=order.pk, action="start", user=county.officer_a)
+    services.feedback_submit(order_id=order.pk, user=county.officer_a, text="照片随后", declared_files=2)
     order.refresh_from_db()
     assert order.state == S.HANDLING  # 0 of 2 files arrived: not fed back yet
     with pytest.raises(IllegalTransition):
-        services.act(order.pk, "approve", county.bureau)
+        services.work_order_act(order_id=order.pk, action="approve", user=county.bureau)
 
 
 def test_routing_by_jurisdiction(county):
     c = county
-    to_town = services.open_work_order(source="complaint", title="a", enterprise=c.ent_a)
-    to_grid = services.open_work_order(source="patrol", title="b", enterprise=c.ent_grid)
-    to_team = services.open_work_order(source="inspection", title="c", enterprise=c.ent_b)
-    escalated = services.open_work_order(source="alert", title="d", enterprise=c.ent_grid)
-    place = services.open_work_order(source="complaint", title="e", township=c.town_b)
+    to_town = services.work_order_open(source="complaint", title="a", enterprise=c.ent_a)
+    to_grid = services.work_order_open(source="patrol", title="b", enterprise=c.ent_grid)
+    to_team = services.work_order_open(source="inspection", title="c", enterprise=c.ent_b)
+    escalated = services.work_order_open(source="alert", title="d", enterprise=c.ent_grid)
+    place = services.work_order_open(source="complaint", title="e", township=c.town_b)
     assert (to_town.assignee_kind, to_town.township_id) == ("township", c.town_a.pk)
     assert (to_grid.assignee_kind, to_grid.grid_id, to_grid.township_id) == ("grid", c.grid_a.pk, c.town_a.pk)
     assert (to_team.assignee_kind, to_team.team_id) == ("team", c.team.pk)
@@ -102,12 +103,12 @@ def test_routing_by_jurisdiction(county):
 
 
 def test_open_is_idempotent_on_source_ref_and_can_wait_for_dispatch(county):
-    first = services.open_work_order(source="alert", title="x", enterprise=county.ent_a, source_ref="alert:1")
-    again = services.open_work_order(source="alert", title="x", enterprise=county.ent_a, source_ref="alert:1")
+    first = services.work_order_open(source="alert", title="x", enterprise=county.ent_a, source_ref="alert:1")
+    again = services.work_order_open(source="alert", title="x", enterprise=county.ent_a, source_ref="alert:1")
     assert first.pk == again.pk and WorkOrder.objects.count() == 1
-    held = services.open_work_order(source="manual", title="y", enterprise=county.ent_a, auto_dispatch=False)
+    held = services.work_order_open(source="manual", title="y", enterprise=county.ent_a, auto_dispatch=False)
     assert held.state == S.DISCOVERED
     with pytest.raises(NotAllowed):
-        services.dispatch_order(held.pk, county.officer_a)
-    order = services.dispatch_order(held.pk, county.bureau, assignee_kind="team", team=county.team)
+        services.work_order_dispatch(order_id=held.pk, user=county.officer_a)
+    order = services.work_order_dispatch(order_id=held.pk, user=county.bureau, assignee_kind="team", team=county.team)
     assert order.state == S.DISPATCHED and order.assignee_kind == "team"

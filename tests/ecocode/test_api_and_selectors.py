@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from core import clock
 from ecocode import selectors
 from ecocode.models import Penalty
 from ecocode.services import scoring
-from enforcement import clock
 from tests import factories as f
 
 from .conftest import NOW

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from alerts.models import Alert, Silence
 from enterprises.models import MonitoringDuty, Pollutant
-from monitoring.models import Aggregate, Alert, Device, Silence
+from monitoring.models import Aggregate, Device
 from tests import factories as f
 
 from .conftest import NOW

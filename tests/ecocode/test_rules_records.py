@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from core import clock
 from dispatch import services as dispatch
-from dispatch.checklists import build_checklist
 from dispatch.models import LineResult, Round, SelfCheckNotice, WorkOrder
+from dispatch.services.checklists import checklist_build
 from ecocode.models import Penalty
-from enforcement import clock
 from tests import factories as f
 
 from .conftest import NOW
@@ -23,7 +23,7 @@ def test_complaints():
     ent = f.enterprise()
     for days_ago, channel in ((3, "qr"), (20, "web"), (100, "qr")):
         with clock.frozen(NOW - days_ago * DAY):
-            dispatch.file_complaint(text="夜间排放黑烟，气味刺鼻", channel=channel, enterprise=ent)
+            dispatch.complaint_file(text="夜间排放黑烟，气味刺鼻", channel=channel, enterprise=ent)
     with clock.frozen(NOW):
         assert points(ent, ind("complaints.count", 1, window_days=30, per_unit=0.5),
                       ind("complaints.count", 2, window_days=90, min_count=3),
@@ -33,7 +33,7 @@ def test_complaints():
 
 def order(ent, source, days_ago, **fields):
     with clock.frozen(NOW - days_ago * DAY):
-        wo = dispatch.open_work_order(source=source, title="问题", enterprise=ent, source_ref=f"t:{uuid.uuid4()}")
+        wo = dispatch.work_order_open(source=source, title="问题", enterprise=ent, source_ref=f"t:{uuid.uuid4()}")
     WorkOrder.objects.filter(pk=wo.pk).update(**fields)
     return wo
 
@@ -55,7 +55,7 @@ def test_self_checks_and_checklists(now):
     ent = f.enterprise()
     perm = f.permit(ent)
     f.outlet(perm, limits={"w01018": 100})
-    checklist = build_checklist(perm)
+    checklist = checklist_build(permit=perm)
     for batch, due, done in (("2026-04", NOW - 40 * DAY, None), ("2026-05", NOW - 10 * DAY, NOW - 5 * DAY),
                              ("2026-06", NOW - 2 * DAY, NOW - 3 * DAY), ("2026-07", NOW + 5 * DAY, None)):
         SelfCheckNotice.objects.create(enterprise=ent, checklist=checklist, batch=batch, issued_at=due - 20 * DAY,

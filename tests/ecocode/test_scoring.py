@@ -11,7 +11,7 @@ from ecocode.models import CatalogueVersion, ColourBand, ColourChange, EcoCode, 
 from ecocode.rules import check_params
 from ecocode.services import catalogue, scoring
 from ecocode.services.scoring import colour_for
-from monitoring.models import Notification
+from notifications.models import Notification
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

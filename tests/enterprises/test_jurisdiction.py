@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from dispatch.models import WorkOrder
-from dispatch.services import open_work_order
+from dispatch.services import work_order_open
 from enterprises import jurisdiction as j
 from enterprises.models import Outlet, Role
 from tests import factories as f
@@ -71,7 +71,7 @@ def test_single_object_checks_agree_with_lists(county):
 
 def test_township_officer_cannot_reach_other_township_work_orders(county):
     town_a, town_b, _, ents = county
-    order_b = open_work_order(source=WorkOrder.Source.MANUAL, title="检查", enterprise=ents["b"])
+    order_b = work_order_open(source=WorkOrder.Source.MANUAL, title="检查", enterprise=ents["b"])
     officer_a = f.user(Role.TOWNSHIP, township=town_a)
     assert not j.restrict(WorkOrder.objects.all(), officer_a).filter(pk=order_b.pk).exists()
     assert not j.can_access(officer_a, order_b)

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from enforcement import clock
+from core import clock
 from monitoring import tasks
 from monitoring.services import partitions
 from tests import factories as f
@@ -12,14 +12,15 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["station", "device", "ingestrejection", "aggregate", "alert", "silence",
-                                   "notification"])
+@pytest.mark.parametrize("model", ["monitoring/station", "monitoring/device", "monitoring/ingestrejection",
+                                   "monitoring/aggregate", "alerts/alert", "alerts/silence",
+                                   "notifications/notification"])
 def test_admin_changelists_render(client, model):
     admin = f.bureau_user()
     admin.is_staff = admin.is_superuser = True
     admin.save()
     client.force_login(admin)
-    assert client.get(f"/admin/monitoring/{model}/").status_code == 200
+    assert client.get(f"/admin/{model}/").status_code == 200
 
 
 def test_partition_task_creates_yesterday_to_a_week_ahead():

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from enforcement import clock
+from core import clock
 from enterprises.models import Role
 from monitoring.models import IngestRejection, Reading
 from tests import factories

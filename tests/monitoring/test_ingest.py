@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from enforcement import clock
+from core import clock
 from monitoring import hj212
 from monitoring.models import Aggregate, IngestRejection, Reading
 from monitoring.services import ingest, partitions

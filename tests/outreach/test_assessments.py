@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from enforcement import clock
+from alerts.models import Alert
+from core import clock
 from enterprises.models import ExecutionReport, PermitItem
-from monitoring.models import Alert
 from outreach.models import SelfAssessment
 from outreach.services import assessments
 from outreach.services.errors import OutreachError

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from enforcement import clock
+from core import clock
 from outreach.models import BankQuestion
 from outreach.services import articles, exams, healthchecks, questions
 

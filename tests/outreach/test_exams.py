@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from enforcement import clock
+from core import clock
 from outreach import selectors
 from outreach.models import Attempt, BankQuestion
 from outreach.services import exams

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from enforcement import clock
-from monitoring.models import Notification
+from core import clock
+from notifications.models import Notification
 from outreach import selectors
 from outreach.services import healthchecks
 from outreach.services.errors import OutreachError

@@ -4,7 +4,7 @@ staff see reach and read rates."""
 import pytest
 
 from ecocode.models import EcoCode
-from monitoring.models import Notification
+from notifications.models import Notification
 from outreach import selectors
 from outreach.models import ArticleReceipt
 from outreach.services import articles

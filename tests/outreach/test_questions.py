@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from enforcement import clock
-from monitoring.models import Notification
+from core import clock
+from notifications.models import Notification
 from outreach import selectors
 from outreach.models import FaqEntry, Question
 from outreach.services import questions

@@ -10,9 +10,10 @@ from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from enforcement import clock
+from alerts.services import evaluation
+from core import clock
 from enterprises.models import Role
-from monitoring.services import alerts, ingest
+from monitoring.services import ingest
 from outreach.reports import data, layout, pdf, xlsx
 from tests import factories as f
 from tests.monitoring.ingest_support import TZ, data_frame, device, frames
@@ -49,7 +50,7 @@ def plant():
         _ingest([data_frame(dev.mn, at + dt.timedelta(minutes=5), items),
                  data_frame(dev.mn, at, hourly, cn="2061")], at + dt.timedelta(minutes=6))
         with clock.frozen(at + dt.timedelta(minutes=35)):
-            alerts.evaluate()
+            evaluation.evaluate()
     return ent
 
 

@@ -70,7 +70,7 @@ class Platform:
         return proc
 
     def worker(self, name: str, pool: str = "solo") -> subprocess.Popen:
-        args = [str(Path(sys.executable).with_name("celery")), "-A", "enforcement", "worker", "--pool", pool,
+        args = [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool", pool,
                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info", "-n", f"{name}@%h"]
         if pool == "prefork":
             args += ["--concurrency", "1"]

@@ -41,13 +41,13 @@ def bulk(path: str) -> dict:
 def evaluate(at: str) -> dict:
     from datetime import datetime
 
-    from monitoring.services import alerts
+    from alerts import services as alerts
 
     return vars(alerts.evaluate(datetime.fromisoformat(at)))
 
 
 def send(task: str) -> dict:
-    from enforcement.celery import app
+    from config.celery import app
 
     return {"id": app.send_task(task).id}
 

@@ -194,7 +194,7 @@ def platform_env(pg: ThrowawayPostgres, redis: ThrowawayRedis, data_dir: Path, *
            if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_TEST_DB", "PGHOST", "PGPORT", "PGUSER",
                           "NOTIFY_WEBHOOK_URL"}}
     env.update(DATABASE_URL=pg.url(), REDIS_URL=redis.url(), ENFORCEMENT_DATA_DIR=str(data_dir),
-               DJANGO_SETTINGS_MODULE="enforcement.settings", PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING",
+               DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING",
                DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend")
     env.update(extra)
     return env

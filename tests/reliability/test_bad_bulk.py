@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from enforcement import clock
-from monitoring import api_bulk
+from core import clock
+from monitoring.api import views as api_bulk
 from monitoring.models import IngestRejection, Reading
 from monitoring.services import ingest
 from tests import factories

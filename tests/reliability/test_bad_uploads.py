@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from dispatch import evidence
 from dispatch.models import Complaint
+from dispatch.services import evidence
 from ecocode.services.scoring import ensure_code
 from tests import factories
 

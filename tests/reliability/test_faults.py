@@ -46,7 +46,7 @@ def one(pg, sql, params=None):
 
 def deliveries(pg) -> Counter:
     return Counter({(channel, status): n for channel, status, n in pg.query(
-        "SELECT channel, status, count(*) FROM monitoring_delivery GROUP BY 1, 2")})
+        "SELECT channel, status, count(*) FROM notifications_delivery GROUP BY 1, 2")})
 
 
 def test_redis_down_readings_still_stored_and_warnings_catch_up(platform, pg, redis, gateway):
@@ -78,21 +78,21 @@ def test_redis_down_readings_still_stored_and_warnings_catch_up(platform, pg, re
     at = (start + dt.timedelta(minutes=35)).isoformat()
     result = platform.step("evaluate", at)  # the broker is down when the cycle queues its deliveries
     assert result["opened"] == 2
-    assert one(pg, "SELECT count(*) FROM monitoring_notification") == 2
+    assert one(pg, "SELECT count(*) FROM notifications_notification") == 2
     assert deliveries(pg) == {("inapp", "sent"): 2, ("email", "pending"): 2, ("webhook", "pending"): 2}
 
     redis.start()
     worker = platform.worker("catch-up")
-    platform.step("send", "monitoring.tasks.deliver_pending_notifications")  # beat, every minute
+    platform.step("send", "notifications.tasks.deliver_pending_notifications")  # beat, every minute
     wait_for(lambda: deliveries(pg)[("webhook", "sent")] == 2 and deliveries(pg)[("email", "sent")] == 2, 60,
              f"deliveries sent; worker log:\n{platform.log('catch-up.log')}")
-    platform.step("send", "monitoring.tasks.deliver_pending_notifications")
+    platform.step("send", "notifications.tasks.deliver_pending_notifications")
     assert platform.step("evaluate", at)["opened"] == 0
-    platform.step("send", "monitoring.tasks.deliver_pending_notifications")
+    platform.step("send", "notifications.tasks.deliver_pending_notifications")
     time.sleep(2)  # let the worker run the last sweeps
     assert worker.poll() is None
     assert deliveries(pg) == {("inapp", "sent"): 2, ("email", "sent"): 2, ("webhook", "sent"): 2}
-    assert one(pg, "SELECT max(attempts) FROM monitoring_delivery") == 1
+    assert one(pg, "SELECT max(attempts) FROM notifications_delivery") == 1
     sources = Counter(item["body"]["source"] for item in gateway.received)
     assert len(sources) == 2 and set(sources.values()) == {1}, sources
     mails = list((platform.data_dir / "mail").glob("*.log"))

@@ -7,13 +7,14 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 
-from dispatch import checklists
+from alerts.models import Silence
+from core import clock
 from dispatch.models import Attachment, Complaint, Feedback, Round
+from dispatch.services import checklists
 from ecocode.models import ColourChange, Penalty, Score
 from ecocode.services import scoring
-from enforcement import clock
 from fieldsync.models import RoundDraft
-from monitoring.models import Silence, Station
+from monitoring.models import Station
 from tests.api.conftest import T0, _fast_passwords_and_fresh_throttles, world  # noqa: F401 (fixtures)
 
 B_NAME = "乙方秘密企业"
@@ -36,7 +37,7 @@ def county(world):  # noqa: F811
         w.attachment_b = Attachment.objects.create(
             feedback=w.feedback_b, file=ContentFile(b"\xff\xd8evidence-of-b", name="p.jpg"),
             content_type="image/jpeg", size=15, sha256="0" * 64, uploaded_by=w.users["township_b"], uploaded_at=T0)
-        w.checklist_b = checklists.build_checklist(w.permit_b)
+        w.checklist_b = checklists.checklist_build(permit=w.permit_b)
         w.round_b = Round.objects.create(kind="inspection", enterprise=w.ent_b, township=w.town_b,
                                          checklist=w.checklist_b, client_uuid=uuid.uuid4(), submitted_at=T0,
                                          performed_by=w.users["enforcement"])

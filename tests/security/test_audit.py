@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from audit.context import acting_as
 from audit.models import AuditEntry
-from dispatch import checklists, services
+from core import clock
+from dispatch import services
 from dispatch.models import WorkOrder
-from enforcement import clock
+from dispatch.services import checklists
 from ecocode.models import ColourBand, Indicator, Penalty
 from enterprises.models import PermitLimit, Role
 from tests import factories as f
@@ -97,7 +98,7 @@ def test_a_work_order_action_through_the_api_records_the_token_user(client):
     town = f.township()
     ent = f.enterprise(town)
     officer = f.user(Role.TOWNSHIP, township=town)
-    order = services.open_work_order(source=WorkOrder.Source.PATROL, title="问题", enterprise=ent, source_ref="a:1")
+    order = services.work_order_open(source=WorkOrder.Source.PATROL, title="问题", enterprise=ent, source_ref="a:1")
     before = entries(order)
     assert (before[0].action, before[0].actor, before[0].actor_label) == ("create", None, "system")
     from rest_framework.authtoken.models import Token
@@ -114,8 +115,8 @@ def test_a_work_order_action_through_the_api_records_the_token_user(client):
 def test_a_work_order_edited_in_the_admin_outside_the_workflow_is_recorded(staff):
     client, user = staff
     with clock.frozen(timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))):  # the admin edits whole minutes
-        order = services.open_work_order(source=WorkOrder.Source.PATROL, title="旧标题",
-                                         enterprise=f.enterprise(), source_ref="a:2")
+        order = services.work_order_open(source=WorkOrder.Source.PATROL, title="旧标题", enterprise=f.enterprise(),
+                                         source_ref="a:2")
     url = f"/admin/dispatch/workorder/{order.pk}/change/"
     data = form_data(client.get(url).content.decode())
     data["title"] = "新标题"
@@ -153,7 +154,7 @@ def record_payment(penalty_id):
 def test_a_case_filed_on_a_round_is_recorded():
     from dispatch.models import Round
     ent = f.enterprise()
-    checklist = checklists.build_checklist(f.permit(ent))
+    checklist = checklists.checklist_build(permit=f.permit(ent))
     rnd = Round.objects.create(kind="inspection", enterprise=ent, township=ent.township, checklist=checklist,
                                client_uuid=uuid.uuid4(), submitted_at=clock.now(),
                                performed_by=f.user(Role.ENFORCEMENT))

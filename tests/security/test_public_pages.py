@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import clear_url_caches
 
+from core import clock
 from dispatch import services
-from ecocode.views import public
-from enforcement import clock
+from ecocode import views as public
 from tests.api.conftest import T0
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,9 @@ def test_the_complaint_status_page_shows_no_private_data(county):
     officer.save()
     with clock.frozen(T0 + dt.timedelta(hours=1)):
         order = complaint.work_order
-        services.act(order.pk, "accept", officer, note="内部备注：投诉人是邻厂老板")
-        services.act(order.pk, "start", officer)
-        services.submit_feedback(order.pk, officer, text="现场核查记录：联系人张三配合")
+        services.work_order_act(order_id=order.pk, action="accept", user=officer, note="内部备注：投诉人是邻厂老板")
+        services.work_order_act(order_id=order.pk, action="start", user=officer)
+        services.feedback_submit(order_id=order.pk, user=officer, text="现场核查记录：联系人张三配合")
     ent = county.ent_b
     response = Client().get(f"/dispatch/c/{complaint.access_token}/")
     page = response.content.decode()
@@ -78,18 +78,18 @@ def test_both_complaint_forms_are_limited_per_ip(county, url):
 def test_uploaded_evidence_is_not_served_to_anonymous_users(settings):
     """Even as ``make run`` serves the site (DEBUG on when the URLs load; the tests otherwise load them with
     DEBUG off), /media/ serves no upload: files go out only through dispatch's jurisdiction-checked views."""
-    import enforcement.urls
+    import config.urls
 
-    name = f"evidence/security-test-{uuid.uuid4().hex}.jpg"  # as dispatch.evidence stores a photo
+    name = f"evidence/security-test-{uuid.uuid4().hex}.jpg"  # as dispatch.services.evidence stores a photo
     path = Path(settings.MEDIA_ROOT) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8 photo with GPS")
     settings.DEBUG = True
     try:
-        importlib.reload(enforcement.urls)
+        importlib.reload(config.urls)
         clear_url_caches()
         assert Client().get(f"/media/{name}").status_code in (302, 401, 403, 404)
     finally:
         settings.DEBUG = False
-        importlib.reload(enforcement.urls)
+        importlib.reload(config.urls)
         clear_url_caches()

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = ROOT / "enforcement" / "settings.py"
+SETTINGS = ROOT / "config" / "settings.py"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE|CREDENTIAL", re.I)
 NOT_SECRETS = re.compile(r"_VALIDATORS$|_HASHERS$")
 RANDOM_LOOKING = re.compile(r"^(?=.*[a-z])(?=.*[A-Z0-9])[A-Za-z0-9+/=_-]{24,}$")
@@ -58,7 +58,7 @@ def test_production_settings_take_their_secrets_from_the_environment(tmp_path):
             "['LOCATION'], settings.CELERY_BROKER_URL, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD,"
             "settings.DEBUG]))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={**env, "DJANGO_SETTINGS_MODULE": "enforcement.settings"})
+                            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "k" * 50, "enf", "db-pass-from-env", "db.internal", env["REDIS_URL"], env["REDIS_URL"], "mailer",

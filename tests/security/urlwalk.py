@@ -38,7 +38,7 @@ def routes() -> list[Route]:
 def _pk_for(pattern: str, w) -> object:
     """The township-B object a ``pk`` in ``pattern`` stands for."""
     table = [
-        ("monitoring/alerts/", w.alert_b), ("monitoring/silences/", w.silence_b),
+        ("alerts/", w.alert_b), ("alerts/silences/", w.silence_b),
         ("ecocode/enterprise/", w.ent_b), ("dispatch/orders/", w.order_b), ("dispatch/attachments/", w.attachment_b),
         ("dispatch/complaints/", w.complaint_b),
         ("dashboard/outlets/", w.out_b), ("dashboard/tracing/", w.station_b),

@@ -1,0 +1,15 @@
+"""Models of alerts."""
+from .alerts import (
+    INHIBITED_RULES,
+    INHIBITING_RULES,
+    OPEN_STATES,
+    Alert,
+    AlertEvent,
+    AlertSettings,
+    AlertState,
+    Rule,
+    Silence,
+)
+
+__all__ = ["Alert", "AlertEvent", "AlertSettings", "AlertState", "Rule", "Silence", "OPEN_STATES",
+           "INHIBITING_RULES", "INHIBITED_RULES"]

@@ -1,0 +1,38 @@
+"""Reads of the warning pages: warnings and maintenance windows a user may see."""
+from django.db.models import QuerySet
+
+from core import clock
+from enterprises.jurisdiction import is_county_wide, restrict
+from enterprises.models import Outlet, Role
+
+from .models import OPEN_STATES, Alert, Silence
+
+
+def visible_alerts(user, *, open_only: bool = True) -> QuerySet:
+    """Warnings of the enterprises ``user`` may see, newest first."""
+    qs = restrict(Alert.objects.select_related("outlet", "enterprise", "pollutant"), user, "enterprise")
+    return qs.filter(state__in=OPEN_STATES) if open_only else qs
+
+
+def visible_silences(user, *, current_only: bool = True) -> QuerySet:
+    """Maintenance windows of the visible enterprises; by default those not yet over."""
+    qs = restrict(Silence.objects.select_related("outlet", "enterprise", "created_by", "cancelled_by"), user)
+    if current_only:
+        qs = qs.filter(ends_at__gt=clock.now(), cancelled_at__isnull=True)
+    return qs
+
+
+def silences_of_outlet(outlet_id: int) -> QuerySet:
+    """All maintenance windows of an outlet still to come or running (shown on the warning page)."""
+    return Silence.objects.filter(outlet_id=outlet_id, ends_at__gt=clock.now(), cancelled_at__isnull=True) \
+        .select_related("created_by")
+
+
+def silenceable_outlets(user) -> QuerySet:
+    """Outlets ``user`` may declare a maintenance window for (its own enterprise's, or all for county staff)."""
+    qs = Outlet.objects.filter(online_monitored=True).select_related("enterprise")
+    if is_county_wide(user):
+        return qs
+    if getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    return qs.none()

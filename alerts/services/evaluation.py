@@ -1,0 +1,232 @@
+"""The 5-minute evaluation: rules, then the lifecycle of every warning (open, notify, repeat, escalate, resolve).
+
+``evaluate(now)`` runs the rules for the whole county (``alerts.rules``, a few set-based
+queries), then walks the open warnings and the new findings (a few hundred rows, not the outlets):
+
+* a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
+* inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
+  near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
+* a maintenance window (``Silence``) mutes notifications and the escalation clock, never the recording;
+* notification: at once on opening, again every ``repeat_minutes`` until acknowledged; the escalation
+  to an alarm (with its work order) comes ``escalate_minutes`` after opening whether acknowledged or not;
+* flap damping: a warning whose condition clears only resolves after ``resolve_hold_minutes`` of clear
+  evaluations; if the condition comes back in between, the same warning goes on;
+* the "resolved" (or "closed") message is sent exactly once (``notify``'s ``dedup_key``).
+
+Every change is logged as an ``AlertEvent``. The evaluation runs in one transaction under a
+PostgreSQL advisory lock, so two overlapping beat runs never both act. When each step is due is
+decided in ``alerts.policy``; the words of the messages are in ``alerts.messages``.
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from core import clock, escalation
+from core.db import advisory_lock, is_postgres
+from notifications.services import Message, notify_many
+
+from .. import policy, rules
+from ..messages import escalation_texts, message, subject
+from ..models import (
+    INHIBITED_RULES,
+    INHIBITING_RULES,
+    OPEN_STATES,
+    Alert,
+    AlertEvent,
+    AlertSettings,
+    AlertState,
+    Rule,
+    Silence,
+)
+
+log = logging.getLogger(__name__)
+
+Event = AlertEvent.Kind
+
+UPDATE_FIELDS = ["state", "last_seen_at", "clear_since", "recurrences", "value", "peak_value", "limit_value",
+                 "evidence", "muted", "muted_until", "last_notified_at", "notify_count", "is_alarm", "escalated_at",
+                 "work_order", "resolved_at", "resolved_message_sent"]
+
+@dataclass
+class EvaluationResult:
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+    notified: int = 0
+    escalated: int = 0
+    muted: int = 0
+    skipped: bool = False
+    counts: dict = field(default_factory=dict)
+
+
+def _is_worse(alert: Alert, value: float | None) -> bool:
+    if value is None:
+        return False
+    if alert.peak_value is None:
+        return True
+    if alert.rule == Rule.EXCEEDANCE and alert.limit_value is not None and alert.peak_value < alert.limit_value:
+        return value < alert.peak_value  # below a lower limit (pH): lower is worse
+    return value > alert.peak_value
+
+
+def _active_silences(now: datetime) -> dict[int, Silence]:
+    silences = {}
+    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True) \
+            .order_by("ends_at"):
+        silences[silence.outlet_id] = silence  # the one ending last wins
+    return silences
+
+
+def evaluate(now: datetime | None = None) -> EvaluationResult:
+    """One evaluation cycle for the whole county at ``now`` (default: the clock)."""
+    now = now or clock.now()
+    cfg = AlertSettings.current()
+    result = EvaluationResult()
+    with transaction.atomic():
+        if not advisory_lock("alerts.evaluation", wait=False):
+            log.warning("alert evaluation at %s skipped: another one is running", now)
+            result.skipped = True
+            return result
+        detection = rules.detect(now, cfg)
+        open_alerts = list(Alert.objects.filter(state__in=OPEN_STATES)
+                           .select_related("outlet", "enterprise", "pollutant"))
+        by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
+        judged = rules.keys_with_valid_data(
+            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES})
+        events: list[AlertEvent] = []
+
+        # 1. new findings open warnings; inhibited ones (see 2.) open nothing.
+        inhibiting = {f.outlet_id for f in detection.findings.values() if f.rule in INHIBITING_RULES}
+        inhibiting |= {a.outlet_id for a in open_alerts if a.rule in INHIBITING_RULES}
+        new = [Alert(outlet_id=f.outlet_id, enterprise_id=f.enterprise_id, pollutant_id=f.pollutant_id, rule=f.rule,
+                     opened_at=now, last_seen_at=now, value=f.value, peak_value=f.value, limit_value=f.limit,
+                     evidence=f.evidence)
+               for key, f in detection.findings.items()
+               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)]
+        if new:
+            created = Alert.objects.bulk_create(new)
+            new = list(Alert.objects.filter(pk__in=[a.pk for a in created])
+                       .select_related("outlet", "enterprise", "pollutant"))
+            events += [AlertEvent(alert=a, kind=Event.OPENED, at=now) for a in new]
+            result.opened = len(new)
+
+        # 2. open warnings follow their condition: go on, start clearing, come back, or resolve.
+        resolved: list[Alert] = []
+        for alert in open_alerts:
+            key = (alert.outlet_id, alert.pollutant_id, alert.rule)
+            finding = detection.findings.get(key)
+            if detection.holds(key):
+                if finding is not None:
+                    alert.value, alert.evidence = finding.value, finding.evidence
+                    alert.limit_value = finding.limit if finding.limit is not None else alert.limit_value
+                    if _is_worse(alert, finding.value):
+                        alert.peak_value = finding.value
+                alert.last_seen_at = now
+                if alert.clear_since is not None:
+                    alert.clear_since = None
+                    alert.recurrences += 1
+                    events.append(AlertEvent(alert=alert, kind=Event.RECURRED, at=now))
+                continue
+            if alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
+                continue  # frozen while the outlet's data is missing or flagged
+            if alert.rule not in INHIBITING_RULES and (alert.outlet_id, alert.pollutant_id) not in judged:
+                continue  # no valid data this half-hour: nothing says it is over
+            if alert.clear_since is None:
+                alert.clear_since = now
+                events.append(AlertEvent(alert=alert, kind=Event.CLEARED, at=now))
+            if policy.resolve_due(clear_since=alert.clear_since, now=now, hold=cfg.resolve_hold):
+                alert.state, alert.resolved_at = AlertState.RESOLVED, now
+                events.append(AlertEvent(alert=alert, kind=Event.RESOLVED, at=now))
+                resolved.append(alert)
+        result.updated = len(open_alerts) - len(resolved)
+        result.resolved = len(resolved)
+
+        # 3. mute, notify, escalate.
+        silences = _active_silences(now)
+        outbox: list[Message] = []
+        for alert in [*open_alerts, *new]:
+            if alert.state == AlertState.RESOLVED:
+                continue
+            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox)
+        for alert in resolved:
+            if alert.notify_count:
+                outbox.append(message(alert, "resolved", subject(alert, "resolved"), "resolved"))
+                alert.resolved_message_sent = True
+        result.notified = len(notify_many(outbox))  # one batch: a cycle may notify a thousand enterprises
+
+        _write([*open_alerts, *new])
+        AlertEvent.objects.bulk_create(events, batch_size=1000)
+        result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
+    return result
+
+
+def _write(alerts: list[Alert], batch: int = 1000) -> None:
+    """Save the evaluated warnings in a few statements. On PostgreSQL one ``UPDATE .. FROM (VALUES ..)``
+    per batch: Django's ``bulk_update`` builds a CASE per field and row, which takes seconds per thousand."""
+    if not is_postgres():
+        Alert.objects.bulk_update(alerts, UPDATE_FIELDS, batch_size=500)
+        return
+    fields = [Alert._meta.get_field(name) for name in UPDATE_FIELDS]
+    row = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        for i in range(0, len(alerts), batch):
+            chunk = alerts[i:i + batch]
+            params = [p for a in chunk for p in (a.pk, *(f.get_db_prep_save(getattr(a, f.attname), connection)
+                                                        for f in fields))]
+            cursor.execute(f'UPDATE "{Alert._meta.db_table}" AS a SET {assignments} '
+                           f'FROM (VALUES {", ".join([row] * len(chunk))}) AS v(id, {columns}) WHERE a.id = v.id',
+                           params)
+
+
+def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox) -> None:
+    silence = silences.get(alert.outlet_id)
+    was_muted = alert.muted
+    if silence is not None:
+        alert.muted, alert.muted_until = "silence", silence.ends_at
+    elif alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
+        alert.muted = "inhibited"
+    else:
+        alert.muted = ""
+        if alert.muted_until and alert.muted_until > now:  # the window was cancelled early
+            alert.muted_until = now
+    if alert.muted:
+        result.muted += 1
+        if alert.muted != was_muted:
+            events.append(AlertEvent(alert=alert, silence=silence, kind=Event.MUTED, at=now,
+                                     note=alert.muted))
+        return
+    firing = detection.holds((alert.outlet_id, alert.pollutant_id, alert.rule))
+    if firing and policy.renotify_due(last_notified_at=alert.last_notified_at,
+                                            acknowledged=alert.state == AlertState.ACKNOWLEDGED,
+                                            muted=False, now=now, repeat=cfg.repeat):
+        first = alert.notify_count == 0
+        kind = "opened" if first else "repeat"
+        outbox.append(message(alert, kind, subject(alert, kind, n=alert.notify_count + 1),
+                              f"n{alert.notify_count + 1}"))
+        alert.notify_count += 1
+        alert.last_notified_at = now
+        if alert.state == AlertState.OPENED:
+            alert.state = AlertState.NOTIFIED
+        events.append(AlertEvent(alert=alert, kind=Event.NOTIFIED if first else Event.RENOTIFIED, at=now))
+    if policy.escalation_due(opened_at=alert.opened_at, muted_until=alert.muted_until, is_alarm=alert.is_alarm,
+                                   firing=firing, muted=False, now=now, escalate_after=cfg.escalate_after):
+        _escalate(alert, now, events)
+        result.escalated += 1
+
+
+def _escalate(alert: Alert, now: datetime, events: list) -> None:
+    """Past its half hour: the warning becomes an alarm with a work order (through the escalation seam)."""
+    alert.is_alarm, alert.escalated_at = True, now
+    title, description = escalation_texts(alert, now)
+    alert.work_order = escalation.escalate(escalation.Escalation(
+        source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise, title=title[:200],
+        description=description,
+        evidence={"alert": alert.pk, "rule": alert.rule, "value": alert.value, "limit": alert.limit_value,
+                  "peak": alert.peak_value, "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence},
+    ))
+    notify_many([message(alert, "alarm", subject(alert, "alarm"), "alarm")])
+    events.append(AlertEvent(alert=alert, kind=Event.ESCALATED, at=now, note=f"workorder:{alert.work_order.pk}"))

@@ -1,0 +1,106 @@
+"""Web pages of alerts: the warning list and detail, acknowledgement, staff closing and
+maintenance windows. Every page filters by jurisdiction (``enterprises.jurisdiction``)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import CloseForm, SilenceForm
+
+
+def _alert_for(user, pk: int):
+    return get_object_or_404(selectors.visible_alerts(user, open_only=False), pk=pk)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def alert_list(request):
+    show_all = request.GET.get("state") == "all"
+    alerts = selectors.visible_alerts(request.user, open_only=not show_all)[:500]
+    outlets = selectors.silenceable_outlets(request.user)
+    return render(request, "alerts/alert_list.html", {
+        "alerts": alerts, "show_all": show_all, "silences": selectors.visible_silences(request.user),
+        "silence_form": SilenceForm(outlets=outlets) if outlets.exists() else None,
+    })
+
+
+@login_required
+def alert_detail(request, pk: int):
+    alert = _alert_for(request.user, pk)
+    user = request.user
+    return render(request, "alerts/alert_detail.html", {
+        "alert": alert, "events": alert.events.select_related("actor", "silence"),
+        "silences": selectors.silences_of_outlet(alert.outlet_id),
+        "can_acknowledge": services.alert_can_acknowledge(user, alert),
+        "close_form": CloseForm() if alert.is_open and services.alert_can_close(user, alert) else None,
+    })
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, pk: int):
+    alert = _alert_for(request.user, pk)
+    try:
+        services.alert_acknowledge(alert=alert, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Warning acknowledged. Re-notifications stop; escalation does not."))
+    return redirect("alerts:alert-detail", pk=alert.pk)
+
+
+@login_required
+@require_POST
+def alert_close(request, pk: int):
+    alert = _alert_for(request.user, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A reason is needed to close a warning."))
+        return redirect("alerts:alert-detail", pk=alert.pk)
+    try:
+        services.alert_close(alert=alert, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Warning closed."))
+    return redirect("alerts:alert-detail", pk=alert.pk)
+
+
+@login_required
+def silence_create(request):
+    outlets = selectors.silenceable_outlets(request.user)
+    if not outlets.exists():
+        raise PermissionDenied
+    form = SilenceForm(request.POST or None, outlets=outlets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.silence_declare(outlet=data["outlet"], user=request.user, starts_at=data["starts_at"],
+                                     ends_at=data["ends_at"], reason=data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Maintenance window declared."))
+            return redirect("alerts:alert-list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "alerts/silence_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def silence_cancel(request, pk: int):
+    silence = get_object_or_404(selectors.visible_silences(request.user, current_only=False), pk=pk)
+    try:
+        services.silence_cancel(silence=silence, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Maintenance window cancelled."))
+    return redirect("alerts:alert-list")
+

@@ -1,0 +1,4 @@
+"""Models of audit."""
+from .entries import AuditEntry
+
+__all__ = ["AuditEntry"]

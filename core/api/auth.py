@@ -1,0 +1,77 @@
+"""Token login and logout for mobile clients, and ``me`` (who am I, what am I bound to).
+
+``POST auth/token/`` with username and password answers a token (one per user, reused); clients
+send it as ``Authorization: Token <key>``. Login attempts are throttled per username and address. ``POST auth/logout/`` deletes it. Web pages use the
+session instead.
+"""
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+    role = serializers.CharField()
+    township = serializers.IntegerField(source="township_id", allow_null=True)
+    township_name = serializers.CharField(source="township.name", default=None)
+    grid = serializers.IntegerField(source="grid_id", allow_null=True)
+    enterprise = serializers.IntegerField(source="enterprise_id", allow_null=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", default=None)
+    is_superuser = serializers.BooleanField()
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class LoginThrottle(SimpleRateThrottle):
+    """At most 10 login attempts a minute per username and client address (password guessing)."""
+
+    scope = "login"
+    rate = "10/min"
+
+    def get_cache_key(self, request, view):
+        username = str(request.data.get("username", ""))[:150] if hasattr(request.data, "get") else ""
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}
+
+
+class TokenView(APIView):
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: inline_serializer(
+        "TokenResponse", {"token": serializers.CharField(), "user": MeSerializer()})})
+    def post(self, request):
+        form = LoginSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(request, username=form.validated_data["username"],
+                            password=form.validated_data["password"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Wrong username or password.")]}, code="authorization")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "user": MeSerializer(user).data})
+
+
+class LogoutView(APIView):
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)

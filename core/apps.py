@@ -1,0 +1,8 @@
+"""App config of ``core`` (it owns one model: ``IdempotencyRecord``)."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Platform core")

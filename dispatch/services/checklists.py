@@ -1,0 +1,213 @@
+"""Checklist-based enforcement (清单式执法): build a checklist from a permit, send self-check notices,
+and take in rounds (self-check, township patrol, enforcement inspection) line by line.
+
+``checklist_build`` turns every obligation of the permit into a line, in a fixed order under a
+versioned schema; it makes a new revision only when the permit's content changed. ``round_submit``
+is idempotent on the client's UUID and opens a work order for every failed line.
+"""
+import datetime as dt
+import hashlib
+import json
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from enterprises import jurisdiction
+from enterprises.models import Enterprise, Permit, PermitItem, Role
+
+from ..models import (
+    Checklist,
+    ChecklistLine,
+    LineResult,
+    Round,
+    SelfCheckNotice,
+    WorkOrder,
+)
+from ..workflow import NotAllowed, WorkflowError
+from .orders import work_order_open
+
+SCHEMA_VERSION = 1
+C = PermitItem.Category  # besides ChecklistLine.OUTLET and .LIMIT, a line has a permit item's category
+ROUND_SOURCE = {Round.Kind.SELF_CHECK: WorkOrder.Source.SELF_CHECK, Round.Kind.PATROL: WorkOrder.Source.PATROL,
+                Round.Kind.INSPECTION: WorkOrder.Source.INSPECTION}
+
+
+def permit_lines(permit: Permit) -> list[dict]:
+    """The lines of schema version 1 for ``permit``: outlets, their limits, monitoring duties,
+    treatment facilities, then the other permit items by category."""
+    lines = []
+    outlets = permit.outlets.order_by("code").prefetch_related("limits__pollutant")
+    for outlet in outlets:
+        category = C.NOISE if outlet.kind == "noise" else ChecklistLine.OUTLET
+        lines.append({"category": category, "ref": f"outlet:{outlet.pk}",
+                      "title": gettext("Outlet %(code)s %(name)s") % {"code": outlet.code, "name": outlet.name},
+                      "requirement": gettext("Outlet laid out to the rules, signs complete, sampling port usable")
+                      + (gettext("; online monitoring running and connected") if outlet.online_monitored else "")})
+        for limit in sorted(outlet.limits.all(), key=lambda lim: lim.pollutant.code):
+            bound = f"{limit.lower_limit}~{limit.limit_value}" if limit.lower_limit is not None \
+                else f"≤ {limit.limit_value}"
+            lines.append({"category": ChecklistLine.LIMIT, "ref": f"limit:{limit.pk}",
+                          "title": f"{outlet.code} {limit.pollutant.name} {bound} {limit.unit}".strip(),
+                          "requirement": gettext("Concentration within the permit limit (%(period)s%(standard)s)") % {
+                              "period": limit.get_averaging_period_display(),
+                              "standard": gettext(", %(standard)s") % {"standard": limit.standard}
+                              if limit.standard else ""}})
+    duties = permit.monitoring_duties.select_related("outlet", "pollutant").order_by("outlet__code", "pollutant__code")
+    for duty in duties:
+        where = duty.outlet.code if duty.outlet else gettext("site boundary")
+        lines.append({"category": C.MONITORING, "ref": f"duty:{duty.pk}",
+                      "title": gettext("%(where)s %(pollutant)s self-monitoring (%(method)s, %(frequency)s)") % {
+                          "where": where, "pollutant": duty.pollutant.name, "method": duty.get_method_display(),
+                          "frequency": duty.get_frequency_display()},
+                      "requirement": gettext("Monitored as often as the permit says, records and reports complete")})
+    for facility in permit.facilities.select_related("outlet").order_by("pk"):
+        lines.append({"category": C.FACILITY, "ref": f"facility:{facility.pk}",
+                      "title": gettext("Treatment facility %(name)s") % {"name": facility.name}
+                      + (gettext(" (%(outlet)s)") % {"outlet": facility.outlet.code} if facility.outlet else ""),
+                      "requirement": gettext("%(process)s, running normally, operating records complete")
+                      % {"process": facility.process} if facility.process
+                      else gettext("Running normally, operating records complete")})
+    for item in permit.items.order_by("category", "pk"):
+        lines.append({"category": item.category, "ref": f"item:{item.pk}",
+                      "title": item.title, "requirement": item.requirement})
+    return lines
+
+
+def checklist_build(*, permit: Permit) -> Checklist:
+    """The current checklist of ``permit``: the latest revision if the permit's content is unchanged,
+    else a new revision with its lines."""
+    lines = permit_lines(permit)
+    digest = hashlib.sha256(json.dumps([SCHEMA_VERSION, lines], ensure_ascii=False,
+                                       sort_keys=True).encode()).hexdigest()
+    latest = permit.checklists.order_by("-revision").first()
+    if latest is not None and latest.content_hash == digest:
+        return latest
+    try:
+        with transaction.atomic():
+            checklist = Checklist.objects.create(
+                permit=permit, enterprise_id=permit.enterprise_id, revision=(latest.revision + 1) if latest else 1,
+                schema_version=SCHEMA_VERSION, content_hash=digest, built_at=clock.now())
+            ChecklistLine.objects.bulk_create(ChecklistLine(checklist=checklist, seq=n, **line)
+                                              for n, line in enumerate(lines, start=1))
+            return checklist
+    except IntegrityError:  # built concurrently: take that one
+        return permit.checklists.order_by("-revision").first()
+
+
+def self_check_notices_issue(*, enterprises, batch: str, due_at: dt.datetime, issued_by=None) -> int:
+    """Send a self-check notice of ``batch`` to each enterprise (with a valid permit) that has none yet.
+    Returns how many were issued; issuing the same batch again adds none."""
+    now = clock.now()
+    if due_at <= now:
+        raise WorkflowError(_("The self-check deadline must be in the future."))
+    permits = _latest_permits(enterprises, batch)
+    notices = [SelfCheckNotice(enterprise_id=p.enterprise_id, checklist=checklist_build(permit=p), batch=batch,
+                               issued_by=issued_by, issued_at=now, due_at=due_at) for p in permits]
+    before = SelfCheckNotice.objects.filter(batch=batch).count()
+    SelfCheckNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
+    return SelfCheckNotice.objects.filter(batch=batch).count() - before
+
+
+def _latest_permits(enterprises, batch: str) -> list[Permit]:
+    """The newest valid permit of each enterprise that has no notice of ``batch`` yet (one query)."""
+    seen, permits = set(), []
+    qs = (Permit.objects.filter(enterprise__in=enterprises, status=Permit.Status.VALID)
+          .exclude(Exists(SelfCheckNotice.objects.filter(enterprise=OuterRef("enterprise"), batch=batch)))
+          .order_by("enterprise_id", "-issued_on"))
+    for permit in qs:
+        if permit.enterprise_id not in seen:
+            seen.add(permit.enterprise_id)
+            permits.append(permit)
+    return permits
+
+
+def may_perform(user, kind: str, enterprise: Enterprise) -> bool:
+    """Self-checks by the enterprise itself; patrols by its township or grid officers; inspections by
+    enforcement officers (and the bureau)."""
+    if not jurisdiction.can_access_enterprise(user, enterprise):
+        return False
+    if kind == Round.Kind.SELF_CHECK:
+        return user.role == Role.ENTERPRISE
+    if kind == Round.Kind.PATROL:
+        return user.role in (Role.TOWNSHIP, Role.GRID)
+    return user.role in (Role.ENFORCEMENT, Role.BUREAU) or user.is_superuser
+
+
+def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], client_uuid,
+                 notice: SelfCheckNotice | None = None, officers=(), note: str = "",
+                 case_lead: bool = False) -> tuple[Round, bool]:
+    """Take in a filled checklist. ``answers``: one ``{"line": id, "result": pass|fail|na, "note": str}``
+    per line; a failed line needs a note and opens a work order. Returns ``(round, created)``; a retried
+    submission (same ``client_uuid``) returns the first round."""
+    client_uuid = uuid.UUID(str(client_uuid))
+    existing = Round.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return existing, False
+    if kind not in Round.Kind.values:
+        raise WorkflowError(_("Unknown kind of round."))
+    enterprise = checklist.enterprise
+    if not may_perform(user, kind, enterprise):
+        raise NotAllowed(_("You may not submit this kind of round for this enterprise."))
+    if notice is not None and (kind != Round.Kind.SELF_CHECK or notice.enterprise_id != enterprise.pk
+                               or notice.checklist_id != checklist.pk):
+        raise WorkflowError(_("The notice does not belong to this self-check."))
+    lines = {line.pk: line for line in checklist.lines.all()}
+    given = {}
+    for answer in answers:
+        line_id, result = int(answer.get("line", 0)), answer.get("result")
+        if line_id not in lines:
+            raise WorkflowError(_("Line %(line)s is not on this checklist.") % {"line": line_id})
+        if result not in LineResult.Result.values:
+            raise WorkflowError(_("Line %(seq)d: choose pass, fail or not applicable.") % {"seq": lines[line_id].seq})
+        if result == LineResult.Result.FAIL and not (answer.get("note") or "").strip():
+            raise WorkflowError(_("Line %(seq)d failed: say what is wrong.") % {"seq": lines[line_id].seq})
+        given[line_id] = answer
+    missing = sorted(line.seq for pk, line in lines.items() if pk not in given)
+    if missing:
+        raise WorkflowError(_("Lines not answered: %(seqs)s.") % {"seqs": ", ".join(map(str, missing))})
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            rnd = Round.objects.create(kind=kind, checklist=checklist, enterprise=enterprise,
+                                       township_id=enterprise.township_id, client_uuid=client_uuid, notice=notice,
+                                       performed_by=user, submitted_at=now, note=note, case_lead=case_lead)
+            if kind == Round.Kind.INSPECTION:
+                rnd.officers.set({user.pk, *(o.pk for o in officers)})
+            results = LineResult.objects.bulk_create(
+                LineResult(round=rnd, line=lines[pk], result=a["result"], note=(a.get("note") or "").strip())
+                for pk, a in given.items())
+            for result in results:
+                if result.result == LineResult.Result.FAIL:
+                    title = gettext("%(kind)s failed: %(line)s") % {"kind": rnd.get_kind_display(),
+                                                                    "line": result.line.title}
+                    result.work_order = work_order_open(
+                        source=ROUND_SOURCE[kind], enterprise=enterprise, opened_by=user, title=title[:200],
+                        description=f"{result.line.requirement}\n{result.note}".strip(),
+                        source_ref=f"round:{rnd.pk}:line:{result.line_id}",
+                        evidence={"round": rnd.pk, "line": result.line_id, "checklist": checklist.pk})
+                    result.save(update_fields=["work_order"])
+            if notice is not None:
+                SelfCheckNotice.objects.filter(pk=notice.pk, completed_at__isnull=True).update(completed_at=now)
+            return rnd, True
+    except IntegrityError:
+        existing = Round.objects.filter(client_uuid=client_uuid).first()
+        if existing is None:
+            raise WorkflowError(_("This self-check notice was already answered.")) from None
+        return existing, False
+
+
+def round_file_case(*, round_id: int, user, filed_on: dt.date, number: str) -> Round:
+    """Record that an inspection led to a filed case (立案)."""
+    if not (jurisdiction.is_bureau(user) or user.role == Role.ENFORCEMENT):
+        raise NotAllowed(_("Only enforcement staff file cases."))
+    with transaction.atomic():
+        rnd = Round.objects.select_for_update().get(pk=round_id)
+        if rnd.kind != Round.Kind.INSPECTION:
+            raise WorkflowError(_("Cases are filed from enforcement inspections."))
+        rnd.case_lead, rnd.case_filed_on, rnd.case_number = True, filed_on, number.strip()[:64]
+        rnd.save(update_fields=["case_lead", "case_filed_on", "case_number"])
+        return rnd

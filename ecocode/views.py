@@ -1,0 +1,153 @@
+"""Web pages of the eco-code: the public page behind the QR code at the gate (no login, nothing private, a complaint form; rate-limited per client address), and the pages of staff and enterprises (an enterprise's eco-code with its score, the indicators that cost points, history and consequences; its QR code and A4 poster; an on-demand re-score). Every staff page checks jurisdiction."""
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core import clock
+from dispatch.services import complaint_file
+from enterprises import jurisdiction
+from enterprises.models import Enterprise, Role
+
+from . import qr, selectors
+from .forms import ComplaintForm
+from .models import EcoCode
+from .rules import describe
+from .services import scoring
+
+log = logging.getLogger(__name__)
+
+
+COMPLAINTS_PER_HOUR = getattr(settings, "ECOCODE_COMPLAINTS_PER_HOUR", 5)
+
+
+VIEWS_PER_MINUTE = getattr(settings, "ECOCODE_PUBLIC_VIEWS_PER_MINUTE", 120)
+
+
+def _over_view_limit(request) -> bool:
+    """Counts this page view against its IP's allowance for the current minute."""
+    minute = int(clock.now().timestamp() // 60)
+    key = f"ecocode:views:{request.META.get('REMOTE_ADDR', '')}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) > VIEWS_PER_MINUTE
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        return False
+
+
+def _over_rate_limit(request) -> bool:
+    """Counts this request against its IP's hourly allowance; True when the allowance is used up."""
+    key = f"ecocode:complaints:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > COMPLAINTS_PER_HOUR
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return False
+
+
+def _status_url(token: str) -> str:
+    try:
+        return settings.PUBLIC_BASE_URL + reverse("dispatch:complaint_status", args=[token])
+    except NoReverseMatch:
+        return ""
+
+
+@require_http_methods(["GET", "POST"])
+def public_page(request, token: str):
+    if request.method == "GET" and _over_view_limit(request):
+        response = HttpResponse(_("Too many requests from this network. Please try again in a minute."),
+                                status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
+    code = get_object_or_404(EcoCode.objects.select_related("enterprise__industry", "enterprise__township"),
+                             token=token)
+    enterprise = code.enterprise
+    form, filed, status = ComplaintForm(), None, 200
+    if request.method == "POST":
+        form = ComplaintForm(request.POST, request.FILES)
+        if _over_rate_limit(request):
+            form.add_error(None, _("Too many complaints from this network. Please try again in an hour."))
+            status = 429
+        elif form.is_valid():
+            filed = complaint_file(text=form.cleaned_data["text"], channel="qr", enterprise=enterprise,
+                                   photo=form.cleaned_data["photo"], contact=form.cleaned_data["contact"])
+            log.info("complaint %s filed from the QR page of enterprise %s", filed.pk, enterprise.pk)
+            form = ComplaintForm()
+        else:
+            status = 400
+    return render(request, "ecocode/public.html", {
+        "code": code, "enterprise": enterprise, "outlets": selectors.outlet_status(enterprise),
+        "band": selectors.consequence_for(enterprise), "form": form, "filed": filed,
+        "status_url": _status_url(filed.access_token) if filed else "",
+    }, status=status)
+
+
+def _enterprise(request, pk: int) -> Enterprise:
+    enterprise = get_object_or_404(Enterprise.objects.select_related("township", "industry"), pk=pk)
+    if not jurisdiction.can_access_enterprise(request.user, enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+@login_required
+def mine(request):
+    """An enterprise account's own eco-code."""
+    if request.user.role != Role.ENTERPRISE or not request.user.enterprise_id:
+        raise Http404
+    return redirect("ecocode:detail", pk=request.user.enterprise_id)
+
+
+@login_required
+def detail(request, pk: int):
+    enterprise = _enterprise(request, pk)
+    code = scoring.ensure_code(enterprise)
+    history = selectors.score_history(enterprise)
+    latest = history[0] if history else None
+    explanation = [dict(e, reason=describe(e)) for e in (latest.explanation if latest else [])]
+    return render(request, "ecocode/detail.html", {
+        "enterprise": enterprise, "code": code, "latest": latest, "explanation": explanation, "history": history,
+        "changes": selectors.colour_history(enterprise)[:20], "band": selectors.consequence_for(enterprise),
+        "can_rescore": jurisdiction.is_bureau(request.user), "public_url": qr.public_url(code),
+    })
+
+
+@login_required
+@require_POST
+def rescore(request, pk: int):
+    enterprise = _enterprise(request, pk)
+    if not jurisdiction.is_bureau(request.user):
+        raise PermissionDenied
+    scoring.score_enterprise(enterprise)
+    return redirect("ecocode:detail", pk=pk)
+
+
+@login_required
+def qr_png(request, pk: int):
+    code = scoring.ensure_code(_enterprise(request, pk))
+    return HttpResponse(qr.png(qr.public_url(code)), content_type="image/png")
+
+
+@login_required
+def qr_svg(request, pk: int):
+    code = scoring.ensure_code(_enterprise(request, pk))
+    return HttpResponse(qr.svg(qr.public_url(code)), content_type="image/svg+xml")
+
+
+@login_required
+def poster(request, pk: int):
+    """A printable A4 poster for the enterprise's gate (bureau staff and officers print it)."""
+    enterprise = _enterprise(request, pk)
+    if request.user.role == Role.ENTERPRISE and not request.user.is_superuser:
+        raise PermissionDenied
+    code = scoring.ensure_code(enterprise)
+    return render(request, "ecocode/poster.html", {"enterprise": enterprise, "code": code,
+                                                   "public_url": qr.public_url(code)})

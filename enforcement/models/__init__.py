@@ -1,0 +1,1 @@
+"""Models of enforcement: inspection plans, inspections, cases, the positive list."""

@@ -1,0 +1,4 @@
+"""Models of fieldsync: drafts of rounds filled on phones."""
+from .drafts import RoundDraft
+
+__all__ = ["RoundDraft"]

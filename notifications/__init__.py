@@ -1,0 +1,1 @@
+"""Telling people: channels, messages, deliveries with retries, the in-app inbox."""

@@ -1,8 +1,22 @@
 """Web pages of outreach under /outreach/."""
-from django.urls import path, re_path
+from django.urls import path, register_converter
 
 from .views import articles, assessments, exams, healthchecks, home, questions, reports
 
+
+class ReportFormat:
+    """The file format of a report in its URL: pdf or xlsx."""
+
+    regex = "pdf|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReportFormat, "report_format")
 app_name = "outreach"
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,9 +36,8 @@ urlpatterns = [
     path("exams/<int:pk>/start/", exams.exam_start, name="exam_start"),
     path("attempts/<int:pk>/", exams.attempt_page, name="attempt"),
     path("reports/", reports.report_form, name="report_form"),
-    re_path(r"^reports/enterprise/(?P<pk>\d+)\.(?P<fmt>pdf|xlsx)$", reports.enterprise_report,
-            name="enterprise_report"),
-    re_path(r"^reports/county\.(?P<fmt>pdf|xlsx)$", reports.county_report, name="county_report"),
+    path("reports/enterprise/<int:pk>.<report_format:fmt>", reports.enterprise_report, name="enterprise_report"),
+    path("reports/county.<report_format:fmt>", reports.county_report, name="county_report"),
     path("assessment/", assessments.assessment_fill, name="assessment_fill"),
     path("assessment/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
     path("assessment/differences/", assessments.assessment_differences, name="assessment_differences"),

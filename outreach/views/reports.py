@@ -46,7 +46,7 @@ def report_form(request):
 
 
 @login_required
-def enterprise_report(request, pk: str, fmt: str):
+def enterprise_report(request, pk: int, fmt: str):
     enterprise = jurisdiction.visible_enterprises(request.user).select_related("township", "industry") \
         .filter(pk=pk).first()
     if enterprise is None or not (access.is_staff(request.user) or access.is_enterprise(request.user)):

@@ -241,6 +241,10 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStateEnum": "dispatch.models.orders.WorkOrder.State",
         "RoundKindEnum": "dispatch.models.checklists.Round.Kind",
         "ColourEnum": "ecocode.models.catalogue.Colour",
+        "QuestionStateEnum": "outreach.models.questions.Question.State",
+        "QuestionTopicEnum": "outreach.models.questions.Topic",
+        "ArticleTopicEnum": "outreach.models.articles.ArticleTopic",
+        "AttemptStateEnum": "outreach.models.exams.Attempt.State",
     },
 }
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from core import clock
 from core.api.errors import service_errors
+from core.api.idempotency import idempotent
 from core.api.parsers import JSONParser
 from enterprises.permissions import IsEnterprise, roles
 from core.api.viewsets import ApiMixin
@@ -47,6 +48,7 @@ class QuestionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         return Response(s.QuestionDetailSerializer(self.get_queryset().get(pk=question.pk)).data)
 
     @extend_schema(request=s.QuestionAskSerializer, responses={201: s.QuestionDetailSerializer})
+    @idempotent
     def create(self, request):
         form = s.QuestionAskSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -69,16 +71,19 @@ class QuestionViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     @extend_schema(request=s.QuestionMessageInSerializer, responses=s.QuestionDetailSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def answer(self, request, pk=None):
         return self._message(request, questions.question_answer)
 
     @extend_schema(request=s.QuestionMessageInSerializer, responses=s.QuestionDetailSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def reply(self, request, pk=None):
         return self._message(request, questions.question_reply)
 
     @extend_schema(request=None, responses=s.QuestionDetailSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def close(self, request, pk=None):
         question = self.get_object()
         with service_errors():
@@ -114,6 +119,7 @@ class ReceivedArticleViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     @extend_schema(request=None, responses=s.ReceiptSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def read(self, request, pk=None):
         receipt = self.get_object()
         articles.article_read(user=request.user, article=get_object_or_404(Article, pk=receipt.article_id))
@@ -133,6 +139,7 @@ class ExamViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     @extend_schema(request=s.ExamStartSerializer, responses={201: s.AttemptSerializer})
     @action(detail=True, methods=["post"])
+    @idempotent
     def start(self, request, pk=None):
         exam = self.get_object()
         form = s.ExamStartSerializer(data=request.data)
@@ -157,6 +164,7 @@ class AttemptViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(request=s.ExamSubmitSerializer, responses=s.AttemptSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def submit(self, request, pk=None):
         attempt = self.get_object()
         form = s.ExamSubmitSerializer(data=request.data)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "enforcement",
     "waste",
+    "outreach",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
     "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
+    "outreach-reminders": {"task": "outreach.tasks.outreach_reminders", "schedule": timedelta(hours=1)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -264,6 +266,10 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStateEnum": "dispatch.models.orders.WorkOrder.State",
         "RoundKindEnum": "dispatch.models.checklists.Round.Kind",
         "ColourEnum": "ecocode.models.catalogue.Colour",
+        "QuestionStateEnum": "outreach.models.questions.Question.State",
+        "QuestionTopicEnum": "outreach.models.questions.Topic",
+        "ArticleTopicEnum": "outreach.models.articles.ArticleTopic",
+        "AttemptStateEnum": "outreach.models.exams.Attempt.State",
     },
 }
 

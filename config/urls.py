@@ -22,6 +22,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("waste/", include("waste.urls")),
+    path("outreach/", include("outreach.urls")),
     path("m/", include("fieldsync.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

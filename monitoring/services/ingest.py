@@ -332,7 +332,7 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
         else:
             rows, held = sort_items(device, packet, now, mappings)
             outcome = Outcome(True, packet, readings=len(rows), held=len(held))
-            units.append(Unit(device, rows, outcome, held))
+            units.append(Unit(device, rows, outcome, held=held))
         outcomes.append(outcome)
     store(units, rejections, now=now)
     return outcomes

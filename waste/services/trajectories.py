@@ -13,8 +13,10 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from core import clock
+from core.db import is_postgres
 from monitoring.hj212 import ProtocolError
 from monitoring.services.ingest import parse_row_time
 
@@ -92,6 +94,8 @@ def gps_points_store(points: list[Point], *, source: str) -> int:
     if not points:
         return 0
     now = clock.now()
+    if not is_postgres():  # the embedded SQLite: the same exactly-once insert, through the ORM
+        return _store_portable(points, source=source, now=now)
     columns = list(zip(*[(p.vehicle_id, p.at, p.latitude, p.longitude, p.speed, p.direction, p.altitude,
                           p.alarm_flags, p.status_flags) for p in points]))
     table = GpsPoint._meta.db_table
@@ -110,6 +114,24 @@ def gps_points_store(points: list[Point], *, source: str) -> int:
             f'FROM (SELECT x AS id, max(y) AS last FROM unnest(%s::bigint[], %s::timestamptz[]) AS u(x, y) '
             f'GROUP BY x) AS u WHERE v.id = u.id',
             [list(columns[0]), list(columns[1])])
+    return stored
+
+
+def _store_portable(points: list[Point], *, source: str, now: dt.datetime) -> int:
+    with transaction.atomic():
+        before = GpsPoint.objects.count()
+        GpsPoint.objects.bulk_create(
+            [GpsPoint(vehicle_id=p.vehicle_id, at=p.at, latitude=p.latitude, longitude=p.longitude, speed=p.speed,
+                      direction=p.direction, altitude=p.altitude, alarm_flags=p.alarm_flags,
+                      status_flags=p.status_flags, source=source, received_at=now) for p in points],
+            ignore_conflicts=True, batch_size=500)
+        stored = GpsPoint.objects.count() - before
+        last: dict[int, dt.datetime] = {}
+        for p in points:
+            last[p.vehicle_id] = max(last.get(p.vehicle_id, p.at), p.at)
+        for vehicle_id, at in last.items():
+            Vehicle.objects.filter(pk=vehicle_id).filter(Q(last_seen_at__lt=at) | Q(last_seen_at__isnull=True)) \
+                .update(last_seen_at=at)
     return stored
 
 

@@ -270,6 +270,10 @@ SPECTACULAR_SETTINGS = {
         "QuestionTopicEnum": "outreach.models.questions.Topic",
         "ArticleTopicEnum": "outreach.models.articles.ArticleTopic",
         "AttemptStateEnum": "outreach.models.exams.Attempt.State",
+        "WasteRuleEnum": "waste.models.alerts.WasteRule",
+        "AlertRuleEnum": "alerts.models.alerts.Rule",
+        "ManifestStateEnum": "waste.models.manifests.ManifestState",
+        "ReviewStateEnum": "ecocode.models.reviews.Review.State",
     },
 }
 

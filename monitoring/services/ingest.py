@@ -479,7 +479,10 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], 
 
 
 def window_starts(moment: dt.datetime, kind: str) -> dict[str, dt.datetime]:
-    """The windows a reading of ``kind`` at ``moment`` feeds, by period, with their starts (UTC)."""
+    """The windows a reading of ``kind`` at ``moment`` feeds, by period, with their starts (UTC); none for
+    manual results, which never enter the aggregates (device data always win)."""
+    if kind not in KIND_RANK:
+        return {}
     utc = moment.astimezone(dt.UTC)
     hour = utc.replace(minute=0, second=0, microsecond=0)
     local = moment.astimezone(hj212.DEFAULT_TZ)
@@ -567,6 +570,8 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
     interval: dict[int, int] = {}
     for unit in units:
         for _, reading in unit.readings:
+            if reading.kind not in KIND_INTERVAL:
+                continue  # a manual result says nothing of the device's own reporting interval
             minutes = KIND_INTERVAL[reading.kind]
             interval[unit.device.pk] = min(interval.get(unit.device.pk, minutes), minutes)
     ids = sorted(packets)

@@ -1,12 +1,11 @@
 """Families over records other apps and bureau staff keep: public complaints, work orders, self-check
-notices and checklist results (dispatch) and penalty decisions (``ecocode.Penalty``)."""
+notices and checklist results (dispatch) and penalty decisions of cases (``enforcement.Case``)."""
 import datetime as dt
 
 from django.apps import apps
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_noop as N_
 
-from ..models import Penalty
 from .base import Family
 
 
@@ -36,7 +35,8 @@ def _findings(p, ctx):
     return {"n": Count("id", filter=q & Q(source__in=p["sources"]) if p["sources"] else q)}
 
 
-penalties = Family("penalties", lambda ctx, days: Penalty.objects.all(), "enterprise_id")
+penalties = Family("penalties", lambda ctx, days: _model("enforcement.Case").objects.filter(decided_on__isnull=False),
+                    "enterprise_id", requires=("enforcement.Case",))
 
 
 def _decided(p, ctx) -> Q:

@@ -7,7 +7,6 @@ from rest_framework.test import APIClient
 
 from core import clock
 from ecocode import selectors
-from ecocode.models import Penalty
 from ecocode.services import scoring
 from tests import factories as f
 
@@ -23,8 +22,7 @@ def county(now):
     for ent in (good, bad, far):
         f.permit(ent)
     scoring.score_all()
-    Penalty.objects.create(enterprise=bad, decision_number="P-1", decided_on=dt.date(2026, 6, 10),
-                           amount=Decimal("90000"), reason="facility")
+    f.decided_case(bad, number="P-1", decided_on=dt.date(2026, 6, 10), amount=Decimal("90000"), reason="facility")
     with clock.frozen(NOW + dt.timedelta(days=1)):
         scoring.score_all()
     return home, good, bad, far

@@ -9,7 +9,6 @@ from django.test import Client
 from PIL import Image
 
 from dispatch.models import Complaint
-from ecocode.models import Penalty
 from ecocode.services import scoring
 from enterprises.models import TreatmentFacility
 from monitoring.models import Aggregate, Device
@@ -30,8 +29,8 @@ def site(now):
     Aggregate.objects.create(outlet=out, pollutant_id=out.limits.get(pollutant__code="w01018").pollutant_id,
                              period="hour", start=NOW - dt.timedelta(hours=1), count=60, valid_count=60, sum=7350,
                              avg=122.5, min=110, max=130, updated_at=NOW)
-    Penalty.objects.create(enterprise=ent, decision_number="桐环罚〔2026〕77号", decided_on=dt.date(2026, 6, 1),
-                           amount=50000, reason="excess_emission", description="内部备注：复查未到位")
+    f.decided_case(ent, number="桐环罚〔2026〕77号", decided_on=dt.date(2026, 6, 1), amount=50000,
+                   reason="excess_emission", facts="内部备注：复查未到位")
     scoring.score_enterprise(ent)
     ent.eco_code.refresh_from_db()
     cache.clear()

@@ -9,7 +9,6 @@ from core import clock
 from dispatch import services as dispatch
 from dispatch.models import LineResult, Round, SelfCheckNotice, WorkOrder
 from dispatch.services.checklists import checklist_build
-from ecocode.models import Penalty
 from tests import factories as f
 
 from .conftest import NOW
@@ -82,8 +81,8 @@ def test_penalties(now):
     ent = f.enterprise()
     for n, (days_ago, amount, reason) in enumerate(((30, "80000", "excess_emission"), (200, "40000", "solid_waste"),
                                                     (500, "200000", "no_permit"))):
-        Penalty.objects.create(enterprise=ent, decision_number=f"桐环罚〔2026〕{n}号", decided_on=NOW.date() -
-                               days_ago * DAY, amount=Decimal(amount), reason=reason)
+        f.decided_case(ent, number=f"桐环罚〔2026〕{n}号", decided_on=NOW.date() - days_ago * DAY,
+                       amount=Decimal(amount), reason=reason)
     assert points(ent, ind("penalties.count", 8, reasons=["excess_emission"]),
                   ind("penalties.count", 10, reasons=["no_permit"]),
                   ind("penalties.count", 2, window_days=1095, per_unit=0.5),

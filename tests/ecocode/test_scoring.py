@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ecocode import tasks
-from ecocode.models import CatalogueVersion, ColourBand, ColourChange, EcoCode, Indicator, Penalty, Score
+from ecocode.models import CatalogueVersion, ColourBand, ColourChange, EcoCode, Indicator, Score
 from ecocode.rules import check_params
 from ecocode.services import catalogue, scoring
 from ecocode.services.scoring import colour_for
@@ -50,8 +50,7 @@ def test_bands_come_from_the_table():
 
 
 def _penalise(ent, n, reason="excess_emission", on=dt.date(2026, 6, 1)):
-    return Penalty.objects.create(enterprise=ent, decision_number=f"P-{ent.pk}-{n}", decided_on=on,
-                                  amount=Decimal("10000"), reason=reason)
+    return f.decided_case(ent, number=f"P-{ent.pk}-{n}", decided_on=on, amount=Decimal("10000"), reason=reason)
 
 
 def test_score_keeps_its_explanation_and_catalogue_version(now):

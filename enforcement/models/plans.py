@@ -28,11 +28,14 @@ class OfficerCapacity(models.Model):
 
 
 class InspectionPlan(models.Model):
+    """The plan of one month: the random draw (seed, who drew it, a summary) and the targeted items."""
+
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    seed = models.BigIntegerField(_("random seed"))
-    drawn_at = models.DateTimeField(_("drawn at"))
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+    seed = models.BigIntegerField(_("random seed"), null=True, blank=True)
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True,
+                                    help_text=_("Empty while only targeted inspections are planned."))
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name=_("drawn by"))
     summary = models.JSONField(_("draw summary"), default=dict)
 

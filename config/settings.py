@@ -166,6 +166,9 @@ CELERY_BEAT_SCHEDULE = {
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
+    "collect-targeted-inspections": {"task": "enforcement.tasks.collect_targeted_inspections",
+                                     "schedule": timedelta(minutes=5)},
+    "review-positive-list": {"task": "enforcement.tasks.review_positive_list", "schedule": crontab(hour=2, minute=0)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------

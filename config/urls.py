@@ -18,6 +18,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("ecocode/", include("ecocode.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("enforcement/", include("enforcement.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("m/", include("fieldsync.urls")),
     path("api/v1/", include("config.api_urls")),

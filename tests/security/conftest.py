@@ -11,10 +11,13 @@ from alerts.models import Silence
 from core import clock
 from dispatch.models import Attachment, Complaint, Feedback, Round
 from dispatch.services import checklists
-from ecocode.models import ColourChange, Penalty, Score
+from ecocode.models import ColourChange, Score
 from ecocode.services import scoring
 from fieldsync.models import RoundDraft
+from enforcement.models import Inspection, InspectionPlan, PlannedInspection
+from enterprises.models import Role
 from monitoring.models import Station
+from tests import factories as f
 from tests.api.conftest import T0, _fast_passwords_and_fresh_throttles, world  # noqa: F401 (fixtures)
 
 B_NAME = "乙方秘密企业"
@@ -47,8 +50,13 @@ def county(world):  # noqa: F811
         w.change_b = ColourChange.objects.filter(enterprise=w.ent_b).first() or ColourChange.objects.create(
             enterprise=w.ent_b, from_colour="green", to_colour="yellow", score=Score.objects.filter(
                 enterprise=w.ent_b).latest("id"), changed_at=T0)
-        Penalty.objects.create(enterprise=w.ent_b, decision_number="乙罚〔2026〕1号", decided_on=T0.date(),
-                               amount=1000, reason="excess_emission", description="内部备注乙")
+        w.case_b = f.decided_case(w.ent_b, number="乙罚〔2026〕1号", decided_on=T0.date(), amount=1000,
+                                  facts="内部备注乙")
+        w.inspection_b = Inspection.objects.create(enterprise=w.ent_b, mode="on_site", round=w.round_b,
+                                                   recorded_by=w.users["enforcement"], started_at=T0, ended_at=T0)
+        w.planned_b = PlannedInspection.objects.create(
+            plan=InspectionPlan.objects.create(year=T0.year, month=T0.month), enterprise=w.ent_b, mode="on_site",
+            lead_officer=w.users["enforcement"], second_officer=f.user(Role.ENFORCEMENT))
         Complaint.objects.filter(pk=w.complaint_b.pk).update(contact="13911112222")
         w.complaint_b.refresh_from_db()
     # What a page of someone outside township B must never contain.

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from dispatch.workflow import WorkflowError
+from ecocode.models import Colour
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, User
 
@@ -47,6 +48,7 @@ def enterprise_file(request, pk: int):
     data = selectors.enterprise_file(enterprise, request.user, clock.now())
     return render(request, "enforcement/enterprise_file.html", {
         "enterprise": enterprise, **data, "levels": selectors.STRIP_LABELS,
+        "colour_label": Colour(data["colour"]).label if data["colour"] else "",
         "strip_cells": {k: list(zip(data["periods"][k], data["strip"][k])) for k in ("quarters", "months")},
         "staff": services.may_handle_cases(request.user)})
 

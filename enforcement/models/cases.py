@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import WorkOrder
@@ -129,7 +130,7 @@ class Case(models.Model):
     @property
     def source_label(self) -> str:
         if self.inspection_id:
-            return _("inspection of %(date)s") % {"date": f"{self.inspection.started_at:%Y-%m-%d}"}
+            return _("inspection of %(date)s") % {"date": f"{timezone.localtime(self.inspection.started_at):%Y-%m-%d}"}
         return _("work order #%(id)s") % {"id": self.work_order_id}
 
 

@@ -19,6 +19,7 @@ from enterprises import jurisdiction
 from enterprises.models import Enterprise, User
 
 from . import selectors, services
+from .forms import STEPS
 from .models import Case, Inspection, InspectionPlan, PositiveListEntry
 
 STAFF_DENIED = _("Only enforcement officers and bureau staff see this page.")
@@ -124,16 +125,49 @@ def case_list(request):
     return render(request, "enforcement/case_list.html", {"cases": cases})
 
 
+CASE_STEPS = {
+    "file": lambda case, user, d: services.case_file(case=case, user=user, filing_number=d["filing_number"],
+                                                     article=d["article"], filed_on=d["filed_on"]),
+    "drop": lambda case, user, d: services.case_drop(case=case, user=user, reason=d["reason"]),
+    "notify_hearing": lambda case, user, d: services.case_notify_hearing(case=case, user=user,
+                                                                         notified_on=d["notified_on"]),
+    "record_hearing": lambda case, user, d: services.case_record_hearing(case=case, user=user, held_on=d["held_on"]),
+    "decide": lambda case, user, d: services.case_decide(case=case, user=user, **d),
+    "execute": lambda case, user, d: services.case_execute(case=case, user=user, **d),
+}
+
+
 @login_required
 def case_detail(request, pk: int):
+    """The case with its steps; enforcement staff take the next step with its form (POST ``step``)."""
     case = get_object_or_404(Case.objects.select_related("enterprise", "article", "inspection", "work_order"), pk=pk)
     if not jurisdiction.can_access_enterprise(request.user, case.enterprise):
         raise PermissionDenied
     staff = services.may_handle_cases(request.user)
     suggestion = selectors.suggested_discretion(case.enterprise, case.article) if case.article and staff else None
+    offered = {step: form for step, (form, states) in STEPS.items() if staff and case.state in states}
+    forms, status = {}, 200
+    for step, form in offered.items():
+        initial = {"amount": suggestion["amount"]} if step == "decide" and suggestion else None
+        forms[step] = form(initial=initial)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        if not staff:
+            raise PermissionDenied(STAFF_DENIED)
+        if step not in offered:
+            messages.error(request, _("This step is not possible now."))
+            return redirect("enforcement:case-detail", pk=case.pk)
+        form = offered[step](request.POST)
+        if form.is_valid():
+            try:
+                CASE_STEPS[step](case, request.user, form.cleaned_data)
+                return redirect("enforcement:case-detail", pk=case.pk)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+        forms[step], status = form, 400
     return render(request, "enforcement/case_detail.html", {
         "case": case, "staff": staff, "suggestion": suggestion, "evidence": case.evidence.all(),
-        "handlers": case.handlers.all()})
+        "handlers": case.handlers.all(), "forms": forms}, status=status)
 
 
 @login_required

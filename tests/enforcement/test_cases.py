@@ -16,7 +16,7 @@ from tests import factories as f
 
 from .support import coloured
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def lead(ent, officer):

@@ -13,7 +13,7 @@ from tests import factories as f
 
 from .support import coloured, officers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PER_YEAR = {"red": 12, "orange": 6, "yellow": 4, "blue": 2, "green": 1}
 
 

@@ -25,7 +25,7 @@ from tests.alerts.alert_support import MIN, T0, half_hour, site, window_start
 
 from .support import officers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_a_warning_that_becomes_an_alarm_adds_a_targeted_inspection():

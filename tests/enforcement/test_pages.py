@@ -14,7 +14,7 @@ from core import clock
 from dispatch.models import Complaint
 from dispatch.services import checklist_build
 from enforcement import services
-from enforcement.models import InspectionPlan, PositiveListEntry
+from enforcement.models import DiscretionArticle, InspectionPlan, PositiveListEntry
 from enterprises.models import Role
 from tests import factories as f
 
@@ -111,3 +111,30 @@ def test_case_record_and_statistics_pages(client, county):
     client.force_login(f.user(Role.TOWNSHIP, township=county["b"].township))
     assert client.get(reverse("enforcement:case-detail", args=[case.pk])).status_code == 403
     assert client.get(reverse("enforcement:on-site-record", args=[insp.pk])).status_code == 403
+
+
+def test_the_officer_takes_the_case_steps_on_the_case_page(client, county):
+    from dispatch.services import work_order_open
+
+    officer, b = county["officers"][0], county["b"]  # b is red: factor 1.50
+    order = work_order_open(source="manual", enterprise=b, title="COD 超标", opened_by=officer)
+    case = services.case_open_lead(user=officer, work_order=order, facts="COD 日均值超标")
+    url = reverse("enforcement:case-detail", args=[case.pk])
+    client.force_login(officer)
+    assert "立案" in client.get(url).content.decode()
+    article = DiscretionArticle.objects.get(code="WPL-83-2")
+    assert client.post(url, {"step": "file", "filing_number": "桐环立〔2026〕5号", "article": article.pk,
+                             "filed_on": "2026-03-02"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'value="300000' in page  # the decision form starts from the suggestion: 200,000 × 1.50
+    refused = client.post(url, {"step": "decide", "decision_number": "桐环罚〔2026〕5号", "decided_on": "2026-03-20",
+                                "amount": "250000"})
+    assert refused.status_code == 400 and "请说明理由" in refused.content.decode()
+    assert client.post(url, {"step": "decide", "decision_number": "桐环罚〔2026〕5号", "decided_on": "2026-03-20",
+                             "amount": "250000", "discretion_reason": "主动停产整改"}).status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.amount, case.suggested_amount, case.discretion_reason) == (
+        "decided", 250000, 300000, "主动停产整改")
+    assert client.post(url, {"step": "file"}).status_code == 302  # a step of another state: refused, nothing changes
+    client.force_login(f.user(Role.TOWNSHIP, township=b.township))  # sees the case, takes no step
+    assert client.get(url).status_code == 200 and client.post(url, {"step": "execute"}).status_code == 403

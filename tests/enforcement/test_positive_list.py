@@ -19,7 +19,7 @@ from enforcement.services import (
 from notifications.models import Notification
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NOW = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
 

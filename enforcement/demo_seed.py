@@ -125,10 +125,11 @@ def extend(county) -> dict:
             continue
         items = list(plan.items.filter(mode=Mode.ON_SITE, enterprise__management_class="key")
                      .select_related("enterprise").order_by("pk"))
-        for item in rng.sample(items, min(ON_SITE_PER_MONTH, len(items))):
+        on_site = rng.sample(items, min(ON_SITE_PER_MONTH, len(items)))
+        for item in on_site:
             done += bool(_inspect(rng, item, item.enterprise, officers[item.lead_officer_id],
                                   officers[item.second_officer_id], _at(year, month, rng, last_day)))
-        for ent in _key_off_site(rng, ON_SITE_PER_MONTH):
+        for ent in _key_off_site(rng, len(on_site)):  # as many off-site as on-site: half of them
             done += bool(_inspect(rng, None, ent, officers[rng.choice(ids)], None, _at(year, month, rng, last_day)))
     cases = _cases(rng, today)
     for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():

@@ -134,5 +134,5 @@ def extend(county) -> dict:
     cases = _cases(rng, today)
     for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():
         scoring.score_enterprise(ent)  # the penalty indicators read the new decisions
-    return {"inspection plans": InspectionPlan.objects.count(), "planned inspections": PlannedInspection.objects.count(),
-            "inspections": done, "cases decided": cases}
+    return {"inspection plans": InspectionPlan.objects.count(),
+            "planned inspections": PlannedInspection.objects.count(), "inspections": done, "cases decided": cases}

@@ -1,5 +1,5 @@
-"""Celery tasks of ``enforcement`` (beat): targeted inspections every 5 minutes, the positive list's
-proposals and review every night."""
+"""Celery tasks of ``enforcement`` (beat): every 5 minutes, inspection rounds filed elsewhere become
+inspections and targeted inspections are planned; every night, the positive list's review and proposals."""
 from celery import shared_task
 
 from core import clock
@@ -8,8 +8,9 @@ from . import services
 
 
 @shared_task
-def collect_targeted_inspections() -> int:
-    return services.targeted_inspections_collect(now=clock.now())
+def collect_targeted_inspections() -> dict:
+    return {"adopted": services.inspections_adopt_rounds(),
+            "targeted": services.targeted_inspections_collect(now=clock.now())}
 
 
 @shared_task

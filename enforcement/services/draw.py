@@ -23,7 +23,8 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -111,8 +112,10 @@ def _capacities(year: int, month: int, *, with_draw: bool = True) -> list[tuple[
 def _previous_officers(year: int, month: int) -> dict[int, frozenset]:
     """The officers of each enterprise's latest planned inspection before this month."""
     before = Q(plan__year__lt=year) | Q(plan__year=year, plan__month__lt=month)
-    rows = (PlannedInspection.objects.filter(before).order_by("enterprise_id", "-plan__year", "-plan__month", "-pk")
-            .distinct("enterprise_id").values_list("enterprise_id", "lead_officer_id", "second_officer_id"))
+    latest = Window(RowNumber(), partition_by=[F("enterprise_id")],
+                    order_by=[F("plan__year").desc(), F("plan__month").desc(), F("pk").desc()])
+    rows = (PlannedInspection.objects.filter(before).annotate(rn=latest).filter(rn=1)
+            .values_list("enterprise_id", "lead_officer_id", "second_officer_id"))
     return {e: frozenset(o for o in (a, b) if o) for e, a, b in rows}
 
 

@@ -6,9 +6,10 @@ case lead found by either opens a case lead."""
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from dispatch.models import LineResult, WorkOrder
+from dispatch.models import LineResult, Round, WorkOrder
 from dispatch.services import checklist_build, round_submit, work_order_open
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
@@ -102,3 +103,25 @@ def inspection_confirm(*, inspection: Inspection, user, confirmed_by: str, at: d
     inspection.confirmed_by, inspection.confirmed_at = confirmed_by.strip()[:64], at
     inspection.save(update_fields=["confirmed_by", "confirmed_at"])
     return inspection
+
+
+def inspections_adopt_rounds() -> int:
+    """Inspection rounds filed elsewhere (the mobile form of ``/m/``, the API) become on-site inspections
+    with their officers and failed lines, so they count in the statistics and the strips. Set-based; runs
+    with the targeted inspections every 5 minutes. Returns how many were adopted."""
+    rounds = list(Round.objects.filter(kind=Round.Kind.INSPECTION, inspection__isnull=True)
+                  .annotate(failed=Count("results", filter=Q(results__result=LineResult.Result.FAIL)))
+                  .values_list("pk", "enterprise_id", "performed_by_id", "submitted_at", "note", "case_lead", "failed"))
+    if not rounds:
+        return 0
+    with transaction.atomic():
+        created = Inspection.objects.bulk_create(
+            Inspection(enterprise_id=ent, mode=Mode.ON_SITE, round_id=pk, recorded_by_id=by, started_at=at,
+                       ended_at=at, findings=note, case_lead=lead, problems_found=failed)
+            for pk, ent, by, at, note, lead, failed in rounds)
+        by_round = {i.round_id: i.pk for i in created}
+        officers = Round.officers.through.objects.filter(round_id__in=by_round).values_list("round_id", "user_id")
+        present = {(r, u) for r, u in officers} | {(pk, by) for pk, _e, by, *_rest in rounds}
+        Inspection.officers.through.objects.bulk_create(
+            Inspection.officers.through(inspection_id=by_round[r], user_id=u) for r, u in sorted(present))
+    return len(created)

@@ -9,6 +9,7 @@ and staff may remove one by hand. Every entry and removal keeps its reason and i
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, Rule
@@ -39,8 +40,8 @@ def _failing(enterprise_ids, now: dt.datetime) -> dict[int, str]:
             out[pk] = _("its colour is not green or blue")
     changed = (ColourChange.objects.filter(enterprise_id__in=ids, changed_at__gte=stable_since)
                .exclude(to_colour__in=GOOD_COLOURS).values_list("enterprise_id", flat=True))
-    first = dict(ColourChange.objects.filter(enterprise_id__in=ids).order_by("enterprise_id", "changed_at")
-                 .distinct("enterprise_id").values_list("enterprise_id", "changed_at"))
+    first = dict(ColourChange.objects.filter(enterprise_id__in=ids).values("enterprise_id")
+                 .annotate(first=Min("changed_at")).values_list("enterprise_id", "first").order_by())
     for pk in changed:
         out.setdefault(pk, _("it was not green or blue throughout the last %(n)d months") % {"n": STABLE_MONTHS})
     for pk in ids:

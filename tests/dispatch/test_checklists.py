@@ -115,7 +115,7 @@ def test_inspection_rounds_record_their_officers_and_case(county, permit):
                                          officers=[partner], case_lead=True)
         checklists.round_submit(kind="inspection", checklist=checklist, user=county.inspector,
                                 answers=answers(checklist), client_uuid=uuid.uuid4())
-        checklists.round_file_case(round_id=rnd.pk, user=county.inspector, filed_on=dt.date(2026, 3, 20),
-                                   number="桐环罚〔2026〕1号")
+        rnd = checklists.round_file_case(round_id=rnd.pk, user=county.inspector, filed_on=dt.date(2026, 3, 20),
+                                         number="桐环罚〔2026〕1号")
     assert set(rnd.officers.all()) == {county.inspector, partner} and rnd.case_number == "桐环罚〔2026〕1号"
     assert ChecklistLine.objects.filter(checklist=checklist).count() == 10

@@ -16,6 +16,7 @@ from enforcement.services import (
     inspection_confirm,
     inspection_record_off_site,
     inspection_record_on_site,
+    inspections_adopt_rounds,
     targeted_inspections_collect,
 )
 from enterprises.models import Role
@@ -100,3 +101,15 @@ def test_on_site_needs_two_officers_and_off_site_findings_open_a_work_order():
                                       ended_at=start + dt.timedelta(minutes=40))
     assert insp.mode == "off_site" and list(insp.officers.all()) == [lead]
     assert WorkOrder.objects.get().source_ref == f"inspection:{insp.pk}"
+
+
+def test_inspection_rounds_filed_elsewhere_become_inspections():
+    ent, (lead, second) = on_site_setup()
+    checklist = checklist_build(permit=ent.permits.get())
+    rnd, _ = round_submit(kind="inspection", checklist=checklist, user=lead, officers=[second],
+                          client_uuid=uuid.uuid4(), answers=[{"line": line.pk, "result": "fail", "note": "不合格"}
+                                                             for line in checklist.lines.all()])
+    assert inspections_adopt_rounds() == 1 and inspections_adopt_rounds() == 0
+    insp = Inspection.objects.get()
+    assert (insp.round, insp.mode, insp.problems_found) == (rnd, "on_site", checklist.lines.count())
+    assert set(insp.officers.all()) == {lead, second}

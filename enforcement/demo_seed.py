@@ -110,7 +110,7 @@ def _cases(rng, today: dt.date) -> int:
 
 def extend(county) -> dict:
     rng = county.rng
-    today = clock.now().date()
+    today = timezone.localtime(clock.now()).date()
     bureau = User.objects.filter(role=Role.BUREAU).order_by("pk").first()
     officers = {u.pk: u for u in User.objects.filter(role=Role.ENFORCEMENT)}
     if bureau is None or len(officers) < 4:

@@ -139,6 +139,21 @@ def _random_point_in(rng: random.Random, polygon: list[geometry.Point]) -> geome
     return geometry.centroid(polygon)
 
 
+# Pollutants under total-quantity control: the main outlets of key units get an annual permitted quantity.
+TOTAL_CONTROLLED = {"w01018", "w21003", "a21026", "a21002", "a34013", "a24088"}
+
+
+def _annual_quantity(outlet: Outlet, pcode: str, limit: float, key: bool) -> Decimal | None:
+    """t/a at the limit: air 1,000 m³/h per metre of stack for 7,200 h; water 300 m³/d for 330 days."""
+    if not (key and outlet.is_main and pcode in TOTAL_CONTROLLED):
+        return None
+    if outlet.kind == "air":
+        tonnes = limit * outlet.height_m * 1000 * 7200 / 1e9
+    else:
+        tonnes = limit * 300 * 330 / 1e6
+    return Decimal(str(round(tonnes, 3)))
+
+
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
@@ -317,7 +332,8 @@ class DemoCounty:
                 pollutant = pollutants[pcode]
                 limits.append(PermitLimit(outlet=outlet, pollutant=pollutant, limit_value=Decimal(str(value)),
                                           lower_limit=Decimal("6") if pcode == "w01001" else None,
-                                          unit=pollutant.unit, averaging_period=period, standard=standard))
+                                          unit=pollutant.unit, averaging_period=period, standard=standard,
+                                          annual_quantity=_annual_quantity(outlet, pcode, value, key)))
                 online = outlet.online_monitored and pcode in ("w01018", "w21003", "w01001", "a21026", "a21002",
                                                                "a34013", "a24088")
                 duties.append(MonitoringDuty(

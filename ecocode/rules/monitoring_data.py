@@ -8,8 +8,11 @@ duty; completeness, validity and exceedances are all read from that one query.
 """
 import datetime as dt
 
-from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    Count, DurationField, ExpressionWrapper, F, FilteredRelation, FloatField, Func, Max, Min, OuterRef, Q, Subquery,
+    Sum, Value,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.translation import gettext_noop as N_
 
 from alerts.models import Alert, Silence
@@ -55,13 +58,35 @@ def _since(p, ctx, **lookups) -> Q:
     return Q(hours__start__gte=ctx.since(p["window_days"]), **lookups)
 
 
+class DurationSeconds(Func):
+    """The seconds of a duration (a PostgreSQL interval; microseconds in SQLite, the embedded mode)."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s) / 1000000.0", **extra)
+
+
+def _due_hours(p, ctx):
+    """The hours of the window a duty's data were due: from the window's start, or from the first packet
+    of the outlet's devices when that came later (a device connected yesterday owes one day, not 30)."""
+    since = ctx.since(p["window_days"])
+    first_packet = Subquery(Device.objects.filter(outlet_id=OuterRef("outlet_id")).order_by()
+                            .values("outlet_id").annotate(first=Min("first_seen_at")).values("first")[:1])
+    start = Greatest(Value(since), Coalesce(first_packet, Value(since)))
+    return DurationSeconds(ExpressionWrapper(Value(ctx.as_of) - start, DurationField())) / Value(3600.0)
+
+
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
              N_("online data arrived for %(fact)s of the due hours in the last %(window_days)s days "
              "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)"), mode=RATIO, select=_matches,
-             fact=lambda v, p, ctx: round(v["received"] / (v["duties"] * p["window_days"] * 24), 4)
-             if v["duties"] else None)
+             fact=lambda v, p, ctx: round(min(1.0, v["received"] / v["due"]), 4) if v["duties"] and v["due"] else None)
 def _completeness(p, ctx):
-    return {"received": Count("hours__id", filter=_since(p, ctx, hours__count__gt=0)), "duties": Max(Value(1))}
+    return {"received": Count("hours__id", filter=_since(p, ctx, hours__count__gt=0)), "duties": Max(Value(1)),
+            "due": Max(_due_hours(p, ctx))}
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},

@@ -101,3 +101,15 @@ def test_maintenance_windows(plant):
                                created_at=NOW - dt.timedelta(days=n * 5 + 2))
     assert points(ent, ind("silences.count", 1, window_days=30, min_count=3),
                   ind("silences.count", 1, window_days=10, min_count=3)) == [1, 0]
+
+
+def test_completeness_counts_from_the_first_packet_of_a_device_connected_yesterday(plant):
+    """30 days are due of an old device, one day of a device connected yesterday."""
+    ent, out = plant
+    online_duty(out, "w01018")
+    Device.objects.create(mn="MN-NEW", outlet=out, first_seen_at=NOW - 24 * H, last_seen_at=NOW)
+    for n in range(24):
+        hour(out, "w01018", NOW - (n + 1) * H, 50)
+    assert points(ent, ind("online.completeness", 3, window_days=30, min_ratio=0.9)) == [0]
+    Device.objects.filter(mn="MN-NEW").update(first_seen_at=NOW - dt.timedelta(days=60))
+    assert points(ent, ind("online.completeness", 3, window_days=30, min_ratio=0.9)) == [3]

@@ -23,6 +23,26 @@ from tests.api.conftest import T0, _fast_passwords_and_fresh_throttles, world  #
 B_NAME = "乙方秘密企业"
 
 
+def _waste_of_b(w):
+    """A transfer manifest of enterprise B (carried and received by two firms of township B) and its
+    warning. Carriers and receiving facilities are the county's public directory: every producer's
+    drafting form lists them."""
+    from tests import factories as f
+    from waste.models import Facility, Manifest, Vehicle, WasteAlert, WasteCategory
+
+    facility = Facility.objects.create(name="乙热电", operator=f.enterprise(w.town_b), latitude=30.06,
+                                       longitude=120.06)
+    carrier = f.enterprise(w.town_b)
+    vehicle = Vehicle.objects.create(plate="浙F0000B", carrier=carrier)
+    manifest = Manifest.objects.create(
+        number="B-MANIFEST-1", producer=w.ent_b, category=WasteCategory.objects.get(code="SW02"), quantity=5,
+        unit="t", packaging="bulk", carrier=carrier, vehicle=vehicle, receiver=facility, planned_departure=T0,
+        planned_arrival=T0 + dt.timedelta(hours=1), created_at=T0)
+    alert = WasteAlert.objects.create(manifest=manifest, enterprise=w.ent_b, rule="refused", opened_at=T0,
+                                      last_seen_at=T0)
+    return manifest, alert
+
+
 @pytest.fixture
 def county(world):  # noqa: F811
     w = world
@@ -59,7 +79,8 @@ def county(world):  # noqa: F811
             lead_officer=w.users["enforcement"], second_officer=f.user(Role.ENFORCEMENT))
         Complaint.objects.filter(pk=w.complaint_b.pk).update(contact="13911112222")
         w.complaint_b.refresh_from_db()
+        w.manifest_b, w.waste_alert_b = _waste_of_b(w)
     # What a page of someone outside township B must never contain.
-    w.canaries = [B_NAME, w.ent_b.credit_code, "乙企业问题", "乙企业异味", "给township_b的消息", "给ent_b的消息",
+    w.canaries = [B_NAME, w.ent_b.credit_code, w.manifest_b.number, "乙企业问题", "乙企业异味", "给township_b的消息", "给ent_b的消息",
                   "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn]
     return w

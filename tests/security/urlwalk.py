@@ -47,11 +47,12 @@ def _pk_for(pattern: str, w) -> object:
         ("enforcement/enterprises/", w.ent_b), ("enforcement/cases/", w.case_b),
         ("enforcement/inspections/", w.inspection_b), ("^cases/", w.case_b), ("^inspections/", w.inspection_b),
         ("^planned-inspections/", w.planned_b),
+        ("enterprises/registry/imports/", w.ent_b),  # not jurisdiction-bound: any id (bureau staff only)
         ("^enterprises/", w.ent_b), ("^permits/", w.permit_b), ("^outlets/", w.out_b), ("^alerts/", w.alert_b),
         ("^notifications/", w.notes["township_b"]), ("^silences/", w.silence_b),
         ("^ecocode/colour-changes/", w.change_b), ("^work-orders/", w.order_b), ("^feedbacks/", w.feedback_b),
         ("^checklists/", w.checklist_b), ("^rounds/", w.round_b), ("^self-check-notices/", w.notice_b),
-        ("^complaints/", w.complaint_b),
+        ("^complaints/", w.complaint_b), ("waste/warnings/", w.waste_alert_b), ("waste/", w.manifest_b),
     ]
     for prefix, obj in table:
         if prefix in pattern:
@@ -86,6 +87,7 @@ def fill(route: Route, w) -> str:
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
             "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk,
             "officer_id": w.users["enforcement"].pk, "column": "case_leads",
+            "table": "basic", "step": "sign",
         }[name]
 
     def sub(m):

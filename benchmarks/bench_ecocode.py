@@ -64,7 +64,7 @@ def add_activity(now: dt.datetime) -> None:
 
     from dispatch.services.checklists import checklist_build
     from dispatch.models import Complaint, LineResult, Round, SelfCheckNotice, WorkOrder
-    from ecocode.models import Penalty
+    from enforcement.models import Case, DiscretionArticle
     from enterprises.models import Enterprise, Outlet, Permit, User
     from alerts.models import Alert, Silence
     from monitoring.models import Aggregate, Device
@@ -121,11 +121,14 @@ def add_activity(now: dt.datetime) -> None:
                 on_time=(rng.random() < 0.9) if closed else None,
                 supervised_at=opened + dt.timedelta(days=7) if rng.random() < 0.03 else None))
         WorkOrder.objects.bulk_create(orders, batch_size=5000)
-        Penalty.objects.bulk_create([
-            Penalty(enterprise_id=ent, decision_number=f"桐环罚〔BENCH〕{n}号",
-                    decided_on=(now - dt.timedelta(days=rng.uniform(0, 1000))).date(),
-                    amount=rng.choice([20000, 50000, 100000, 200000]), reason=rng.choice(Penalty.Reason.values))
-            for n, (ent, _) in enumerate(rng.choices(enterprises, k=500))], batch_size=5000)
+        articles = list(DiscretionArticle.objects.all())
+        Case.objects.bulk_create([  # penalty decisions of cases, their work orders as source
+            Case(enterprise_id=order.enterprise_id, work_order=order, facts="BENCH", opened_by=admin,
+                 lead_at=order.opened_at, file_due_on=order.opened_at.date(), state="decided",
+                 decision_number=f"桐环罚〔BENCH〕{n}号", article=(article := rng.choice(articles)),
+                 reason=article.reason, decided_on=(now - dt.timedelta(days=rng.uniform(0, 1000))).date(),
+                 amount=rng.choice([20000, 50000, 100000, 200000]))
+            for n, order in enumerate(rng.sample(orders, min(500, len(orders))))], batch_size=5000)
         for permit in Permit.objects.filter(pk__in=rng.sample(list(Permit.objects.values_list("pk", flat=True)), 300)):
             checklist = checklist_build(permit=permit)
             for batch, due in (("B1", now - dt.timedelta(days=60)), ("B2", now - dt.timedelta(days=10))):

@@ -26,8 +26,9 @@ from . import context
 AUDITED = (
     "enterprises.Permit", "enterprises.Outlet", "enterprises.PermitLimit", "enterprises.MonitoringDuty",
     "enterprises.PermitItem",
-    "dispatch.WorkOrder", "dispatch.Round",
-    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand",
+    "dispatch.WorkOrder", "dispatch.Round", "monitoring.BackfillApproval",
+    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand", "ecocode.Objection", "ecocode.CreditRepair",
+    "ecocode.ReportedEmission",
 )
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("dispatch.api.urls")),
     path("", include("enforcement.api.urls")),
     path("", include("waste.api.urls")),
+    path("", include("outreach.api.urls")),
 ]

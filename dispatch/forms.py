@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Township
 
+from .services import photos
+
 MAX_COMPLAINT_PHOTO = 10 * 1024 * 1024
 
 
@@ -23,6 +25,8 @@ class ComplaintForm(forms.Form):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > MAX_COMPLAINT_PHOTO:
             raise forms.ValidationError(_("The photo may be at most 10 MB."))
+        if photo:
+            photos.check_photo(photo)
         return photo
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.net import client_ip
 from enterprises.models import Enterprise
 
 from . import selectors, services, workflow
@@ -146,10 +147,6 @@ def _form_errors(form) -> str:
                      for f, e in form.errors.items())
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @require_http_methods(["GET", "POST"])
 def complain(request):
     """The public complaint form: no login; CSRF-protected; at most a few complaints per IP an hour."""
@@ -160,7 +157,7 @@ def complain(request):
     initial = {"township": enterprise.township_id} if enterprise else {}
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
-        key = f"dispatch:complain:{_client_ip(request)}"
+        key = f"dispatch:complain:{client_ip(request)}"
         cache.add(key, 0, timeout=3600)
         if cache.incr(key) > COMPLAINTS_PER_HOUR:
             return render(request, "dispatch/complain.html", {

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -172,6 +173,8 @@ class DemoCounty:
         self.chunk = chunk
         self.report = SeedReport()
         self.password_hash = make_password(DEMO_PASSWORD)
+        # Every seeded account must choose its own password at the first web login (benchmarks turn it off).
+        self.force_password_change = getattr(settings, "DEMO_FORCE_PASSWORD_CHANGE", True)
 
     # --- areas -----------------------------------------------------------------------------
     def build_areas(self) -> list[tuple[Township, float, list[tuple[Village, Grid, list]]]]:
@@ -215,20 +218,25 @@ class DemoCounty:
         return result
 
     # --- people ----------------------------------------------------------------------------
+    def _account(self, **fields) -> User:
+        """A seeded account with the demo password, to be changed at the first web login."""
+        return User(password=self.password_hash, must_change_password=self.force_password_change, **fields)
+
     def build_officers(self, areas) -> None:
         if not User.objects.filter(username=ADMIN_USERNAME).exists():
             User.objects.create_superuser(ADMIN_USERNAME, "admin@enforcement.local", ADMIN_PASSWORD,
-                                          first_name="管理员", role=Role.BUREAU)
-        users = [User(username=f"zf{i:02d}", first_name=_person(self.rng), role=Role.ENFORCEMENT,
-                      password=self.password_hash, is_staff=False, phone=f"1390573{i:04d}")
+                                          first_name="管理员", role=Role.BUREAU,
+                                          must_change_password=self.force_password_change)
+        users = [self._account(username=f"zf{i:02d}", first_name=_person(self.rng), role=Role.ENFORCEMENT,
+                               is_staff=False, phone=f"1390573{i:04d}")
                  for i in range(1, ENFORCEMENT_OFFICERS + 1)]
-        users += [User(username=f"bureau{i}", first_name=_person(self.rng), role=Role.BUREAU, is_staff=True,
-                       password=self.password_hash) for i in range(1, 4)]
+        users += [self._account(username=f"bureau{i}", first_name=_person(self.rng), role=Role.BUREAU, is_staff=True)
+                  for i in range(1, 4)]
         for town, _, vgs in areas:
-            users += [User(username=f"xz{town.code[-3:]}-{k}", first_name=_person(self.rng), role=Role.TOWNSHIP,
-                           township=town, password=self.password_hash) for k in (1, 2)]
-            users += [User(username=f"wg{grid.code[1:]}", first_name=_person(self.rng), role=Role.GRID, grid=grid,
-                           township=town, password=self.password_hash) for _, grid, _ in vgs]
+            users += [self._account(username=f"xz{town.code[-3:]}-{k}", first_name=_person(self.rng),
+                                    role=Role.TOWNSHIP, township=town) for k in (1, 2)]
+            users += [self._account(username=f"wg{grid.code[1:]}", first_name=_person(self.rng), role=Role.GRID,
+                                    grid=grid, township=town) for _, grid, _ in vgs]
         User.objects.bulk_create(users)
         self.report.add("officers", len(users))
 
@@ -290,10 +298,18 @@ class DemoCounty:
         self.report.add("enterprises", len(ents))
 
         permits = []
+        # Permits in trouble, drawn apart so the rest of the county stays as it was: about 2 % lapsed
+        # without renewal, 1 % suspended.
+        standing = random.Random(f"permit-standing-{self.n}")
         for ent in ents:
             issued = self.today - dt.timedelta(days=rng.randint(30, 5 * 365 - 30))
+            trouble = standing.random()
+            if trouble < 0.02:
+                issued = self.today - dt.timedelta(days=5 * 365 + standing.randint(10, 200))
             expires = issued + dt.timedelta(days=5 * 365)
             status = Permit.Status.VALID if expires > self.today else Permit.Status.EXPIRED
+            if 0.02 <= trouble < 0.03:
+                status = Permit.Status.SUSPENDED
             suffix = "W" if ent.management_class == "registration" else "P"
             permits.append(Permit(enterprise=ent, number=f"{ent.credit_code}001{suffix}",
                                   management_class=ent.management_class, issued_on=issued, valid_from=issued,
@@ -369,8 +385,8 @@ class DemoCounty:
                 items.append(PermitItem(permit=permit, category="information", title="信息公开",
                                         requirement="在全国排污许可证管理信息平台公开排放信息"))
                 reports += self._reports(permit, ent.management_class)
-            accounts.append(User(username=ent.credit_code, first_name=ent.contact_name, role=Role.ENTERPRISE,
-                                 enterprise=ent, password=self.password_hash, email=ent.contact_email))
+            accounts.append(self._account(username=ent.credit_code, first_name=ent.contact_name,
+                                          role=Role.ENTERPRISE, enterprise=ent, email=ent.contact_email))
         PermitItem.objects.bulk_create(items)
         ExecutionReport.objects.bulk_create(reports)
         User.objects.bulk_create(accounts)
@@ -403,9 +419,10 @@ class DemoCounty:
                 submitted = None
             if submitted and submitted > self.today:
                 submitted = self.today
+            # Whether a report agrees with the monitoring data is computed by the eco-code from the emissions
+            # it declares (ecocode.ReportedEmission, seeded by ecocode's demo) and the devices' -Cou.
             out.append(ExecutionReport(permit=permit, kind=kind, period_start=start, period_end=end, due_on=due,
-                                       submitted_on=submitted, is_complete=bool(submitted) and rng.random() < 0.92,
-                                       is_consistent=bool(submitted) and rng.random() < 0.9))
+                                       submitted_on=submitted, is_complete=bool(submitted) and rng.random() < 0.92))
         return out
 
     def run(self) -> SeedReport:

@@ -362,13 +362,17 @@ class UnreadItem:
         return ProtocolError(self.reason, self.detail)
 
 
+# No HJ 212 data type is wider than N13 (13 integer digits): a value this large is a broken sender.
+MAX_MAGNITUDE = 1e15
+
+
 def parse_number(text: str, what: str = "value") -> float:
     """A decimal number as sent (``12.5``, ``-0.3``, ``1e-3``); anything else is a bad_number."""
     text = text.strip()
     if not _NUMBER.fullmatch(text):
         raise ProtocolError("bad_number", f"{what}={text[:20]!r} is not a number")
     number = float(text)
-    if number in (float("inf"), float("-inf")):
+    if not abs(number) < MAX_MAGNITUDE:  # inf too; a sum of a day of such values still fits a double
         raise ProtocolError("bad_number", f"{what}={text[:20]!r} is out of range")
     return number
 

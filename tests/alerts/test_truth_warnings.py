@@ -31,7 +31,7 @@ def send(device, data_time, items, *, cn="2051", arrive=None):
     """One upload of ``device`` with DataTime ``data_time``, received at ``arrive`` (default: the end of
     its 10-minute window, an hour later for hourly data)."""
     arrive = arrive or data_time + (HOUR + 2 * MIN if cn == "2061" else TEN)
-    raw = hj212.build_frame(hj212.data_segment(cn=cn, mn=device.mn, pw="", flag=5,
+    raw = hj212.build_frame(hj212.data_segment(cn=cn, mn=device.mn, pw=device.password, flag=5,
                                                qn=f"{data_time:%Y%m%d%H%M%S}000",
                                                cp=hj212.data_cp(data_time, items)))
     with clock.frozen(arrive):

@@ -77,7 +77,7 @@ def test_self_checks_and_checklists(now):
                   ind("checklists.unfixed", 3, days=30, per_unit=1)) == [1, 0.25, 3, 1, 0, 1]
 
 
-def test_penalties(now):
+def test_penalties_are_unavailable_until_the_case_register_exists(now):
     ent = f.enterprise()
     for n, (days_ago, amount, reason) in enumerate(((30, "80000", "excess_emission"), (200, "40000", "solid_waste"),
                                                     (500, "200000", "no_permit"))):

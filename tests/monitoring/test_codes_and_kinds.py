@@ -118,7 +118,7 @@ def test_family_codes_become_their_own_pollutants():
     assert names == {"e10101": "进水口流量（01号）", "e10102": "进水口流量（02号）"}
 
 
-def test_refusals_answer_with_the_protocol_return_codes_and_are_logged():
+def test_refusals_answer_with_the_protocol_return_codes_and_are_logged(settings):
     dev = device(password="s3cret")
     good = data_frame(dev.mn, T0, {"w01018": {"Rtd": 1}}, pw="s3cret", qn="20250301100000001")
     bad_crc = good[:-6] + (b"0000" if not good[:-2].endswith(b"0000") else b"1111") + b"\r\n"
@@ -128,8 +128,11 @@ def test_refusals_answer_with_the_protocol_return_codes_and_are_logged():
     assert [(o.accepted, o.reason) for o in outs] == [(False, "bad_crc"), (False, "wrong_pw"), (False, "unknown_mn"),
                                                       (True, "")]
     replies = [reply_of(o) for o in outs]
-    assert [(r.cn, r.params.get("QnRtn")) for r in replies] == [("9011", "9"), ("9011", "3"), ("9011", "4"),
+    # a wrong password and an unknown MN look the same to the sender ("rejected")...
+    assert [(r.cn, r.params.get("QnRtn")) for r in replies] == [("9011", "9"), ("9011", "2"), ("9011", "2"),
                                                                 ("9014", None)]
+    settings.HJ212_DISTINCT_REFUSALS = True  # ...unless the bureau wants them told apart
+    assert [reply_of(o).params.get("QnRtn") for o in outs[1:3]] == ["3", "4"]
     logged = dict(IngestRejection.objects.values_list("reason", "detail"))
     assert set(logged) == {"bad_crc", "wrong_pw", "unknown_mn"} and all(logged.values())
     # a bad length field is refused by the framing, before any device is known
@@ -182,7 +185,7 @@ def test_replay_hj212_reports_what_was_stored_refused_and_acknowledged(tmp_path)
     text = out.getvalue()
     assert f"line 1: MN {dev.mn} CN 2011 stored: 1 readings (1 new), 1 held; reply: 9014" in text
     assert "line 2:" in text and "stored: 1 readings (1 new), 0 held; reply: no reply" in text
-    assert "line 3: MN NOBODY000000000000000001 CN 2011 refused: unknown_mn" in text and "9011 QnRtn=4" in text
+    assert "line 3: MN NOBODY000000000000000001 CN 2011 refused: unknown_mn" in text and "9011 QnRtn=2" in text
     assert "line 4: no frame (no ##)" in text
     assert "3 frames: 2 stored (2 readings, 1 held values), 1 refused, 1 acknowledged; 1 lines without a frame" \
         in text

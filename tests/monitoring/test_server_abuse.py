@@ -182,3 +182,22 @@ def test_a_thousand_day_backfill_creates_no_partition():
     partitions.forget_known_days()
     assert partitions.existing_days() == before
     assert Reading.objects.filter(device=dev).count() == 1000
+
+
+def test_a_huge_value_in_a_busy_batch_is_held_alone():
+    """One value of 1.7e308 among 40 devices' packets in one writer batch: it is held with its reason,
+    and every packet, its own included, is stored and acknowledged (it used to overflow an hourly sum
+    and leave the whole batch unacknowledged)."""
+    from monitoring.models import HeldValue
+    from tests.monitoring.ingest_support import frames
+
+    devices = [device() for _ in range(40)]
+    raw = [data_frame(d.mn, T0 + dt.timedelta(minutes=5), {"w01018": {"Rtd": 30 + n, "Flag": "N"},
+                                                          "w21003": {"Rtd": "1.7e308" if n == 7 else 2.5,
+                                                                     "Flag": "N"}})
+           for n, d in enumerate(devices)]
+    outcomes = ingest.ingest_frames(frames(*raw), source="127.0.0.1:40001")
+    assert all(o.accepted and o.reply() for o in outcomes)
+    assert Reading.objects.filter(device__in=devices).count() == 40 * 2 - 1
+    held = HeldValue.objects.get(device=devices[7])
+    assert (held.code, held.problem) == ("w21003", "bad_value") and "out of range" in held.detail

@@ -161,6 +161,6 @@ def test_replay_hj212_over_tcp_reports_the_servers_replies(server, tmp_path):
     out = io.StringIO()
     call_command("replay_hj212", str(capture), "--host", "127.0.0.1", "--port", str(server.port), stdout=out)
     text = out.getvalue()
-    assert "line 1: sent" in text and "reply: 9014" in text and "line 2: sent" in text and "9011 QnRtn=4" in text
+    assert "line 1: sent" in text and "reply: 9014" in text and "line 2: sent" in text and "9011 QnRtn=2" in text
     assert "2 frames: 1 stored" in text and "1 refused, 1 acknowledged" in text
     assert Reading.objects.filter(device=dev).count() == 1

@@ -136,7 +136,7 @@ def test_bad_senders_do_not_stop_the_server_for_good_devices(server):
     for n in range(4):
         [reply] = exchange(server.port, data_frame("BAD\x00MN", WHEN, {"w01018": {"Rtd": 1}},
                                                    qn=f"2025010100000001{n}"))
-        assert (reply.cn, reply.params.get("QnRtn")) == ("9011", str(hj212.QNRTN_WRONG_MN))
+        assert (reply.cn, reply.params.get("QnRtn")) == ("9011", str(hj212.QNRTN_REJECTED))  # unknown MN: "rejected"
     for n in range(4):
         [reply] = exchange(server.port, data_frame(MN, WHEN + dt.timedelta(minutes=n), {"w01018": {"Rtd": 1}},
                                                    qn=f"2025010100000002{n}"))

@@ -65,10 +65,11 @@ def add_activity(now: dt.datetime) -> None:
     """A year of activity for every rule family (deterministic except the aggregates' noise)."""
     from django.db import connection, transaction
 
-    from dispatch.services.checklists import checklist_build
-    from dispatch.models import Complaint, LineResult, Round, SelfCheckNotice, WorkOrder
     from alerts.models import Alert, Silence
+    from dispatch.models import Complaint, LineResult, Round, SelfCheckNotice, WorkOrder
+    from dispatch.services.checklists import checklist_build
     from ecocode.models import ReportedEmission
+    from enforcement.models import Case, DiscretionArticle
     from enterprises.models import Enterprise, ExecutionReport, MonitoringDuty, Outlet, Permit, User
     from monitoring.models import Aggregate, Device
 
@@ -125,6 +126,14 @@ def add_activity(now: dt.datetime) -> None:
                 on_time=(rng.random() < 0.9) if closed else None,
                 supervised_at=opened + dt.timedelta(days=7) if rng.random() < 0.03 else None))
         WorkOrder.objects.bulk_create(orders, batch_size=5000)
+        articles = list(DiscretionArticle.objects.all())
+        Case.objects.bulk_create([  # penalty decisions of cases, their work orders as source
+            Case(enterprise_id=order.enterprise_id, work_order=order, facts="BENCH", opened_by=admin,
+                 lead_at=order.opened_at, file_due_on=order.opened_at.date(), state="decided",
+                 decision_number=f"桐环罚〔BENCH〕{n}号", article=(article := rng.choice(articles)),
+                 reason=article.reason, decided_on=(now - dt.timedelta(days=rng.uniform(0, 1000))).date(),
+                 amount=rng.choice([20000, 50000, 100000, 200000]))
+            for n, order in enumerate(rng.sample(orders, min(500, len(orders))))], batch_size=5000)
         duty_pollutant = dict(MonitoringDuty.objects.filter(method="online").values_list("permit_id", "pollutant_id"))
         declared = [ReportedEmission(report_id=pk, pollutant_id=duty_pollutant[permit],
                                      amount_kg=Decimal(rng.randint(100, 5000)))
@@ -187,14 +196,13 @@ def main() -> None:
     args = parser.parse_args()
     setup()
     from django.db import connection
-
     from django.db.models import Count
 
+    from core import clock
     from ecocode.models import Indicator, Score, ScoringRun
     from ecocode.rules import Context
     from ecocode.services import scoring
     from ecocode.services.catalogue import current_version
-    from core import clock
     from enterprises.models import Enterprise
 
     now = clock.now()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("ecocode.api.urls")),
     path("", include("dispatch.api.urls")),
+    path("", include("enforcement.api.urls")),
     path("", include("waste.api.urls")),
     path("", include("outreach.api.urls")),
 ]

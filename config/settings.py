@@ -173,6 +173,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
+    "collect-targeted-inspections": {"task": "enforcement.tasks.collect_targeted_inspections",
+                                     "schedule": timedelta(minutes=5)},
+    "review-positive-list": {"task": "enforcement.tasks.review_positive_list", "schedule": crontab(hour=2, minute=0)},
     "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
     "outreach-reminders": {"task": "outreach.tasks.outreach_reminders", "schedule": timedelta(hours=1)},
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("ecocode/", include("ecocode.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("enforcement/", include("enforcement.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("waste/", include("waste.urls")),
     path("outreach/", include("outreach.urls")),

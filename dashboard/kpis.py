@@ -12,9 +12,8 @@ Definitions (shown on the KPI page as well):
   are resolved (the condition cleared, not closed by staff), over the enterprises warned;
 * self-check completion: notices issued in the month that were completed, over completed plus those
   past due and still open (as ``dispatch.selectors.self_check_completion``);
-* off-site share: the platform records no off-site inspection as such, so it shows the measurable
-  proxy — findings detected off-site (work orders opened from warnings or station anomalies) over those
-  plus on-site rounds (patrols and inspections) in the month;
+* off-site share: off-site inspections (非现场检查) of key-management enterprises over all their
+  inspections (on-site and off-site) in the month, from ``enforcement.Inspection``;
 * colour distribution: the colour of each enterprise at the end of the month, from its colour history.
 """
 import datetime as dt
@@ -26,9 +25,10 @@ from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from alerts.models import OPEN_STATES, Alert, AlertSettings, AlertState
-from dispatch.models import Round, SelfCheckNotice, WorkOrder
+from dispatch.models import SelfCheckNotice, WorkOrder
 from dispatch.selectors import overdue_q, visible_work_orders
 from ecocode.models import Colour, ColourChange
+from enforcement.selectors import key_inspections_by_month
 from enterprises import jurisdiction
 from monitoring.models import Aggregate, DataKind, Reading, Station
 
@@ -88,9 +88,7 @@ def monthly_kpis(user, *, now: dt.datetime, months: int = 12) -> list[dict]:
                           closed_on_time=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=True)),
                           closed_late=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=False)),
                           overdue_open=Count("pk", filter=overdue_q(now)))
-    rounds = jurisdiction.restrict(Round.objects.filter(
-        submitted_at__gte=since, submitted_at__lt=until, kind__in=[Round.Kind.PATROL, Round.Kind.INSPECTION]), user)
-    on_site = _grouped(rounds, "submitted_at", n=Count("pk"))
+    key_inspections = key_inspections_by_month(user, since, until)
 
     colours = colour_distribution(user, [add_months(s, 1) for s in starts])
     result = []
@@ -99,7 +97,7 @@ def monthly_kpis(user, *, now: dt.datetime, months: int = 12) -> list[dict]:
         s = sent.get(key, {"sent": 0, "answered_in_time": 0})
         c = checks.get(key, {"issued": 0, "completed": 0, "overdue_open": 0})
         o = order_rows.get(key, {"opened": 0, "remote": 0, "closed_on_time": 0, "closed_late": 0, "overdue_open": 0})
-        rounds_n = on_site.get(key, {"n": 0})["n"]
+        off_site, inspected = key_inspections.get(key, (0, 0))
         result.append({
             "month": key.strftime("%Y-%m"),
             "warnings_sent": s["sent"], "answered_in_time": s["answered_in_time"],
@@ -110,8 +108,9 @@ def monthly_kpis(user, *, now: dt.datetime, months: int = 12) -> list[dict]:
             "self_check_rate": _rate(c["completed"], c["completed"] + c["overdue_open"]),
             "work_orders_opened": o["opened"], "work_orders_overdue": o["overdue_open"],
             "on_time_rate": _rate(o["closed_on_time"], o["closed_on_time"] + o["closed_late"] + o["overdue_open"]),
-            "remote_findings": o["remote"], "on_site_rounds": rounds_n,
-            "off_site_share": _rate(o["remote"], o["remote"] + rounds_n),
+            "remote_findings": o["remote"],
+            "key_inspections": inspected, "key_off_site_inspections": off_site,
+            "off_site_share": _rate(off_site, inspected),
             "colours": colour_row,
         })
     return result

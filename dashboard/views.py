@@ -91,7 +91,7 @@ def kpi_page(request):
         "colour_labels": {c.value: str(c.label) for c in Colour},
         "chart_labels": {"warnings_sent": _("Warnings sent"), "answered_rate": _("Answered in time"),
                          "fixed_rate": _("Enterprises fixed after a warning"),
-                         "self_check_rate": _("Self-check completion"), "off_site_share": _("Off-site share (proxy)"),
+                         "self_check_rate": _("Self-check completion"), "off_site_share": _("Off-site share of key-enterprise inspections"),
                          "on_time_rate": _("Work orders on time"), "opened": _("Work orders opened"),
                          "overdue": _("Overdue work orders")},
     })

@@ -1,16 +1,13 @@
 """Reads of dispatch: what a user may see, what is overdue and by how long, on-time and completion
 rates (for lists and the dashboard), and the monthly statistics per enforcement officer."""
-import calendar
-import datetime as dt
 
 from django.db.models import Case, Count, F, Q, QuerySet, When
-from django.utils import timezone
 
 from core import clock
 from enterprises import jurisdiction
-from enterprises.models import Role, User
+from enterprises.models import Role
 
-from .models import LineResult, Round, SelfCheckNotice, WorkOrder
+from .models import SelfCheckNotice, WorkOrder
 from .workflow import UNACCEPTED, UNFIXED
 
 S = WorkOrder.State
@@ -119,42 +116,6 @@ def self_check_completion(*, enterprise=None, township=None, since=None, until=N
     counted = row["completed"] + row["overdue_open"]
     row["rate"] = row["completed"] / counted if counted else None
     return row
-
-
-def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime(year, month, 1))
-    last = calendar.monthrange(year, month)[1]
-    return start, start + dt.timedelta(days=last)
-
-
-STAT_COLUMNS = ("enterprises_inspected", "problems_found", "on_site_records", "case_leads", "cases_filed")
-
-
-def officer_monthly_stats(year: int, month: int) -> list[dict]:
-    """One row per active enforcement officer for the month: enterprises inspected, problems found
-    (failed lines), on-site records made (inspections), case leads, cases filed. Five queries."""
-    start, end = month_bounds(year, month)
-    through = Round.officers.through.objects.filter(round__kind=Round.Kind.INSPECTION)
-    in_month = through.filter(round__submitted_at__gte=start, round__submitted_at__lt=end).order_by()
-    counts = {}
-    for row in in_month.values("user_id").annotate(
-            on_site_records=Count("round_id", distinct=True),
-            enterprises_inspected=Count("round__enterprise_id", distinct=True),
-            case_leads=Count("round_id", filter=Q(round__case_lead=True), distinct=True)):
-        counts[row.pop("user_id")] = row
-    problems = dict(in_month.filter(round__results__result=LineResult.Result.FAIL).values("user_id")
-                    .annotate(n=Count("round__results")).values_list("user_id", "n"))
-    filed = dict(through.filter(round__case_filed_on__gte=start.date(), round__case_filed_on__lt=end.date())
-                 .order_by().values("user_id").annotate(n=Count("round_id", distinct=True))
-                 .values_list("user_id", "n"))
-    rows = []
-    officers = User.objects.filter(Q(role=Role.ENFORCEMENT, is_active=True) | Q(pk__in=list(counts)))
-    for officer in officers.order_by("last_name", "first_name", "username"):
-        row = {"officer": officer, **{c: 0 for c in STAT_COLUMNS}, **counts.get(officer.pk, {})}
-        row["problems_found"] = problems.get(officer.pk, 0)
-        row["cases_filed"] = filed.get(officer.pk, 0)
-        rows.append(row)
-    return rows
 
 
 def assigned_q(user) -> Q:

@@ -12,6 +12,4 @@ urlpatterns = [
     path("complaints/<int:pk>/photo/", views.complaint_photo, name="complaint_photo"),
     path("complain/", views.complain, name="complain"),
     path("c/<str:access_token>/", views.complaint_status, name="complaint_status"),
-    path("officers/", views.officer_stats, name="officer_stats"),
-    path("officers.csv", views.officer_stats_csv, name="officer_stats_csv"),
 ]

@@ -4,25 +4,21 @@ complainant's private status page, and the monthly statistics per enforcement of
 Every page checks role and jurisdiction (``enterprises.jurisdiction`` through ``selectors.work_order_q``);
 refused actions (``WorkflowError``) answer with their 4xx status and the reason.
 """
-import csv
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
-from core.exports import csv_row
 from core.net import client_ip
-from enterprises import jurisdiction
-from enterprises.models import Enterprise, Role
+from enterprises.models import Enterprise
 
 from . import selectors, services, workflow
 from .forms import ActionForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
@@ -222,45 +218,3 @@ def _status_context(complaint: Complaint, form, error: str = "") -> dict:
     overdue = order is not None and WorkOrder.objects.filter(selectors.overdue_q(now), pk=order.pk).exists()
     return {"complaint": complaint, "order": order, "public_state": PUBLIC_STATE.get(order.state) if order else None,
             "overdue": overdue, "form": form, "error": error, "answers": complaint.answers.all()}
-
-
-def _may_see_stats(user) -> bool:
-    return jurisdiction.is_bureau(user) or (jurisdiction.is_county_wide(user) and user.role == Role.ENFORCEMENT)
-
-
-def _month(request) -> tuple[int, int]:
-    today = clock.now().date()
-    try:
-        year, month = int(request.GET.get("year", today.year)), int(request.GET.get("month", today.month))
-    except ValueError:
-        raise Http404 from None
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise Http404
-    return year, month
-
-
-@login_required
-def officer_stats(request):
-    if not _may_see_stats(request.user):
-        raise PermissionDenied
-    year, month = _month(request)
-    return render(request, "dispatch/officer_stats.html", {
-        "rows": selectors.officer_monthly_stats(year, month), "year": year, "month": month,
-    })
-
-
-@login_required
-def officer_stats_csv(request):
-    if not _may_see_stats(request.user):
-        raise PermissionDenied
-    year, month = _month(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="officer-stats-{year}-{month:02d}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["officer", "name", *selectors.STAT_COLUMNS])
-    for row in selectors.officer_monthly_stats(year, month):
-        officer = row["officer"]
-        writer.writerow(csv_row([officer.username, officer.get_full_name(),
-                                 *(row[c] for c in selectors.STAT_COLUMNS)]))
-    return response

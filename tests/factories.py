@@ -3,6 +3,8 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from django.utils import timezone
+
 from enterprises.models import (
     County,
     Enterprise,
@@ -84,3 +86,20 @@ def user(role: str, **binding) -> User:
 
 def bureau_user() -> User:
     return user(Role.BUREAU)
+
+
+def decided_case(ent: Enterprise, *, decided_on: dt.date, amount, reason: str = "excess_emission",
+                 number: str | None = None, facts: str = "超标排放"):
+    """A case of ``ent`` decided on ``decided_on`` (source: a work order), under the first article of the
+    discretion table for ``reason`` (any article when none has that reason)."""
+    from dispatch.models import WorkOrder
+    from enforcement.models import Case, DiscretionArticle
+
+    at = timezone.make_aware(dt.datetime(decided_on.year, decided_on.month, decided_on.day, 9))
+    order = WorkOrder.objects.create(enterprise=ent, township=ent.township, source=WorkOrder.Source.MANUAL,
+                                     title=facts, opened_at=at)
+    article = DiscretionArticle.objects.filter(reason=reason).first() or DiscretionArticle.objects.first()
+    return Case.objects.create(
+        enterprise=ent, work_order=order, facts=facts, lead_at=at, opened_by=bureau_user(), file_due_on=decided_on,
+        state=Case.State.DECIDED, filed_on=decided_on, filing_number=f"立-{next(_seq)}", article=article,
+        reason=reason, decision_number=number or f"罚-{next(_seq)}", decided_on=decided_on, amount=Decimal(amount))

@@ -1,10 +1,6 @@
 """Families over records other apps keep: public complaints, work orders, self-check notices and
-checklist results (dispatch) and the penalty decisions of enforcement cases (``enforcement.Case``).
-
-Until the enforcement app has its case register, the penalty rules report themselves unavailable: a
-run says so (and how many enterprises it could not score on them) instead of scoring them compliant.
-The case register is read through the fields ``enterprise``, ``decided_on``, ``amount`` and ``reason``
-(the reasons of ``ecocode.Penalty.Reason``).
+checklist results (dispatch) and the penalty decisions of enforcement cases (``enforcement.Case``, read
+by name: ecocode does not import enforcement).
 """
 import datetime as dt
 
@@ -45,8 +41,8 @@ def _findings(p, ctx):
     return work_orders.counted(q & Q(source__in=p["sources"]) if p["sources"] else q, ep=FINDING)
 
 
-penalties = Family("penalties", lambda ctx, days: _model("enforcement.Case").objects.all(), "enterprise_id",
-                   requires=("enforcement.Case",), record_type="case", record_at="decided_on")
+penalties = Family("penalties", lambda ctx, days: _model("enforcement.Case").objects.filter(decided_on__isnull=False),
+                   "enterprise_id", requires=("enforcement.Case",), record_type="case", record_at="decided_on")
 
 
 def _decided(p, ctx) -> Q:

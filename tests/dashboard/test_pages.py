@@ -12,7 +12,8 @@ from core import clock
 from dispatch.models import SelfCheckNotice
 from dispatch.services import work_order_open
 from ecocode.models import ColourChange, Score, ScoringRun
-from enterprises.models import Pollutant
+from enforcement.models import Inspection
+from enterprises.models import Enterprise, Pollutant
 from monitoring.models import Aggregate, Station
 from tests import factories as f
 
@@ -100,6 +101,11 @@ def test_monthly_kpis(client):
     with clock.frozen(feb):
         work_order_open(source="alert", title="超标", enterprise=c["b_orange"], source_ref="alert:x")
     _scored(c["a_green"], "green", feb)
+    Enterprise.objects.filter(pk=c["b_orange"].pk).update(management_class="key")
+    Enterprise.objects.filter(pk=c["a_green"].pk).update(management_class="simplified")
+    for ent in (c["b_orange"], c["a_green"]):  # only the key enterprise's inspection counts
+        Inspection.objects.create(enterprise=ent, mode="off_site", recorded_by=c["bureau"], started_at=feb,
+                                  ended_at=feb, basis=["online_data"])
     _scored(c["b_orange"], "yellow", feb - dt.timedelta(days=40))
     _scored(c["b_orange"], "orange", feb)
     client.force_login(c["bureau"])
@@ -110,7 +116,8 @@ def test_monthly_kpis(client):
     assert (m["warnings_sent"], m["answered_in_time"], m["answered_rate"]) == (2, 1, 0.5)
     assert (m["enterprises_warned"], m["enterprises_fixed"]) == (2, 1)
     assert m["work_orders_opened"] == 1 and m["work_orders_overdue"] == 1 and m["remote_findings"] == 1
-    assert m["off_site_share"] == 1.0
+    assert (m["key_inspections"], m["off_site_share"]) == (1, 1.0)
+    assert months["2026-01"]["off_site_share"] is None
     assert months["2026-01"]["colours"]["yellow"] == 1 and months["2026-01"]["colours"]["orange"] == 0
     assert m["colours"]["orange"] == 1 and m["colours"]["green"] == 1
     client.force_login(c["officer_a"])

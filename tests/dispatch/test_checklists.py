@@ -106,7 +106,7 @@ def test_self_check_notices_and_completion_rate(county, permit):
         assert selectors.self_check_completion(township=county.town_a)["rate"] == 1.0
 
 
-def test_officer_monthly_statistics(county, permit):
+def test_inspection_rounds_record_their_officers_and_case(county, permit):
     checklist = checklists.checklist_build(permit=permit)
     partner = f.user(Role.ENFORCEMENT)
     with clock.frozen(T0):
@@ -115,12 +115,7 @@ def test_officer_monthly_statistics(county, permit):
                                          officers=[partner], case_lead=True)
         checklists.round_submit(kind="inspection", checklist=checklist, user=county.inspector,
                                 answers=answers(checklist), client_uuid=uuid.uuid4())
-        checklists.round_file_case(round_id=rnd.pk, user=county.inspector, filed_on=dt.date(2026, 3, 20),
-                                   number="桐环罚〔2026〕1号")
-    rows = {r["officer"].pk: r for r in selectors.officer_monthly_stats(2026, 3)}
-    mine = rows[county.inspector.pk]
-    assert {k: mine[k] for k in selectors.STAT_COLUMNS} == {
-        "enterprises_inspected": 1, "problems_found": 2, "on_site_records": 2, "case_leads": 1, "cases_filed": 1}
-    assert rows[partner.pk]["on_site_records"] == 1 and rows[partner.pk]["problems_found"] == 2
-    assert all(v == 0 for k, v in selectors.officer_monthly_stats(2026, 4)[0].items() if k != "officer")
+        rnd = checklists.round_file_case(round_id=rnd.pk, user=county.inspector, filed_on=dt.date(2026, 3, 20),
+                                         number="桐环罚〔2026〕1号")
+    assert set(rnd.officers.all()) == {county.inspector, partner} and rnd.case_number == "桐环罚〔2026〕1号"
     assert ChecklistLine.objects.filter(checklist=checklist).count() == 10

@@ -132,14 +132,3 @@ def test_complaint_form_errors_csrf_and_rate_limit(client, county):
                                                         "text": f"有异味很久了{n}"}).status_code for n in range(4)]
     assert codes == [302, 302, 302, 429]  # the two refused posts above count too: five per hour per IP
     assert Complaint.objects.count() == 3
-
-
-def test_officer_stats_page_and_csv(client, county):
-    assert login(client, county.officer_a).get(reverse("dispatch:officer_stats")).status_code == 403
-    login(client, county.bureau)
-    page = client.get(reverse("dispatch:officer_stats") + "?year=2026&month=3")
-    assert page.status_code == 200 and county.inspector.username in page.content.decode()
-    csv = client.get(reverse("dispatch:officer_stats_csv") + "?year=2026&month=3")
-    lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("officer,name,enterprises_inspected") and county.inspector.username in lines[1]
-    assert client.get(reverse("dispatch:officer_stats") + "?month=13").status_code == 404

@@ -8,11 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from alerts.models import Alert
 from dispatch.models import Complaint
-from ecocode.models import Penalty
 from ecocode.services import scoring
 from enterprises.models import TreatmentFacility
-from alerts.models import Alert
 from monitoring.models import Aggregate, Device
 from tests import factories as f
 
@@ -31,8 +30,8 @@ def site(now):
     Aggregate.objects.create(outlet=out, pollutant_id=out.limits.get(pollutant__code="w01018").pollutant_id,
                              period="hour", start=NOW - dt.timedelta(hours=1), count=60, valid_count=60, sum=7350,
                              avg=122.5, min=110, max=130, updated_at=NOW)
-    Penalty.objects.create(enterprise=ent, decision_number="桐环罚〔2026〕77号", decided_on=dt.date(2026, 6, 1),
-                           amount=50000, reason="excess_emission", description="内部备注：复查未到位")
+    f.decided_case(ent, number="桐环罚〔2026〕77号", decided_on=dt.date(2026, 6, 1), amount=50000,
+                   reason="excess_emission", facts="内部备注：复查未到位")
     Alert.objects.create(outlet=out, enterprise=ent, rule="flat_line", opened_at=NOW - dt.timedelta(days=2),
                          last_seen_at=NOW - dt.timedelta(days=2))      # S32: at best orange
     scoring.score_enterprise(ent)

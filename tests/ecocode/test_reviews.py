@@ -9,9 +9,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
+from core import clock
 from ecocode.models import CreditRepair, Objection
 from ecocode.services import reviews, scoring
-from core import clock
 from tests import factories as f
 
 from .conftest import NOW

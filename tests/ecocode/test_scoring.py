@@ -1,5 +1,6 @@
 """The engine end to end: the catalogue, colours at the thresholds' edges, caps, stored explanations,
 colour changes recorded and notified, catalogue versions, the nightly task."""
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
@@ -49,6 +50,10 @@ def test_bands_come_from_the_table():
     eligible = {b.colour: b.green_subsidy_eligible for b in ColourBand.objects.all()}
     assert eligible == {"green": True, "blue": True, "yellow": True, "orange": False, "red": False}
     assert list(ColourBand.objects.filter(warning_only=True).values_list("colour", flat=True)) == ["yellow"]
+
+
+def _penalise(ent, n, reason="excess_emission", on=dt.date(2026, 6, 1)):
+    return f.decided_case(ent, number=f"P-{ent.pk}-{n}", decided_on=on, amount=Decimal("10000"), reason=reason)
 
 
 def test_score_keeps_its_explanation_and_catalogue_version(now):

@@ -11,12 +11,15 @@ from alerts.models import Silence
 from core import clock
 from dispatch.models import Attachment, Complaint, Feedback, Round
 from dispatch.services import checklists
-from ecocode.models import ColourChange, CreditRepair, Objection, Penalty, ReviewAttachment, Score
+from ecocode.models import ColourChange, CreditRepair, Objection, ReviewAttachment, Score
 from ecocode.services import scoring
+from enforcement.models import Inspection, InspectionPlan, PlannedInspection
+from enterprises.models import Role
 from fieldsync.models import RoundDraft
 from monitoring.models import Station
 from outreach.models import BankQuestion
 from outreach.services import articles, assessments, exams, healthchecks, questions
+from tests import factories as f
 from tests.api.conftest import T0, _fast_passwords_and_fresh_throttles, world  # noqa: F401 (fixtures)
 
 B_NAME = "乙方秘密企业"
@@ -69,6 +72,13 @@ def county(world):  # noqa: F811
         w.change_b = ColourChange.objects.filter(enterprise=w.ent_b).first() or ColourChange.objects.create(
             enterprise=w.ent_b, from_colour="green", to_colour="yellow", score=Score.objects.filter(
                 enterprise=w.ent_b).latest("id"), changed_at=T0)
+        w.case_b = f.decided_case(w.ent_b, number="乙罚〔2026〕1号", decided_on=T0.date(), amount=1000,
+                                  facts="内部备注乙")
+        w.inspection_b = Inspection.objects.create(enterprise=w.ent_b, mode="on_site", round=w.round_b,
+                                                   recorded_by=w.users["enforcement"], started_at=T0, ended_at=T0)
+        w.planned_b = PlannedInspection.objects.create(
+            plan=InspectionPlan.objects.create(year=T0.year, month=T0.month), enterprise=w.ent_b, mode="on_site",
+            lead_officer=w.users["enforcement"], second_officer=f.user(Role.ENFORCEMENT))
         score_b = Score.objects.filter(enterprise=w.ent_b).latest("id")
         review = {"enterprise": w.ent_b, "score": score_b, "indicator_code": "M30", "reasons": "乙企业异议理由",
                   "submitted_by": w.users["ent_b"], "submitted_at": T0, "review_due_at": T0 + dt.timedelta(days=15)}
@@ -76,8 +86,6 @@ def county(world):  # noqa: F811
         w.repair_b = CreditRepair.objects.create(**review, correction="乙企业整改情况", corrected_on=T0.date())
         w.review_attachment_b = ReviewAttachment.objects.create(
             objection=w.objection_b, file=ContentFile(b"%PDF-b", name="b.pdf"), name="b.pdf", uploaded_at=T0)
-        Penalty.objects.create(enterprise=w.ent_b, decision_number="乙罚〔2026〕1号", decided_on=T0.date(),
-                               amount=1000, reason="excess_emission", description="内部备注乙")
         Complaint.objects.filter(pk=w.complaint_b.pk).update(contact="13911112222")
         w.complaint_b.refresh_from_db()
         w.manifest_b, w.waste_alert_b = _waste_of_b(w)

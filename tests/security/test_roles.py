@@ -8,6 +8,7 @@ The public allow-list and why each entry is public:
 * ``admin:login``, ``login``, ``api-token`` — logging in; ``logout``; the password-reset pages (a form asking
   for an e-mail address, and the pages behind the signed link it sends); ``admin:logout`` (redirects to the admin, which asks for a
   login); ``set_language`` — the language switch;
+* ``enforcement:positive-list`` — the positive list is published by the bureau (names, townships, dates);
 * ``mobile-*`` — server-rendered shells with a login form and no data (the API behind them checks tokens);
 * ``outreach:faq``, ``api-faq-list``, ``api-faq-detail`` — the published FAQ: anonymised answers for everyone
   (entries marked not public only for logged-in users);
@@ -26,8 +27,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
           "password_reset_complete", "ecocode:public", "dispatch:complain", "dispatch:complaint_status", "admin:login", "admin:logout", "api-token",
           "login", "logout",
-          "set_language", "mobile-enterprise", "mobile-township", "mobile-enforcement", "schema", "api-docs",
-          "outreach:faq", "api-faq-list", "api-faq-detail"}
+          "set_language", "enforcement:positive-list", "mobile-enterprise", "mobile-township", "mobile-enforcement",
+          "schema", "api-docs", "outreach:faq", "api-faq-list", "api-faq-detail"}
 # Uploaded files under /media/: served only with DEBUG on, to anyone, by path; see test_public_pages.py.
 MEDIA = r"^media/(?P<path>.*)$"
 # Reachable with another jurisdiction's parameter, by design: the public token pages, and the county-wide

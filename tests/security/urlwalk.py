@@ -44,6 +44,9 @@ def _pk_for(pattern: str, w) -> object:
         ("dashboard/outlets/", w.out_b), ("dashboard/tracing/", w.station_b),
         ("dashboard/api/enterprises/", w.ent_b), ("dashboard/api/outlets/", w.out_b),
         ("dashboard/api/tracing/", w.station_b),
+        ("enforcement/enterprises/", w.ent_b), ("enforcement/cases/", w.case_b),
+        ("enforcement/inspections/", w.inspection_b), ("^cases/", w.case_b), ("^inspections/", w.inspection_b),
+        ("^planned-inspections/", w.planned_b),
         ("enterprises/registry/imports/", w.ent_b),  # not jurisdiction-bound: any id (bureau staff only)
         ("^enterprises/", w.ent_b), ("^permits/", w.permit_b), ("^outlets/", w.out_b), ("^alerts/", w.alert_b),
         ("^notifications/", w.notes["township_b"]), ("^silences/", w.silence_b),
@@ -92,6 +95,7 @@ def fill(route: Route, w) -> str:
             "token": w.ent_b.eco_code.token, "access_token": w.complaint_b.access_token,
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
             "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk, "fmt": "pdf",
+            "officer_id": w.users["enforcement"].pk, "column": "case_leads",
             "table": "basic", "step": "sign",
             "kind": "objection" if "reviews/" in pattern else "complaint", "ident": w.complaint_b.pk,
         }[name]

@@ -1,0 +1,10 @@
+"""REST API routes of enforcement under /api/v1/."""
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="api-case")
+router.register("inspections", views.InspectionViewSet, basename="api-inspection")
+router.register("planned-inspections", views.PlannedInspectionViewSet, basename="api-planned-inspection")
+urlpatterns = router.urls

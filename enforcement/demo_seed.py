@@ -1,0 +1,138 @@
+"""Extends the demo county with a year of enforcement: twelve monthly plans drawn by the double random
+draw (each with its seed), inspections of planned enterprises on-site (two officers, the permit
+checklist, GPS) and off-site (online data, reports, video; about half of the key enterprises'
+inspections), case leads from them, filed, decided and executed through the services with the clock
+moved back, so the strips, the officers' statistics and the KPI trends have history. Runs after the
+eco-code has scored the county (the draw reads the colours) and re-scores the enterprises with cases.
+
+The positive list stays empty in a fresh demo: its entry rule needs six months of green or blue, and
+the demo's colour history starts on the day it is seeded."""
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core import clock
+from dispatch.services import checklist_build
+from ecocode.services import scoring
+from enterprises.models import Enterprise, Role, User
+
+from . import services
+from .selectors import suggested_discretion
+from .models import Case, DiscretionArticle, Inspection, InspectionPlan, Mode, PlannedInspection
+
+ORDER = 95  # after ecocode (90): the draw reads the colours
+ON_SITE_PER_MONTH = 30
+FINDINGS = ["危废暂存间标识不全，台账记录缺失", "废气收集罩破损，无组织排放明显", "在线监测设备采样管路堵塞",
+            "雨污分流不彻底，雨水口有污水痕迹", "治理设施运行记录不全"]
+OFF_SITE_FINDINGS = ["在线数据连续 6 小时恒值，疑似设备故障", "视频显示夜间治理设施停运", "执行报告排放量与在线数据不一致"]
+
+
+def _months(today: dt.date) -> list[tuple[int, int]]:
+    out = []
+    for back in range(11, -1, -1):
+        m = today.month - 1 - back
+        out.append((today.year + m // 12, m % 12 + 1))
+    return out
+
+
+def _at(year: int, month: int, rng, last_day: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(year, month, rng.randint(1, last_day), rng.randint(8, 16),
+                                           rng.choice([0, 15, 30, 45])))
+
+
+def _inspect(rng, item: PlannedInspection | None, ent, lead, second, at: dt.datetime) -> Inspection | None:
+    """An on-site inspection of a planned item, or an off-site one (``second`` None) of ``ent``."""
+    end = at + dt.timedelta(minutes=rng.randint(40, 150))
+    case_lead = rng.random() < 0.06
+    with clock.frozen(end):
+        if second is None:
+            problems = int(rng.random() < 0.15)
+            return services.inspection_record_off_site(
+                user=lead, enterprise=ent, basis=rng.sample(["online_data", "reports", "video", "self_check"], 2),
+                findings=rng.choice(OFF_SITE_FINDINGS) if problems else "", problems_found=problems,
+                started_at=at, ended_at=end, case_lead=case_lead and bool(problems), planned=item)
+        permit = ent.permits.filter(status="valid").order_by("-valid_from").first()
+        if permit is None:
+            return None
+        lines = list(checklist_build(permit=permit).lines.all())
+        failed = {line.pk for line in lines if rng.random() < 0.05}
+        return services.inspection_record_on_site(
+            user=lead, enterprise=ent, officers=[second],
+            answers=[{"line": line.pk, "result": "fail" if line.pk in failed else "pass",
+                      "note": rng.choice(FINDINGS) if line.pk in failed else ""} for line in lines],
+            client_uuid=uuid.UUID(int=rng.getrandbits(128)), started_at=at, ended_at=end,
+            latitude=round(ent.latitude + rng.uniform(-3e-4, 3e-4), 6),
+            longitude=round(ent.longitude + rng.uniform(-3e-4, 3e-4), 6),
+            findings="；".join(rng.choice(FINDINGS) for _ in failed) or "未发现明显问题",
+            case_lead=case_lead and bool(failed), planned=item)
+
+
+def _key_off_site(rng, n: int) -> list[Enterprise]:
+    """Key enterprises whose online data, reports and video an officer reviews off-site this month."""
+    ids = list(Enterprise.objects.filter(management_class="key", status="operating").order_by("pk")
+               .values_list("pk", flat=True))
+    return list(Enterprise.objects.filter(pk__in=rng.sample(ids, min(n, len(ids)))).order_by("pk"))
+
+
+def _cases(rng, today: dt.date) -> int:
+    articles = list(DiscretionArticle.objects.order_by("code"))
+    n = 0
+    for case in Case.objects.filter(state=Case.State.LEAD).select_related("enterprise").order_by("lead_at"):
+        officer = case.opened_by
+        filed_on = (case.lead_at + dt.timedelta(days=rng.randint(3, 12))).date()
+        if filed_on >= today:
+            continue
+        article = rng.choice(articles)
+        with clock.frozen(timezone.make_aware(dt.datetime.combine(filed_on, dt.time(10)))):
+            services.case_file(case=case, user=officer, filing_number=f"桐环立〔{filed_on.year}〕{case.pk}号",
+                               article=article, filed_on=filed_on)
+            services.case_evidence_add(case=case, user=officer, description="现场检查笔录及照片")
+        notified = filed_on + dt.timedelta(days=rng.randint(10, 30))
+        decided = notified + dt.timedelta(days=rng.randint(8, 20))
+        if decided >= today:
+            continue
+        services.case_notify_hearing(case=case, user=officer, notified_on=notified)
+        suggestion = suggested_discretion(case.enterprise, article)
+        amount, why = suggestion["amount"], ""
+        if rng.random() < 0.25:  # the officer departs from the suggestion and says why
+            amount = max(article.min_amount, (amount * Decimal("0.8")).quantize(Decimal("1")))
+            why = "首次违法且积极整改，依法从轻处罚"
+        services.case_decide(case=case, user=officer, decision_number=f"桐环罚〔{decided.year}〕{case.pk}号",
+                             decided_on=decided, amount=amount, measures="责令立即改正违法行为", discretion_reason=why)
+        paid = decided + dt.timedelta(days=rng.randint(5, 14))
+        if paid < today:
+            services.case_execute(case=case, user=officer, executed_on=paid, amount_paid=amount)
+        n += 1
+    return n
+
+
+def extend(county) -> dict:
+    rng = county.rng
+    today = timezone.localtime(clock.now()).date()
+    bureau = User.objects.filter(role=Role.BUREAU).order_by("pk").first()
+    officers = {u.pk: u for u in User.objects.filter(role=Role.ENFORCEMENT)}
+    if bureau is None or len(officers) < 4:
+        return {}
+    done, ids = 0, sorted(officers)
+    for year, month in _months(today):
+        start = timezone.make_aware(dt.datetime(year, month, 1, 8))
+        last_day = today.day - 1 if (year, month) == (today.year, today.month) else 28
+        with clock.frozen(start):
+            plan = services.plan_draw(year=year, month=month, user=bureau, seed=rng.getrandbits(62))
+        if last_day < 1:
+            continue
+        items = list(plan.items.filter(mode=Mode.ON_SITE, enterprise__management_class="key")
+                     .select_related("enterprise").order_by("pk"))
+        on_site = rng.sample(items, min(ON_SITE_PER_MONTH, len(items)))
+        for item in on_site:
+            done += bool(_inspect(rng, item, item.enterprise, officers[item.lead_officer_id],
+                                  officers[item.second_officer_id], _at(year, month, rng, last_day)))
+        for ent in _key_off_site(rng, len(on_site)):  # as many off-site as on-site: half of them
+            done += bool(_inspect(rng, None, ent, officers[rng.choice(ids)], None, _at(year, month, rng, last_day)))
+    cases = _cases(rng, today)
+    for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():
+        scoring.score_enterprise(ent)  # the penalty indicators read the new decisions
+    return {"inspection plans": InspectionPlan.objects.count(),
+            "planned inspections": PlannedInspection.objects.count(), "inspections": done, "cases decided": cases}

@@ -1,0 +1,60 @@
+"""Inspections, on-site (现场检查: the permit-derived checklist filled as a ``dispatch.Round`` of kind
+inspection, two officers, times, GPS, the on-site record confirmed by the enterprise) and off-site
+(非现场检查: online data, reports, video, self-checks, recorded by one officer with its findings)."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.models import Round
+from enterprises.models import Enterprise
+
+
+class Mode(models.TextChoices):
+    ON_SITE = "on_site", _("on-site")
+    OFF_SITE = "off_site", _("off-site")
+
+
+class Inspection(models.Model):
+    class Basis(models.TextChoices):
+        """What an off-site inspection looked at."""
+        ONLINE_DATA = "online_data", _("online monitoring data")
+        REPORTS = "reports", _("execution reports and ledgers")
+        VIDEO = "video", _("video surveillance")
+        SELF_CHECK = "self_check", _("the enterprise's self-checks")
+
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="inspections",
+                                   verbose_name=_("enterprise"))
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, db_index=True)
+    planned = models.OneToOneField("enforcement.PlannedInspection", models.SET_NULL, null=True, blank=True,
+                                   related_name="inspection", verbose_name=_("planned inspection"))
+    round = models.OneToOneField(Round, models.PROTECT, null=True, blank=True, related_name="inspection",
+                                 verbose_name=_("checklist round"))
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="enforcement_inspections",
+                                      verbose_name=_("officers"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    ended_at = models.DateTimeField(_("ended at"))
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    basis = models.JSONField(_("off-site basis"), default=list, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    problems_found = models.PositiveIntegerField(_("problems found"), default=0)
+    case_lead = models.BooleanField(_("case lead found"), default=False)
+    confirmed_by = models.CharField(_("confirmed for the enterprise by"), max_length=64, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.CheckConstraint(name="inspection_on_site_has_round",
+                                   condition=Q(mode="off_site", round__isnull=True)
+                                   | Q(mode="on_site", round__isnull=False)),
+            models.CheckConstraint(name="inspection_ends_after_start", condition=Q(ended_at__gte=models.F("started_at"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} {self.enterprise} {self.started_at:%Y-%m-%d}"

@@ -1,0 +1,202 @@
+"""Reads of ``enforcement``: the suggested penalty discretion, plans, the positive list, officers'
+monthly statistics, the enterprise file and the compliance strips."""
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Alert, Rule
+from dispatch.models import Complaint, Round, SelfCheckNotice
+from dispatch.selectors import visible_work_orders
+from ecocode.selectors import colour_history, colours_of, consequences, outlet_status
+from enterprises import jurisdiction
+from enterprises.models import Enterprise, Role, User
+from enterprises.models.enterprises import ManagementClass
+
+from .models import Case, DiscretionArticle, Inspection, Mode
+
+STANDARD_FACTOR = Decimal("1.00")
+
+
+def suggested_discretion(enterprise, article: DiscretionArticle) -> dict:
+    """The suggested fine: the base amount of the article × the penalty factor of the enterprise's
+    current colour (1.00 while unscored), kept inside the article's range."""
+    colour = colours_of([enterprise.pk]).get(enterprise.pk, "")
+    band = consequences().get(colour) if colour else None
+    factor = band.penalty_discretion_factor if band else STANDARD_FACTOR
+    amount = (article.base_amount * factor).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    amount = min(max(amount, article.min_amount), article.max_amount)
+    return {"colour": colour, "factor": factor, "base": article.base_amount, "amount": amount}
+
+
+# Officers' monthly statistics: the six columns of the reference table. Each column is one queryset
+# definition, counted per officer for the table and filtered by officer for the drill-down.
+
+STAT_COLUMNS = ("enterprises_inspected", "problems_found", "on_site_records", "case_leads", "cases_handled",
+                "cases_penalised")
+STAT_LABELS = {
+    "enterprises_inspected": _("enterprises inspected"), "problems_found": _("problems found"),
+    "on_site_records": _("on-site records made"), "case_leads": _("case leads collected"),
+    "cases_handled": _("cases handled"), "cases_penalised": _("cases filed and penalised"),
+}
+
+
+def _inspections(start, end) -> QuerySet:
+    return Inspection.objects.filter(started_at__gte=start, started_at__lt=end)
+
+
+def _column(column: str, start, end) -> tuple[QuerySet, str, object]:
+    """(queryset, path to the officer, aggregate) of one column for the month [start, end)."""
+    if column in ("enterprises_inspected", "problems_found", "on_site_records"):
+        qs = _inspections(start, end)
+        agg = {"enterprises_inspected": Count("enterprise_id", distinct=True),
+               "problems_found": Sum("problems_found"),
+               "on_site_records": Count("pk", filter=Q(mode=Mode.ON_SITE))}[column]
+        return qs, "officers", agg
+    if column == "case_leads":
+        return Case.objects.filter(lead_at__gte=start, lead_at__lt=end), "opened_by", Count("pk")
+    if column == "cases_handled":
+        qs = Case.objects.filter(filed_on__lt=end.date()).exclude(state=Case.State.DROPPED) \
+            .filter(Q(executed_on=None) | Q(executed_on__gte=start.date()))
+        return qs, "handlers", Count("pk", distinct=True)
+    if column == "cases_penalised":
+        qs = Case.objects.filter(decided_on__gte=start.date(), decided_on__lt=end.date())
+        return qs, "handlers", Count("pk", distinct=True)
+    raise KeyError(column)
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    return start, timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
+
+
+def officer_monthly_stats(year: int, month: int) -> list[dict]:
+    """One row per enforcement officer (and anyone else who counted) with the six columns; one grouped
+    query per column."""
+    start, end = month_bounds(year, month)
+    counts = {}
+    for column in STAT_COLUMNS:
+        qs, path, agg = _column(column, start, end)
+        for officer, n in qs.order_by().values_list(path).annotate(n=agg).values_list(path, "n"):
+            if officer is not None:
+                counts.setdefault(officer, {})[column] = n or 0
+    officers = User.objects.filter(Q(role=Role.ENFORCEMENT, is_active=True) | Q(pk__in=list(counts)))
+    return [{"officer": o, **{c: counts.get(o.pk, {}).get(c, 0) for c in STAT_COLUMNS}}
+            for o in officers.order_by("last_name", "first_name", "username")]
+
+
+def officer_stat_rows(officer, year: int, month: int, column: str) -> QuerySet:
+    """The inspections or cases behind one cell of the table."""
+    start, end = month_bounds(year, month)
+    qs, path, _agg = _column(column, start, end)
+    qs = qs.filter(**{path: officer}).select_related("enterprise").distinct()
+    if column == "problems_found":
+        qs = qs.filter(problems_found__gt=0)
+    elif column == "on_site_records":
+        qs = qs.filter(mode=Mode.ON_SITE)
+    return qs
+
+
+def key_inspections_by_month(user, since, until) -> dict[dt.date, tuple[int, int]]:
+    """Per month: (off-site, all) inspections of the key-management enterprises ``user`` may see."""
+    rows = (jurisdiction.restrict(Inspection.objects.filter(enterprise__management_class=ManagementClass.KEY,
+                                                            started_at__gte=since, started_at__lt=until), user)
+            .annotate(m=TruncMonth("started_at")).values("m")
+            .annotate(n=Count("pk"), off_site=Count("pk", filter=Q(mode=Mode.OFF_SITE))).order_by())
+    return {timezone.localtime(r["m"]).date().replace(day=1) if isinstance(r["m"], dt.datetime) else r["m"]:
+            (r["off_site"], r["n"]) for r in rows}
+
+
+# The compliance strip (like EPA ECHO's): one cell per month and per quarter, the worst that happened:
+# a case (lead or later, not dropped) > a violation (an exceedance warning, or problems found by an
+# inspection) > a warning (any other warning) > nothing.
+
+NONE, WARNING, VIOLATION, CASE = "none", "warning", "violation", "case"
+STRIP_LEVELS = (NONE, WARNING, VIOLATION, CASE)
+STRIP_LABELS = {NONE: _("no violation"), WARNING: _("warning"), VIOLATION: _("violation"), CASE: _("case")}
+
+
+def strip_months(now: dt.datetime, n: int = 12) -> list[dt.date]:
+    """First days of the ``n`` months up to the month of ``now``, oldest first."""
+    this = timezone.localtime(now).date().replace(day=1)
+    return [dt.date(this.year + (this.month - 1 - i) // 12, (this.month - 1 - i) % 12 + 1, 1)
+            for i in range(n - 1, -1, -1)]
+
+
+def _quarter(day: dt.date) -> dt.date:
+    return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def compliance_strips(enterprise_ids, now: dt.datetime) -> dict[int, dict]:
+    """For each enterprise id: ``{"months": [12 levels], "quarters": [12 levels]}``, oldest first. Three
+    grouped queries over the 36 months, whatever the number of enterprises."""
+    months = strip_months(now, 12)
+    quarters = sorted({_quarter(m) for m in strip_months(now, 36)})[-12:]
+    since = timezone.make_aware(dt.datetime.combine(quarters[0], dt.time()))
+    ids = list(enterprise_ids)
+    worst: dict[tuple[int, dt.date], int] = {}
+
+    def mark(rows, level_of):
+        for ent, month, flag in rows:
+            key = (ent, timezone.localtime(month).date() if isinstance(month, dt.datetime) else month)
+            worst[key] = max(worst.get(key, 0), level_of(flag))
+
+    alerts = (Alert.objects.filter(enterprise_id__in=ids, opened_at__gte=since)
+              .annotate(m=TruncMonth("opened_at")).values_list("enterprise_id", "m", "rule").distinct().order_by())
+    mark(alerts, lambda rule: 2 if rule == Rule.EXCEEDANCE else 1)
+    problems = (Inspection.objects.filter(enterprise_id__in=ids, started_at__gte=since, problems_found__gt=0)
+                .annotate(m=TruncMonth("started_at")).values_list("enterprise_id", "m", "mode").distinct().order_by())
+    mark(problems, lambda _mode: 2)
+    cases = (Case.objects.filter(enterprise_id__in=ids, lead_at__gte=since).exclude(state=Case.State.DROPPED)
+             .annotate(m=TruncMonth("lead_at")).values_list("enterprise_id", "m", "state").distinct().order_by())
+    mark(cases, lambda _state: 3)
+    by_quarter: dict[tuple[int, dt.date], int] = {}
+    for (ent, month), level in worst.items():
+        key = (ent, _quarter(month))
+        by_quarter[key] = max(by_quarter.get(key, 0), level)
+    return {ent: {"months": [STRIP_LEVELS[worst.get((ent, m), 0)] for m in months],
+                  "quarters": [STRIP_LEVELS[by_quarter.get((ent, q), 0)] for q in quarters]} for ent in ids}
+
+
+def strip_periods(now: dt.datetime) -> dict[str, list[str]]:
+    """Column labels of the strips: ``2026-03`` for months, ``2026Q1`` for quarters."""
+    quarters = sorted({_quarter(m) for m in strip_months(now, 36)})[-12:]
+    return {"months": [f"{m:%Y-%m}" for m in strip_months(now, 12)],
+            "quarters": [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in quarters]}
+
+
+def enterprise_file(enterprise, user, now: dt.datetime) -> dict:
+    """Everything of one enterprise for its file (一企一档); the caller has checked that ``user`` may see
+    the enterprise. Complaints come without the complainant's contact."""
+    return {
+        "permits": enterprise.permits.order_by("-valid_from"),
+        "outlets": outlet_status(enterprise, now),
+        "colour": colours_of([enterprise.pk]).get(enterprise.pk, ""),
+        "colour_history": colour_history(enterprise).select_related("score")[:20],
+        "alerts": Alert.objects.filter(enterprise=enterprise).select_related("outlet", "pollutant")
+        .order_by("-opened_at")[:20],
+        "work_orders": visible_work_orders(user).filter(enterprise=enterprise).order_by("-opened_at")[:20],
+        "inspections": Inspection.objects.filter(enterprise=enterprise).prefetch_related("officers")[:20],
+        "cases": Case.objects.filter(enterprise=enterprise).select_related("article")[:20],
+        "complaints": Complaint.objects.filter(enterprise=enterprise).only("created_at", "channel", "text")
+        .order_by("-created_at")[:20],
+        "self_checks": SelfCheckNotice.objects.filter(enterprise=enterprise).order_by("-issued_at")[:12],
+        "self_check_rounds": Round.objects.filter(enterprise=enterprise, kind=Round.Kind.SELF_CHECK)
+        .order_by("-submitted_at")[:12],
+        "positive_list": enterprise.positive_list_entries.all()[:5],
+        "strip": compliance_strips([enterprise.pk], now)[enterprise.pk],
+        "periods": strip_periods(now),
+    }
+
+
+def subsidy_eligible(now: dt.datetime) -> list[dict]:
+    """Operating enterprises whose colour earns green subsidies and that had no penalty decision in the
+    last 12 months: the list for the finance office."""
+    eligible = [c for c, band in consequences().items() if band.green_subsidy_eligible]
+    penalised = Case.objects.filter(decided_on__gte=(now - dt.timedelta(days=365)).date()).values("enterprise_id")
+    return list(Enterprise.objects.filter(status=Enterprise.Status.OPERATING, eco_code__colour__in=eligible)
+                .exclude(pk__in=penalised).order_by("township__name", "name")
+                .values("credit_code", "name", "township__name", "eco_code__colour", "eco_code__score"))

@@ -1,0 +1,27 @@
+"""Writes of ``enforcement`` (keyword-only, ``<entity>_<action>``): cases, the monthly draw and targeted
+inspections, inspections on-site and off-site, the positive list."""
+from .cases import (
+    case_decide,
+    case_drop,
+    case_evidence_add,
+    case_execute,
+    case_file,
+    case_notify_hearing,
+    case_open_lead,
+    case_record_hearing,
+    may_handle_cases,
+)
+from .draw import plan_draw
+from .inspections import (
+    inspection_confirm,
+    inspection_record_off_site,
+    inspection_record_on_site,
+    inspections_adopt_rounds,
+)
+from .positive_list import positive_list_approve, positive_list_end, positive_list_propose, positive_list_review
+from .targeted import targeted_inspections_collect
+
+__all__ = ["case_open_lead", "case_file", "case_drop", "case_notify_hearing", "case_record_hearing", "case_decide",
+           "case_execute", "case_evidence_add", "may_handle_cases", "plan_draw", "targeted_inspections_collect",
+           "inspection_record_on_site", "inspection_record_off_site", "inspection_confirm", "inspections_adopt_rounds",
+           "positive_list_propose", "positive_list_approve", "positive_list_end", "positive_list_review"]

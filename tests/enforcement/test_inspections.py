@@ -1,0 +1,115 @@
+"""Inspections and targeted inspections: a warning that becomes an alarm, a complaint and a failed
+self-check add on-site inspections to the month's plan; a failed checklist line of an on-site
+inspection opens a work order; off-site problems open one too; a case lead opens a case."""
+import datetime as dt
+import uuid
+
+import pytest
+
+from alerts import services as alert_services
+from core import clock
+from dispatch.models import Complaint, WorkOrder
+from dispatch.services import checklist_build, round_submit
+from dispatch.workflow import WorkflowError
+from enforcement.models import Case, Inspection, PlannedInspection
+from enforcement.services import (
+    inspection_confirm,
+    inspection_record_off_site,
+    inspection_record_on_site,
+    inspections_adopt_rounds,
+    targeted_inspections_collect,
+)
+from enterprises.models import Role
+from monitoring.models import Device
+from tests import factories as f
+from tests.alerts.alert_support import MIN, T0, half_hour, site, window_start
+
+from .support import officers
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def test_a_warning_that_becomes_an_alarm_adds_a_targeted_inspection():
+    out, _device = site()
+    team = officers(4)
+    for m in range(0, 36, 5):  # COD at 130 against a limit of 100 for 35 minutes: an alarm at 30
+        at = T0 + m * MIN
+        half_hour(out, "w01018", window_start(at), 130.0)
+        Device.objects.filter(outlet=out).update(last_seen_at=at)
+        with clock.frozen(at):
+            alert_services.evaluate()
+    assert targeted_inspections_collect(now=T0 + 36 * MIN) == 1
+    item = PlannedInspection.objects.get()
+    assert (item.enterprise, item.reason, item.mode, item.plan.month) == (out.enterprise, "warning", "on_site", 3)
+    assert {item.lead_officer, item.second_officer} <= set(team) and item.lead_officer != item.second_officer
+    assert targeted_inspections_collect(now=T0 + 40 * MIN) == 0  # planned once
+
+
+def test_complaints_and_failed_self_checks_add_targeted_inspections():
+    ent = f.enterprise()
+    permit = f.permit(ent)
+    f.outlet(permit, limits={"w01018": 100})
+    officers(2)
+    with clock.frozen(T0):
+        Complaint.objects.create(enterprise=ent, township=ent.township, channel="web", text="夜间偷排", created_at=T0)
+        checklist = checklist_build(permit=permit)
+        lines = list(checklist.lines.all())
+        round_submit(kind="self_check", checklist=checklist, user=f.user(Role.ENTERPRISE, enterprise=ent),
+                     client_uuid=uuid.uuid4(), answers=[{"line": line.pk, "result": "fail" if n == 0 else "pass",
+                                                         "note": "标识牌缺失"} for n, line in enumerate(lines)])
+    assert targeted_inspections_collect(now=T0 + MIN) == 2
+    assert set(PlannedInspection.objects.values_list("reason", flat=True)) == {"complaint", "self_check"}
+
+
+def on_site_setup():
+    ent = f.enterprise()
+    f.outlet(f.permit(ent), limits={"w01018": 100})
+    return ent, officers(2)
+
+
+def test_a_failed_line_of_an_on_site_inspection_opens_a_work_order():
+    ent, (lead, second) = on_site_setup()
+    checklist = checklist_build(permit=ent.permits.get())
+    lines = list(checklist.lines.all())
+    answers = [{"line": line.pk, "result": "fail" if line.category == "limit" else "pass", "note": "COD 超标"}
+               for line in lines]
+    start = clock.now() - dt.timedelta(hours=2)
+    insp = inspection_record_on_site(user=lead, enterprise=ent, officers=[second], answers=answers,
+                                     client_uuid=uuid.uuid4(), started_at=start, ended_at=start + dt.timedelta(hours=1),
+                                     latitude=30.62, longitude=120.56, findings="排口 COD 超标", case_lead=True)
+    assert insp.mode == "on_site" and insp.problems_found == 1 and set(insp.officers.all()) == {lead, second}
+    order = WorkOrder.objects.get()
+    assert order.source == "inspection" and order.enterprise == ent and insp.round.results.get(
+        result="fail").work_order == order
+    assert Case.objects.get().inspection == insp
+    inspection_confirm(inspection=insp, user=f.user(Role.ENTERPRISE, enterprise=ent), confirmed_by="张经理",
+                       at=clock.now())
+    assert Inspection.objects.get().confirmed_by == "张经理"
+
+
+def test_on_site_needs_two_officers_and_off_site_findings_open_a_work_order():
+    ent, (lead, second) = on_site_setup()
+    start = clock.now() - dt.timedelta(hours=1)
+    with pytest.raises(WorkflowError, match="two"):
+        inspection_record_on_site(user=lead, enterprise=ent, officers=[], answers=[], client_uuid=uuid.uuid4(),
+                                  started_at=start, ended_at=start)
+    with pytest.raises(WorkflowError, match="looked at"):
+        inspection_record_off_site(user=lead, enterprise=ent, basis=[], findings="", problems_found=0,
+                                   started_at=start, ended_at=start)
+    insp = inspection_record_off_site(user=lead, enterprise=ent, basis=["online_data", "video"], problems_found=2,
+                                      findings="在线数据连续 3 小时恒值；视频显示治理设施停运", started_at=start,
+                                      ended_at=start + dt.timedelta(minutes=40))
+    assert insp.mode == "off_site" and list(insp.officers.all()) == [lead]
+    assert WorkOrder.objects.get().source_ref == f"inspection:{insp.pk}"
+
+
+def test_inspection_rounds_filed_elsewhere_become_inspections():
+    ent, (lead, second) = on_site_setup()
+    checklist = checklist_build(permit=ent.permits.get())
+    rnd, _ = round_submit(kind="inspection", checklist=checklist, user=lead, officers=[second],
+                          client_uuid=uuid.uuid4(), answers=[{"line": line.pk, "result": "fail", "note": "不合格"}
+                                                             for line in checklist.lines.all()])
+    assert inspections_adopt_rounds() == 1 and inspections_adopt_rounds() == 0
+    insp = Inspection.objects.get()
+    assert (insp.round, insp.mode, insp.problems_found) == (rnd, "on_site", checklist.lines.count())
+    assert set(insp.officers.all()) == {lead, second}

@@ -1,0 +1,60 @@
+"""The positive list: proposed by its entry rules, approved and published by the bureau, removed when
+the rules fail, each reason sent to the enterprise; listed enterprises are supervised off-site."""
+import datetime as dt
+
+import pytest
+
+from alerts.models import Alert
+from core import clock
+from dispatch.workflow import NotAllowed
+from ecocode.models import ColourChange
+from ecocode.services import scoring
+from enforcement.models import PositiveListEntry
+from enforcement.services import (
+    positive_list_approve,
+    positive_list_end,
+    positive_list_propose,
+    positive_list_review,
+)
+from notifications.models import Notification
+from tests import factories as f
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+NOW = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+
+
+def green_since(days_ago: int):
+    ent = f.enterprise()
+    f.permit(ent)
+    with clock.frozen(NOW - dt.timedelta(days=days_ago)):
+        scoring.score_enterprise(ent)
+    assert ColourChange.objects.get(enterprise=ent).to_colour in ("green", "blue")
+    return ent
+
+
+def test_entry_rules_approval_and_removal():
+    steady, recent, exceeded = green_since(200), green_since(60), green_since(200)
+    out = f.outlet(exceeded.permits.get())
+    Alert.objects.create(outlet=out, enterprise=exceeded, rule="exceedance", opened_at=NOW - dt.timedelta(days=90),
+                         last_seen_at=NOW - dt.timedelta(days=90))
+    proposed = positive_list_propose(now=NOW)
+    assert [e.enterprise for e in proposed] == [steady]
+    entry = positive_list_approve(entry=proposed[0], user=f.bureau_user())
+    assert entry.state == "listed" and entry.published_at is not None
+    told = Notification.objects.get(enterprise=steady)
+    assert "6" in told.body
+    assert positive_list_propose(now=NOW) == []  # an open entry is not proposed twice
+    f.decided_case(steady, decided_on=NOW.date(), amount=100000)
+    assert positive_list_review(now=NOW) == 1
+    entry.refresh_from_db()
+    assert entry.state == "removed" and "case" in entry.removal_reason
+    assert Notification.objects.filter(enterprise=steady).count() == 2
+
+
+def test_only_the_bureau_decides_and_a_removal_needs_a_reason():
+    entry = PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则", proposed_at=NOW)
+    with pytest.raises(NotAllowed):
+        positive_list_approve(entry=entry, user=f.user("enforcement"))
+    with pytest.raises(Exception, match="reason"):
+        positive_list_end(entry=entry, user=f.bureau_user(), reason=" ")
+    assert positive_list_end(entry=entry, user=f.bureau_user(), reason="资料不全").state == "rejected"

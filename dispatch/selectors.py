@@ -2,6 +2,7 @@
 rates (for lists and the dashboard), and the monthly statistics per enforcement officer."""
 import calendar
 import datetime as dt
+from collections import defaultdict
 
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
@@ -10,7 +11,7 @@ from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Role, User
 
-from .models import LineResult, Round, SelfCheckNotice, WorkOrder
+from .models import LineResult, Round, SelfCheckNotice, Team, WorkOrder
 from .workflow import UNACCEPTED, UNFIXED
 
 S = WorkOrder.State
@@ -158,12 +159,41 @@ def officer_monthly_stats(year: int, month: int) -> list[dict]:
 
 
 def assigned_q(user) -> Q:
-    """Orders ``user`` must act on: routed to their township, grid or team, or to them by name."""
+    """Orders ``user`` must act on: routed to their township (or, for a township officer, to one of its
+    grids), grid or team, or to them by name."""
     q = Q(officer_id=user.pk)
     if user.role == Role.TOWNSHIP:
-        q |= Q(assignee_kind=WorkOrder.Assignee.TOWNSHIP, township_id=user.township_id)
+        q |= Q(assignee_kind__in=(WorkOrder.Assignee.TOWNSHIP, WorkOrder.Assignee.GRID), township_id=user.township_id)
     elif user.role == Role.GRID:
         q |= Q(assignee_kind=WorkOrder.Assignee.GRID, grid_id=user.grid_id)
     elif user.role == Role.ENFORCEMENT:
         q |= Q(assignee_kind=WorkOrder.Assignee.TEAM, team__members=user)
     return q
+
+
+def handlers_of(rows) -> defaultdict[int, set[int]]:
+    """``{user_id: {order_id, ...}}`` for the handlers of the given order rows (a few queries in all)."""
+    rows = list(rows)
+    townships = {r["township_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.TOWNSHIP}
+    grids = {r["grid_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.GRID}
+    teams = {r["team_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.TEAM}
+    active = User.objects.filter(is_active=True)
+    by_township, by_grid, by_team = defaultdict(set), defaultdict(set), defaultdict(set)
+    for uid, tid in active.filter(role=Role.TOWNSHIP, township_id__in=townships).values_list("pk", "township_id"):
+        by_township[tid].add(uid)
+    for uid, gid in active.filter(role=Role.GRID, grid_id__in=grids).values_list("pk", "grid_id"):
+        by_grid[gid].add(uid)
+    for uid, tid in Team.members.through.objects.filter(team_id__in=teams, user__is_active=True) \
+            .values_list("user_id", "team_id"):
+        by_team[tid].add(uid)
+    result = defaultdict(set)
+    for r in rows:
+        kind = r["assignee_kind"]
+        users = (by_township[r["township_id"]] if kind == WorkOrder.Assignee.TOWNSHIP
+                 else by_grid[r["grid_id"]] if kind == WorkOrder.Assignee.GRID
+                 else by_team[r["team_id"]] if kind == WorkOrder.Assignee.TEAM else set())
+        if r["officer_id"]:
+            users = users | {r["officer_id"]}
+        for uid in users:
+            result[uid].add(r["pk"])
+    return result

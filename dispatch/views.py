@@ -95,10 +95,15 @@ def _detail(request, order: WorkOrder, *, status: int = 200, error: str = ""):
         "enterprise", "township", "grid", "team", "officer").get()
     feedbacks = [(fb, evidence.completeness(fb)) for fb in order.feedbacks.prefetch_related("attachments")]
     actions = workflow.allowed_actions(request.user, order)
+    transitions = list(order.transitions.select_related("by"))
+    for step in transitions:
+        step.label = workflow.ACTION_LABELS.get(step.action, step.action)
     return render(request, "dispatch/order_detail.html", {
         "order": order, "overdue_by": now - order.overdue_since if order.overdue_since else None,
-        "transitions": order.transitions.select_related("by"), "feedbacks": feedbacks, "error": error,
-        "plain_actions": [(a, workflow.ACTION_LABELS[a]) for a in actions if a not in ("plan", "feed_back")],
+        "transitions": transitions, "feedbacks": feedbacks, "error": error,
+        "plain_actions": [(a, workflow.ACTION_LABELS[a]) for a in actions
+                          if a not in ("plan", "feed_back", "pass_to_grid")],
+        "grids": order.township.grids.order_by("name") if "pass_to_grid" in actions else None,
         "can_plan": "plan" in actions, "can_feed_back": "feed_back" in actions,
         "plan_form": PlanForm(), "feedback_form": FeedbackForm(initial={"client_uuid": uuid.uuid4()}),
         "action_form": ActionForm(),
@@ -125,6 +130,10 @@ def order_act(request, pk: int):
                                             completion_date=form.cleaned_data["completion_date"])
         elif action == "feed_back":
             _feed_back(request, order)
+        elif action == "pass_to_grid":
+            grid = order.township.grids.filter(pk=request.POST.get("grid") or 0).first()
+            services.work_order_pass_to_grid(order_id=order.pk, user=request.user, grid=grid,
+                                             note=request.POST.get("note", "")[:2000])
         else:
             form = ActionForm(request.POST)
             if not form.is_valid():

@@ -108,6 +108,16 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class PassToGridSerializer(NoteSerializer):
+    grid = serializers.IntegerField(help_text="A grid of the order's township.")
+
+
+class GridSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    township = serializers.IntegerField(source="township_id")
+
+
 class PlanSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
     completion_date = serializers.DateField()

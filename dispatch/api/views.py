@@ -24,7 +24,7 @@ from core.api.viewsets import ApiMixin
 from enterprises import jurisdiction
 from enterprises.api.viewsets import ReadOnlyViewSet
 from enterprises.jurisdiction import restrict
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Grid
 from enterprises.permissions import IsEnterprise, IsStaff
 from fieldsync.models import RoundDraft
 
@@ -49,7 +49,9 @@ from .serializers import (
     FeedbackInSerializer,
     FeedbackSerializer,
     NoteSerializer,
+    GridSerializer,
     NoticeSerializer,
+    PassToGridSerializer,
     PlanSerializer,
     RoundSerializer,
     StartSerializer,
@@ -151,6 +153,27 @@ class WorkOrderViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     send_back = _act("send_back", "Review: send the order back to handling (bureau).")
     close = _act("close", "Close a reviewed order (bureau).")
     reopen = _act("reopen", "Reopen a closed order (bureau).")
+
+    @extend_schema(request=PassToGridSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="pass-to-grid")
+    @idempotent
+    def pass_to_grid(self, request, pk=None):
+        """The township passes an order it was given to one of its grids (which is told at once)."""
+        order = self.get_object()
+        form = PassToGridSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        grid = Grid.objects.filter(pk=form.validated_data["grid"], township_id=order.township_id).first()
+        with service_errors():
+            order = services.work_order_pass_to_grid(order_id=order.pk, user=request.user, grid=grid,
+                                                     note=form.validated_data["note"])
+        return Response(WorkOrderSerializer(order).data)
+
+    @extend_schema(responses=GridSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def grids(self, request):
+        """The grids an order of my jurisdiction can be passed to (those of my townships)."""
+        grids = Grid.objects.filter(township__in=jurisdiction.visible_townships(request.user)).order_by("name")
+        return Response(GridSerializer(grids, many=True).data)
 
     @extend_schema(request=PlanSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])

@@ -17,11 +17,12 @@ from .orders import (
     work_order_act,
     work_order_dispatch,
     work_order_open,
+    work_order_pass_to_grid,
     work_order_report_plan,
 )
 
 __all__ = [
-    "work_order_open", "work_order_dispatch", "work_order_act", "work_order_report_plan", "deadlines", "route",
+    "work_order_open", "work_order_dispatch", "work_order_act", "work_order_pass_to_grid", "work_order_report_plan", "deadlines", "route",
     "feedback_submit", "attachment_add", "complaint_file", "complaint_answer_fixed", "checklist_build",
     "self_check_notices_issue", "round_submit", "round_file_case", "deadlines_check",
 ]

@@ -1,0 +1,96 @@
+"""Each role's main job in a real headless browser, from login to result, at desktop and phone sizes:
+the township officer accepts an order and passes it to a grid (desktop page and /m/township/), the grid
+officer feeds back with a photo and the location it consented to share. Screenshots go to ``artifacts/``."""
+import os
+
+import pytest
+
+from dispatch import services
+from dispatch.models import Attachment, Feedback, WorkOrder
+from notifications.models import Notification
+
+from .conftest import PASSWORD, jpeg_bytes
+from .test_mobile import ARTIFACTS, CHROMIUM, browser, eventually  # noqa: F401 (browser is a fixture)
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+# Where the grid officer stands (Tongxiang, Zhejiang).
+HERE = {"latitude": 30.6302, "longitude": 120.5651}
+
+
+def new_page(browser, viewport, **context):
+    page = browser.new_context(viewport=viewport, locale="zh-CN", **context).new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+def desktop_login(page, live_server, user, next_url):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+
+
+def mobile_login(page, live_server, client, user):
+    page.goto(f"{live_server.url}/m/{client}/")
+    page.fill("#login input[name=username]", user.username)
+    page.fill("#login input[name=password]", PASSWORD)
+    page.click("#login button[type=submit]")
+    page.wait_for_selector("#app:not([hidden])")
+
+
+def test_township_accepts_and_passes_to_a_grid_on_the_desktop(world, live_server, browser):
+    order = services.work_order_open(source="complaint", title="夜间异味扰民", enterprise=world.ent_g)
+    assert order.assignee_kind == "township"
+    page, errors = new_page(browser, DESKTOP)
+    desktop_login(page, live_server, world.users["township_a"], f"/dispatch/orders/{order.pk}/")
+    page.click("button[data-action=accept]")
+    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).state == "accepted")
+    page.select_option("select[name=grid]", str(world.grid_a.pk))
+    page.click("button[data-action=pass_to_grid]")
+    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).grid_id == world.grid_a.pk)
+    history = page.inner_text("body")
+    assert "转派网格" in history and "pass_to_grid" not in history  # the history names the action in Chinese
+    page.screenshot(path=str(ARTIFACTS / "people-township-desktop.png"), full_page=True)
+    assert Notification.objects.filter(user=world.users["grid_a"], kind="workorder_reassigned").count() == 1
+    assert errors == []
+
+
+def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_location(world, live_server, browser,
+                                                                                    tmp_path):
+    order = services.work_order_open(source="complaint", title="河道漂浮油污", enterprise=world.ent_g)
+    page, errors = new_page(browser, PHONE)
+    mobile_login(page, live_server, "township", world.users["township_a"])
+    row = f"#orders li[data-order='{order.pk}']"
+    page.wait_for_selector(row)
+    page.click(f"{row} button[data-action=accept]")
+    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).state == "accepted")
+    page.wait_for_selector(f"{row} select[name=grid] option[value='{world.grid_a.pk}']", state="attached")
+    page.select_option(f"{row} select[name=grid]", str(world.grid_a.pk))
+    page.click(f"{row} button[data-action=pass-to-grid]")
+    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).assignee_kind == "grid")
+    page.screenshot(path=str(ARTIFACTS / "people-township-phone.png"), full_page=True)
+    assert errors == []
+
+    grid, errors = new_page(browser, PHONE, geolocation=HERE, permissions=["geolocation"])
+    mobile_login(grid, live_server, "township", world.users["grid_a"])
+    row = f"#orders li[data-order='{order.pk}']"
+    grid.click(f"{row} button[data-action=accept]")
+    grid.click(f"{row} button[data-action=start]")
+    grid.wait_for_selector(f"{row} form.feedback")
+    photo = tmp_path / "evidence.jpg"
+    photo.write_bytes(jpeg_bytes(5))
+    grid.fill(f"{row} textarea[name=text]", "已清理油污并溯源至企业雨水口")
+    grid.set_input_files(f"{row} input[type=file]", str(photo))
+    grid.check(f"{row} input[name=share_location]")
+    grid.screenshot(path=str(ARTIFACTS / "people-grid-feedback-phone.png"), full_page=True)
+    grid.click(f"{row} form.feedback button[type=submit]")
+    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).state == "fed_back")
+    feedback = Feedback.objects.get(work_order=order)
+    assert feedback.submitted_by == world.users["grid_a"]
+    item = Attachment.objects.get(feedback=feedback)
+    assert (round(item.latitude, 4), round(item.longitude, 4)) == (HERE["latitude"], HERE["longitude"])
+    assert errors == []

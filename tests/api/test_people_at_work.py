@@ -68,10 +68,10 @@ def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_locati
     page.wait_for_selector(row)
     page.click(f"{row} button[data-action=accept]")
     assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).state == "accepted")
-    page.wait_for_selector(f"{row} select[name=grid] option[value='{world.grid_a.pk}']", state="attached")
+    page.wait_for_selector(f"{row} button[data-action=start]")  # the row re-rendered as accepted
     page.select_option(f"{row} select[name=grid]", str(world.grid_a.pk))
     page.click(f"{row} button[data-action=pass-to-grid]")
-    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).assignee_kind == "grid")
+    assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).assignee_kind == "grid"), page.inner_text("#flash")
     page.screenshot(path=str(ARTIFACTS / "people-township-phone.png"), full_page=True)
     assert errors == []
 

@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
                                   "schedule": crontab(hour=0, minute=5)},
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
+    "issue-self-check-campaigns": {"task": "dispatch.tasks.issue_campaigns", "schedule": crontab(hour=7, minute=0)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
 }
 

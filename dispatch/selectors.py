@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from core import clock
 from enterprises import jurisdiction
-from enterprises.models import Role, User
+from enterprises.models import Enterprise, Role, User
 
-from .models import LineResult, Round, SelfCheckNotice, Team, WorkOrder
+from .models import Campaign, LineResult, Round, SelfCheckNotice, Team, WorkOrder
 from .workflow import UNACCEPTED, UNFIXED
 
 S = WorkOrder.State
@@ -197,3 +197,39 @@ def handlers_of(rows) -> defaultdict[int, set[int]]:
         for uid in users:
             result[uid].add(r["pk"])
     return result
+
+
+def colour_choices() -> list[tuple[str, str]]:
+    """The eco-code colours, read from the model ecocode keeps on each enterprise (``eco_code``) without
+    importing ecocode, which depends on dispatch."""
+    return list(Enterprise._meta.get_field("eco_code").related_model._meta.get_field("colour").choices)
+
+
+def campaign_batch(campaign: Campaign, now) -> str:
+    """The batch a campaign issues at ``now``: one for a one-off campaign, one per local month otherwise."""
+    if campaign.schedule == Campaign.Schedule.MONTHLY:
+        return f"c{campaign.pk}-{timezone.localdate(now):%Y-%m}"
+    return f"c{campaign.pk}"
+
+
+def campaign_enterprises(campaign: Campaign) -> QuerySet:
+    """The operating enterprises a campaign reaches (its township, industry and colour; empty means all)."""
+    qs = Enterprise.objects.filter(status=Enterprise.Status.OPERATING)
+    if campaign.township_id:
+        qs = qs.filter(township_id=campaign.township_id)
+    if campaign.industry_id:
+        qs = qs.filter(industry_id=campaign.industry_id)
+    if campaign.colour:
+        qs = qs.filter(eco_code__colour=campaign.colour)
+    return qs
+
+
+def visible_campaigns(user) -> QuerySet:
+    """Campaigns with their notice counts: all for county-wide staff, a township's own for its officers."""
+    qs = Campaign.objects.select_related("township", "industry", "created_by")
+    if not jurisdiction.is_county_wide(user):
+        if user.role != Role.TOWNSHIP or not user.township_id:
+            return qs.none()
+        qs = qs.filter(township_id=user.township_id)
+    return qs.annotate(issued=Count("notices"),
+                       completed=Count("notices", filter=Q(notices__completed_at__isnull=False)))

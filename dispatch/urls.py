@@ -13,5 +13,6 @@ urlpatterns = [
     path("complain/", views.complain, name="complain"),
     path("c/<str:access_token>/", views.complaint_status, name="complaint_status"),
     path("officers/", views.officer_stats, name="officer_stats"),
+    path("campaigns/", views.campaigns, name="campaigns"),
     path("officers.csv", views.officer_stats_csv, name="officer_stats_csv"),
 ]

@@ -23,7 +23,7 @@ from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
 
 from . import selectors, services, workflow
-from .forms import ActionForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
+from .forms import ActionForm, CampaignForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
 from .models import Attachment, Complaint, WorkOrder
 from .services import evidence
 from .workflow import WorkflowError
@@ -274,3 +274,41 @@ def officer_stats_csv(request):
         officer = row["officer"]
         writer.writerow([officer.username, officer.get_full_name(), *(row[c] for c in selectors.STAT_COLUMNS)])
     return response
+
+
+def _may_issue_campaigns(user) -> bool:
+    return jurisdiction.is_bureau(user) or (user.role == Role.TOWNSHIP and bool(user.township_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request):
+    """Self-check campaigns: issue one (to a township, an industry, a colour, or all; once or monthly)
+    and see how many notices each issued and how many the enterprises completed."""
+    user = request.user
+    if not _may_issue_campaigns(user):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, user=user)
+    status, error = 200, ""
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign, issued = services.campaign_create(
+                    user=user, title=data["title"], township=data["township"], industry=data["industry"],
+                    colour=data["colour"], schedule=data["schedule"], due_days=data["due_days"])
+            except WorkflowError as exc:
+                status, error = exc.status_code, str(exc)
+            else:
+                messages.success(request, _("%(n)d self-check notice(s) issued.") % {"n": issued})
+                return redirect("dispatch:campaigns")
+        else:
+            status, error = 400, _form_errors(form)
+    page = Paginator(selectors.visible_campaigns(user), 30).get_page(request.GET.get("page"))
+    colours = dict(selectors.colour_choices())
+    for campaign in page:
+        campaign.colour_label = colours.get(campaign.colour, "")
+    return render(request, "dispatch/campaigns.html", {
+        "form": form, "page": page, "error": error,
+        "kpi": selectors.self_check_completion(township=None if jurisdiction.is_bureau(user) else user.township),
+    }, status=status)

@@ -7,8 +7,10 @@ from core.api.fields import DateTimeField
 from fieldsync.models import RoundDraft
 
 from .. import workflow
+from ..selectors import colour_choices
 from ..models import (
     Attachment,
+    Campaign,
     Checklist,
     ChecklistLine,
     Complaint,
@@ -213,7 +215,28 @@ class RoundSerializer(serializers.ModelSerializer):
 
 class NoticeSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    campaign_title = serializers.CharField(source="campaign.title", read_only=True, default=None)
 
     class Meta:
         model = SelfCheckNotice
-        fields = ["id", "enterprise", "enterprise_name", "checklist", "batch", "issued_at", "due_at", "completed_at"]
+        fields = ["id", "enterprise", "enterprise_name", "checklist", "batch", "campaign", "campaign_title", "issued_at",
+                  "due_at",
+                  "completed_at"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    """A self-check campaign with its notice counts; on create, ``issued`` is how many it issued now."""
+
+    issued = serializers.IntegerField(read_only=True)
+    completed = serializers.IntegerField(read_only=True)
+    colour = serializers.ChoiceField(choices=[], required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colour"].choices = [("", ""), *colour_choices()]
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "title", "township", "industry", "colour", "schedule", "due_days", "active", "created_by",
+                  "created_at", "last_batch", "issued", "completed"]
+        read_only_fields = ["id", "active", "created_by", "created_at", "last_batch", "issued", "completed"]

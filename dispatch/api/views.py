@@ -30,6 +30,7 @@ from fieldsync.models import RoundDraft
 
 from .. import selectors, services, workflow
 from ..models import (
+    Campaign,
     Checklist,
     Complaint,
     Feedback,
@@ -40,6 +41,7 @@ from ..models import (
 from ..services import evidence, round_drafts
 from .serializers import (
     AnswerSerializer,
+    CampaignSerializer,
     AttachmentInSerializer,
     AttachmentSerializer,
     ChecklistSerializer,
@@ -373,10 +375,38 @@ class NoticeFilter(django_filters.FilterSet):
         fields = {"enterprise": ["exact"], "batch": ["exact"], "completed_at": ["isnull"]}
 
 
+class CampaignViewSet(ApiMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Self-check campaigns (the bureau: all; a township: its own). ``POST`` issues one at once to the
+    chosen enterprises (township, industry, colour; empty means all), ``schedule=monthly`` every month."""
+
+    serializer_class = CampaignSerializer
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    filterset_fields = ["township", "schedule", "active"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Campaign.objects.none()
+        return selectors.visible_campaigns(self.request.user)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        form = CampaignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        with service_errors():
+            campaign, _issued = services.campaign_create(
+                user=request.user, title=data["title"], township=data.get("township"),
+                industry=data.get("industry"), colour=data.get("colour", ""),
+                schedule=data.get("schedule", Campaign.Schedule.ONCE), due_days=data.get("due_days", 14))
+        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
 class SelfCheckNoticeViewSet(ReadOnlyViewSet):
     """Self-check notices of the enterprises of my jurisdiction (an enterprise: its own)."""
 
-    queryset = SelfCheckNotice.objects.select_related("enterprise")
+    queryset = SelfCheckNotice.objects.select_related("enterprise", "campaign")
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilter
     ordering_fields = ["due_at", "issued_at", "id"]

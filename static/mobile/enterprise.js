@@ -20,7 +20,7 @@
     const list = document.getElementById("notices");
     const page = await api("self-check-notices/?completed_at__isnull=true");
     list.replaceChildren(...(page.results.length ? page.results.map((notice) => el("li", { dataset: { notice: notice.id } },
-      el("div", {}, el("strong", {}, notice.batch), " ", el("span", { class: "meta" }, S.due, " ", when(notice.due_at))),
+      el("div", {}, el("strong", {}, notice.campaign_title || notice.batch), " ", el("span", { class: "meta" }, S.due, " ", when(notice.due_at))),
       el("button", { type: "button", onclick: async () => {
         try {
           const draft = await api(`self-check-notices/${notice.id}/open/`, { method: "POST" });

@@ -1,16 +1,18 @@
 """Each role's main job in a real headless browser, from login to result, at desktop and phone sizes:
 the township officer accepts an order and passes it to a grid (desktop page and /m/township/), the grid
-officer feeds back with a photo and the location it consented to share. Screenshots go to ``artifacts/``."""
+officer feeds back with a photo and the location it consented to share; the bureau issues a self-check
+campaign, the enterprise completes its notice on its phone, and the bureau sees it completed.
+Screenshots go to ``artifacts/``."""
 import os
 
 import pytest
 
 from dispatch import services
-from dispatch.models import Attachment, Feedback, WorkOrder
+from dispatch.models import Attachment, Campaign, Feedback, SelfCheckNotice, WorkOrder
 from notifications.models import Notification
 
 from .conftest import PASSWORD, jpeg_bytes
-from .test_mobile import ARTIFACTS, CHROMIUM, browser, eventually  # noqa: F401 (browser is a fixture)
+from .test_mobile import ARTIFACTS, CHROMIUM, browser, eventually, fill_round  # noqa: F401 (browser is a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")]
 PHONE = {"width": 390, "height": 844}
@@ -94,3 +96,32 @@ def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_locati
     item = Attachment.objects.get(feedback=feedback)
     assert (round(item.latitude, 4), round(item.longitude, 4)) == (HERE["latitude"], HERE["longitude"])
     assert errors == []
+
+
+def test_the_bureau_issues_a_self_check_campaign_and_sees_it_completed(world, live_server, browser):
+    page, errors = new_page(browser, DESKTOP)
+    desktop_login(page, live_server, world.users["bureau"], "/dispatch/campaigns/")
+    page.fill("#id_title", "十二月汛后自查")
+    page.select_option("#id_township", str(world.town_a.pk))
+    page.click("#campaign-form button[type=submit]")
+    page.wait_for_selector("#campaigns tr[data-campaign]")
+    campaign = Campaign.objects.get(title="十二月汛后自查")
+    notice = SelfCheckNotice.objects.get(campaign=campaign, enterprise=world.ent_a)
+    issued = SelfCheckNotice.objects.filter(campaign=campaign).count()
+    row = f"#campaigns tr[data-campaign='{campaign.pk}']"
+    assert page.inner_text(f"{row} .issued") == str(issued) and page.inner_text(f"{row} .completed") == "0"
+    assert Notification.objects.filter(kind="self_check_notice", enterprise=world.ent_a).exists()
+
+    phone, phone_errors = new_page(browser, PHONE)
+    mobile_login(phone, live_server, "enterprise", world.users["ent_a"])
+    phone.wait_for_selector(f"#notices li[data-notice='{notice.pk}']")
+    assert "十二月汛后自查" in phone.inner_text(f"#notices li[data-notice='{notice.pk}']")  # its title, not a code
+    phone.click(f"#notices li[data-notice='{notice.pk}'] button")
+    fill_round(phone)
+    assert eventually(lambda: SelfCheckNotice.objects.get(pk=notice.pk).completed_at is not None)
+    phone.screenshot(path=str(ARTIFACTS / "people-enterprise-campaign-phone.png"), full_page=True)
+
+    page.reload()
+    assert page.inner_text(f"{row} .completed") == "1"
+    page.screenshot(path=str(ARTIFACTS / "people-bureau-campaigns-desktop.png"), full_page=True)
+    assert errors == [] and phone_errors == []

@@ -11,7 +11,7 @@ from core import clock
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role, User
 
-from .models import Campaign, LineResult, Round, SelfCheckNotice, Team, WorkOrder
+from .models import Campaign, Complaint, LineResult, Round, SelfCheckNotice, Team, WorkOrder
 from .workflow import UNACCEPTED, UNFIXED
 
 S = WorkOrder.State
@@ -28,6 +28,22 @@ def work_order_q(user) -> Q:
     elif user.role == Role.GRID:
         q |= Q(enterprise__isnull=True, grid_id=user.grid_id)
     return q
+
+
+def order_search_q(text: str) -> Q:
+    """Orders whose number, title, enterprise name or credit code matches ``text``."""
+    q = Q(title__icontains=text) | Q(enterprise__name__icontains=text) | Q(enterprise__credit_code__iexact=text)
+    number = text.lstrip("#")
+    return q | Q(pk=int(number)) if number.isdigit() and len(number) < 10 else q
+
+
+def visible_complaints(user) -> QuerySet:
+    """Complaints about the enterprises (or, for complaints about a place, the townships) of ``user``'s
+    jurisdiction."""
+    if jurisdiction.is_county_wide(user):
+        return Complaint.objects.all()
+    return Complaint.objects.filter(jurisdiction.enterprise_q(user, "enterprise")
+                                    | Q(enterprise__isnull=True, township__in=jurisdiction.visible_townships(user)))
 
 
 def visible_work_orders(user) -> QuerySet:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("c/<str:access_token>/", views.complaint_status, name="complaint_status"),
     path("officers/", views.officer_stats, name="officer_stats"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("complaints/", views.complaint_list, name="complaint_list"),
     path("officers.csv", views.officer_stats_csv, name="officer_stats_csv"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -40,6 +40,10 @@ def order_list(request):
         qs = qs.filter(selectors.assigned_q(user))
     if request.GET.get("overdue"):
         qs = qs.filter(selectors.overdue_q(now))
+    if request.GET.get("source") in WorkOrder.Source.values:
+        qs = qs.filter(source=request.GET["source"])
+    if search := request.GET.get("q", "").strip():
+        qs = qs.filter(selectors.order_search_q(search))
     if request.GET.get("state") in WorkOrder.State.values:
         qs = qs.filter(state=request.GET["state"])
     elif not request.GET.get("closed"):
@@ -50,7 +54,8 @@ def order_list(request):
     for order in page:
         order.overdue_by = now - order.overdue_since if order.overdue_since else None
     return render(request, "dispatch/order_list.html", {
-        "page": page, "scope": scope, "states": WorkOrder.State.choices, "now": now,
+        "page": page, "scope": scope, "states": WorkOrder.State.choices, "sources": WorkOrder.Source.choices,
+        "now": now,
         "rate": selectors.on_time_rate(qs=selectors.visible_work_orders(user), now=now),
         "overdue_total": selectors.visible_work_orders(user).filter(selectors.overdue_q(now)).count(),
     })
@@ -312,3 +317,27 @@ def campaigns(request):
         "form": form, "page": page, "error": error,
         "kpi": selectors.self_check_completion(township=None if jurisdiction.is_bureau(user) else user.township),
     }, status=status)
+
+
+@login_required
+def complaint_list(request):
+    """Public complaints for staff, by jurisdiction: searchable (text, enterprise, contact), filterable by
+    channel, township and state, paginated."""
+    user = request.user
+    if user.role == Role.ENTERPRISE:
+        raise PermissionDenied
+    qs = selectors.visible_complaints(user).select_related("enterprise", "township", "work_order")
+    if search := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(text__icontains=search) | Q(enterprise__name__icontains=search)
+                       | Q(contact__icontains=search))
+    if request.GET.get("channel") in Complaint.Channel.values:
+        qs = qs.filter(channel=request.GET["channel"])
+    townships = jurisdiction.visible_townships(user).order_by("code")
+    if (township := request.GET.get("township", "")).isdigit():
+        qs = qs.filter(township_id=int(township))
+    if request.GET.get("open"):
+        qs = qs.exclude(work_order__state=WorkOrder.State.CLOSED)
+    page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "dispatch/complaint_list.html", {
+        "page": page, "channels": Complaint.Channel.choices, "townships": townships,
+    })

@@ -4,7 +4,6 @@ A round is started as a ``fieldsync.RoundDraft`` (``POST round-drafts/``, or ``P
 for an enterprise's self-check), filled one line at a time (``PUT round-drafts/{uuid}/lines/{line}/``) and
 submitted (``POST round-drafts/{uuid}/submit/``): see ``dispatch.services.round_drafts``."""
 import django_filters
-from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -76,12 +75,7 @@ class ComplaintViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Complaint.objects.none()
-        user = self.request.user
-        if jurisdiction.is_county_wide(user):
-            return Complaint.objects.all()
-        return Complaint.objects.filter(
-            jurisdiction.enterprise_q(user, "enterprise")
-            | Q(enterprise__isnull=True, township__in=jurisdiction.visible_townships(user)))
+        return selectors.visible_complaints(self.request.user)
 
 
 class WorkOrderFilter(django_filters.FilterSet):

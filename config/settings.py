@@ -111,7 +111,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
+            # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when a transaction
+            # starts, so two writers queue on the busy timeout instead of one failing "database is locked"
+            # when it upgrades a read lock.
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }
 if os.environ.get("DJANGO_TEST_DB"):

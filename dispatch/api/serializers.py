@@ -41,6 +41,14 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     source_label = serializers.CharField(source="get_source_display", read_only=True)
     overdue_since = serializers.DateTimeField(read_only=True, allow_null=True)
+    complaint_photo = serializers.SerializerMethodField(
+        help_text="Where the complaint's photo is (token or session), for an order opened by a complaint with one.")
+
+    def get_complaint_photo(self, obj) -> str | None:
+        complaint = getattr(obj, "complaint", None)
+        if complaint is None or not complaint.photo:
+            return None
+        return reverse("api-work-order-complaint-photo", args=[obj.pk])
 
     class Meta:
         model = WorkOrder
@@ -48,7 +56,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
                   "enterprise_name", "township", "township_name", "assignee_kind", "grid", "team", "officer",
                   "opened_at", "dispatched_at", "accept_due_at", "fix_due_at", "plan_due_at", "due_at",
                   "overdue_since", "accepted_at", "resolved_at", "closed_at", "on_time", "plan_text", "plan_date",
-                  "reopened"]
+                  "reopened", "complaint_photo"]
         read_only_fields = fields
 
 

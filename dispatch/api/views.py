@@ -134,7 +134,7 @@ class WorkOrderViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return WorkOrder.objects.none()
         qs = selectors.with_overdue(selectors.visible_work_orders(self.request.user)
-                                    .select_related("enterprise", "township"))
+                                    .select_related("enterprise", "township", "complaint"))
         if self.action == "retrieve":
             qs = qs.prefetch_related("transitions", "feedbacks__attachments")
         return qs
@@ -163,6 +163,16 @@ class WorkOrderViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             order = services.work_order_pass_to_grid(order_id=order.pk, user=request.user, grid=grid,
                                                      note=form.validated_data["note"])
         return Response(WorkOrderSerializer(order).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="complaint-photo", url_name="complaint-photo")
+    def complaint_photo(self, request, pk=None):
+        """The photo of the complaint that opened this order, for those who may see the order."""
+        order = self.get_object()
+        complaint = getattr(order, "complaint", None)
+        if complaint is None or not complaint.photo:
+            raise exceptions.NotFound()
+        return FileResponse(complaint.photo.open("rb"))
 
     @extend_schema(responses=GridSerializer(many=True))
     @action(detail=False, methods=["get"])

@@ -176,6 +176,27 @@ const M = (() => {
     return controls;
   }
 
+  /* The complaint's photo, fetched with the token (an <img src> could not send it). */
+  async function complaintPhoto(order) {
+    const img = el("img", { class: "evidence", alt: S.photo });
+    try {
+      const response = await fetch(order.complaint_photo, { headers: { Authorization: `Token ${localStorage.getItem(TOKEN)}` } });
+      if (response.ok) img.src = URL.createObjectURL(await response.blob());
+    } catch (err) { /* the text still shows */ }
+    return img;
+  }
+
+  function orderFacts(order) {
+    const facts = [];
+    if (order.description) facts.push(el("div", { class: "description" }, order.description));
+    if (order.complaint_photo) {
+      const holder = el("div", { class: "photo" });
+      complaintPhoto(order).then((img) => holder.append(img));
+      facts.push(holder);
+    }
+    return facts;
+  }
+
   async function orderList(listId, query, options = {}) {
     const list = document.getElementById(listId);
     const reload = () => orderList(listId, query, options);
@@ -184,6 +205,7 @@ const M = (() => {
       el("div", {}, el("strong", {}, order.title), " ", el("span", { class: "state" }, order.state_label)),
       el("div", { class: "meta" }, order.enterprise_name || order.township_name, " · ", S.due, " ", when(order.due_at),
         order.overdue_since ? el("span", { class: "overdue" }, " ", S.overdue) : null),
+      ...orderFacts(order),
       el("div", { class: "row" }, ...orderControls(order, reload, options)))) : [el("li", { class: "meta" }, S.nothing)]));
   }
 

@@ -6,6 +6,7 @@ Screenshots go to ``artifacts/``."""
 import os
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch import services
 from dispatch.models import Attachment, Campaign, Feedback, SelfCheckNotice, WorkOrder
@@ -63,7 +64,9 @@ def test_township_accepts_and_passes_to_a_grid_on_the_desktop(world, live_server
 
 def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_location(world, live_server, browser,
                                                                                     tmp_path):
-    order = services.work_order_open(source="complaint", title="河道漂浮油污", enterprise=world.ent_g)
+    complaint = services.complaint_file(text="河道漂浮油污，气味刺鼻", channel="qr", enterprise=world.ent_g,
+                                        photo=SimpleUploadedFile("river.jpg", jpeg_bytes(3), content_type="image/jpeg"))
+    order = complaint.work_order
     page, errors = new_page(browser, PHONE)
     mobile_login(page, live_server, "township", world.users["township_a"])
     row = f"#orders li[data-order='{order.pk}']"
@@ -80,6 +83,10 @@ def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_locati
     grid, errors = new_page(browser, PHONE, geolocation=HERE, permissions=["geolocation"])
     mobile_login(grid, live_server, "township", world.users["grid_a"])
     row = f"#orders li[data-order='{order.pk}']"
+    grid.wait_for_selector(row)
+    assert "河道漂浮油污，气味刺鼻" in grid.inner_text(row)  # the complaint's text, and its photo:
+    grid.wait_for_function("(sel) => { const i = document.querySelector(sel); return i && i.naturalWidth > 0; }",
+                           arg=f"{row} img.evidence")
     grid.click(f"{row} button[data-action=accept]")
     grid.click(f"{row} button[data-action=start]")
     grid.wait_for_selector(f"{row} form.feedback")

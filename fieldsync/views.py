@@ -35,6 +35,9 @@ def strings() -> dict:
         "chooseGrid": _("Choose a grid"), "passToGrid": _("Pass to a grid"), "overdue": _("overdue"),
         "shareLocation": _("Add my current location (asks for permission)"),
         "noLocation": _("The location could not be read; sent without it."),
+        "score": _("Score"), "lostPoints": _("Where points were lost"), "notScored": _("Not scored yet"),
+        "colours": {"green": _("Green code"), "blue": _("Blue code"), "yellow": _("Yellow code"),
+                    "orange": _("Orange code"), "red": _("Red code")},
         "searchEnterprise": _("Search by name or credit code"), "refine": _("shown; type more to narrow"),
     }
 

@@ -132,3 +132,21 @@ def test_the_bureau_issues_a_self_check_campaign_and_sees_it_completed(world, li
     assert page.inner_text(f"{row} .completed") == "1"
     page.screenshot(path=str(ARTIFACTS / "people-bureau-campaigns-desktop.png"), full_page=True)
     assert errors == [] and phone_errors == []
+
+
+def test_the_enterprise_sees_why_it_lost_points_and_acknowledges_a_warning(world, live_server, browser):
+    from alerts.models import Alert
+    from ecocode.services import scoring
+
+    scoring.run(trigger="on_demand", enterprise_ids=[world.ent_a.pk])  # its open warning costs points
+    page, errors = new_page(browser, PHONE)
+    mobile_login(page, live_server, "enterprise", world.users["ent_a"])
+    page.wait_for_selector("#ecocode .chip[data-colour]")
+    colour = page.get_attribute("#ecocode .chip", "data-colour")
+    assert colour and page.inner_text("#ecocode .chip").endswith("码")
+    page.wait_for_selector("#ecocode ul.reasons li")
+    assert page.locator("#ecocode ul.reasons li").count() >= 1
+    page.click(f"#alerts li[data-alert='{world.alert_a.pk}'] button")
+    assert eventually(lambda: Alert.objects.get(pk=world.alert_a.pk).state == "acknowledged")
+    page.screenshot(path=str(ARTIFACTS / "people-enterprise-ecocode-phone.png"), full_page=True)
+    assert errors == []

@@ -1,7 +1,7 @@
 """Admin of alerts."""
 from django.contrib import admin
 
-from .models import Alert, AlertEvent, AlertSettings, Silence
+from .models import Alert, AlertEvent, AlertSettings, Exceedance, Silence
 
 
 class AlertEventInline(admin.TabularInline):
@@ -45,4 +45,19 @@ class AlertSettingsAdmin(admin.ModelAdmin):
         return not AlertSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Exceedance)
+class ExceedanceAdmin(admin.ModelAdmin):
+    """Completed averaging periods over their permit limit (recorded by the warning cycle)."""
+
+    list_display = ("start", "enterprise", "outlet", "pollutant", "averaging_period", "value", "limit_value", "unit",
+                    "alert")
+    list_filter = ("averaging_period",)
+    search_fields = ("enterprise__name", "outlet__code", "pollutant__code")
+    date_hierarchy = "start"
+    readonly_fields = [f.name for f in Exceedance._meta.fields]
+
+    def has_add_permission(self, request):
         return False

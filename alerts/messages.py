@@ -10,6 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enterprises.models import Role, User
 from notifications.services import Message
 
 from .models import Alert, Rule
@@ -21,22 +22,36 @@ RULE_TEXT = {
 }
 
 
+PERIOD_TEXT = {"instant": gettext_lazy("instantaneous value"), "half_hour": gettext_lazy("half-hour average"),
+               "hour": gettext_lazy("hourly average"), "day": gettext_lazy("daily average")}
+FLAG_TEXT = {"F": gettext_lazy("instrument stopped"), "M": gettext_lazy("maintenance"),
+             "S": gettext_lazy("manually set value"), "D": gettext_lazy("instrument fault"),
+             "C": gettext_lazy("calibration"), "T": gettext_lazy("above measuring range"),
+             "B": gettext_lazy("communication fault")}
+
+
 def _value(value: float, unit: str) -> str:
-    return f"{value:g} {unit}".rstrip()
+    return f"{value:.4g} {unit}".rstrip()
 
 
 def describe(alert: Alert) -> str:
     """One line: who, where, what, how much."""
     outlet = alert.outlet
     what = alert.pollutant.name if alert.pollutant_id else ""
-    unit = alert.pollutant.unit if alert.pollutant_id else ""
+    unit = alert.unit
     line = " ".join(p for p in (alert.enterprise.name, outlet.code, outlet.name, what) if p)
     line += " " + str(RULE_TEXT[alert.rule])
     if alert.value is not None and alert.limit_value is not None:
-        line += _(": %(value)s (limit %(limit)s)") % {"value": _value(alert.value, unit),
-                                                      "limit": _value(alert.limit_value, unit)}
+        period = PERIOD_TEXT.get(alert.evidence.get("averaging_period"))
+        line += _(": %(value)s (limit %(limit)s)") % {
+            "value": f"{period} {_value(alert.value, unit)}" if period else _value(alert.value, unit),
+            "limit": _value(alert.limit_value, unit)}
+        projected = alert.evidence.get("projected")
+        if alert.rule == Rule.EXCEEDANCE and projected is not None and alert.value <= alert.limit_value < projected:
+            line += _(", on course for %(value)s by the end of the period") % {"value": _value(projected, unit)}
     elif alert.rule == Rule.DEVICE_FLAG:
-        line += ": " + ", ".join(sorted(alert.evidence.get("flags", {})))
+        what = [str(FLAG_TEXT.get(flag, flag)) for flag in sorted(alert.evidence.get("flags", {}))]
+        line += ": " + "、".join(what + alert.evidence.get("status_text", []))
     elif alert.rule == Rule.MISSING_DATA:
         line += _(": last data %(at)s") % {"at": alert.evidence.get("last_data_at") or _("none")}
     return line
@@ -67,3 +82,12 @@ def escalation_texts(alert: Alert, now: datetime) -> tuple[str, str]:
                     "escalated to an alarm.") % {"at": f"{localtime(alert.opened_at):%Y-%m-%d %H:%M}",
                                                  "minutes": minutes}
     return title, description
+
+
+def officer_messages(alert: Alert) -> list[Message]:
+    """The alarm to each township officer in charge of the alert's enterprise."""
+    officers = User.objects.filter(role=Role.TOWNSHIP, township_id=alert.enterprise.township_id, is_active=True)
+    text = subject(alert, "alarm")
+    return [Message(kind="alert.alarm", subject=text, body=describe(alert), user=officer,
+                    url=reverse("alerts:alert-detail", args=[alert.pk]), source=alert.source_ref,
+                    dedup_key=f"{alert.source_ref}:alarm:u{officer.pk}") for officer in officers]

@@ -1,18 +1,23 @@
 """The five warning rules as a handful of set-based queries over the whole county.
 
 ``detect(now, cfg)`` returns every condition that holds at ``now`` as ``Finding``s keyed by
-``(outlet_id, pollutant_id or None, rule)``. Each rule is one query over the half-hour aggregates,
-the devices or the recent readings, never a loop of queries per outlet:
+``(outlet_id, pollutant_id or None, rule)``. Each rule is a few queries over the aggregates, the
+devices or the recent readings, never a loop of queries per outlet:
 
-* exceedance — the last complete half-hour's average of valid (flag N) data above the permit limit,
-  or below its lower limit (pH);
-* near limit — that average at or above ``near_limit_share`` of the limit;
-* flat line — every half-hour of the ``flat_line_minutes`` window has valid data and the values all
-  stay within ``flat_line_tolerance`` × limit of each other (a stuck or zeroed analyser);
-* missing data — an online-monitored outlet whose active devices sent nothing for ``missing_data_minutes``;
+* exceedance — the early warning: a limit's current averaging period (as the permit states it:
+  instantaneous, half-hour, hourly, daily) over the limit, or on course to be (``limit_windows``);
+* near limit — near the limit (a range such as pH 6–9: near either bound, relative to its width);
+* flat line — every half-hour of the window has valid data and the values all stay within
+  ``flat_line_tolerance`` × limit of each other (a stuck or zeroed analyser); the window holds at least
+  three measuring cycles of the analyser (COD and ammonia analysers measure every 1–2 hours);
+* missing data — an online-monitored outlet whose active devices sent nothing within their allowance
+  (``missing_data_minutes``, or two reporting intervals of an hourly logger);
 * device flag — readings flagged other than N (stopped, maintenance, fault, calibration, set value,
-  over range, communication fault) since the start of the last complete half-hour; one per outlet.
+  over range, communication fault), or an instrument state other than running (``instrument_status``),
+  since the start of the last complete half-hour; one per outlet. An instrument in maintenance or
+  calibration also mutes the limit rules of its outlet.
 """
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,8 +26,9 @@ from django.db.models import FloatField as FloatF
 from django.db.models.functions import Cast
 
 from enterprises.models import Outlet
-from monitoring.models import Aggregate, DataFlag, Reading
+from monitoring.models import Aggregate, DataFlag, Device, Reading
 
+from . import instrument_status, limit_windows
 from .models import AlertSettings, Rule
 
 HALF_HOUR = timedelta(minutes=30)
@@ -54,79 +60,106 @@ def last_complete_half_hour(now: datetime) -> datetime:
     return half_hour_floor(now) - HALF_HOUR
 
 
-def _limited_aggregates(start: datetime):
-    """Half-hour aggregates of outlets starting at ``start`` with valid data, joined to their permit limit."""
-    return (Aggregate.objects
-            .filter(period=Aggregate.Period.HALF_HOUR, start=start, outlet__isnull=False, valid_count__gt=0,
-                    avg__isnull=False, pollutant__is_parameter=False, outlet__limits__pollutant=F("pollutant"))
-            .annotate(limit=Cast("outlet__limits__limit_value", FloatF()),
-                      lower=Cast("outlet__limits__lower_limit", FloatF())))
-
-
-def limit_findings(now: datetime, cfg: AlertSettings) -> tuple[list[Finding], set[Key]]:
-    """Exceedance and near-limit findings of the last complete half-hour, and the keys of near-limit
-    conditions in the wide sense (at or above the share, over the limit included) which keep an open
-    near-limit warning open while the value goes on over the limit."""
-    start = last_complete_half_hour(now)
+def limit_findings(judgement: limit_windows.Judgement, muted: set[int], cfg: AlertSettings
+                   ) -> tuple[list[Finding], set[Key]]:
+    """Exceedance (over the limit, or on course to be, in the limit's own averaging period) and
+    near-limit findings, and the keys of near-limit conditions in the wide sense (near or over), which
+    keep an open near-limit warning open while the value goes on over the limit. Outlets whose
+    instruments are in maintenance or calibration (``muted``) are not judged."""
     share = float(cfg.near_limit_share)
-    rows = (_limited_aggregates(start)
-            .filter(Q(avg__gte=F("limit") * Value(share)) | Q(lower__isnull=False, avg__lt=F("lower")))
-            .values_list("outlet_id", "outlet__enterprise_id", "pollutant_id", "avg", "limit", "lower",
-                         "valid_count"))
     findings, near_wide = [], set()
-    for outlet_id, enterprise_id, pollutant_id, avg, limit, lower, n in rows:
-        evidence = {"window_start": start.isoformat(), "window_minutes": 30, "valid_readings": n,
-                    "average": avg, "limit": limit}
-        if lower is not None and avg < lower:
-            evidence["lower_limit"] = lower
-            findings.append(Finding(outlet_id, enterprise_id, pollutant_id, Rule.EXCEEDANCE, avg, lower, evidence))
+    for state in judgement.states:
+        if state.outlet_id in muted:
             continue
-        if avg >= limit * share:
-            near_wide.add((outlet_id, pollutant_id, Rule.NEAR_LIMIT))
-        if avg > limit:
-            findings.append(Finding(outlet_id, enterprise_id, pollutant_id, Rule.EXCEEDANCE, avg, limit, evidence))
-        elif avg >= limit * share:
-            evidence["share"] = share
-            findings.append(Finding(outlet_id, enterprise_id, pollutant_id, Rule.NEAR_LIMIT, avg, limit, evidence))
+        evidence = state.evidence()
+        near_key = (state.outlet_id, state.pollutant_id, Rule.NEAR_LIMIT)
+        if state.over:
+            near_wide.add(near_key)
+            findings.append(Finding(state.outlet_id, state.enterprise_id, state.pollutant_id, Rule.EXCEEDANCE,
+                                    state.value, state.bound(), evidence))
+        elif state.near(share):
+            near_wide.add(near_key)
+            findings.append(Finding(state.outlet_id, state.enterprise_id, state.pollutant_id, Rule.NEAR_LIMIT,
+                                    state.value, state.bound(share), {**evidence, "share": share}))
     return findings, near_wide
 
 
+# Analysers that measure every 1–2 hours and repeat their last value in between (COD, ammonia nitrogen,
+# total phosphorus, total nitrogen): their default measuring cycle, unless the device states its own.
+SLOW_ANALYSER_CYCLE_MINUTES = 120
+SLOW_ANALYSERS = ("w01018", "w21003", "w21011", "w21001")
+FLAT_LINE_CYCLES = 3  # a flat line is this many measuring cycles in a row with the same value
+
+
+def flat_line_windows(cfg: AlertSettings) -> dict[int, Q]:
+    """Window length (minutes) → the aggregates judged over it: ``flat_line_minutes``, or at least
+    FLAT_LINE_CYCLES measuring cycles of the analyser (the device's ``measuring_cycle_minutes``, else
+    SLOW_ANALYSER_CYCLE_MINUTES for the slow analysers)."""
+    base = cfg.flat_line_minutes
+    cycles = dict(Device.objects.filter(outlet__isnull=False, is_active=True, measuring_cycle_minutes__isnull=False)
+                  .values("outlet_id").annotate(cycle=Max("measuring_cycle_minutes")).values_list("outlet_id", "cycle"))
+    windows: dict[int, Q] = defaultdict(lambda: Q(pk__in=[]))
+    windows[base] |= ~Q(outlet_id__in=list(cycles)) & ~Q(pollutant__code__in=SLOW_ANALYSERS)
+    windows[max(base, FLAT_LINE_CYCLES * SLOW_ANALYSER_CYCLE_MINUTES)] |= \
+        ~Q(outlet_id__in=list(cycles)) & Q(pollutant__code__in=SLOW_ANALYSERS)
+    for outlet_id, cycle in cycles.items():
+        windows[max(base, FLAT_LINE_CYCLES * cycle)] |= Q(outlet_id=outlet_id)
+    return windows
+
+
 def flat_line_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
-    """Outlet pollutants whose valid half-hour values stayed within the tolerance over the whole window."""
+    """Outlet pollutants whose valid half-hour values stayed within the tolerance over their whole
+    window (``flat_line_windows``): one query per distinct window length."""
     end = half_hour_floor(now)
-    slots = max(2, cfg.flat_line_minutes // 30)
-    start = end - HALF_HOUR * slots
     tolerance = float(cfg.flat_line_tolerance)
-    rows = (Aggregate.objects
-            .filter(period=Aggregate.Period.HALF_HOUR, start__gte=start, start__lt=end, outlet__isnull=False,
-                    valid_count__gt=0, pollutant__is_parameter=False, outlet__limits__pollutant=F("pollutant"))
-            .values("outlet_id", "pollutant_id")
-            .annotate(slots=Count("id"), low=Min("min"), high=Max("max"),
-                      limit=Max(Cast("outlet__limits__limit_value", FloatF())),
-                      enterprise_id=Max("outlet__enterprise_id"))
-            .filter(slots=slots, high__lte=F("low") + F("limit") * Value(tolerance))
-            .values_list("outlet_id", "enterprise_id", "pollutant_id", "low", "high", "limit"))
-    return [Finding(outlet_id, enterprise_id, pollutant_id, Rule.FLAT_LINE, high, limit,
-                    {"window_start": start.isoformat(), "window_minutes": slots * 30, "min": low, "max": high,
-                     "tolerance": tolerance * limit})
-            for outlet_id, enterprise_id, pollutant_id, low, high, limit in rows]
+    findings = []
+    for minutes, which in flat_line_windows(cfg).items():
+        slots = max(2, minutes // 30)
+        start = end - HALF_HOUR * slots
+        rows = (Aggregate.objects
+                .filter(which, period=Aggregate.Period.HALF_HOUR, start__gte=start, start__lt=end,
+                        outlet__isnull=False, valid_count__gt=0, pollutant__is_parameter=False,
+                        outlet__limits__pollutant=F("pollutant"))
+                .values("outlet_id", "pollutant_id")
+                .annotate(slots=Count("id"), low=Min("min"), high=Max("max"),
+                          limit=Max(Cast("outlet__limits__limit_value", FloatF())),
+                          enterprise_id=Max("outlet__enterprise_id"))
+                .filter(slots=slots, high__lte=F("low") + F("limit") * Value(tolerance))
+                .values_list("outlet_id", "enterprise_id", "pollutant_id", "low", "high", "limit"))
+        findings += [Finding(outlet_id, enterprise_id, pollutant_id, Rule.FLAT_LINE, high, limit,
+                             {"window_start": start.isoformat(), "window_minutes": slots * 30, "min": low,
+                              "max": high, "tolerance": tolerance * limit})
+                     for outlet_id, enterprise_id, pollutant_id, low, high, limit in rows]
+    return findings
 
 
 def missing_data_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
-    """Online-monitored outlets with an active device, none of whose devices was heard from lately."""
-    cutoff = now - cfg.missing_after
+    """Online-monitored outlets with an active device, none of which reported within its allowance:
+    the longer of ``missing_data_minutes`` and two of the device's reporting intervals (an hourly-only
+    logger is not missing at minute 59). One condition per distinct interval (a handful)."""
+    intervals = set(Device.objects.filter(is_active=True, outlet__isnull=False)
+                    .values_list("reporting_interval_minutes", flat=True).distinct())
+    fresh = Q(pk__in=[])
+    for minutes in intervals:
+        allowance = max(cfg.missing_after, timedelta(minutes=2 * (minutes or 0)))
+        which = Q(devices__reporting_interval_minutes=minutes) if minutes is not None else \
+            Q(devices__reporting_interval_minutes__isnull=True)
+        fresh |= which & Q(devices__last_seen_at__gte=now - allowance)
     rows = (Outlet.objects.filter(online_monitored=True, devices__is_active=True)
-            .values("id", "enterprise_id").annotate(last=Max("devices__last_seen_at"))
-            .filter(Q(last__lt=cutoff) | Q(last__isnull=True))
+            .values("id", "enterprise_id").annotate(last=Max("devices__last_seen_at"),
+                                                    fresh=Count("devices", filter=fresh))
+            .filter(fresh=0)
             .values_list("id", "enterprise_id", "last"))
     return [Finding(outlet_id, enterprise_id, None, Rule.MISSING_DATA, None, None,
                     {"last_data_at": last.isoformat() if last else None, "minutes": cfg.missing_data_minutes})
             for outlet_id, enterprise_id, last in rows]
 
 
-def device_flag_findings(now: datetime) -> list[Finding]:
-    """Outlets that sent flagged (not N) data since the start of the last complete half-hour. The
-    aggregates (count above valid_count) pick the few outlets to look at in the big readings table."""
+def device_flag_findings(now: datetime, states: dict[int, dict[str, set[int]]]) -> list[Finding]:
+    """Outlets that sent flagged (not N) data, or whose instruments report a state other than running
+    (``states``: maintenance, calibration, fault…, see ``instrument_status``), since the start of the last
+    complete half-hour. The aggregates (count above valid_count) pick the few outlets to look at in the
+    big readings table."""
     start = last_complete_half_hour(now)
     suspects = (Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start__gte=start, outlet__isnull=False,
                                          count__gt=F("valid_count"))
@@ -142,9 +175,17 @@ def device_flag_findings(now: datetime) -> list[Finding]:
                                                         "last": row["last"]})
         entry["flags"].setdefault(row["flag"], {})[row["pollutant__code"]] = row["n"]
         entry["last"] = max(entry["last"], row["last"])
+    if states:
+        enterprises = dict(Outlet.objects.filter(pk__in=states).values_list("pk", "enterprise_id"))
+        for outlet_id, by_code in states.items():
+            entry = by_outlet.setdefault(outlet_id, {"enterprise_id": enterprises[outlet_id], "flags": {},
+                                                     "last": None})
+            entry["status"] = {code: sorted(values) for code, values in by_code.items()}
+            entry["status_text"] = instrument_status.describe(by_code)
     return [Finding(outlet_id, entry["enterprise_id"], None, Rule.DEVICE_FLAG, None, None,
                     {"window_start": start.isoformat(), "flags": entry["flags"],
-                     "last_flagged_at": entry["last"].isoformat()})
+                     "last_flagged_at": entry["last"].isoformat() if entry["last"] else None,
+                     **({"status": entry["status"], "status_text": entry["status_text"]} if "status" in entry else {})})
             for outlet_id, entry in by_outlet.items()]
 
 
@@ -152,6 +193,8 @@ def device_flag_findings(now: datetime) -> list[Finding]:
 class Detection:
     findings: dict[Key, Finding]
     near_wide: set[Key]
+    judgement: limit_windows.Judgement | None = None
+    muted: set[int] = field(default_factory=set)
 
     def holds(self, key: Key) -> bool:
         """Does the condition of an open warning with this key still hold?"""
@@ -159,14 +202,23 @@ class Detection:
 
 
 def detect(now: datetime, cfg: AlertSettings) -> Detection:
-    limit, near_wide = limit_findings(now, cfg)
-    findings = [*limit, *flat_line_findings(now, cfg), *missing_data_findings(now, cfg), *device_flag_findings(now)]
-    return Detection({f.key: f for f in findings}, near_wide)
+    judgement = limit_windows.judge(now)
+    states = instrument_status.instrument_states(last_complete_half_hour(now), now)
+    muted = instrument_status.muted_outlets(states)
+    limit, near_wide = limit_findings(judgement, muted, cfg)
+    findings = [*limit, *flat_line_findings(now, cfg), *missing_data_findings(now, cfg),
+                *device_flag_findings(now, states)]
+    return Detection({f.key: f for f in findings}, near_wide, judgement, muted)
 
 
-def keys_with_valid_data(now: datetime, outlet_ids) -> set[tuple[int, int]]:
-    """(outlet, pollutant) pairs among ``outlet_ids`` with valid data in the last complete half-hour:
-    only for these can a limit or flat-line warning be judged clear (no data is not good data)."""
-    return set(Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start=last_complete_half_hour(now),
+def keys_with_valid_data(now: datetime, outlet_ids, detection: Detection | None = None) -> set[tuple[int, int]]:
+    """(outlet, pollutant) pairs among ``outlet_ids`` with valid data in the window their rule judges
+    (the last complete half-hour; a limit's current or last period): only for these can a limit or
+    flat-line warning be judged clear (no data is not good data)."""
+    keys = set(Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start=last_complete_half_hour(now),
                                         outlet_id__in=outlet_ids, valid_count__gt=0)
                .values_list("outlet_id", "pollutant_id"))
+    if detection is not None and detection.judgement is not None:
+        wanted = set(outlet_ids)
+        keys |= {(s.outlet_id, s.pollutant_id) for s in detection.judgement.states if s.outlet_id in wanted}
+    return keys

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.alert_close, name="alert-close"),
     path("silences/new/", views.silence_create, name="silence-create"),
     path("silences/<int:pk>/cancel/", views.silence_cancel, name="silence-cancel"),
+    path("silences/<int:pk>/decide/", views.silence_decide, name="silence-decide"),
 ]

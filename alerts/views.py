@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enterprises.jurisdiction import visible_townships
+from enterprises.models import AveragingPeriod
+from monitoring.models import DataFlag
 
 from . import selectors, services
 from .forms import CloseForm, SilenceForm
-from .models import AlertState, Rule
+from .models import AlertSettings, AlertState, Rule, Silence
 
 
 def _alert_for(user, pk: int):
@@ -44,10 +46,13 @@ def alert_list(request):
                                | Q(outlet__code__iexact=search))
     page = Paginator(alerts.order_by("-opened_at", "-id"), 50).get_page(params.get("page"))
     outlets = selectors.silenceable_outlets(request.user)
+    silences = list(selectors.visible_silences(request.user))
+    for silence in silences:
+        silence.can_decide = silence.status == "requested" and services.silence_may_decide(request.user, silence)
     return render(request, "alerts/alert_list.html", {
         "alerts": page, "page": page, "show_all": show_all, "states": AlertState.choices, "rules": Rule.choices,
         "townships": visible_townships(request.user).order_by("code"),
-        "silences": selectors.visible_silences(request.user),
+        "silences": silences,
         "silence_form": SilenceForm(outlets=outlets) if outlets.exists() else None,
     })
 
@@ -61,6 +66,10 @@ def alert_detail(request, pk: int):
         "silences": selectors.silences_of_outlet(alert.outlet_id),
         "can_acknowledge": services.alert_can_acknowledge(user, alert),
         "close_form": CloseForm() if alert.is_open and services.alert_can_close(user, alert) else None,
+        "flag_text": "、".join(str(DataFlag(flag).label) for flag in sorted(alert.evidence.get("flags", {}))
+                              if flag in DataFlag.values),
+        "averaging_period": AveragingPeriod(alert.evidence["averaging_period"]).label
+        if alert.evidence.get("averaging_period") in AveragingPeriod.values else "",
     })
 
 
@@ -109,9 +118,29 @@ def silence_create(request):
             form.add_error(None, exc)
         else:
             messages.success(request, _("Maintenance window declared."))
+            if Silence.objects.filter(created_by=request.user, status="requested").exists():
+                messages.info(request, _("Windows longer than %(minutes)d minutes mute warnings only once the "
+                                         "township or the bureau approves them.")
+                              % {"minutes": AlertSettings.current().self_approved_silence_minutes})
             return redirect("alerts:alert-list")
     status = 400 if request.method == "POST" else 200
     return render(request, "alerts/silence_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def silence_decide(request, pk: int):
+    """The township or the bureau approves (or rejects) a requested maintenance window."""
+    silence = get_object_or_404(selectors.visible_silences(request.user, current_only=False)
+                                .select_related("enterprise"), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.silence_decide(silence=silence, user=request.user, approve=approve, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Maintenance window approved.") if approve else _("Maintenance window rejected."))
+    return redirect("alerts:alert-list")
 
 
 @login_required

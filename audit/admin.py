@@ -12,10 +12,10 @@ from .models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_label", "action", "model_label", "object_id", "object_repr", "ip")
     list_filter = ("action", "model_label", ("at", admin.DateFieldListFilter))
-    search_fields = ("object_repr", "object_id", "actor_label", "request_id")
+    search_fields = ("object_repr", "object_id", "actor_label", "request_id", "source")
     date_hierarchy = "at"
     readonly_fields = ("at", "actor", "actor_label", "action", "model_label", "object_id", "object_repr",
-                       "change_table", "request_id", "ip")
+                       "change_table", "request_id", "ip", "source")
     exclude = ("changes",)
     list_select_related = ("actor",)
 

@@ -18,6 +18,7 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from core import clock
+from enterprises.signals import rows_written
 
 from . import context
 
@@ -26,7 +27,8 @@ AUDITED = (
     "enterprises.Permit", "enterprises.Outlet", "enterprises.PermitLimit", "enterprises.MonitoringDuty",
     "enterprises.PermitItem",
     "dispatch.WorkOrder", "dispatch.Round",
-    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand",
+    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand", "ecocode.Objection", "ecocode.CreditRepair",
+    "ecocode.ReportedEmission",
 )
 
 
@@ -112,6 +114,18 @@ def _write(action, instance, changes):
         changes=changes, request_id=request_id, ip=ip)
 
 
+def _rows_written(sender, *, changes, source: str = "", **kwargs):
+    """Entries for set-based writes (``enterprises.signals.rows_written``), with the file they came from."""
+    from .models import AuditEntry
+
+    user, label, request_id, ip = context.actor()
+    at = clock.now()
+    AuditEntry.objects.bulk_create([
+        AuditEntry(at=at, actor=user, actor_label=label[:150], action=c.action, model_label=c.model_label,
+                   object_id=c.object_id, object_repr=c.object_repr[:200], changes=c.changes,
+                   request_id=request_id, ip=ip, source=source[:255]) for c in changes], batch_size=2000)
+
+
 _task_scopes = {}
 
 
@@ -134,5 +148,6 @@ def connect() -> None:
         pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
         post_save.connect(_after_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
+    rows_written.connect(_rows_written, dispatch_uid="audit:rows_written")
     task_prerun.connect(_task_started, dispatch_uid="audit:task_prerun", weak=False)
     task_postrun.connect(_task_finished, dispatch_uid="audit:task_postrun", weak=False)

@@ -37,7 +37,7 @@ def make_devices(count: int) -> list[str]:
     for n in range(count):
         outlet = factories.outlet(factories.permit(factories.enterprise(town)), code="DA001", kind="air",
                                   limits={"a21026": 100, "a21002": 200, "a34013": 20})
-        mns.append(Device.objects.create(mn=f"BENCH{n:019d}", outlet=outlet).mn)
+        mns.append(Device.objects.create(mn=f"BENCH{n:019d}", outlet=outlet, password="123456").mn)  # data_segment PW
     return mns
 
 
@@ -132,10 +132,13 @@ def main() -> None:
     from django.db import connection
 
     from monitoring.models import Reading
+    from monitoring.services import partitions
 
     mns = make_devices(args.devices)
     per_device = int(args.seconds * 400 / args.devices) + 50  # more than can be sent in the time
     start = (dt.datetime.now(TZ) - dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    # the days of the data have their partitions, as beat keeps them ahead in production
+    partitions.ensure_partitions(start.date() + dt.timedelta(days=n) for n in range(-1, 5))
     plans = [frames_for(mn, start, per_device, n) for n, mn in enumerate(mns)]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

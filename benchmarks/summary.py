@@ -14,6 +14,7 @@ HEADLINES = [
     ("alerts", "cycle_s", "one warning cycle, whole county", "s"),
     ("ecocode", "full_run_s", "full eco-code scoring, whole county", "s"),
     ("seed", "seed_s", "seeding the demo county", "s"),
+    ("registry", "import_s", "registry import of the county export", "s"),
     ("load", "map_p95_ms", "p95, dashboard map data, 50 clients", "ms"),
     ("load", "qr_p95_ms", "p95, public QR page, 50 clients", "ms"),
     ("load", "api_p95_ms", "p95, REST API list, 50 clients", "ms"),

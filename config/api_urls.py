@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("ecocode.api.urls")),
     path("", include("dispatch.api.urls")),
+    path("", include("waste.api.urls")),
 ]

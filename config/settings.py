@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fieldsync",
     "audit",
     "enforcement",
+    "waste",
 ]
 
 MIDDLEWARE = [
@@ -170,7 +171,9 @@ CELERY_BEAT_SCHEDULE = {
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "issue-self-check-campaigns": {"task": "dispatch.tasks.issue_campaigns", "schedule": crontab(hour=7, minute=0)},
+    "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
+    "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -269,6 +272,19 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@enforcement.local")
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+
+# --- HJ 212 server: fair under abuse -------------------------------------------------------------
+HJ212_MAX_CONNECTIONS = int(os.environ.get("HJ212_MAX_CONNECTIONS", "20000"))
+HJ212_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("HJ212_MAX_CONNECTIONS_PER_ADDRESS", "64"))
+HJ212_FRAME_TIMEOUT = float(os.environ.get("HJ212_FRAME_TIMEOUT", "30"))  # seconds from a frame's first byte
+HJ212_MAX_GARBAGE_BYTES = int(os.environ.get("HJ212_MAX_GARBAGE_BYTES", str(64 * 1024)))  # per connection
+HJ212_DEVICE_PW_CHARS = int(os.environ.get("HJ212_DEVICE_PW_CHARS", "12"))
+HJ212_MAX_FAILED_LOGINS = int(os.environ.get("HJ212_MAX_FAILED_LOGINS", "5"))  # per MN and per address
+HJ212_MAX_FAILED_PER_ADDRESS = int(os.environ.get("HJ212_MAX_FAILED_PER_ADDRESS", "50"))
+HJ212_LOCKOUT_SECONDS = int(os.environ.get("HJ212_LOCKOUT_SECONDS", "900"))
+HJ212_LOCKOUT_KEY = os.environ.get("HJ212_LOCKOUT_KEY", "lockout")  # cache key space of the failure counters
+HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unknown MN from wrong password
+INGEST_REJECTION_RETENTION_DAYS = int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30"))
 
 # --- Public site ----------------------------------------------------------------------------
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -24,6 +24,7 @@ from core.db import is_postgres
 from dispatch.selectors import visible_work_orders, with_overdue
 from ecocode.models import Colour, ColourChange, EcoCode
 from enterprises import jurisdiction
+from enterprises import selectors as registry_selectors
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from enterprises.models.enterprises import ManagementClass
 from monitoring.models import Aggregate, DataKind, Reading
@@ -128,8 +129,9 @@ def visible_enterprise(user, pk: int) -> Enterprise | None:
             .filter(pk=pk).first())
 
 
-def _limit_rows(enterprise: Enterprise, now: dt.datetime) -> list[dict]:
-    """Each permit limit of the enterprise with the latest valid hourly (or half-hour) average."""
+def _limit_rows(enterprise: Enterprise, permit, now: dt.datetime) -> list[dict]:
+    """Each permit limit of the enterprise's current permit (earlier versions' outlets left out) with the
+    latest valid hourly (or half-hour) average."""
     def latest(period, field):
         return Subquery(Aggregate.objects.filter(
             outlet_id=OuterRef("outlet_id"), pollutant_id=OuterRef("pollutant_id"), period=period,
@@ -141,7 +143,7 @@ def _limit_rows(enterprise: Enterprise, now: dt.datetime) -> list[dict]:
             flag="N", observed_at__gte=now - dt.timedelta(days=2), observed_at__lte=now)
             .order_by("-observed_at").values(field)[:1])
 
-    limits = (PermitLimit.objects.filter(outlet__enterprise=enterprise)
+    limits = (PermitLimit.objects.filter(outlet__enterprise=enterprise, outlet__permit=permit)
               .annotate(hour_avg=latest("hour", "avg"), hour_at=latest("hour", "start"),
                         half_avg=latest("half_hour", "avg"), half_at=latest("half_hour", "start"),
                         reading_value=latest_reading("value"), reading_at=latest_reading("observed_at"))
@@ -190,8 +192,10 @@ def enterprise_panel(user, enterprise: Enterprise, now: dt.datetime) -> dict:
             "number": permit.number, "class": permit.get_management_class_display(),
             "valid_from": permit.valid_from.isoformat(), "expires_on": permit.expires_on.isoformat(),
             "status": permit.get_status_display(), "expired": permit.expires_on < now.date(),
+            "annual_quantities": [{"name": q["name"], "tonnes": float(q["tonnes"])}
+                                  for q in registry_selectors.annual_quantities(permit)],
         },
-        "limits": _limit_rows(enterprise, now),
+        "limits": _limit_rows(enterprise, permit, now),
         "alerts": [{"id": a.pk, "rule": a.get_rule_display(), "outlet": a.outlet.code,
                     "pollutant": a.pollutant.code if a.pollutant_id else None, "state": a.get_state_display(),
                     "opened_at": _local_iso(a.opened_at), "value": a.value, "limit": a.limit_value,

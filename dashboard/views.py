@@ -54,6 +54,7 @@ def map_page(request):
         "none_open": _("none"), "exceeds": _("over the limit"), "overdue": _("overdue"),
         "chart": _("chart"), "expires": _("expires"), "score": _("score"), "loading": _("loading…"),
         "shown": _("enterprises shown"), "error": _("Could not load the data"),
+        "annual": _("Annual permitted quantity"),
     }
     return render(request, "dashboard/map.html", {
         **_common(request, "map"),

@@ -39,7 +39,8 @@ class VersionedAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(VersionedAdmin):
-    list_display = ("code", "name", "group", "weight", "rule", "colour_cap", "active")
+    list_display = ("code", "name", "group", "weight", "weight_source", "rule", "competes", "precedence", "colour_cap",
+                    "active")
     list_editable = ("weight", "active")
     list_filter = ("group", "active", "rule")
     search_fields = ("code", "name", "rule")

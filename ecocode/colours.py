@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .models import Colour
 
-COLOURS = Colour.values  # best first
+COLOURS = Colour.scored()  # best first (grey, insufficient data, is not a colour of a score)
 
 
 def colour_for(score: Decimal, bands: list[dict], caps=()) -> str:

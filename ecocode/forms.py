@@ -1,4 +1,5 @@
-"""The complaint form of the public page."""
+"""Forms of the eco-code: the complaint form of the public page, the objection and credit-repair forms of
+the enterprise and the decision form of the reviewing staff."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,3 +29,42 @@ class ComplaintForm(forms.Form):
         if getattr(photo, "image", None) is None or photo.image.format not in PHOTO_FORMATS:
             raise forms.ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
         return photo
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (attachments of an objection or a repair application)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ObjectionForm(forms.Form):
+    reasons = forms.CharField(label=_("Why the deduction is wrong"), min_length=10, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+    files = MultipleFileField(label=_("Supporting documents (up to 5 files, 10 MB each)"))
+
+
+class RepairForm(forms.Form):
+    correction = forms.CharField(label=_("What was corrected"), min_length=10, max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+    corrected_on = forms.DateField(label=_("Corrected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reasons = forms.CharField(label=_("Why the credit should be repaired"), min_length=10, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Evidence of the correction (required, up to 5 files, 10 MB each)"))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("accept")), ("reject", _("reject"))],
+                                 widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason for the decision"), min_length=4, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 3}))

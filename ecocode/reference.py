@@ -13,6 +13,17 @@ from django.utils import timezone
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def indicator_rows(indicator_model) -> list[dict]:
+    """The indicators of ``indicators.csv`` as field values, limited to the fields ``indicator_model``
+    has (a historical model of an early migration lacks the later columns)."""
+    have = {f.name for f in indicator_model._meta.get_fields()}
+    with open(DATA / "indicators.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    typed = [dict(r, weight=Decimal(r["weight"]), params=json.loads(r["params"]),
+                  precedence=int(r.get("precedence") or 0)) for r in rows]
+    return [{k: v for k, v in r.items() if k in have} for r in typed]
+
+
 def load_catalogue(indicator_model, band_model, version_model) -> bool:
     """Insert the default catalogue as version 1 if there is none. Models are passed in so the
     migration can use its historical ones. Returns whether anything was loaded."""
@@ -20,13 +31,7 @@ def load_catalogue(indicator_model, band_model, version_model) -> bool:
 
     if indicator_model.objects.exists() or band_model.objects.exists():
         return False
-    with open(DATA / "indicators.csv", encoding="utf-8") as f:
-        indicator_model.objects.bulk_create([
-            indicator_model(code=r["code"], group=r["group"], name=r["name"], weight=Decimal(r["weight"]),
-                            rule=r["rule"], params=json.loads(r["params"]), source=r["source"],
-                            colour_cap=r["colour_cap"])
-            for r in csv.DictReader(f)
-        ])
+    indicator_model.objects.bulk_create([indicator_model(**r) for r in indicator_rows(indicator_model)])
     with open(DATA / "colour_bands.csv", encoding="utf-8") as f:
         band_model.objects.bulk_create([
             band_model(colour=r["colour"], min_score=Decimal(r["min_score"]),

@@ -5,7 +5,7 @@ frequency, penalty discretion factor, green-subsidy eligibility and warning-only
 """
 import datetime as dt
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 
 from core import clock
 from enterprises import jurisdiction
@@ -86,3 +86,14 @@ def outlet_status(enterprise: Enterprise, now: dt.datetime | None = None) -> lis
                                            or (lim.lower_limit is not None and value < float(lim.lower_limit))),
         })
     return list(outlets.values())
+
+
+def insufficient_data(user) -> QuerySet:
+    """Enterprises of ``user``'s jurisdiction graded "insufficient data", with what the township checks
+    first: the latest execution report submitted and the latest packet of its monitoring devices."""
+    codes = jurisdiction.restrict(EcoCode.objects.filter(colour="grey"), user)
+    return (Enterprise.objects.filter(pk__in=codes.values("enterprise_id"))
+            .select_related("township", "eco_code")
+            .annotate(last_report=Max("permits__reports__submitted_on"),
+                      last_packet=Max("outlets__devices__last_seen_at"))
+            .order_by("township__name", "name"))

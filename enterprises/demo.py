@@ -139,6 +139,21 @@ def _random_point_in(rng: random.Random, polygon: list[geometry.Point]) -> geome
     return geometry.centroid(polygon)
 
 
+# Pollutants under total-quantity control: the main outlets of key units get an annual permitted quantity.
+TOTAL_CONTROLLED = {"w01018", "w21003", "a21026", "a21002", "a34013", "a24088"}
+
+
+def _annual_quantity(outlet: Outlet, pcode: str, limit: float, key: bool) -> Decimal | None:
+    """t/a at the limit: air 1,000 m³/h per metre of stack for 7,200 h; water 300 m³/d for 330 days."""
+    if not (key and outlet.is_main and pcode in TOTAL_CONTROLLED):
+        return None
+    if outlet.kind == "air":
+        tonnes = limit * outlet.height_m * 1000 * 7200 / 1e9
+    else:
+        tonnes = limit * 300 * 330 / 1e6
+    return Decimal(str(round(tonnes, 3)))
+
+
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
@@ -275,10 +290,18 @@ class DemoCounty:
         self.report.add("enterprises", len(ents))
 
         permits = []
+        # Permits in trouble, drawn apart so the rest of the county stays as it was: about 2 % lapsed
+        # without renewal, 1 % suspended.
+        standing = random.Random(f"permit-standing-{self.n}")
         for ent in ents:
             issued = self.today - dt.timedelta(days=rng.randint(30, 5 * 365 - 30))
+            trouble = standing.random()
+            if trouble < 0.02:
+                issued = self.today - dt.timedelta(days=5 * 365 + standing.randint(10, 200))
             expires = issued + dt.timedelta(days=5 * 365)
             status = Permit.Status.VALID if expires > self.today else Permit.Status.EXPIRED
+            if 0.02 <= trouble < 0.03:
+                status = Permit.Status.SUSPENDED
             suffix = "W" if ent.management_class == "registration" else "P"
             permits.append(Permit(enterprise=ent, number=f"{ent.credit_code}001{suffix}",
                                   management_class=ent.management_class, issued_on=issued, valid_from=issued,
@@ -317,7 +340,8 @@ class DemoCounty:
                 pollutant = pollutants[pcode]
                 limits.append(PermitLimit(outlet=outlet, pollutant=pollutant, limit_value=Decimal(str(value)),
                                           lower_limit=Decimal("6") if pcode == "w01001" else None,
-                                          unit=pollutant.unit, averaging_period=period, standard=standard))
+                                          unit=pollutant.unit, averaging_period=period, standard=standard,
+                                          annual_quantity=_annual_quantity(outlet, pcode, value, key)))
                 online = outlet.online_monitored and pcode in ("w01018", "w21003", "w01001", "a21026", "a21002",
                                                                "a34013", "a24088")
                 duties.append(MonitoringDuty(
@@ -387,9 +411,10 @@ class DemoCounty:
                 submitted = None
             if submitted and submitted > self.today:
                 submitted = self.today
+            # Whether a report agrees with the monitoring data is computed by the eco-code from the emissions
+            # it declares (ecocode.ReportedEmission, seeded by ecocode's demo) and the devices' -Cou.
             out.append(ExecutionReport(permit=permit, kind=kind, period_start=start, period_end=end, due_on=due,
-                                       submitted_on=submitted, is_complete=bool(submitted) and rng.random() < 0.92,
-                                       is_consistent=bool(submitted) and rng.random() < 0.9))
+                                       submitted_on=submitted, is_complete=bool(submitted) and rng.random() < 0.92))
         return out
 
     def run(self) -> SeedReport:

@@ -1,7 +1,9 @@
 """Admin of monitoring."""
 from django.contrib import admin
 
-from .models import Aggregate, Device, IngestRejection, Station
+from core import clock
+
+from .models import Aggregate, CodeMapping, Device, HeldValue, IngestRejection, Station
 
 
 @admin.register(Station)
@@ -11,6 +13,17 @@ class StationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+class CodeMappingInline(admin.TabularInline):
+    model = CodeMapping
+    fields = ("code", "pollutant", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+    raw_id_fields = ("pollutant",)
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):  # mapped on the codes page or the mapping admin
+        return False
+
+
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
     list_display = ("mn", "outlet", "station", "protocol_version", "is_active", "accepted_packets",
@@ -18,7 +31,9 @@ class DeviceAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "protocol_version", "accept_swapped_crc")
     search_fields = ("mn", "outlet__enterprise__name", "outlet__code", "station__name")
     raw_id_fields = ("outlet", "station")
-    readonly_fields = ("accepted_packets", "rejected_packets", "stored_readings", "last_seen_at", "last_rejected_at")
+    readonly_fields = ("accepted_packets", "rejected_packets", "stored_readings", "first_seen_at", "last_seen_at",
+                       "last_rejected_at")
+    inlines = [CodeMappingInline]
 
 
 @admin.register(IngestRejection)
@@ -48,4 +63,32 @@ class AggregateAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CodeMapping)
+class CodeMappingAdmin(admin.ModelAdmin):
+    """Per-device code overrides (a vendor code, a 2005 code meaning something else on this device)."""
+
+    list_display = ("device", "code", "pollutant", "created_by", "created_at")
+    search_fields = ("device__mn", "code", "pollutant__code")
+    raw_id_fields = ("device", "pollutant", "created_by")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by, obj.created_at = request.user, clock.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(HeldValue)
+class HeldValueAdmin(admin.ModelAdmin):
+    """What devices sent that does not count (yet), as sent; mapped codes are counted by ``recount_held``."""
+
+    list_display = ("received_at", "device", "code", "kind", "observed_at", "problem", "counted_at")
+    list_filter = ("problem", "kind")
+    search_fields = ("device__mn", "code")
+    raw_id_fields = ("device",)
+    readonly_fields = [f.name for f in HeldValue._meta.fields]
+
+    def has_add_permission(self, request):
         return False

@@ -1,8 +1,11 @@
 """Extends the demo county with monitoring: a data logger (MN code) on every online-monitored outlet,
-an air-quality station at every township seat and dust stations, and the last hours of minute data
-stored through the real ingestion path (one station's particulates jump in the last half hour), so the
-demo opens with live values; ``alerts.demo_seed`` then evaluates the warnings they cause (a few
-exceedances, flat lines, silent and faulty devices)."""
+an air-quality station at every township seat and dust stations, yesterday's hourly data and the last
+hours of minute data stored through the real ingestion path (one station's particulates jump in the
+last half hour), so the demo opens with live values; ``alerts.demo_seed`` then evaluates the warnings
+they cause. Values scatter around plausible shares of each limit (pH around 7.4 in its 6–9 range); a
+few outlets exceed (yesterday's daily averages and the last hour: recorded exceedances, and early
+warnings now), a few run near their limit, one in a hundred has a stuck analyser, a silent logger or
+a faulty instrument."""
 import datetime as dt
 
 from django.db.models import F
@@ -10,6 +13,7 @@ from django.db.models import F
 from core import clock
 from enterprises.models import Outlet, PermitLimit, Pollutant, Township
 
+from . import hj212
 from .hj212 import ParsedReading
 from .models import Device, Station
 from .services.ingest import Unit, store
@@ -36,8 +40,8 @@ def _behaviours(rng, n: int) -> list[str]:
 
 
 def _outlet_value(rng, behaviour: str, limit: float, lower: float | None, step: int) -> tuple[float, str]:
-    if lower is not None:  # pH: stays in range unless exceeding
-        return (round(rng.uniform(4.5, 5.5), 2) if behaviour == "exceeding" else round(rng.uniform(6.6, 8.2), 2)), "N"
+    if lower is not None:  # pH: around the middle of its range unless exceeding
+        return (round(rng.uniform(4.5, 5.5), 2) if behaviour == "exceeding" else round(rng.gauss(7.4, 0.25), 2)), "N"
     share = {"exceeding": rng.uniform(1.15, 1.6), "near_limit": rng.uniform(0.82, 0.95),
              "flat": 0.37}.get(behaviour, rng.uniform(0.2, 0.65))
     flag = "D" if behaviour == "faulty" and step >= 6 else "N"
@@ -51,8 +55,7 @@ def extend(county) -> dict:
     times = [end - STEP * k for k in range(int(HISTORY / STEP), -1, -1)]
 
     outlets = list(Outlet.objects.filter(online_monitored=True).order_by("pk"))
-    devices = Device.objects.bulk_create([Device(mn=f"3304831{o.pk:017d}", outlet=o, password="123456")
-                                          for o in outlets])
+    devices = Device.objects.bulk_create([Device(mn=f"3304831{o.pk:017d}", outlet=o) for o in outlets])
     towns = list(Township.objects.order_by("code"))
     stations = [Station(code=f"AQ{t.code[-3:]}", name=f"{t.name}空气自动站", kind=Station.Kind.AIR_QUALITY, township=t,
                         latitude=t.latitude + 0.004, longitude=t.longitude - 0.004) for t in towns]
@@ -69,8 +72,16 @@ def extend(county) -> dict:
         limits.setdefault(outlet_id,
                           []).append((pollutant_id, code, float(value), None if lower is None else float(lower)))
     behaviours = _behaviours(rng, len(devices))
-    units = []
+    today = now.astimezone(hj212.DEFAULT_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday = [today - dt.timedelta(hours=h) for h in range(24, 0, -1)]
+    units, silent = [], []  # a silent logger's last packet came 75 minutes ago
     for device, behaviour in zip(devices, behaviours):
+        hourly = [(pollutant_id, ParsedReading(code=code, kind="hour", observed_at=at, flag="N",
+                                               avg=_outlet_value(rng, behaviour, limit, lower, 0)[0]))
+                  for at in yesterday for pollutant_id, code, limit, lower in limits.get(device.outlet_id, [])
+                  if behaviour != "silent"]
+        if hourly:
+            units.append(Unit(device=device, readings=hourly))
         readings = []
         for step, at in enumerate(times):
             if behaviour == "silent" and at > now - dt.timedelta(minutes=75):
@@ -80,7 +91,7 @@ def extend(county) -> dict:
                 readings.append((pollutant_id, ParsedReading(code=code, kind="minute", observed_at=at, flag=flag,
                                                              avg=value, min=value, max=value)))
         if readings:
-            units.append(Unit(device=device, readings=readings))
+            (silent if behaviour == "silent" else units).append(Unit(device=device, readings=readings))
     codes = dict(Pollutant.objects.filter(code__in=STATION_CODES).values_list("code", "pk"))
     wind_from = rng.uniform(0, 360)
     station_times = [end - STEP * k for k in range(int(STATION_HISTORY / STEP), -1, -1)]
@@ -98,6 +109,7 @@ def extend(county) -> dict:
     stored = 0
     for i in range(0, len(units), 500):
         stored += store(units[i:i + 500], [], now=now).stored
+    stored += store(silent, [], now=now - dt.timedelta(minutes=75)).stored
     return {"monitoring devices": len(devices) + len(station_devices), "stations": len(stations),
             "readings": stored}
 

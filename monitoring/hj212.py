@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ IGNORED_SUFFIXES = frozenset({"EFlag", "ValidNum", "TotalNum", "Info", "Data", "
 
 # QnRtn codes of a CN 9011 reply (request acknowledgement).
 QNRTN_READY = 1
+QNRTN_REJECTED = 2
 QNRTN_WRONG_PW = 3
 QNRTN_WRONG_MN = 4
 QNRTN_WRONG_CN = 8
@@ -123,14 +124,19 @@ class FrameReader:
         self.max_length = max_length
         self.buffer = bytearray()
 
-    def feed(self, chunk: bytes) -> list[Frame | ProtocolError]:
+    def feed(self, chunk: bytes, max_errors: int | None = None) -> list[Frame | ProtocolError]:
+        """The frames and errors ``chunk`` completes; with ``max_errors``, stop cutting after that many
+        errors (what is left stays in the buffer: a server closes such a connection anyway)."""
         self.buffer += chunk
         out: list[Frame | ProtocolError] = []
-        while True:
+        errors = 0
+        while max_errors is None or errors < max_errors:
             item = self._next()
             if item is None:
-                return out
+                break
             out.append(item)
+            errors += isinstance(item, ProtocolError)
+        return out
 
     def close(self) -> ProtocolError | None:
         rest = bytes(self.buffer)
@@ -203,7 +209,8 @@ def build_frame(data: str) -> bytes:
 @dataclass(frozen=True)
 class Packet:
     """A parsed data segment. ``items`` maps each code as sent to its suffixes and raw values;
-    ``params`` holds the other CP keys (DataTime, RtdInterval, QnRtn, a standalone Flag …)."""
+    ``params`` holds the other CP keys (DataTime, RtdInterval, QnRtn, a standalone Flag …);
+    ``problems`` the CP tokens a lenient parse could not read (token, why)."""
 
     cn: str
     mn: str
@@ -215,6 +222,7 @@ class Packet:
     pno: int | None = None
     params: dict[str, str] = field(default_factory=dict)
     items: dict[str, dict[str, str]] = field(default_factory=dict)
+    problems: tuple[tuple[str, str], ...] = ()
 
     @property
     def wants_ack(self) -> bool:
@@ -235,7 +243,8 @@ class Packet:
 HEADER_KEYS = {"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"}
 
 
-def _pairs(tokens: list[str], raw: str) -> list[tuple[str, str]]:
+def _pairs(tokens: list[str], raw: str, problems: list | None = None) -> list[tuple[str, str]]:
+    """``key=value`` tokens; one that is not is refused, or noted in ``problems`` when given."""
     pairs = []
     for token in tokens:
         token = token.strip()
@@ -243,7 +252,10 @@ def _pairs(tokens: list[str], raw: str) -> list[tuple[str, str]]:
             continue
         key, sep, value = token.partition("=")
         if not sep or not key:
-            raise ProtocolError("bad_field", f"{token[:40]!r} is not key=value", raw)
+            if problems is None:
+                raise ProtocolError("bad_field", f"{token[:40]!r} is not key=value", raw)
+            problems.append((token[:100], "not key=value"))
+            continue
         pairs.append((key.strip(), value.strip()))
     return pairs
 
@@ -254,10 +266,13 @@ def _int_field(name: str, value: str, raw: str) -> int:
     return int(value)
 
 
-def parse_packet(data: bytes | str) -> Packet:
+def parse_packet(data: bytes | str, *, lenient: bool = False) -> Packet:
     """Parse a data segment (``QN=..;ST=..;CN=..;PW=..;MN=..;Flag=..;CP=&&..&&``) into a Packet.
     Lenient where real senders differ (missing closing ``&&``, ``,`` or ``;`` inside CP, lower-case
-    data flags), strict where a value would be ambiguous (conflicting duplicate keys)."""
+    data flags), strict where a value would be ambiguous (conflicting duplicate keys). With
+    ``lenient`` (a CRC-valid packet of a registered device, which is never thrown away) CP tokens that
+    cannot be read are kept in ``problems`` (the first of conflicting duplicates wins); the header
+    must still be readable."""
     text = data.decode("latin-1") if isinstance(data, bytes) else data
     cp_at = text.find("CP=")
     if cp_at < 0:
@@ -282,23 +297,23 @@ def parse_packet(data: bytes | str) -> Packet:
         cp = cp[:-2]
     params: dict[str, str] = {}
     items: dict[str, dict[str, str]] = {}
-    for key, value in _pairs(re.split(r"[;,]", cp), text):
+    problems: list[tuple[str, str]] | None = [] if lenient else None
+    for key, value in _pairs(re.split(r"[;,]", cp), text, problems):
         code, dash, suffix = key.partition("-")
-        if dash and code and suffix:
-            slot = items.setdefault(code, {})
-            if slot.get(suffix, value) != value:
+        slot = items.setdefault(code, {}) if dash and code and suffix else params
+        name = suffix if slot is not params else key
+        if slot.get(name, value) != value:
+            if problems is None:
                 raise ProtocolError("bad_field", f"{key} given twice with different values", text)
-            slot[suffix] = value
-        else:
-            if params.get(key, value) != value:
-                raise ProtocolError("bad_field", f"{key} given twice with different values", text)
-            params[key] = value
+            problems.append((f"{key}={value}"[:100], "given twice with different values"))
+            continue
+        slot[name] = value
     return Packet(
         cn=cn, mn=head["MN"], qn=head.get("QN") or None, st=head.get("ST") or None, pw=head.get("PW"),
         flag=_int_field("Flag", head["Flag"], text) if head.get("Flag") else None,
         pnum=_int_field("PNUM", head["PNUM"], text) if head.get("PNUM") else None,
         pno=_int_field("PNO", head["PNO"], text) if head.get("PNO") else None,
-        params=params, items=items,
+        params=params, items=items, problems=tuple(problems or ()),
     )
 
 
@@ -306,7 +321,7 @@ def parse_packet(data: bytes | str) -> Packet:
 
 @dataclass(frozen=True)
 class ParsedReading:
-    """One pollutant's values from a data packet, with the code already mapped to its 2017 form."""
+    """One pollutant's values from a data packet (``code`` as sent until ingestion maps it)."""
 
     code: str
     kind: str
@@ -331,13 +346,33 @@ class ParsedReading:
         return self.zs_avg if self.zs_avg is not None else self.avg
 
 
+@dataclass(frozen=True)
+class UnreadItem:
+    """An item of a data packet that cannot become a reading as it is: its values as sent and why
+    (``reason`` as in ProtocolError: bad_time, bad_number, bad_field)."""
+
+    code: str
+    kind: str
+    observed_at: datetime | None
+    values: dict[str, str]
+    reason: str
+    detail: str
+
+    def error(self) -> ProtocolError:
+        return ProtocolError(self.reason, self.detail)
+
+
+# No HJ 212 data type is wider than N13 (13 integer digits): a value this large is a broken sender.
+MAX_MAGNITUDE = 1e15
+
+
 def parse_number(text: str, what: str = "value") -> float:
     """A decimal number as sent (``12.5``, ``-0.3``, ``1e-3``); anything else is a bad_number."""
     text = text.strip()
     if not _NUMBER.fullmatch(text):
         raise ProtocolError("bad_number", f"{what}={text[:20]!r} is not a number")
     number = float(text)
-    if number in (float("inf"), float("-inf")):
+    if not abs(number) < MAX_MAGNITUDE:  # inf too; a sum of a day of such values still fits a double
         raise ProtocolError("bad_number", f"{what}={text[:20]!r} is out of range")
     return number
 
@@ -354,43 +389,72 @@ def parse_time(text: str, what: str = "DataTime", tz: tzinfo = DEFAULT_TZ) -> da
     return moment.replace(microsecond=int(text[14:] or 0) * 1000, tzinfo=tz)
 
 
-def readings(packet: Packet, code_map: Mapping[str, str] | None = None, tz: tzinfo = DEFAULT_TZ
-             ) -> list[ParsedReading]:
-    """The readings of a data packet (CN 2011/2051/2061/2031); ``[]`` for other commands.
+def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, tz: tzinfo) -> dict | None:
+    """The reading fields of one item, None when it carries no reading; raises ProtocolError."""
+    fields: dict = {}
+    for suffix, text in values.items():
+        if suffix in VALUE_SUFFIXES:
+            fields[VALUE_SUFFIXES[suffix]] = parse_number(text, f"{sent_code}-{suffix}")
+        elif suffix == "Flag":
+            fields["flag"] = text.upper()
+        elif suffix == "SampleTime":
+            fields["sampled_at"] = parse_time(text, f"{sent_code}-SampleTime", tz)
+        elif suffix not in IGNORED_SUFFIXES:
+            raise ProtocolError("bad_field", f"unknown data item {sent_code}-{suffix[:20]}")
+    if not (fields.keys() & set(VALUE_SUFFIXES.values())) and "flag" not in fields:
+        return None  # only equipment flags or sample counts: nothing to store
+    flag = fields.setdefault("flag", default_flag)
+    if flag not in DATA_FLAGS:
+        raise ProtocolError("bad_field", f"{sent_code}-Flag={flag[:5]!r} is not a data flag (N F M S D C T B)")
+    return fields
 
-    ``code_map`` maps 2005 codes to 2017 codes (from the Pollutant table); 2017 codes pass through.
-    Raises ProtocolError on a missing/bad DataTime, a bad number, an unknown data flag or a code
-    given both in its 2005 and its 2017 form. All or nothing: one bad item refuses the packet.
-    """
+
+def read_items(packet: Packet, tz: tzinfo = DEFAULT_TZ) -> tuple[list[ParsedReading], list[UnreadItem]]:
+    """Every item of a data packet (CN 2011/2051/2061/2031), codes as sent: the readable ones as
+    readings, the others (bad number, unknown suffix or flag, missing or bad DataTime, CP tokens the
+    parse could not read) as UnreadItems with their values as sent. ``([], [])`` for other commands."""
     kind = packet.kind
     if kind is None:
-        return []
-    if "DataTime" not in packet.params:
-        raise ProtocolError("bad_time", f"CN {packet.cn} packet without DataTime")
-    observed_at = parse_time(packet.params["DataTime"], tz=tz)
+        return [], []
+    unread = [UnreadItem("CP", kind, None, {"token": token}, "bad_field", why) for token, why in packet.problems]
+    try:
+        if "DataTime" not in packet.params:
+            raise ProtocolError("bad_time", f"CN {packet.cn} packet without DataTime")
+        observed_at = parse_time(packet.params["DataTime"], tz=tz)
+    except ProtocolError as exc:
+        unread += [UnreadItem(code, kind, None, dict(values), exc.reason, exc.detail)
+                   for code, values in packet.items.items()]
+        return [], unread
     default_flag = packet.params.get("Flag", "N").upper()
+    out = []
+    for sent_code, values in packet.items.items():
+        try:
+            fields = _item_fields(sent_code, values, default_flag, tz)
+        except ProtocolError as exc:
+            unread.append(UnreadItem(sent_code, kind, observed_at, dict(values), exc.reason, exc.detail))
+            continue
+        if fields is not None:
+            out.append(ParsedReading(code=sent_code, kind=kind, observed_at=observed_at, **fields))
+    return out, unread
+
+
+def readings(packet: Packet, code_map: Mapping[str, str] | None = None, tz: tzinfo = DEFAULT_TZ
+             ) -> list[ParsedReading]:
+    """The readings of a data packet, all or nothing (the strict reading of ``read_items``).
+
+    ``code_map`` maps 2005 codes to 2017 codes; 2017 codes pass through. Raises ProtocolError on a
+    missing/bad DataTime, a bad number, an unknown data flag or a code given both in its 2005 and its
+    2017 form."""
+    found, unread = read_items(packet, tz)
+    if unread:
+        raise unread[0].error()
     code_map = code_map or {}
     out: dict[str, ParsedReading] = {}
-    for sent_code, values in packet.items.items():
-        code = code_map.get(sent_code, sent_code)
-        fields: dict = {}
-        for suffix, text in values.items():
-            if suffix in VALUE_SUFFIXES:
-                fields[VALUE_SUFFIXES[suffix]] = parse_number(text, f"{sent_code}-{suffix}")
-            elif suffix == "Flag":
-                fields["flag"] = text.upper()
-            elif suffix == "SampleTime":
-                fields["sampled_at"] = parse_time(text, f"{sent_code}-SampleTime", tz)
-            elif suffix not in IGNORED_SUFFIXES:
-                raise ProtocolError("bad_field", f"unknown data item {sent_code}-{suffix[:20]}")
-        if not (fields.keys() & set(VALUE_SUFFIXES.values())) and "flag" not in fields:
-            continue  # only equipment flags or sample counts: nothing to store
-        flag = fields.setdefault("flag", default_flag)
-        if flag not in DATA_FLAGS:
-            raise ProtocolError("bad_field", f"{sent_code}-Flag={flag[:5]!r} is not a data flag (N F M S D C T B)")
+    for reading in found:
+        code = code_map.get(reading.code, reading.code)
         if code in out:
             raise ProtocolError("bad_field", f"pollutant {code} given twice (2005 and 2017 codes?)")
-        out[code] = ParsedReading(code=code, kind=kind, observed_at=observed_at, **fields)
+        out[code] = replace(reading, code=code)
     return list(out.values())
 
 

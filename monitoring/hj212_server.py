@@ -1,7 +1,12 @@
 """The HJ 212 TCP server: many devices at once on one asyncio loop, database writes in writer threads.
 
-Each connection has its own ``FrameReader``, a read timeout and a cap on consecutive framing errors, so a
-slow, silent or broken client only ever holds its own connection. Complete frames go to ``BatchWriter``,
+Each connection has its own ``FrameReader``, so a slow, silent or broken client only ever holds its own
+connection, and the server stays fair under abuse: connections are capped in total and per address; a
+connection is closed when it makes no progress (no complete frame) for ``read_timeout``, when a frame
+started is not complete within ``frame_timeout`` (a trickle of bytes does not keep it open), after
+``max_bad_frames`` refusals in a row or ``max_garbage_bytes`` of bytes that are not frames. What cannot be
+framed never reaches the database one fragment at a time: it is counted per connection and reason and
+logged as one summary row per reason when the connection closes. Complete frames go to ``BatchWriter``,
 which group-commits whatever has queued up from all connections in one ``ingest_frames`` call (one
 transaction, set-based SQL), off the event loop. A connection gets its acknowledgements (CN 9014, or
 9011 with QnRtn for a refused packet that asked for a reply) only after its packets are committed.
@@ -15,8 +20,10 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import (
     InterfaceError,
     OperationalError,
@@ -24,8 +31,10 @@ from django.db import (
     connection,
 )
 
+from core import clock
 from monitoring import hj212
 from monitoring.services.ingest import Outcome, ingest_frames
+from monitoring.services.rejections import ConnectionLog, rejection_summaries_record
 
 log = logging.getLogger("monitoring.hj212_server")
 
@@ -150,22 +159,32 @@ class Server:
 
     def __init__(self, host: str = "0.0.0.0", port: int = 9212, *, read_timeout: float = 300.0,
                  write_timeout: float = 30.0, max_length: int = hj212.MAX_DATA_LENGTH, max_bad_frames: int = 20,
+                 frame_timeout: float | None = None, max_garbage_bytes: int | None = None,
+                 max_connections: int | None = None, max_per_address: int | None = None,
                  writer: BatchWriter | None = None):
         self.host, self.port = host, port
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
         self.max_length = max_length
         self.max_bad_frames = max_bad_frames
+        self.frame_timeout = settings.HJ212_FRAME_TIMEOUT if frame_timeout is None else frame_timeout
+        self.max_garbage_bytes = settings.HJ212_MAX_GARBAGE_BYTES if max_garbage_bytes is None else max_garbage_bytes
+        self.max_connections = settings.HJ212_MAX_CONNECTIONS if max_connections is None else max_connections
+        self.max_per_address = (settings.HJ212_MAX_CONNECTIONS_PER_ADDRESS if max_per_address is None
+                                else max_per_address)
         self.writer = writer or BatchWriter()
         self.started = threading.Event()
         self.connections = 0
+        self.by_address: Counter[str] = Counter()
+        self.refused_connections = 0
         self._server: asyncio.base_events.Server | None = None
         self._stopping: asyncio.Event | None = None
 
     async def serve(self) -> None:
         self._stopping = asyncio.Event()
         self.writer.start()
-        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=2 ** 16)
+        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=2 ** 16,
+                                                  backlog=1024)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("HJ 212 server listening on %s:%s", self.host, self.port)
         self.started.set()
@@ -180,40 +199,82 @@ class Server:
         """Thread-safe request to stop serving."""
         loop.call_soon_threadsafe(lambda: self._stopping and self._stopping.set())
 
+    def _admit(self, address: str) -> bool:
+        if self.connections >= self.max_connections or self.by_address[address] >= self.max_per_address:
+            self.refused_connections += 1
+            if self.refused_connections % 1000 == 1:
+                log.warning("%s: refused a connection (%d open, %d from this address; %d refused so far)",
+                            address, self.connections, self.by_address[address], self.refused_connections)
+            return False
+        self.connections += 1
+        self.by_address[address] += 1
+        return True
+
+    def _release(self, address: str) -> None:
+        self.connections -= 1
+        self.by_address[address] -= 1
+        if not self.by_address[address]:
+            del self.by_address[address]
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
+        address = peer[0] if peer else "?"
         source = f"{peer[0]}:{peer[1]}" if peer else "?"
+        if not self._admit(address):
+            writer.close()
+            return
         framer = hj212.FrameReader(self.max_length)
+        rejected = ConnectionLog(source)
         bad_in_a_row = 0
-        self.connections += 1
+        loop = asyncio.get_running_loop()
+        progress_at = loop.time()  # the last complete frame (or the connection's start)
+        partial_since: float | None = None  # when the frame now in the buffer began
         try:
             while True:
+                now = loop.time()
+                deadline = progress_at + self.read_timeout
+                if partial_since is not None:
+                    deadline = min(deadline, partial_since + self.frame_timeout)
                 try:
-                    chunk = await asyncio.wait_for(reader.read(65536), self.read_timeout)
+                    chunk = await asyncio.wait_for(reader.read(65536), max(0.0, deadline - now))
                 except asyncio.TimeoutError:
-                    log.info("%s: idle for %ss, closing", source, self.read_timeout)
+                    log.info("%s: no complete frame in time, closing", source)
                     chunk = b""
                 if not chunk:
                     leftover = framer.close()  # half a frame left when the client hung up or went silent
                     if leftover is not None:
-                        await self._store([leftover], source)
+                        rejected.add(leftover, clock.now())
                     break
-                items = framer.feed(chunk)
-                if not items:
-                    continue
-                outcomes = await self._store(items, source)
+                items = framer.feed(chunk, max_errors=self.max_bad_frames - bad_in_a_row)
+                partial_since = (partial_since or loop.time()) if framer.buffer else None
+                frames = [item for item in items if not isinstance(item, hj212.ProtocolError)]
+                errors = len(items) - len(frames)
+                if errors:
+                    at = clock.now()
+                    for item in items:
+                        if isinstance(item, hj212.ProtocolError):
+                            rejected.add(item, at)
+                outcomes = await self._store(frames, source) if frames else []
+                if outcomes:
+                    progress_at, partial_since = loop.time(), (loop.time() if framer.buffer else None)
                 replies = [reply for reply in (o.reply() for o in outcomes) if reply]
                 if replies:
                     writer.write(b"".join(replies))
                     await asyncio.wait_for(writer.drain(), self.write_timeout)
-                bad_in_a_row = 0 if any(o.accepted for o in outcomes) else bad_in_a_row + len(outcomes)
+                refused = errors + sum(1 for o in outcomes if not o.accepted)
+                bad_in_a_row = 0 if any(o.accepted for o in outcomes) else bad_in_a_row + refused
                 if bad_in_a_row >= self.max_bad_frames:
                     log.warning("%s: %d refused frames in a row, closing", source, bad_in_a_row)
+                    break
+                if rejected.garbage_bytes > self.max_garbage_bytes:
+                    log.warning("%s: %d bytes that are not frames, closing", source, rejected.garbage_bytes)
                     break
         except (ConnectionError, asyncio.TimeoutError) as exc:
             log.info("%s: connection dropped: %s", source, exc)
         finally:
-            self.connections -= 1
+            self._release(address)
+            if rejected.tallies:
+                await self._log(rejected)
             writer.close()
             try:
                 await writer.wait_closed()
@@ -225,3 +286,17 @@ class Server:
             return await self.writer.submit(items, source)
         except Exception:  # noqa: BLE001 (logged by the writer)
             return []  # not stored: no acknowledgement, the device will resend
+
+    async def _log(self, rejected: ConnectionLog) -> None:
+        def write():
+            close_old_connections()
+            try:
+                rejection_summaries_record(log=rejected)
+            finally:
+                connection.close()
+
+        try:
+            await asyncio.to_thread(write)
+        except Exception:  # noqa: BLE001 (a lost log row must not take the server down)
+            log.exception("%s: could not log %d framing errors", rejected.source,
+                          sum(t.count for t in rejected.tallies.values()))

@@ -1,10 +1,16 @@
 """Celery tasks of monitoring: thin wrappers over the services."""
 from celery import shared_task
 
-from .services import partitions
+from .services import partitions, rejections
 
 
 @shared_task(name="monitoring.tasks.create_reading_partitions", ignore_result=True)
 def create_reading_partitions() -> None:
     """Beat, daily: the reading table's partitions from yesterday to a week ahead (PostgreSQL)."""
     partitions.create_ahead()
+
+
+@shared_task(name="monitoring.tasks.purge_rejections", ignore_result=True)
+def purge_rejections() -> int:
+    """Beat, daily: drop rejected-packet logs past their retention."""
+    return rejections.rejections_purge()

@@ -1,7 +1,17 @@
 """Shared fixtures. Tests run on the real PostgreSQL given by DATABASE_URL (see scripts/test.sh)."""
+import os
+import time
+
 import pytest
 from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_lockout_counters():
+    """HJ 212 failure counters live in the shared Redis cache: each test session counts in a key space
+    of its own, so a run never inherits another's lock-outs."""
+    settings.HJ212_LOCKOUT_KEY = f"test-{os.getpid()}-{time.time_ns()}"
 
 
 @pytest.fixture(autouse=True)

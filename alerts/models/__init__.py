@@ -10,6 +10,7 @@ from .alerts import (
     Rule,
     Silence,
 )
+from .exceedances import Exceedance
 
 __all__ = ["Alert", "AlertEvent", "AlertSettings", "AlertState", "Rule", "Silence", "OPEN_STATES",
-           "INHIBITING_RULES", "INHIBITED_RULES"]
+           "INHIBITING_RULES", "INHIBITED_RULES", "Exceedance"]

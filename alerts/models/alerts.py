@@ -68,6 +68,10 @@ class AlertSettings(models.Model):
                     "a recurrence within it continues the same warning."))
     max_silence_hours = models.PositiveIntegerField(_("longest maintenance window (hours)"), default=72,
                                                     validators=[MinValueValidator(1)])
+    self_approved_silence_minutes = models.PositiveIntegerField(
+        _("maintenance window without approval up to (minutes)"), default=120,
+        help_text=_("Longer windows requested by an enterprise mute nothing until the township or the bureau "
+                    "approves them."))
 
     class Meta:
         verbose_name = _("warning settings")
@@ -102,8 +106,15 @@ class AlertSettings(models.Model):
 
 
 class Silence(models.Model):
-    """A maintenance window declared for an outlet: warnings are still recorded, but not notified
-    and not escalated while it lasts."""
+    """A maintenance window requested for an outlet: warnings are still recorded, but not notified and
+    not escalated while it lasts, once approved. A short window (up to the settings'
+    ``self_approved_silence_minutes``) or one declared by staff is approved at once; a longer one asked
+    by an enterprise waits for the township or the bureau, and mutes nothing until then."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("awaiting approval")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
 
     outlet = models.ForeignKey(Outlet, models.CASCADE, related_name="silences", verbose_name=_("outlet"))
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="silences",
@@ -117,6 +128,11 @@ class Silence(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("cancelled by"))
+    status = models.CharField(_("approval"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("approved or rejected by"))
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -195,6 +211,12 @@ class Alert(models.Model):
     def source_ref(self) -> str:
         return f"alert:{self.pk}"
 
+    @property
+    def unit(self) -> str:
+        """The unit of the value and the limit (the permit's, else the pollutant's); "" when dimensionless."""
+        unit = self.evidence.get("unit") or (self.pollutant.unit if self.pollutant_id else "")
+        return "" if unit == "无量纲" else unit
+
 
 class AlertEvent(models.Model):
     """Audit log: who or what did what to a warning or a maintenance window, and when."""
@@ -212,6 +234,8 @@ class AlertEvent(models.Model):
         CLOSED = "closed", _("closed by staff")
         SILENCE_DECLARED = "silence_declared", _("maintenance window declared")
         SILENCE_CANCELLED = "silence_cancelled", _("maintenance window cancelled")
+        SILENCE_APPROVED = "silence_approved", _("maintenance window approved")
+        SILENCE_REJECTED = "silence_rejected", _("maintenance window rejected")
 
     alert = models.ForeignKey(Alert, models.CASCADE, null=True, blank=True, related_name="events",
                               verbose_name=_("warning"))

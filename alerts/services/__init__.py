@@ -6,7 +6,7 @@ from .alerts import (
            alert_close,
 )
 from .evaluation import EvaluationResult, evaluate
-from .silences import silence_cancel, silence_declare
+from .silences import silence_cancel, silence_decide, silence_declare, silence_may_decide
 
 __all__ = ["evaluate", "EvaluationResult", "alert_acknowledge", "alert_close", "alert_can_acknowledge",
-           "alert_can_close", "silence_declare", "silence_cancel"]
+           "alert_can_close", "silence_declare", "silence_cancel", "silence_decide", "silence_may_decide"]

@@ -6,7 +6,9 @@ queries), then walks the open warnings and the new findings (a few hundred rows,
 * a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
 * inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
   near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
-* a maintenance window (``Silence``) mutes notifications and the escalation clock, never the recording;
+* an approved maintenance window (``Silence``) mutes notifications and the escalation clock, never the
+  recording; an enterprise's window longer than ``self_approved_silence_minutes`` awaits approval;
+* the completed averaging periods over their limit are recorded as ``Exceedance``s (``exceedances``);
 * notification: at once on opening, again every ``repeat_minutes`` until acknowledged; the escalation
   to an alarm (with its work order) comes ``escalate_minutes`` after opening whether acknowledged or not;
 * flap damping: a warning whose condition clears only resolves after ``resolve_hold_minutes`` of clear
@@ -28,7 +30,7 @@ from core.db import advisory_lock, is_postgres
 from notifications.services import Message, notify_many
 
 from .. import policy, rules
-from ..messages import escalation_texts, message, subject
+from ..messages import escalation_texts, message, officer_messages, subject
 from ..models import (
     INHIBITED_RULES,
     INHIBITING_RULES,
@@ -40,6 +42,7 @@ from ..models import (
     Rule,
     Silence,
 )
+from .exceedances import record_exceedances
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class EvaluationResult:
     notified: int = 0
     escalated: int = 0
     muted: int = 0
+    exceedances: int = 0
     skipped: bool = False
     counts: dict = field(default_factory=dict)
 
@@ -73,8 +77,8 @@ def _is_worse(alert: Alert, value: float | None) -> bool:
 
 def _active_silences(now: datetime) -> dict[int, Silence]:
     silences = {}
-    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True) \
-            .order_by("ends_at"):
+    for silence in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, cancelled_at__isnull=True,
+                                          status=Silence.Status.APPROVED).order_by("ends_at"):
         silences[silence.outlet_id] = silence  # the one ending last wins
     return silences
 
@@ -94,7 +98,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                            .select_related("outlet", "enterprise", "pollutant"))
         by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
         judged = rules.keys_with_valid_data(
-            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES})
+            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES}, detection)
         events: list[AlertEvent] = []
 
         # 1. new findings open warnings; inhibited ones (see 2.) open nothing.
@@ -158,6 +162,8 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
 
         _write([*open_alerts, *new])
         AlertEvent.objects.bulk_create(events, batch_size=1000)
+        result.exceedances = record_exceedances(
+            detection.judgement, now, {(a.outlet_id, a.pollutant_id, a.rule): a for a in [*open_alerts, *new]})
         result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
     return result
 
@@ -228,5 +234,5 @@ def _escalate(alert: Alert, now: datetime, events: list) -> None:
         evidence={"alert": alert.pk, "rule": alert.rule, "value": alert.value, "limit": alert.limit_value,
                   "peak": alert.peak_value, "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence},
     ))
-    notify_many([message(alert, "alarm", subject(alert, "alarm"), "alarm")])
+    notify_many([message(alert, "alarm", subject(alert, "alarm"), "alarm"), *officer_messages(alert)])
     events.append(AlertEvent(alert=alert, kind=Event.ESCALATED, at=now, note=f"workorder:{alert.work_order.pk}"))

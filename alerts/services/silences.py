@@ -1,6 +1,8 @@
 """Maintenance windows (``Silence``): an enterprise or county staff declares one for an outlet, or ends
-it early. A window mutes notifications and the escalation clock, never the recording."""
-from datetime import datetime
+it early. A window mutes notifications and the escalation clock, never the recording. An enterprise's
+window longer than the settings' ``self_approved_silence_minutes`` awaits the township or the bureau
+(``silence_decide``) and mutes nothing until approved; every request and decision is audited."""
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,7 +10,8 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from enterprises.models import Outlet
+from enterprises.jurisdiction import is_bureau
+from enterprises.models import Outlet, Role
 
 from .. import policy
 from ..models import AlertEvent, AlertSettings, Silence
@@ -33,11 +36,40 @@ def silence_declare(*, outlet: Outlet, user, starts_at: datetime, ends_at: datet
     problem = policy.silence_problem(starts_at=starts_at, ends_at=ends_at, now=now, longest=cfg.max_silence)
     if problem:
         raise ValidationError(_g(problem) % {"hours": cfg.max_silence_hours})
+    needs_approval = user.role == Role.ENTERPRISE and \
+        ends_at - starts_at > timedelta(minutes=cfg.self_approved_silence_minutes)
+    status = Silence.Status.REQUESTED if needs_approval else Silence.Status.APPROVED
     with transaction.atomic():
         silence = Silence.objects.create(outlet=outlet, enterprise_id=outlet.enterprise_id, starts_at=starts_at,
-                                         ends_at=ends_at, reason=reason, created_by=user, created_at=now)
+                                         ends_at=ends_at, reason=reason, created_by=user, created_at=now,
+                                         status=status)
         AlertEvent.objects.create(silence=silence, kind=Event.SILENCE_DECLARED, at=now, actor=user,
                                   note=f"{starts_at.isoformat()} – {ends_at.isoformat()}: {reason}")
+    return silence
+
+
+def silence_may_decide(user, silence: Silence) -> bool:
+    """The township officers of the enterprise's township and the bureau approve maintenance windows."""
+    if is_bureau(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.TOWNSHIP
+                and user.township_id == silence.enterprise.township_id)
+
+
+def silence_decide(*, silence: Silence, user, approve: bool, note: str = "") -> Silence:
+    """Approve or reject a requested maintenance window (audited); only an approved one mutes."""
+    if not silence_may_decide(user, silence):
+        raise PermissionDenied(_("Only the township or the bureau approves maintenance windows."))
+    now = clock.now()
+    with transaction.atomic():
+        silence = Silence.objects.select_for_update().get(pk=silence.pk)
+        if silence.status != Silence.Status.REQUESTED:
+            raise ValidationError(_("This maintenance window is not awaiting approval."))
+        silence.status = Silence.Status.APPROVED if approve else Silence.Status.REJECTED
+        silence.decided_by, silence.decided_at, silence.decision_note = user, now, (note or "").strip()
+        silence.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        AlertEvent.objects.create(silence=silence, kind=Event.SILENCE_APPROVED if approve else Event.SILENCE_REJECTED,
+                                  at=now, actor=user, note=silence.decision_note)
     return silence
 
 

@@ -22,6 +22,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, help_text=_("{field: [old, new]}"))
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True,
+                              help_text=_("The file a change came from (registry imports)."))
 
     class Meta:
         verbose_name = _("audit entry")

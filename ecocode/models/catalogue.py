@@ -22,6 +22,12 @@ class Colour(models.TextChoices):
     YELLOW = "yellow", _("yellow")
     ORANGE = "orange", _("orange")
     RED = "red", _("red")
+    GREY = "grey", _("insufficient data")
+
+    @classmethod
+    def scored(cls) -> list[str]:
+        """The five colours of a score, best first (grey is the absence of one)."""
+        return [c for c in cls.values if c != cls.GREY]
 
 
 class Group(models.TextChoices):
@@ -43,6 +49,14 @@ class Indicator(models.Model):
                             help_text=_("The rule that scores it (a rule of ecocode.rules)."))
     params = models.JSONField(_("rule parameters"), default=dict, blank=True)
     source = models.CharField(_("data source"), max_length=200)
+    weight_source = models.CharField(_("source of the weight"), max_length=200, blank=True,
+                                     help_text=_("The regulation or bureau decision that sets this weight."))
+    competes = models.CharField(_("competes for the same fact"), max_length=32, blank=True,
+                                help_text=_("Indicators with the same key charge one episode once: the one with "
+                                            "the lowest precedence charges it, the others record it as already "
+                                            "charged."))
+    precedence = models.PositiveSmallIntegerField(_("precedence"), default=0,
+                                                  help_text=_("Among competing indicators, 1 is the most precise."))
     colour_cap = models.CharField(_("best colour when triggered"), max_length=8, choices=Colour.choices, blank=True,
                                   help_text=_("If set, an enterprise that loses points here is at best this "
                                               "colour (a veto indicator)."))

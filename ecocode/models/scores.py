@@ -20,6 +20,7 @@ class ScoringRun(models.Model):
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", _("nightly")
         ON_DEMAND = "on_demand", _("on demand")
+        REVIEW = "review", _("after an objection or repair decision")
 
     trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
     as_of = models.DateTimeField(_("data as of"))
@@ -29,7 +30,10 @@ class ScoringRun(models.Model):
                                           verbose_name=_("catalogue version"))
     enterprises = models.PositiveIntegerField(_("enterprises scored"), default=0)
     colour_changes = models.PositiveIntegerField(_("colour changes"), default=0)
-    unavailable_rules = models.JSONField(_("rules without a data source"), default=list, blank=True)
+    insufficient = models.PositiveIntegerField(_("enterprises with insufficient data"), default=0)
+    unavailable_rules = models.JSONField(_("rules without a data source"), default=list, blank=True,
+                                         help_text=_("Per rule: its indicators, why it has no data and how many "
+                                                     "enterprises it could not score."))
 
     class Meta:
         ordering = ["-started_at"]

@@ -5,9 +5,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 REQUIRED = object()
 COUNT, RATIO = "count", "ratio"
@@ -24,6 +27,13 @@ class Context:
 
     as_of: dt.datetime
     enterprise_ids: tuple[int, ...] | None = None
+    # What a run computes once for several indicators (e.g. the inconsistent reports), by key.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def once(self, key, compute: Callable):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @property
     def today(self) -> dt.date:
@@ -47,8 +57,18 @@ class Rule:
     aggregates: Callable
     reason: str
     mode: str = COUNT
-    fact: Callable = lambda values, params, ctx: values["n"]
+    fact: Callable | None = None  # None: the fact is the count ``n`` of the records
     select: Callable | None = None
+    lacks_data: Callable | None = None  # why this rule's own source has no data (ctx → msgid or None)
+    per_row: Callable | None = None  # a detail family's row values → the values summed per enterprise
+
+    @property
+    def counts_records(self) -> bool:
+        """Whether the fact is the number of records (so relief and competition change it)."""
+        return self.mode == COUNT and self.fact is None
+
+    def fact_of(self, values: dict, params: dict, ctx):
+        return values["n"] if self.fact is None else self.fact(values, params, ctx)
 
 
 @dataclass
@@ -67,23 +87,43 @@ class Family:
     requires: tuple[str, ...] = ()
     detail: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
+    # The records a counting rule rests on: their type (see ``ecocode.records``), id and date paths.
+    record_type: str = ""
+    record_id: str = "id"
+    record_at: str | None = None
+    # ``lacks_data(ctx)``: why the family has no data to score with, or None when it has.
+    lacks_data: Callable | None = None
 
-    def rule(self, key: str, params: dict, reason: str, mode: str = COUNT, fact=None, select=None):
+    def counted(self, q: Q, *, ep=None, type: str = "", id: str = "", at: str | None = "") -> dict:
+        """The aggregates of a counting rule: how many distinct records match ``q`` (``n``) and which
+        they are (``records``: type, id, date and the episode key that one fact is charged once by)."""
+        rid = Cast(F(id or self.record_id), CharField())
+        kind = type or self.record_type
+        at = self.record_at if at == "" else at
+        record = JSONObject(type=Value(kind), id=rid, at=F(at) if at else Value(None),
+                            ep=ep if ep is not None else Concat(Value(f"{kind}:"), rid))
+        return {"n": Count(id or self.record_id, filter=q, distinct=True),
+                "records": ArrayAgg(record, filter=q, distinct=True, default=Value([]))}
+
+    def rule(self, key: str, params: dict, reason: str, mode: str = COUNT, fact=None, select=None, lacks_data=None,
+             per_row=None):
         """Decorator registering the decorated aggregates function as rule ``<family>.<key>``."""
         def register(aggregates):
             full = f"{self.key}.{key}"
-            kwargs = {"fact": fact} if fact else {}
-            self.rules[full] = Rule(full, params, aggregates, reason, mode, select=select, **kwargs)
+            self.rules[full] = Rule(full, params, aggregates, reason, mode, fact=fact, select=select,
+                                    lacks_data=lacks_data, per_row=per_row)
             return aggregates
         return register
 
-    def available(self) -> bool:
+    def unavailable(self, ctx: Context) -> str | None:
+        """Why this family cannot score (an English msgid), or None: a model it reads does not exist on
+        this platform, or the source holds no data at all for the scoring window."""
         for label in self.requires:
             try:
                 apps.get_model(label)
             except LookupError:
-                return False
-        return True
+                return N_("the data source %(source)s does not exist on this platform")
+        return self.lacks_data(ctx) if self.lacks_data else None
 
 
 def check_params(rule_key: str, params: dict) -> dict:
@@ -130,6 +170,19 @@ def deduction(rule: Rule, fact, params: dict, weight: Decimal) -> Decimal:
         return Decimal(0)
     per_unit = weight if params["per_unit"] is None else Decimal(str(params["per_unit"]))
     return min(weight, (per_unit * Decimal(fact)).quantize(CENT, ROUND_HALF_UP))
+
+
+def key_part(path: str):
+    """A field as text, for building episode keys in SQL."""
+    return Cast(F(path), CharField())
+
+
+def unavailable_reason(entry: dict) -> str:
+    """Why a rule of a run could not score, in the active language."""
+    try:
+        return _(entry["reason"]) % {"source": entry.get("source", "")}
+    except (KeyError, TypeError, ValueError):
+        return _(entry.get("reason", ""))
 
 
 def describe(entry: dict) -> str:

@@ -1,17 +1,10 @@
-"""Families over the enterprise's own permit data: execution reports, permits, outlets and
-self-monitoring duties (all in ``enterprises.models``)."""
+"""Families over the enterprise's own permit data: execution reports (and the emissions they declare,
+checked against the monitored cumulative emissions), permits, outlets and self-monitoring duties."""
 import datetime as dt
 
-from django.db.models import (
-    Count,
-    DateField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    Max,
-    OuterRef,
-    Q,
-)
+from django.db import connection
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_noop as N_
 
 from enterprises.models import (
@@ -24,11 +17,12 @@ from enterprises.models import (
     TreatmentFacility,
 )
 
-from .base import Family
+from .base import Family, key_part
 
 REPORT_PARAMS = {"kind": (str, ""), "window_days": (int, 365)}
 
-reports = Family("reports", lambda ctx, days: ExecutionReport.objects.all(), "permit__enterprise_id")
+reports = Family("reports", lambda ctx, days: ExecutionReport.objects.all(), "permit__enterprise_id",
+                 record_type="report", record_at="due_on")
 
 
 def _due_in_window(p, ctx) -> Q:
@@ -42,31 +36,77 @@ def _due_in_window(p, ctx) -> Q:
 def _late(p, ctx):
     latest_on_time = ExpressionWrapper(F("due_on") + dt.timedelta(days=max(p["min_days_late"], 1) - 1),
                                        output_field=DateField())
-    return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(submitted_on__gt=latest_on_time))}
+    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__gt=latest_on_time))
 
 
 @reports.rule("missing", {**REPORT_PARAMS, "grace_days": (int, 0)},
               N_("%(n)s report(s) not submitted more than %(grace_days)s days after the due date "
               "(due in the last %(window_days)s days)"))
 def _missing(p, ctx):
-    return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(submitted_on__isnull=True,
-                                                                due_on__lt=ctx.days_ago(p["grace_days"])))}
+    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=True,
+                                                      due_on__lt=ctx.days_ago(p["grace_days"])))
 
 
 @reports.rule("incomplete", REPORT_PARAMS,
               N_("%(n)s submitted report(s) incomplete (due in the last %(window_days)s days)"))
 def _incomplete(p, ctx):
-    return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(submitted_on__isnull=False, is_complete=False))}
+    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False, is_complete=False))
 
 
-@reports.rule("inconsistent", REPORT_PARAMS,
-              N_("%(n)s submitted report(s) inconsistent with the monitoring data (due in the last "
-              "%(window_days)s days)"))
+# The reports whose declared emission of some pollutant differs from what the devices of the report's
+# permit measured over its period by more than the tolerance: the cumulative emissions (-Cou, kg) of the
+# daily values (CN 2031) where they were sent, else of the hourly ones (CN 2061). One statement for all
+# reports, run once per scoring run; each reported emission reads the readings of its period only (partitions
+# pruned at run time).
+INCONSISTENT_REPORTS = """
+    WITH emissions AS MATERIALIZED (
+        SELECT re.report_id, re.pollutant_id, re.amount_kg::float8 AS declared, r.permit_id,
+               (r.period_start::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
+               ((r.period_end + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1
+        FROM ecocode_reportedemission re JOIN enterprises_executionreport r ON r.id = re.report_id
+        WHERE r.submitted_on IS NOT NULL AND (%(all)s OR r.permit_id IN (
+            SELECT p.id FROM enterprises_permit p WHERE p.enterprise_id = ANY(%(ids)s)))),
+    measured AS MATERIALIZED (
+        SELECT e.report_id, e.declared, COALESCE(SUM(x.cou) FILTER (WHERE x.kind = 'day'),
+                                                 SUM(x.cou) FILTER (WHERE x.kind = 'hour')) AS kg
+        FROM emissions e
+        JOIN enterprises_outlet o ON o.permit_id = e.permit_id
+        CROSS JOIN LATERAL (SELECT x.kind, x.cou FROM monitoring_reading x
+                            WHERE x.outlet_id = o.id AND x.pollutant_id = e.pollutant_id AND x.kind IN ('day', 'hour')
+                              AND x.observed_at >= e.t0 AND x.observed_at < e.t1 AND x.cou IS NOT NULL) x
+        GROUP BY e.report_id, e.pollutant_id, e.declared)
+    SELECT DISTINCT report_id FROM measured WHERE kg > 0 AND ABS(declared - kg) > kg * %(tolerance)s
+"""
+
+
+def _no_reported_emissions(ctx):
+    from ..models import ReportedEmission
+
+    if not ReportedEmission.objects.exists():
+        return N_("no execution report declares its emissions (nothing to compare with the monitoring data)")
+    return None
+
+
+@reports.rule("inconsistent", {**REPORT_PARAMS, "tolerance": (float, 0.2)},
+              N_("%(n)s submitted report(s) whose declared emissions differ by more than %(tolerance)s from the "
+              "cumulative emissions the monitoring devices measured (due in the last %(window_days)s days)"),
+              lacks_data=_no_reported_emissions)
 def _inconsistent(p, ctx):
-    return {"n": Count("id", filter=_due_in_window(p, ctx) & Q(submitted_on__isnull=False, is_consistent=False))}
+    off = ctx.once(("inconsistent_reports", p["tolerance"]), lambda: _inconsistent_ids(p["tolerance"], ctx))
+    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False) & Q(pk__in=off))
 
 
-permits = Family("permits", lambda ctx, days: Enterprise.objects.all(), "id")
+def _inconsistent_ids(tolerance: float, ctx) -> list[int]:
+    """The ids of the inconsistent reports (of the run's enterprises), computed once per run, not per report row."""
+    ids = list(ctx.enterprise_ids or [])
+    with connection.cursor() as cursor:
+        cursor.execute(INCONSISTENT_REPORTS, {"tolerance": tolerance, "all": ctx.enterprise_ids is None, "ids": ids})
+        return sorted({row[0] for row in cursor.fetchall()})
+
+
+permits = Family("permits", lambda ctx, days: Enterprise.objects.all(), "id",
+                 record_type="permit", record_id="permits__id", record_at="permits__expires_on")
+PERMIT_EPISODE = Concat(Value("permit:"), key_part("id"))
 
 
 def _valid_on(day) -> Q:
@@ -76,27 +116,31 @@ def _valid_on(day) -> Q:
 @permits.rule("none_valid", {}, N_("no discharge permit valid today"),
               fact=lambda v, p, ctx: int(v["valid"] == 0))
 def _none_valid(p, ctx):
-    return {"valid": Count("permits", filter=_valid_on(ctx.today))}
+    # The records: the enterprise's permits that are not valid today (none at all: its registry entry).
+    return {"valid": Count("permits", filter=_valid_on(ctx.today)),
+            "records": permits.counted(Q(permits__isnull=False) & ~_valid_on(ctx.today), ep=PERMIT_EPISODE)["records"]}
 
 
 @permits.rule("expiring", {"days": (int, 90)}, N_("the permit expires on %(last_expiry)s, within %(days)s days"),
               fact=lambda v, p, ctx: int(v["last_expiry"] is not None
                                          and ctx.today <= v["last_expiry"] <= ctx.today + dt.timedelta(days=p["days"])))
 def _expiring(p, ctx):
-    return {"last_expiry": Max("permits__expires_on", filter=_valid_on(ctx.today))}
+    soon = _valid_on(ctx.today) & Q(permits__expires_on__lte=ctx.today + dt.timedelta(days=p["days"]))
+    return {"last_expiry": Max("permits__expires_on", filter=_valid_on(ctx.today)),
+            "records": permits.counted(soon)["records"]}
 
 
 @permits.rule("status", {"statuses": (list, ["suspended"])}, N_("%(n)s permit(s) in state %(statuses)s"))
 def _status(p, ctx):
-    return {"n": Count("permits", filter=Q(permits__status__in=p["statuses"]))}
+    return permits.counted(Q(permits__status__in=p["statuses"]), ep=PERMIT_EPISODE)
 
 
 @permits.rule("class_mismatch", {}, N_("%(n)s valid permit(s) of another management class than the enterprise's"))
 def _class_mismatch(p, ctx):
-    return {"n": Count("permits", filter=_valid_on(ctx.today) & ~Q(permits__management_class=F("management_class")))}
+    return permits.counted(_valid_on(ctx.today) & ~Q(permits__management_class=F("management_class")))
 
 
-outlets = Family("outlets", lambda ctx, days: Outlet.objects.all(), "enterprise_id")
+outlets = Family("outlets", lambda ctx, days: Outlet.objects.all(), "enterprise_id", record_type="outlet")
 
 
 @outlets.rule("no_facility", {"kind": (str, "")},
@@ -105,10 +149,11 @@ def _no_facility(p, ctx):
     limited = Exists(PermitLimit.objects.filter(outlet=OuterRef("pk")))
     treated = Exists(TreatmentFacility.objects.filter(outlet=OuterRef("pk")))
     q = Q(limited) & ~Q(treated)
-    return {"n": Count("id", filter=q & Q(kind=p["kind"]) if p["kind"] else q)}
+    return outlets.counted(q & Q(kind=p["kind"]) if p["kind"] else q)
 
 
-duties = Family("duties", lambda ctx, days: MonitoringDuty.objects.all(), "permit__enterprise_id")
+duties = Family("duties", lambda ctx, days: MonitoringDuty.objects.all(), "permit__enterprise_id",
+                record_type="outlet", record_id="outlet_id")
 
 
 @duties.rule("online_not_installed", {"medium": (str, "")},
@@ -117,7 +162,7 @@ def _online_not_installed(p, ctx):
     q = Q(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=False)
     if p["medium"]:
         q &= Q(outlet__kind=p["medium"])
-    return {"n": Count("outlet", distinct=True, filter=q)}
+    return duties.counted(q)
 
 
 @duties.rule("no_device", {"medium": (str, "")},
@@ -129,4 +174,4 @@ def _no_device(p, ctx):
     q = Q(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) & ~Q(active)
     if p["medium"]:
         q &= Q(outlet__kind=p["medium"])
-    return {"n": Count("outlet", distinct=True, filter=q)}
+    return duties.counted(q)

@@ -5,18 +5,53 @@ maintenance windows.
 The ``online`` family scans the hourly aggregates of the window once: each online duty LEFT JOINed to
 its permit limit and its aggregates (so a duty with no data at all still counts as due), grouped per
 duty; completeness, validity and exceedances are all read from that one query.
+
+Completeness is judged on each device's own terms: a device that sends a value every ``k`` minutes owes
+``60 / k`` readings an hour (read from its own data: the median number of readings of its hours with
+data), and owes them only from its first packet or the permit's start, if later than the window's start.
+
+Episode keys (``ep``) make one fact charged once: an exceedance is ``exceedance:<outlet>:<pollutant>:<day>``
+in the hourly data and in the warnings; a missing-data gap is ``gap:<outlet>``.
 """
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, Sum, Value
-from django.db.models.functions import Cast
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Aggregate as SqlAggregate
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, JSONObject, TruncDate
 from django.utils.translation import gettext_noop as N_
 
 from alerts.models import Alert, Silence
 from enterprises.models import MonitoringDuty
 from monitoring.models import Aggregate, Device
 
-from .base import RATIO, Family
+from .base import RATIO, Family, key_part
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+class Median(SqlAggregate):
+    """The median (``percentile_disc(0.5)``) of an integer column."""
+
+    function = "percentile_disc"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = IntegerField()
 
 
 def _duty_hours(ctx, days):
@@ -29,15 +64,27 @@ def _duty_hours(ctx, days):
                permit_limit=FilteredRelation("outlet__limits", condition=Q(outlet__limits__pollutant=F("pollutant"))))
 
 
+def _no_aggregates(ctx):
+    if not Aggregate.objects.filter(period=Aggregate.Period.HOUR, outlet__isnull=False,
+                                    start__gte=ctx.since(30), start__lt=ctx.as_of).exists():
+        return N_("no online monitoring data (hourly statistics) in the last 30 days")
+    return None
+
+
 # Grouped per duty: a duty's row says how many of its hours had data, were valid, were over the limit;
 # the duties an indicator sums are those of its pollutants and medium.
 online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",),
-                detail={"duty_id": "id", "outlet_kind": "outlet__kind", "pollutant_code": "pollutant__code"})
+                detail={"duty_id": "id", "outlet_pk": "outlet_id", "outlet_kind": "outlet__kind",
+                        "pollutant_code": "pollutant__code"}, lacks_data=_no_aggregates)
 
 
 def _matches(p, row) -> bool:
     return ((not p.get("pollutants") or row["pollutant_code"] in p["pollutants"])
             and (not p["medium"] or row["outlet_kind"] == p["medium"]))
+
+
+def _text(expr):
+    return Cast(expr, CharField())
 
 
 @online.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
@@ -48,20 +95,44 @@ def _exceedances(p, ctx):
     over = Q(hours__avg__gt=Cast("permit_limit__limit_value", FloatField()) * p["min_factor"])
     if p["min_factor"] <= 1:
         over |= Q(hours__avg__lt=Cast("permit_limit__lower_limit", FloatField()))
-    return {"n": Count("hours__id", filter=over & Q(hours__start__gte=ctx.since(p["window_days"])))}
+    over &= Q(hours__start__gte=ctx.since(p["window_days"]))
+    day = TruncDate("hours__start", tzinfo=LOCAL)
+    where = (key_part("outlet_id"), Value(":"), key_part("pollutant_id"), Value(":"), _text(day))
+    record = JSONObject(type=Value("hours"), id=Concat(*where), at=day, ep=Concat(Value("exceedance:"), *where))
+    return {"n": Count("hours__id", filter=over),
+            "records": ArrayAgg(record, filter=over, distinct=True, default=Value([]))}
 
 
 def _since(p, ctx, **lookups) -> Q:
     return Q(hours__start__gte=ctx.since(p["window_days"]), **lookups)
 
 
+def _owed(values, p, ctx) -> dict:
+    """One duty's readings received and owed in the window, by its device's own interval and start."""
+    start = ctx.since(p["window_days"])
+    if values["first"] is not None:
+        start = max(start, values["first"])
+    if values["permit_from"] is not None:
+        start = max(start, dt.datetime.combine(values["permit_from"], dt.time(), LOCAL))
+    hours = max(0.0, (ctx.as_of - start).total_seconds() / 3600)
+    owed = hours * (values["per_hour"] or 1)
+    received = values["received"] or 0
+    record = {"type": "outlet", "id": str(values["outlet"]), "at": start.isoformat(), "ep": f"gap:{values['outlet']}"}
+    short = owed > 0 and received / owed < p["min_ratio"]
+    return {"received": received, "owed": owed, "records": [record] if short else []}
+
+
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
-             N_("online data arrived for %(fact)s of the due hours in the last %(window_days)s days "
-             "(%(received)s hours for %(duties)s duties; required %(min_ratio)s)"), mode=RATIO, select=_matches,
-             fact=lambda v, p, ctx: round(v["received"] / (v["duties"] * p["window_days"] * 24), 4)
-             if v["duties"] else None)
+             N_("online data arrived for %(fact)s of the readings owed in the last %(window_days)s days "
+             "(%(received)s of %(owed)s, each device by its own interval from its first packet; required "
+             "%(min_ratio)s)"), mode=RATIO, select=_matches, per_row=_owed,
+             fact=lambda v, p, ctx: round(v["received"] / v["owed"], 4) if v["owed"] else None)
 def _completeness(p, ctx):
-    return {"received": Count("hours__id", filter=_since(p, ctx, hours__count__gt=0)), "duties": Max(Value(1))}
+    first = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
+                                     period=Aggregate.Period.HOUR, count__gt=0).order_by("start").values("start")[:1]
+    return {"received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
+            "per_hour": Median("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
+            "first": Subquery(first), "permit_from": Max("permit__valid_from"), "outlet": Max("outlet_id")}
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
@@ -69,23 +140,37 @@ def _completeness(p, ctx):
              "(%(valid)s of %(received)s; required %(min_ratio)s)"), mode=RATIO, select=_matches,
              fact=lambda v, p, ctx: round(v["valid"] / v["received"], 4) if v["received"] else None)
 def _validity(p, ctx):
+    record = JSONObject(type=Value("outlet"), id=key_part("outlet_id"), at=Value(None),
+                        ep=Concat(Value("validity:"), key_part("outlet_id")))
     return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),
-            "received": Sum("hours__count", filter=_since(p, ctx))}
+            "received": Sum("hours__count", filter=_since(p, ctx)),
+            "records": ArrayAgg(record, filter=_since(p, ctx, hours__valid_count__lt=F("hours__count")),
+                                distinct=True, default=Value([]))}
 
 
 devices = Family("devices", lambda ctx, days: Device.objects.filter(outlet__isnull=False, is_active=True),
-                 "outlet__enterprise_id", requires=("monitoring.Device",))
+                 "outlet__enterprise_id", requires=("monitoring.Device",), record_type="device",
+                 record_at="last_seen_at")
 
 
 @devices.rule("silent", {"medium": (str, ""), "hours": (int, 24)},
               N_("%(n)s monitoring device(s) sent no accepted data for %(hours)s hours"))
 def _silent(p, ctx):
     q = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=ctx.as_of - dt.timedelta(hours=p["hours"]))
-    return {"n": Count("id", filter=q & Q(outlet__kind=p["medium"]) if p["medium"] else q)}
+    return devices.counted(q & Q(outlet__kind=p["medium"]) if p["medium"] else q,
+                           ep=Concat(Value("gap:"), key_part("outlet_id")))
 
 
 ALERT_PARAMS = {"rules": (list, []), "medium": (str, ""), "window_days": (int, 90)}
-alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("alerts.Alert",))
+alerts = Family("alerts", lambda ctx, days: Alert.objects.all(), "enterprise_id", requires=("alerts.Alert",),
+                record_type="warning", record_at="opened_at")
+# The fact a warning reports: an exceedance of its outlet, pollutant and day; a gap of its outlet; else itself.
+ALERT_EPISODE = Case(
+    When(rule="exceedance", then=Concat(Value("exceedance:"), key_part("outlet_id"), Value(":"),
+                                        key_part("pollutant_id"), Value(":"),
+                                        _text(TruncDate("opened_at", tzinfo=LOCAL)))),
+    When(rule="missing_data", then=Concat(Value("gap:"), key_part("outlet_id"))),
+    default=Concat(Value("warning:"), key_part("id")), output_field=CharField())
 
 
 def _alerts_in_window(p, ctx) -> Q:
@@ -99,7 +184,7 @@ def _alerts_in_window(p, ctx) -> Q:
 
 @alerts.rule("opened", ALERT_PARAMS, N_("%(n)s warning(s) %(rules)s in the last %(window_days)s days"))
 def _opened(p, ctx):
-    return {"n": Count("id", filter=_alerts_in_window(p, ctx))}
+    return alerts.counted(_alerts_in_window(p, ctx), ep=ALERT_EPISODE)
 
 
 @alerts.rule("unanswered", {**ALERT_PARAMS, "minutes": (int, 30)},
@@ -111,21 +196,21 @@ def _unanswered(p, ctx):
     never = (Q(acknowledged_at__isnull=True, opened_at__lt=ctx.as_of - dt.timedelta(minutes=p["minutes"]))
              & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=deadline)))
     # Warnings muted by a maintenance window or inhibited by another warning were never sent to answer.
-    return {"n": Count("id", filter=_alerts_in_window(p, ctx) & Q(muted="") & (late_ack | never))}
+    # Not answering is a fact of its own (the response), so its episode is the warning itself.
+    return alerts.counted(_alerts_in_window(p, ctx) & Q(muted="") & (late_ack | never))
 
 
 @alerts.rule("escalated", ALERT_PARAMS,
              N_("%(n)s warning(s) %(rules)s escalated to an alarm in the last %(window_days)s days"))
 def _escalated(p, ctx):
-    return {"n": Count("id", filter=_alerts_in_window(p, ctx) & Q(escalated_at__isnull=False))}
+    return alerts.counted(_alerts_in_window(p, ctx) & Q(escalated_at__isnull=False), ep=ALERT_EPISODE)
 
 
 silences = Family("silences", lambda ctx, days: Silence.objects.all(), "enterprise_id",
-                  requires=("alerts.Silence",))
+                  requires=("alerts.Silence",), record_type="maintenance", record_at="starts_at")
 
 
 @silences.rule("count", {"window_days": (int, 30)},
                N_("%(n)s maintenance window(s) declared in the last %(window_days)s days"))
 def _silences(p, ctx):
-    return {"n": Count("id", filter=Q(starts_at__gte=ctx.since(p["window_days"]), starts_at__lte=ctx.as_of))}
-
+    return silences.counted(Q(starts_at__gte=ctx.since(p["window_days"]), starts_at__lte=ctx.as_of))

@@ -10,7 +10,10 @@ from core import clock
 
 from ..models import CatalogueVersion, ColourBand, Indicator
 
-INDICATOR_FIELDS = ("code", "name", "group", "weight", "rule", "params", "source", "colour_cap", "active")
+INDICATOR_FIELDS = ("code", "name", "group", "weight", "weight_source", "rule", "params", "source", "colour_cap",
+                    "competes", "precedence", "active")
+# When an enterprise's data cover too little of the window to score it (see ``services.coverage``).
+COVERAGE = {"online_min_ratio": 0.5, "online_window_days": 30, "conduct_window_days": 365}
 BAND_FIELDS = ("colour", "min_score", "inspections_per_year", "penalty_discretion_factor",
                "green_subsidy_eligible", "warning_only", "measures")
 
@@ -20,9 +23,12 @@ def snapshot(indicator_model=Indicator, band_model=ColourBand) -> dict:
     def plain(row):
         return {k: str(v) if k in ("weight", "min_score", "penalty_discretion_factor") else v
                 for k, v in row.items()}
+    have = {f.name for f in indicator_model._meta.get_fields()}
+    fields = [f for f in INDICATOR_FIELDS if f in have]
     return {
-        "indicators": [plain(r) for r in indicator_model.objects.order_by("code").values(*INDICATOR_FIELDS)],
+        "indicators": [plain(r) for r in indicator_model.objects.order_by("code").values(*fields)],
         "bands": [plain(r) for r in band_model.objects.order_by("-min_score").values(*BAND_FIELDS)],
+        "coverage": COVERAGE,
     }
 
 

@@ -1,10 +1,19 @@
-"""The scoring engine: every enterprise against the catalogue, set-based.
+"""The scoring engine: every enterprise against the catalogue, set-based, each deduction with its records.
 
 ``evaluate`` runs one grouped query per rule family over all enterprises (each indicator adds its
-conditional aggregates to its family's query) and turns the values into points lost. ``run`` stores a
-``Score`` per enterprise with its explanation, updates each ``EcoCode``, records ``ColourChange``s and
-notifies the enterprises whose colour changed. ``score_all`` (nightly) and ``score_enterprise`` (on
-demand) are the two entry points; both go through the same code.
+conditional aggregates, among them the records it rests on as ``array_agg``, to its family's query),
+then per enterprise:
+
+* drops the records an accepted objection or an approved credit repair relieved (``relieved``);
+* charges each episode once: indicators that compete for the same fact (the catalogue's ``competes``)
+  are taken by ``precedence``; an episode the first one charged is "already charged" for the others;
+* turns what is left into points lost, capped at the indicator's weight.
+
+``run`` stores a ``Score`` per enterprise with that explanation, grades an enterprise whose data cover
+too little of the window "insufficient data" (``services.coverage``), records the rules without a data
+source, updates each ``EcoCode``, records ``ColourChange``s and notifies the enterprises whose colour
+changed (``services.notices``). ``score_all`` (nightly) and ``score_enterprise`` (on demand, after a
+review decision) go through the same code.
 """
 import datetime as dt
 import logging
@@ -13,16 +22,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext
 
 from core import clock
 from core.db import advisory_lock
 from enterprises.models import Enterprise
-from notifications.services import Message, notify_many
 
-from ..colours import COLOURS, colour_for
+from ..colours import colour_for
 from ..models import CatalogueVersion, Colour, ColourChange, EcoCode, Score, ScoringRun
 from ..rules import FAMILIES, RULES, Context, check_params, deduction, family_of
+from . import coverage, notices
 from .catalogue import current_version
 
 log = logging.getLogger(__name__)
@@ -38,42 +46,109 @@ def _jsonable(value):
     return value
 
 
-def evaluate(snapshot: dict, ctx: Context) -> tuple[dict[int, list[dict]], list[str]]:
-    """Explanation entries (the indicators that cost points) per enterprise id, and the rules whose
-    data source does not exist on this platform (not evaluated)."""
-    by_family, unavailable = defaultdict(list), set()
+def unavailable_rules(snapshot: dict, ctx: Context) -> tuple[list[dict], set[str]]:
+    """The active rules that cannot score (rule, its indicators, the reason) and the set of their keys."""
+    found = {}
     for ind in snapshot["indicators"]:
         if not ind["active"]:
             continue
         rule = RULES.get(ind["rule"])
-        if rule is None or not family_of(ind["rule"]).available():
-            unavailable.add(ind["rule"])
-            continue
-        by_family[family_of(ind["rule"]).key].append((ind, rule, check_params(ind["rule"], ind["params"])))
-    losses = defaultdict(list)
+        if ind["rule"] not in found:
+            reason = ("no such rule on this platform" if rule is None
+                      else family_of(ind["rule"]).unavailable(ctx) or (rule.lacks_data(ctx) if rule.lacks_data
+                                                                      else None))
+            source = ", ".join(family_of(ind["rule"]).requires) if rule else ""
+            found[ind["rule"]] = {"rule": ind["rule"], "codes": [], "reason": reason, "source": source}
+        found[ind["rule"]]["codes"].append(ind["code"])
+    missing = [entry for entry in found.values() if entry["reason"]]
+    return missing, {entry["rule"] for entry in missing}
+
+
+def evaluate(snapshot: dict, ctx: Context, relieved: dict | None = None) -> tuple[dict[int, list[dict]], list[dict]]:
+    """Explanation entries (indicators that cost points, or whose records another indicator already
+    charged) per enterprise id, and the rules without a data source (not evaluated)."""
+    unavailable, skip = unavailable_rules(snapshot, ctx)
+    by_family = defaultdict(list)
+    for ind in snapshot["indicators"]:
+        if ind["active"] and ind["rule"] not in skip:
+            by_family[family_of(ind["rule"]).key].append((ind, RULES[ind["rule"]], check_params(ind["rule"], ind["params"])))
+    raw = defaultdict(list)
     for key, items in by_family.items():
-        for eid, ind, rule, params, values in _family_values(FAMILIES[key], items, ctx):
-            fact = rule.fact(values, params, ctx)
-            points = deduction(rule, fact, params, Decimal(ind["weight"]))
-            if points > 0:
-                losses[eid].append({
-                    "code": ind["code"], "name": ind["name"], "group": ind["group"], "rule": ind["rule"],
-                    "points": float(points), "cap": ind["colour_cap"], "params": params,
-                    "evidence": {**{k: _jsonable(v) for k, v in values.items()}, "fact": _jsonable(fact)},
-                })
-    return losses, sorted(unavailable)
+        for eid, n, values in _family_values(FAMILIES[key], [(rule, params) for _, rule, params in items], ctx):
+            ind, rule, params = items[n]
+            raw[eid].append((ind, rule, params, values))
+    relieved = relieved or {}
+    losses = {}
+    for eid, found in raw.items():
+        entries = _charge(eid, found, ctx, relieved.get(eid, {}))
+        if entries:
+            losses[eid] = entries
+    return losses, unavailable
+
+
+def _records(values: dict) -> list[dict]:
+    """The records of one indicator's values, each once, oldest first."""
+    seen, out = set(), []
+    for rec in values.pop("records", None) or []:
+        key = (rec["type"], str(rec["id"]))
+        if key not in seen:
+            seen.add(key)
+            out.append({"type": rec["type"], "id": str(rec["id"]), "at": _jsonable(rec.get("at")), "ep": rec["ep"]})
+    return sorted(out, key=lambda r: (r["at"] or "", r["id"]))
+
+
+def _charge(eid: int, found: list, ctx: Context, relief: dict) -> list[dict]:
+    """One enterprise's explanation: relief applied, each episode charged once, points computed."""
+    charged: dict[tuple[str, str], str] = {}  # (competition, episode key) → code of the indicator that charged it
+    entries = []
+    # Competing indicators in precedence order; the others in any order (nothing to share).
+    order = sorted(found, key=lambda f: (f[0].get("competes") or "", int(f[0].get("precedence") or 0), f[0]["code"]))
+    for ind, rule, params, values in order:
+        values = dict(values)
+        records = _records(values)
+        weight = Decimal(ind["weight"])
+        fact = rule.fact_of(values, params, ctx)
+        if deduction(rule, fact, params, weight) <= 0:
+            continue  # nothing to charge, so nothing to share or relieve either
+        group = ind.get("competes") or ""
+        # A fact without rows of its own (no valid permit, a ratio) rests on the enterprise's registry entry.
+        records = records or [{"type": "enterprise", "id": str(eid), "at": None, "ep": f"{group or ind['code']}:{eid}"}]
+        fresh, already, lifted = [], [], []
+        for rec in records:
+            if rec["ep"] in relief:
+                lifted.append(dict(rec, by=relief[rec["ep"]]))
+            elif group and (group, rec["ep"]) in charged:
+                already.append(dict(rec, by=charged[(group, rec["ep"])]))
+            else:
+                fresh.append(rec)
+        if rule.counts_records:
+            fact = len({r["ep"] for r in fresh}) if group else len(fresh)
+        elif not fresh:
+            fact = None  # every record it rests on was relieved or already charged
+        points = deduction(rule, fact, params, weight)
+        if points > 0 and group:
+            for rec in fresh:
+                charged.setdefault((group, rec["ep"]), ind["code"])
+        if points > 0 or already or lifted:
+            entries.append({
+                "code": ind["code"], "name": ind["name"], "group": ind["group"], "rule": ind["rule"],
+                "points": float(points), "cap": ind["colour_cap"] if points > 0 else "", "params": params,
+                "evidence": {**{k: _jsonable(v) for k, v in values.items()}, "fact": _jsonable(fact)},
+                "records": fresh if points > 0 else [], "already_charged": already, "relieved": lifted,
+            })
+    return sorted(entries, key=lambda e: (-e["points"], e["code"]))
 
 
 def _family_values(family, items, ctx):
-    """One grouped query for the family: yields (enterprise id, indicator, rule, params, values).
-    Identical aggregate expressions of several indicators are computed once."""
+    """One grouped query for the family: yields (enterprise id, index of the item, values). Identical
+    aggregate expressions of several indicators are computed once."""
     aliases, wanted = {}, []
-    for ind, rule, params in items:
+    for rule, params in items:
         names = {}
         for name, expr in rule.aggregates(params, ctx).items():
             names[name] = aliases.setdefault(expr, (f"a{len(aliases)}", expr))[0]
-        wanted.append((ind, rule, params, names))
-    days = max((params.get("window_days") or 0 for _, _, params in items), default=0) or None
+        wanted.append((rule, params, names))
+    days = max((params.get("window_days") or 0 for _, params in items), default=0) or None
     qs = family.queryset(ctx, days)
     if ctx.enterprise_ids is not None:
         qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
@@ -82,19 +157,46 @@ def _family_values(family, items, ctx):
     if not family.detail:
         for row in rows:
             if row["eid"] is not None:
-                for ind, rule, params, names in wanted:
-                    yield row["eid"], ind, rule, params, {n: row[a] for n, a in names.items()}
+                for n, (rule, params, names) in enumerate(wanted):
+                    yield row["eid"], n, {name: row[a] for name, a in names.items()}
         return
     sums = {}
     for row in rows:
-        for n, (ind, rule, params, names) in enumerate(wanted):
-            if row["eid"] is not None and rule.select(params, row):
-                acc = sums.setdefault((row["eid"], n), dict.fromkeys(names, 0))
-                for name, alias in names.items():
-                    acc[name] += row[alias] or 0
+        for n, (rule, params, names) in enumerate(wanted):
+            if row["eid"] is None or not rule.select(params, row):
+                continue
+            values = {name: row[a] for name, a in names.items()}
+            if rule.per_row:
+                values = rule.per_row(values, params, ctx)
+            acc = sums.setdefault((row["eid"], n), {})
+            for name, value in values.items():
+                if isinstance(value, list):
+                    acc[name] = acc.get(name, []) + value
+                else:
+                    acc[name] = acc.get(name, 0) + (value or 0)
     for (eid, n), values in sums.items():
-        ind, rule, params, _ = wanted[n]
-        yield eid, ind, rule, params, values
+        yield eid, n, values
+
+
+def family_rows(rule, params: dict, ctx: Context):
+    """(enterprise id, values) of one rule alone (for readers other than the scoring run)."""
+    for eid, _, values in _family_values(family_of(rule.key), [(rule, params)], ctx):
+        yield eid, values
+
+
+def score_of(entries: list[dict], bands: list[dict], *, insufficient: bool) -> tuple[Decimal, str, dict]:
+    """Score, colour and points per group of an explanation (grey: insufficient data, unless the
+    deductions already put the enterprise below green)."""
+    lost = sum((Decimal(str(e["points"])) for e in entries), Decimal(0))
+    value = max(Decimal(0), BASE_SCORE - lost)
+    colour = colour_for(value, bands, [e["cap"] for e in entries])
+    if insufficient and colour == Colour.GREEN:
+        colour = Colour.GREY
+    group_points = defaultdict(float)
+    for e in entries:
+        if e["points"]:
+            group_points[e["group"]] += e["points"]
+    return value, colour, {k: round(v, 2) for k, v in group_points.items()}
 
 
 def _lock() -> None:
@@ -104,6 +206,8 @@ def _lock() -> None:
 
 def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) -> ScoringRun:
     """Score the given enterprises (None: every enterprise not closed) and store the results."""
+    from .reviews import relieved_episodes
+
     as_of = as_of or clock.now()
     started = clock.now()
     version: CatalogueVersion = current_version()
@@ -112,31 +216,30 @@ def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) 
                else Enterprise.objects.filter(pk__in=ids))
     with transaction.atomic():
         _lock()
-        losses, unavailable = evaluate(version.snapshot, Context(as_of, ids))
-        scoring = ScoringRun.objects.create(trigger=trigger, as_of=as_of, started_at=started,
-                                            catalogue_version=version, unavailable_rules=unavailable)
+        ctx = Context(as_of, ids)
+        target_ids = list(targets.order_by("pk").values_list("pk", flat=True))
+        losses, unavailable = evaluate(version.snapshot, ctx, relieved_episodes(ids))
+        grey = coverage.insufficient(version.snapshot["coverage"], ctx, target_ids)
+        scoring = ScoringRun.objects.create(
+            trigger=trigger, as_of=as_of, started_at=started, catalogue_version=version,
+            unavailable_rules=[dict(u, enterprises=len(target_ids)) for u in unavailable])
         bands = version.snapshot["bands"]
         scores = []
-        for eid in targets.order_by("pk").values_list("pk", flat=True):
-            entries = sorted(losses.get(eid, ()), key=lambda e: (-e["points"], e["code"]))
-            lost = sum((Decimal(str(e["points"])) for e in entries), Decimal(0))
-            value = max(Decimal(0), BASE_SCORE - lost)
-            group_points = defaultdict(float)
-            for e in entries:
-                group_points[e["group"]] += e["points"]
+        for eid in target_ids:
+            entries = losses.get(eid, [])
+            value, colour, group_points = score_of(entries, bands, insufficient=eid in grey)
             scores.append(Score(run=scoring, enterprise_id=eid, catalogue_version=version, computed_at=as_of,
-                                score=value, colour=colour_for(value, bands, [e["cap"] for e in entries]),
-                                group_points={k: round(v, 2) for k, v in group_points.items()},
-                                explanation=entries))
+                                score=value, colour=colour, group_points=group_points, explanation=entries))
         Score.objects.bulk_create(scores, batch_size=2000)
         changes = _update_codes(scores, as_of, all_enterprises=ids is None)
         scoring.enterprises = len(scores)
         scoring.colour_changes = len(changes)
+        scoring.insufficient = sum(1 for s in scores if s.colour == Colour.GREY)
         scoring.finished_at = clock.now()
-        scoring.save(update_fields=["enterprises", "colour_changes", "finished_at"])
-        _notify(changes)
-    log.info("eco-code run %s: %s enterprises, %s colour changes, %s rules without data",
-             scoring.pk, len(scores), len(changes), len(unavailable))
+        scoring.save(update_fields=["enterprises", "colour_changes", "insufficient", "finished_at"])
+        notices.colour_changed(changes)
+    log.info("eco-code run %s: %s enterprises, %s colour changes, %s insufficient data, %s rules without data",
+             scoring.pk, len(scores), len(changes), scoring.insufficient, len(unavailable))
     return scoring
 
 
@@ -158,36 +261,15 @@ def _update_codes(scores: list[Score], as_of, *, all_enterprises: bool) -> list[
     return changes
 
 
-def _notify(changes: list[ColourChange]) -> None:
-    """Tell each enterprise whose colour changed, in one batch (a first colour is recorded, not announced)."""
-    changed = [c for c in changes if c.from_colour]
-    enterprises = Enterprise.objects.in_bulk([c.enterprise_id for c in changed])
-    messages = []
-    for change in changed:
-        worse = COLOURS.index(change.to_colour) > COLOURS.index(change.from_colour)
-        names = {"from": Colour(change.from_colour).label, "to": Colour(change.to_colour).label,
-                 "score": change.score.score}
-        body = (gettext("Your eco-code scored %(score)s points: its colour went down from %(from)s to %(to)s. "
-                  "Log in to see the deductions.") if worse else
-                gettext("Your eco-code scored %(score)s points: its colour went up from %(from)s to %(to)s. "
-                  "Log in to see the deductions."))
-        messages.append(Message(
-            kind="ecocode.colour", enterprise=enterprises[change.enterprise_id],
-            subject=gettext("Eco-code changed from %(from)s to %(to)s") % names, body=body % names,
-            url=f"/ecocode/enterprise/{change.enterprise_id}/", source=f"ecocode:score:{change.score.pk}",
-            dedup_key=f"ecocode:colour:{change.score.pk}",
-        ))
-    notify_many(messages)
-
-
 def score_all(as_of: dt.datetime | None = None) -> ScoringRun:
     """The nightly run: every enterprise."""
     return run(trigger=ScoringRun.Trigger.NIGHTLY, as_of=as_of)
 
 
-def score_enterprise(enterprise: Enterprise, as_of: dt.datetime | None = None) -> Score:
+def score_enterprise(enterprise: Enterprise, as_of: dt.datetime | None = None,
+                     trigger: str = ScoringRun.Trigger.ON_DEMAND) -> Score:
     """Score one enterprise now (same rules, same queries restricted to it)."""
-    scoring = run(trigger=ScoringRun.Trigger.ON_DEMAND, enterprise_ids=[enterprise.pk], as_of=as_of)
+    scoring = run(trigger=trigger, enterprise_ids=[enterprise.pk], as_of=as_of)
     return Score.objects.get(run=scoring, enterprise=enterprise)
 
 

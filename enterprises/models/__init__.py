@@ -2,6 +2,7 @@
 from .areas import County, Grid, Township, Village
 from .enterprises import Enterprise, Industry
 from .permits import (
+    AveragingPeriod,
     ExecutionReport,
     MonitoringDuty,
     Outlet,
@@ -11,10 +12,11 @@ from .permits import (
     Pollutant,
     TreatmentFacility,
 )
+from .registry import RegistryImport, RegistryImportFile
 from .users import Role, User
 
 __all__ = [
     "County", "Township", "Village", "Grid", "Industry", "Enterprise", "Permit", "Outlet",
-    "Pollutant", "PermitLimit", "MonitoringDuty", "PermitItem", "TreatmentFacility",
-    "ExecutionReport", "Role", "User",
+    "AveragingPeriod", "Pollutant", "PermitLimit", "MonitoringDuty", "PermitItem", "TreatmentFacility",
+    "ExecutionReport", "Role", "User", "RegistryImport", "RegistryImportFile",
 ]

@@ -19,14 +19,29 @@ class Medium(models.TextChoices):
     NOISE = "noise", _("noise")
 
 
+class PollutantMedium(models.TextChoices):
+    """What a code describes: the media of ``Medium`` and the instrument / data logger itself (i… codes)."""
+
+    AIR = "air", _("air")
+    WATER = "water", _("water")
+    NOISE = "noise", _("noise")
+    DEVICE = "device", _("instrument or data logger")
+
+
 class Pollutant(models.Model):
-    """A monitored parameter with its HJ 212-2017 code (and the 2005 code where one exists)."""
+    """A code of the HJ 212-2017 appendix tables (pollutant, process parameter or instrument status) with
+    the 2005 code where one exists. A 2005 code means this pollutant only on an outlet or station of the
+    same medium; ``monitoring.CodeMapping`` overrides it per device."""
 
     code = models.CharField(_("HJ 212-2017 code"), max_length=16, unique=True)
     code_2005 = models.CharField(_("HJ/T 212-2005 code"), max_length=8, blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=64)
-    medium = models.CharField(_("medium"), max_length=8, choices=Medium.choices)
+    medium = models.CharField(_("medium"), max_length=8, choices=PollutantMedium.choices)
     unit = models.CharField(_("concentration unit"), max_length=16, blank=True)
+    emission_unit = models.CharField(_("emission quantity unit"), max_length=8, blank=True,
+                                     help_text=_("Unit of the cumulative emission (-Cou) of the interval."))
+    note = models.CharField(_("note"), max_length=200, blank=True,
+                            help_text=_("e.g. the value list of a status code."))
     is_parameter = models.BooleanField(_("process parameter (no limit)"), default=False,
                                        help_text=_("Flow, O2, temperature and the like: monitored, not limited."))
 
@@ -92,6 +107,7 @@ class Outlet(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     height_m = models.FloatField(_("stack height (m)"), null=True, blank=True, validators=[MinValueValidator(0)])
+    receiving_water = models.CharField(_("receiving water body"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["enterprise", "code"]
@@ -127,6 +143,8 @@ class PermitLimit(models.Model):
     averaging_period = models.CharField(_("averaging period"), max_length=16, choices=AveragingPeriod.choices,
                                         default=AveragingPeriod.HOUR)
     standard = models.CharField(_("emission standard"), max_length=100, blank=True)
+    annual_quantity = models.DecimalField(_("annual permitted quantity (t/a)"), max_digits=14, decimal_places=4,
+                                          null=True, blank=True, validators=[MinValueValidator(0)])
 
     class Meta:
         ordering = ["outlet", "pollutant"]

@@ -1,4 +1,6 @@
-"""Models of monitoring: devices and stations, readings, aggregates, rejected packets."""
+"""Models of monitoring: devices and stations, readings, aggregates, rejected packets, and what a
+device sends that the code table does not settle (per-device code mappings, held values)."""
+from .codes import CodeMapping, HeldValue
 from .readings import (
     Aggregate,
     DataFlag,
@@ -10,4 +12,5 @@ from .readings import (
     Station,
 )
 
-__all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection"]
+__all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
+           "CodeMapping", "HeldValue"]

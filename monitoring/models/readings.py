@@ -69,6 +69,13 @@ class Station(models.Model):
         return f"{self.code} {self.name}"
 
 
+def device_password() -> str:
+    """The default password of a new device (see ``monitoring.services.credentials``)."""
+    from monitoring.services.credentials import device_password_generate
+
+    return device_password_generate()
+
+
 class Device(models.Model):
     """A data logger identified by its HJ 212 MN code, bound to an outlet or to a station."""
 
@@ -81,8 +88,8 @@ class Device(models.Model):
                                 verbose_name=_("station"))
     protocol_version = models.CharField(_("protocol version"), max_length=4, choices=ProtocolVersion.choices,
                                         default=ProtocolVersion.V2017)
-    password = models.CharField(_("access password (PW)"), max_length=32, blank=True,
-                                help_text=_("When set, packets with another PW are rejected."))
+    password = models.CharField(_("access password (PW)"), max_length=32, default=device_password,
+                                help_text=_("Generated for each device; packets with another PW are refused."))
     accept_swapped_crc = models.BooleanField(
         _("accept vendor byte-swapped Modbus CRC"), default=False,
         help_text=_("Some data loggers send CRC-16/MODBUS with its bytes swapped; accept it from this device only."))
@@ -93,6 +100,16 @@ class Device(models.Model):
                                              help_text=_("New readings stored (resends not counted)."))
     last_seen_at = models.DateTimeField(_("last accepted packet at"), null=True, blank=True)
     last_rejected_at = models.DateTimeField(_("last rejected packet at"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first accepted packet at"), null=True, blank=True,
+                                         help_text=_("Missing data is counted from here, not from before."))
+    reporting_interval_minutes = models.PositiveIntegerField(
+        _("reporting interval (minutes)"), null=True, blank=True,
+        help_text=_("How often the device sends its data (10 for minute data, 60 for an hourly-only logger); "
+                    "learnt from the finest data kind it sends."))
+    measuring_cycle_minutes = models.PositiveIntegerField(
+        _("measuring cycle (minutes)"), null=True, blank=True,
+        help_text=_("How often the analyser really measures (COD and ammonia analysers: 60–120 minutes); "
+                    "it repeats its last value in between."))
 
     class Meta:
         ordering = ["mn"]
@@ -160,12 +177,16 @@ class Reading(models.Model):
 
 
 class Aggregate(models.Model):
-    """Half-hour or hourly statistics of one pollutant at one outlet (or station), built from its
-    real-time and minute readings as they arrive. ``avg``/``min``/``max`` cover valid (flag N) data only."""
+    """Half-hour, hourly or daily statistics of one pollutant at one outlet (or station), built as the
+    readings arrive from the best data kind the device sent for the window (``kind``): daily data for a
+    day, else hourly, else minute, else real-time. Kinds are never mixed: a better kind arriving for a
+    window replaces the statistics of a worse one, a worse one arriving later is ignored.
+    ``avg``/``min``/``max`` cover valid (flag N) data only; a day starts at local midnight."""
 
     class Period(models.TextChoices):
         HALF_HOUR = "half_hour", _("half hour")
         HOUR = "hour", _("hour")
+        DAY = "day", _("day")
 
     outlet = models.ForeignKey(Outlet, models.CASCADE, null=True, blank=True, related_name="aggregates",
                                verbose_name=_("outlet"))
@@ -174,9 +195,15 @@ class Aggregate(models.Model):
     pollutant = models.ForeignKey(Pollutant, models.PROTECT, related_name="+", verbose_name=_("pollutant"))
     period = models.CharField(_("period"), max_length=10, choices=Period.choices)
     start = models.DateTimeField(_("start of the period"))
+    kind = models.CharField(_("built from"), max_length=8, choices=DataKind.choices, default=DataKind.MINUTE,
+                            db_default=DataKind.MINUTE)
     count = models.IntegerField(_("readings"), default=0)
     valid_count = models.IntegerField(_("valid readings (flag N)"), default=0)
     sum = models.FloatField(_("sum of valid values"), default=0)
+    sum_sin = models.FloatField(_("sum of sines (directions)"), null=True, blank=True,
+                                help_text=_("Wind direction only: its average is the direction of the mean "
+                                            "unit vector (350° and 10° average to 0°, not 180°)."))
+    sum_cos = models.FloatField(_("sum of cosines (directions)"), null=True, blank=True)
     avg = models.FloatField(_("average of valid values"), null=True, blank=True)
     min = models.FloatField(_("minimum of valid values"), null=True, blank=True)
     max = models.FloatField(_("maximum of valid values"), null=True, blank=True)
@@ -201,7 +228,11 @@ class Aggregate(models.Model):
 
 
 class IngestRejection(models.Model):
-    """A packet (or bulk row) that was refused, with the reason. Counted on the device when known."""
+    """A packet (or bulk row) that was refused, with the reason. Counted on the device when known.
+
+    Bytes the HJ 212 server cannot even frame (garbage, bad length fields, truncated frames) are logged
+    as one row per connection and reason, with how many there were (``count``) between ``received_at``
+    and ``last_at``; rows are purged after ``INGEST_REJECTION_RETENTION_DAYS``."""
 
     class Reason(models.TextChoices):
         GARBAGE = "garbage", _("not an HJ 212 frame")
@@ -215,6 +246,7 @@ class IngestRejection(models.Model):
         UNKNOWN_MN = "unknown_mn", _("unknown device (MN)")
         INACTIVE_DEVICE = "inactive", _("device deactivated")
         WRONG_PASSWORD = "wrong_pw", _("wrong password")
+        LOCKED_OUT = "locked_out", _("locked out after repeated failures")
         UNKNOWN_POLLUTANT = "unknown_pollutant", _("unknown pollutant code")
         UNSUPPORTED = "unsupported", _("unsupported command")
         FORBIDDEN = "forbidden", _("not allowed for this account")
@@ -228,6 +260,9 @@ class IngestRejection(models.Model):
     source = models.CharField(_("source"), max_length=64, blank=True,
                               help_text=_("Peer address of a TCP client, or the API user of a bulk upload."))
     received_at = models.DateTimeField(_("received at"), db_index=True)
+    count = models.PositiveIntegerField(_("how many"), default=1,
+                                        help_text=_("Refusals of this reason on this connection (framing errors)."))
+    last_at = models.DateTimeField(_("last one at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

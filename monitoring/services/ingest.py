@@ -1,35 +1,46 @@
 """Ingestion: validate packets (HJ 212 frames or bulk-API rows) and store their readings exactly once.
 
-A packet is all or nothing: it is refused as a whole (unknown MN, bad CRC, wrong password, bad number,
-unknown pollutant, implausible time, …) with its reason logged in ``IngestRejection`` and counted on the
-device, or all its readings are stored. A batch of packets is written in one transaction, set-based:
+An HJ 212 frame is refused only when it cannot be trusted or placed: it cannot be framed, its CRC is
+wrong, its header cannot be read, its MN is unknown or deactivated, its password is wrong. The reason is
+logged in ``IngestRejection``, counted on the device and answered with the protocol's QnRtn (CN 9011).
+Everything else a registered device sends is stored and, when its Flag asks, acknowledged (CN 9014):
+the items whose code the device's mappings, the 2017 table or the 2005 codes of the device's medium
+resolve count as readings; the others (unknown codes, unreadable values, implausible times) are kept
+as sent in ``HeldValue`` for staff to map (``recount_held`` counts them afterwards).
+Bulk-API rows are all or nothing: the client gets every refused row with its reason.
+
+A batch of packets is written in one transaction, set-based:
 
 * readings: one ``INSERT .. SELECT FROM unnest(..) ON CONFLICT DO NOTHING RETURNING`` (a resend of the
   same device + pollutant + kind + DataTime stores nothing and is counted as a duplicate);
-* aggregates: the half-hour and hourly buckets touched by the NEW real-time and minute readings are
-  upserted in the same statement (count, valid count, sum, avg, min, max; valid = flag N);
-* device counters: one UPDATE for all devices of the batch; rejections: one bulk INSERT.
+* aggregates: the half-hour, hourly and daily windows touched by the NEW readings are upserted in the
+  same statement (count, valid count, sum, avg, min, max; valid = flag N), each from the best data kind
+  sent for it (daily > hourly > minute > real-time; a better kind replaces a worse one, never mixed);
+* device counters: one UPDATE for all devices of the batch; rejections and held values: bulk INSERTs.
 
 On SQLite (embedded mode) the same happens in a few ORM statements per batch (``_insert_rowwise``).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
 from core import clock
 from core.db import is_postgres
+from enterprises import reference
 from enterprises.models import Pollutant
 from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
-from monitoring.models import Device, IngestRejection
-from monitoring.services import partitions
+from monitoring.models import Device, HeldValue, IngestRejection
+from monitoring.services import credentials
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -48,6 +59,7 @@ class Outcome:
     detail: str = ""
     readings: int = 0
     stored: int = 0
+    held: int = 0
 
     def reply(self) -> bytes | None:
         """The acknowledgement to send back, if the packet asked for one (Flag A bit)."""
@@ -55,6 +67,8 @@ class Outcome:
             return None
         if self.accepted:
             return hj212.data_ack(self.packet)
+        if self.reason in credentials.CREDENTIAL_REASONS and not settings.HJ212_DISTINCT_REFUSALS:
+            return hj212.request_ack(self.packet, hj212.QNRTN_REJECTED)  # who is who stays unsaid
         return hj212.request_ack(self.packet, hj212.QNRTN_BY_REASON.get(self.reason, hj212.QNRTN_UNKNOWN))
 
 
@@ -65,6 +79,7 @@ class Unit:
     device: Device
     readings: list[tuple[int, ParsedReading]]  # (pollutant id, reading)
     outcome: Outcome | None = None
+    held: list = field(default_factory=list)  # HeldValue rows (unsaved)
 
 
 @dataclass
@@ -91,66 +106,179 @@ class StoreResult:
 
 # --- reference data -------------------------------------------------------------------------------
 
-_pollutants: tuple[float, dict[str, int], dict[str, str]] | None = None
+@dataclass
+class CodeBook:
+    """The code table as ingestion needs it: 2017 code → pollutant id, medium → 2005 code → 2017 code,
+    family prefix → family code (``e101`` → ``e101xx``)."""
+
+    ids: dict[str, int]
+    by_2005: dict[str, dict[str, str]]
+    families: dict[str, str]
+    loaded: float = 0.0
+
+
+_codebook: CodeBook | None = None
+
+
+def codebook() -> CodeBook:
+    """The code table, cached for a few minutes."""
+    global _codebook
+    if _codebook is None or time.monotonic() - _codebook.loaded > POLLUTANT_CACHE_SECONDS:
+        rows = list(Pollutant.objects.values_list("id", "code", "code_2005", "medium"))
+        by_2005: dict[str, dict[str, str]] = defaultdict(dict)
+        for _, code, old, medium in rows:
+            if old:
+                by_2005[medium][old] = code
+        _codebook = CodeBook({code: pk for pk, code, _, _ in rows}, dict(by_2005),
+                             reference.families(code for _, code, _, _ in rows), time.monotonic())
+    return _codebook
 
 
 def pollutant_codes() -> tuple[dict[str, int], dict[str, str]]:
-    """(2017 code → pollutant id, 2005 code → 2017 code), cached for a few minutes."""
-    global _pollutants
-    if _pollutants is None or time.monotonic() - _pollutants[0] > POLLUTANT_CACHE_SECONDS:
-        rows = list(Pollutant.objects.values_list("id", "code", "code_2005"))
-        _pollutants = (time.monotonic(), {code: pk for pk, code, _ in rows},
-                       {old: code for _, code, old in rows if old})
-    return _pollutants[1], _pollutants[2]
+    """(2017 code → pollutant id, 2005 code → 2017 code over all media), for callers without a device."""
+    book = codebook()
+    return book.ids, {old: code for medium in book.by_2005.values() for old, code in medium.items()}
 
 
 def forget_pollutants() -> None:
-    """Drop the cached pollutant codes (after the reference rows were reloaded)."""
-    global _pollutants
-    _pollutants = None
+    """Drop the cached code table (after the reference rows were reloaded)."""
+    global _codebook
+    _codebook = None
+
+
+def device_medium(device: Device) -> str:
+    """The medium whose 2005 codes a device speaks: its outlet's kind, or its station's."""
+    if device.outlet_id:
+        return device.outlet.kind
+    return "water" if device.station.kind == "water_quality" else "air"
+
+
+def _concrete_family_member(code: str, book: CodeBook) -> int | None:
+    """A numbered member of a family code (``e10101`` of ``e101xx``) becomes its own pollutant row."""
+    family_code = reference.family_of(code, book.families)
+    if family_code is None:
+        return None
+    family = Pollutant.objects.get(code=family_code)
+    member, _ = Pollutant.objects.get_or_create(code=code, defaults={
+        "name": f"{family.name}（{code[len(family_code.rstrip('x')):]}号）"[:64], "medium": family.medium,
+        "unit": family.unit, "emission_unit": family.emission_unit, "is_parameter": family.is_parameter,
+        "note": family.note})
+    book.ids[code] = member.pk
+    return member.pk
+
+
+def pollutant_for(device: Device, code: str, mappings: dict[tuple[int, str], int]) -> int | None:
+    """The pollutant a code sent by ``device`` means: the device's own mapping, else the 2017 code,
+    else the 2005 code of the device's medium, else a family member; None when nothing says."""
+    mapped = mappings.get((device.pk, code))
+    if mapped is not None:
+        return mapped
+    book = codebook()
+    if code in book.ids:
+        return book.ids[code]
+    new_code = book.by_2005.get(device_medium(device), {}).get(code)
+    if new_code is not None:
+        return book.ids[new_code]
+    return _concrete_family_member(code, book)
+
+
+def mappings_for(devices: Iterable[Device]) -> dict[tuple[int, str], int]:
+    """(device id, code as sent) → pollutant id of the devices' own code mappings."""
+    from monitoring.models import CodeMapping
+
+    ids = [d.pk for d in devices]
+    return {(d, c): p for d, c, p in CodeMapping.objects.filter(device_id__in=ids)
+            .values_list("device_id", "code", "pollutant_id")} if ids else {}
 
 
 def devices_by_mn(mns: Iterable[str]) -> dict[str, Device]:
     mns = {mn for mn in mns if "\x00" not in mn}  # no device has one, and PostgreSQL cannot take it as a parameter
-    return {d.mn: d for d in Device.objects.select_related("outlet__enterprise").filter(mn__in=mns)} if mns else {}
+    return {d.mn: d for d in Device.objects.select_related("outlet__enterprise", "station").filter(mn__in=mns)} \
+        if mns else {}
 
 
 # --- validation -----------------------------------------------------------------------------------
 
-def check_device(device: Device | None, mn: str, password: str | None) -> None:
-    if device is None:
-        raise ProtocolError("unknown_mn", f"no device with MN {mn[:40]!r}")
+def check_device(device: Device | None, mn: str, password: str | None, *, address: str = "") -> None:
+    """Refuse an unknown MN, a deactivated device or a wrong password; over TCP (``address`` known)
+    repeated failures lock out the MN and the address (``monitoring.services.credentials``)."""
+    if address and credentials.is_locked_out(mn, address):
+        raise ProtocolError("locked_out", f"MN {mn[:40]!r} or address {address} locked out after repeated failures")
+    if device is None or not device.password or password != device.password:
+        if address:
+            credentials.failed_attempt_record(mn=mn if device else "", address=address)
+        if device is None:
+            raise ProtocolError("unknown_mn", f"no device with MN {mn[:40]!r}")
+        raise ProtocolError("wrong_pw", f"wrong password for device {mn}")
     if not device.is_active:
         raise ProtocolError("inactive", f"device {mn} is deactivated")
-    if device.password and password != device.password:
-        raise ProtocolError("wrong_pw", f"wrong password for device {mn}")
 
 
-def resolve_readings(readings: Sequence[ParsedReading], now: dt.datetime) -> list[tuple[int, ParsedReading]]:
-    """Pollutant ids for parsed readings and a plausibility check of their times."""
-    ids, _ = pollutant_codes()
+def _time_problem(reading: ParsedReading, now: dt.datetime) -> str:
+    if reading.observed_at > now + MAX_FUTURE or reading.observed_at < EARLIEST:
+        return f"DataTime {reading.observed_at:%Y-%m-%d %H:%M:%S} is implausible"
+    return ""
+
+
+def resolve_readings(readings: Sequence[ParsedReading], now: dt.datetime, device: Device,
+                     mappings: dict[tuple[int, str], int]) -> list[tuple[int, ParsedReading]]:
+    """Pollutant ids for parsed readings and a plausibility check of their times, all or nothing
+    (the bulk API, whose client gets the refusal and can correct the row)."""
     out = []
     for reading in readings:
-        pollutant_id = ids.get(reading.code)
+        pollutant_id = pollutant_for(device, reading.code, mappings)
         if pollutant_id is None:
             raise ProtocolError("unknown_pollutant", f"unknown pollutant code {reading.code[:20]!r}")
-        if reading.observed_at > now + MAX_FUTURE or reading.observed_at < EARLIEST:
-            raise ProtocolError("bad_time", f"DataTime {reading.observed_at:%Y-%m-%d %H:%M:%S} is implausible")
+        if _time_problem(reading, now):
+            raise ProtocolError("bad_time", _time_problem(reading, now))
         out.append((pollutant_id, reading))
     return out
 
 
+def _held(device: Device, item, problem: str, detail: str, now: dt.datetime):
+    if isinstance(item, ParsedReading):
+        values = {suffix: hj212.format_number(getattr(item, name)) for suffix, name in hj212.VALUE_SUFFIXES.items()
+                  if getattr(item, name) is not None}
+        values["Flag"] = item.flag
+        observed_at = item.observed_at
+    else:
+        values, observed_at = item.values, item.observed_at
+    return HeldValue(device=device, code=_no_nul(item.code)[:32], kind=item.kind, observed_at=observed_at,
+                     values={_no_nul(k)[:40]: _no_nul(str(v))[:100] for k, v in values.items()}, problem=problem,
+                     detail=_no_nul(detail)[:200], received_at=now)
+
+
+def sort_items(device: Device, packet: Packet, now: dt.datetime, mappings: dict[tuple[int, str], int]
+               ) -> tuple[list[tuple[int, ParsedReading]], list]:
+    """Every item of an accepted packet, as readings that count and ``HeldValue``s that do not (yet):
+    codes nobody mapped, values that cannot be read, implausible times, a pollutant sent twice."""
+    found, unread = hj212.read_items(packet)
+    held = [_held(device, item, "bad_time" if item.reason == "bad_time" else "bad_value", item.detail, now)
+            for item in unread]
+    rows: dict[int, ParsedReading] = {}
+    for reading in found:
+        pollutant_id = pollutant_for(device, reading.code, mappings)
+        if pollutant_id is None:
+            held.append(_held(device, reading, "unknown_code", "", now))
+        elif _time_problem(reading, now):
+            held.append(_held(device, reading, "bad_time", _time_problem(reading, now), now))
+        elif pollutant_id in rows:
+            held.append(_held(device, reading, "bad_value", "pollutant sent twice (2005 and 2017 codes?)", now))
+        else:
+            rows[pollutant_id] = reading
+    return list(rows.items()), held
+
+
 def _validate_frame(frame: Frame, devices: dict[str, Device], packet: Packet | None, error: ProtocolError | None,
-                    now: dt.datetime) -> list[tuple[int, ParsedReading]]:
+                    address: str) -> Device:
     if error is not None:
         raise error
     device = devices.get(packet.mn)
     crc_ok = hj212.crc16(frame.data) == _crc_value(frame.crc)
     if not crc_ok:
         hj212.check_crc(frame.data, frame.crc, allow_swapped=bool(device and device.accept_swapped_crc))
-    check_device(device, packet.mn, packet.pw)
-    _, old_codes = pollutant_codes()
-    return resolve_readings(hj212.readings(packet, old_codes), now)
+    check_device(device, packet.mn, packet.pw, address=address)
+    return device
 
 
 def _crc_value(field_: bytes) -> int | None:
@@ -163,8 +291,12 @@ def _crc_value(field_: bytes) -> int | None:
 def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Sequence[str] = "",
                   now: dt.datetime | None = None) -> list[Outcome]:
     """Validate and store a batch of frames (and log framing errors). Returns one Outcome per item,
-    in order; every accepted packet's readings are committed when this returns. ``source`` (the peer)
-    is one string for all items or one per item."""
+    in order; every accepted packet's readings and held values are committed when this returns.
+    ``source`` (the peer) is one string for all items or one per item.
+
+    Refused: what cannot be framed, a bad CRC, an unreadable header, an unknown or deactivated MN, a
+    wrong password. Everything else a registered device sends is stored: the items that count as
+    readings, the others as ``HeldValue``s."""
     now = now or clock.now()
     sources = [source] * len(items) if isinstance(source, str) else list(source)
     parsed: list[tuple[Packet | None, ProtocolError | None]] = []
@@ -173,13 +305,14 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
             parsed.append((None, item))
             continue
         try:
-            parsed.append((hj212.parse_packet(item.data), None))
+            parsed.append((hj212.parse_packet(item.data, lenient=True), None))
         except ProtocolError as exc:
             if _crc_value(item.crc) != hj212.crc16(item.data):
                 exc = ProtocolError("bad_crc", f"CRC {item.crc.decode('latin-1')!r} does not match; {exc.detail}",
                                     item.data)
             parsed.append((None, exc))
     devices = devices_by_mn(p.mn for p, _ in parsed if p is not None)
+    mappings = mappings_for(devices.values())
     outcomes: list[Outcome] = []
     units: list[Unit] = []
     rejections: list[Rejection] = []
@@ -188,15 +321,16 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
         try:
             if isinstance(item, ProtocolError):
                 raise item
-            rows = _validate_frame(item, devices, packet, error, now)
+            device = _validate_frame(item, devices, packet, error, credentials.address_of(item_source))
         except ProtocolError as exc:
             raw = exc.raw or (item.data if isinstance(item, Frame) else b"")
             outcome = Outcome(False, packet, exc.reason, exc.detail)
             rejections.append(Rejection(exc.reason, exc.detail, raw, packet.mn if packet else "", device,
                                         item_source))
         else:
-            outcome = Outcome(True, packet, readings=len(rows))
-            units.append(Unit(device, rows, outcome))
+            rows, held = sort_items(device, packet, now, mappings)
+            outcome = Outcome(True, packet, readings=len(rows), held=len(held))
+            units.append(Unit(device, rows, outcome, held))
         outcomes.append(outcome)
     store(units, rejections, now=now)
     return outcomes
@@ -212,12 +346,13 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
     rows = [(unit.device, pollutant_id, reading) for unit in units for pollutant_id, reading in unit.readings]
     result.readings = len(rows)
     with transaction.atomic():
-        if rows:
-            partitions.ensure_for_times({reading.observed_at for _, _, reading in rows})
-            inserted = _insert_postgresql(rows, now) if is_postgres() else _insert_rowwise(rows,
-                                          now)
+        if rows:  # into the day's partition, made ahead by beat; other days land in the default partition
+            inserted = _insert_postgresql(rows, now) if is_postgres() else _insert_rowwise(rows, now)
             result.per_device = inserted
             result.stored = sum(inserted.values())
+        held = [row for unit in units for row in unit.held]
+        if held:
+            HeldValue.objects.bulk_create(held, batch_size=500)
         _count_packets(units, result.per_device, now)
         _log_rejections(rejections, now)
     # Split each device's new-reading count over its units in order (a device's packets in one batch
@@ -235,24 +370,56 @@ _COLUMNS = ("device_id", "pollutant_id", "kind", "observed_at", "outlet_id", "st
 _TYPES = ("bigint", "bigint", "varchar", "timestamptz", "bigint", "bigint") + ("float8",) * len(VALUE_FIELDS) + \
          ("varchar", "timestamptz")
 
-_AGGREGATE_UPSERT = """
-agg_{owner} AS (
-    INSERT INTO monitoring_aggregate (outlet_id, station_id, pollutant_id, period, start, count, valid_count,
-                                      sum, avg, min, max, updated_at)
-    SELECT {outlet}, {station}, pollutant_id, period, start, count(*), count(*) FILTER (WHERE valid),
-           coalesce(sum(value) FILTER (WHERE valid), 0), avg(value) FILTER (WHERE valid),
+# The data kinds by rank: a window takes the best kind the device sent for it, never a mix.
+KIND_RANK = {"realtime": 1, "minute": 2, "hour": 3, "day": 4}
+# The best kind each period can be built from (a half-hour from minute data at best, an hour from hourly).
+PERIOD_TOP_KIND = {"half_hour": 2, "hour": 3, "day": 4}
+LOCAL_TZ = "Asia/Shanghai"
+WIND_DIRECTION = "a01008"  # averaged as a vector
+_RANK_SQL = "array_position(ARRAY['realtime', 'minute', 'hour', 'day']::varchar[], {}::varchar)"
+
+
+def _pick(same: str, better: str, current: str) -> str:
+    """CASE of an aggregate column: accumulate for the same kind, replace for a better one, else keep."""
+    return f"CASE WHEN EXCLUDED.kind = monitoring_aggregate.kind THEN {same} WHEN {_BETTER} THEN {better} " \
+           f"ELSE {current} END"
+
+
+_BETTER = f"{_RANK_SQL.format('EXCLUDED.kind')} > {_RANK_SQL.format('monitoring_aggregate.kind')}"
+_AGG = "monitoring_aggregate"
+_BOTH = ("CASE WHEN EXCLUDED.pollutant_id = %(direction_id)s "
+         "THEN coalesce(monitoring_aggregate.{0}, 0) + coalesce(EXCLUDED.{0}, 0) END")
+_VECTOR_AVG = "mod(degrees(atan2({sin}, {cos}))::numeric + 360, 360)::float8"
+_AGGREGATE_UPSERT = f"""
+agg_{{owner}} AS (
+    INSERT INTO monitoring_aggregate (outlet_id, station_id, pollutant_id, period, start, kind, count, valid_count,
+                                      sum, sum_sin, sum_cos, avg, min, max, updated_at)
+    SELECT {{outlet}}, {{station}}, pollutant_id, period, start, kind, count(*), count(*) FILTER (WHERE valid),
+           coalesce(sum(value) FILTER (WHERE valid), 0),
+           sum(sin(radians(value))) FILTER (WHERE valid AND direction),
+           sum(cos(radians(value))) FILTER (WHERE valid AND direction),
+           CASE WHEN bool_or(direction) THEN {_VECTOR_AVG.format(sin="sum(sin(radians(value))) FILTER (WHERE valid)",
+                                                                 cos="sum(cos(radians(value))) FILTER (WHERE valid)")}
+                ELSE avg(value) FILTER (WHERE valid) END,
            min(value) FILTER (WHERE valid), max(value) FILTER (WHERE valid), %(now)s
-    FROM buckets WHERE {owner}_id IS NOT NULL
-    GROUP BY {owner}_id, pollutant_id, period, start
-    ORDER BY {owner}_id, pollutant_id, period, start  -- one lock order for concurrent writers
-    ON CONFLICT ({owner}_id, pollutant_id, period, start) WHERE {owner}_id IS NOT NULL DO UPDATE SET
-        count = monitoring_aggregate.count + EXCLUDED.count,
-        valid_count = monitoring_aggregate.valid_count + EXCLUDED.valid_count,
-        sum = monitoring_aggregate.sum + EXCLUDED.sum,
-        avg = (monitoring_aggregate.sum + EXCLUDED.sum)
-              / NULLIF(monitoring_aggregate.valid_count + EXCLUDED.valid_count, 0),
-        min = LEAST(monitoring_aggregate.min, EXCLUDED.min),
-        max = GREATEST(monitoring_aggregate.max, EXCLUDED.max),
+    FROM best WHERE {{owner}}_id IS NOT NULL
+    GROUP BY {{owner}}_id, pollutant_id, period, start, kind
+    ORDER BY {{owner}}_id, pollutant_id, period, start  -- one lock order for concurrent writers
+    ON CONFLICT ({{owner}}_id, pollutant_id, period, start) WHERE {{owner}}_id IS NOT NULL DO UPDATE SET
+        count = {_pick(f"{_AGG}.count + EXCLUDED.count", "EXCLUDED.count", f"{_AGG}.count")},
+        valid_count = {_pick(f"{_AGG}.valid_count + EXCLUDED.valid_count", "EXCLUDED.valid_count",
+                             f"{_AGG}.valid_count")},
+        sum = {_pick(f"{_AGG}.sum + EXCLUDED.sum", "EXCLUDED.sum", f"{_AGG}.sum")},
+        sum_sin = {_pick(_BOTH.format("sum_sin"), "EXCLUDED.sum_sin", f"{_AGG}.sum_sin")},
+        sum_cos = {_pick(_BOTH.format("sum_cos"), "EXCLUDED.sum_cos", f"{_AGG}.sum_cos")},
+        avg = {_pick(f"CASE WHEN {_AGG}.valid_count + EXCLUDED.valid_count = 0 THEN NULL "
+                     f"WHEN EXCLUDED.pollutant_id = %(direction_id)s THEN "
+                     + _VECTOR_AVG.format(sin=_BOTH.format("sum_sin"), cos=_BOTH.format("sum_cos"))
+                     + f" ELSE ({_AGG}.sum + EXCLUDED.sum) / ({_AGG}.valid_count + EXCLUDED.valid_count) END",
+                     "EXCLUDED.avg", f"{_AGG}.avg")},
+        min = {_pick(f"LEAST({_AGG}.min, EXCLUDED.min)", "EXCLUDED.min", f"{_AGG}.min")},
+        max = {_pick(f"GREATEST({_AGG}.max, EXCLUDED.max)", "EXCLUDED.max", f"{_AGG}.max")},
+        kind = {_pick("EXCLUDED.kind", "EXCLUDED.kind", f"{_AGG}.kind")},
         updated_at = EXCLUDED.updated_at
     RETURNING 1
 )"""
@@ -267,12 +434,20 @@ WITH input AS (
     ON CONFLICT DO NOTHING
     RETURNING device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag
 ), buckets AS (
-    SELECT ins.outlet_id, ins.station_id, ins.pollutant_id, ins.value, p.period,
-           ins.flag = 'N' AND ins.value IS NOT NULL AS valid,
-           CASE WHEN p.period = 'hour' THEN date_trunc('hour', ins.observed_at)
+    SELECT ins.outlet_id, ins.station_id, ins.pollutant_id, ins.value, ins.kind, k.rank, p.period,
+           ins.flag = 'N' AND ins.value IS NOT NULL AS valid, ins.pollutant_id = %(direction_id)s AS direction,
+           CASE p.period WHEN 'hour' THEN date_trunc('hour', ins.observed_at)
+                WHEN 'day' THEN date_trunc('day', ins.observed_at, '{LOCAL_TZ}')
                 ELSE date_bin('30 minutes', ins.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS start
-    FROM ins CROSS JOIN (VALUES ('half_hour'), ('hour')) AS p(period)
-    WHERE ins.kind IN ('realtime', 'minute')
+    FROM ins
+    JOIN (VALUES {", ".join(f"('{k}', {r})" for k, r in KIND_RANK.items())}) AS k(kind, rank) ON k.kind = ins.kind
+    JOIN (VALUES {", ".join(f"('{p}', {r})" for p, r in PERIOD_TOP_KIND.items())}) AS p(period, top)
+        ON k.rank <= p.top
+), best AS (  -- within the batch too, each window keeps only its best kind
+    SELECT * FROM (SELECT b.*, max(b.rank) OVER (PARTITION BY b.outlet_id, b.station_id, b.pollutant_id, b.period,
+                                                              b.start) AS best_rank
+                   FROM buckets b) ranked
+    WHERE rank = best_rank
 ), {_AGGREGATE_UPSERT.format(owner="outlet", outlet="outlet_id", station="NULL::bigint").strip()},
 {_AGGREGATE_UPSERT.format(owner="station", outlet="NULL::bigint", station="station_id").strip()}
 SELECT device_id, count(*) FROM ins GROUP BY device_id
@@ -293,15 +468,20 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading]], now: d
         params["flag"].append(reading.flag)
         params["sampled_at"].append(reading.sampled_at)
     params["now"] = now
+    params["direction_id"] = codebook().ids.get(WIND_DIRECTION, 0)
     with connection.cursor() as cur:
         cur.execute(_INSERT_SQL, params)
         return dict(cur.fetchall())
 
 
-def _bucket_starts(moment: dt.datetime) -> dict[str, dt.datetime]:
-    moment = moment.astimezone(dt.UTC)
-    hour = moment.replace(minute=0, second=0, microsecond=0)
-    return {"hour": hour, "half_hour": hour + dt.timedelta(minutes=30 if moment.minute >= 30 else 0)}
+def window_starts(moment: dt.datetime, kind: str) -> dict[str, dt.datetime]:
+    """The windows a reading of ``kind`` at ``moment`` feeds, by period, with their starts (UTC)."""
+    utc = moment.astimezone(dt.UTC)
+    hour = utc.replace(minute=0, second=0, microsecond=0)
+    local = moment.astimezone(hj212.DEFAULT_TZ)
+    starts = {"half_hour": hour + dt.timedelta(minutes=30 if utc.minute >= 30 else 0), "hour": hour,
+              "day": local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)}
+    return {period: start for period, start in starts.items() if KIND_RANK[kind] <= PERIOD_TOP_KIND[period]}
 
 
 def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.datetime) -> dict[int, int]:
@@ -326,54 +506,84 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.d
                            flag=reading.flag, sampled_at=reading.sampled_at, received_at=now,
                            **{name: getattr(reading, name) for name in VALUE_FIELDS}))
         per_device[device.pk] += 1
-        if reading.kind in ("realtime", "minute"):
-            for period, start in _bucket_starts(reading.observed_at).items():
-                touched[(device.outlet_id, device.station_id, pollutant_id, period, start)].append(reading)
+        for period, start in window_starts(reading.observed_at, reading.kind).items():
+            touched[(device.outlet_id, device.station_id, pollutant_id, period, start)].append(reading)
     Reading.objects.bulk_create(new, batch_size=500)
     if not touched:
         return dict(per_device)
+    direction_id = codebook().ids.get(WIND_DIRECTION)
     existing = {(a.outlet_id, a.station_id, a.pollutant_id, a.period, a.start): a for a in Aggregate.objects.filter(
         start__in={key[4] for key in touched}, pollutant_id__in={key[2] for key in touched})}
     created, updated = [], []
     for key, readings in touched.items():
+        best = max(KIND_RANK[r.kind] for r in readings)
+        readings = [r for r in readings if KIND_RANK[r.kind] == best]
         agg = existing.get(key)
         if agg is None:
-            agg = Aggregate(outlet_id=key[0], station_id=key[1], pollutant_id=key[2], period=key[3], start=key[4])
+            agg = Aggregate(outlet_id=key[0], station_id=key[1], pollutant_id=key[2], period=key[3], start=key[4],
+                            kind=readings[0].kind)
             created.append(agg)
+        elif KIND_RANK[agg.kind] > best:
+            continue  # a better kind already built this window
         else:
+            if KIND_RANK[agg.kind] < best:
+                agg.kind, agg.count, agg.valid_count, agg.sum, agg.min, agg.max = readings[0].kind, 0, 0, 0, None, None
+                agg.sum_sin = agg.sum_cos = None
             updated.append(agg)
         valid = [r.value for r in readings if r.flag == "N" and r.value is not None]
         agg.count += len(readings)
         agg.valid_count += len(valid)
         agg.sum += sum(valid)
         agg.avg = agg.sum / agg.valid_count if agg.valid_count else None
+        if key[2] == direction_id and valid:
+            agg.sum_sin = (agg.sum_sin or 0) + sum(math.sin(math.radians(v)) for v in valid)
+            agg.sum_cos = (agg.sum_cos or 0) + sum(math.cos(math.radians(v)) for v in valid)
+            agg.avg = math.degrees(math.atan2(agg.sum_sin, agg.sum_cos)) % 360
         agg.min = min([v for v in (agg.min, *valid) if v is not None], default=None)
         agg.max = max([v for v in (agg.max, *valid) if v is not None], default=None)
         agg.updated_at = now
     Aggregate.objects.bulk_create(created, batch_size=500)
-    Aggregate.objects.bulk_update(updated, ["count", "valid_count", "sum", "avg", "min", "max", "updated_at"],
+    Aggregate.objects.bulk_update(updated, ["kind", "count", "valid_count", "sum", "sum_sin", "sum_cos", "avg", "min",
+                                            "max", "updated_at"],
                                   batch_size=500)
     return dict(per_device)
 
 
+# The reporting interval a data kind shows (minutes): a device reports at least this often.
+KIND_INTERVAL = {"realtime": 10, "minute": 10, "hour": 60, "day": 1440}
+
+
 def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: dt.datetime) -> None:
+    """Packet counters, first/last accepted packet and the reporting interval learnt from the finest
+    data kind a device sends (an hourly-only logger reports every 60 minutes)."""
     packets = Counter(unit.device.pk for unit in units)
     if not packets:
         return
+    interval: dict[int, int] = {}
+    for unit in units:
+        for _, reading in unit.readings:
+            minutes = KIND_INTERVAL[reading.kind]
+            interval[unit.device.pk] = min(interval.get(unit.device.pk, minutes), minutes)
     ids = sorted(packets)
     with connection.cursor() as cur:
         if is_postgres():
             cur.execute(
                 "UPDATE monitoring_device d SET accepted_packets = d.accepted_packets + v.packets, "
                 "stored_readings = d.stored_readings + v.stored, "
-                "last_seen_at = GREATEST(d.last_seen_at, %s) "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(id, packets, stored) WHERE d.id = v.id",
-                [now, ids, [packets[i] for i in ids], [new_per_device.get(i, 0) for i in ids]])
+                "last_seen_at = GREATEST(d.last_seen_at, %s), first_seen_at = COALESCE(d.first_seen_at, %s), "
+                "reporting_interval_minutes = LEAST(d.reporting_interval_minutes, v.interval) "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[]) AS v(id, packets, stored, interval) "
+                "WHERE d.id = v.id",
+                [now, now, ids, [packets[i] for i in ids], [new_per_device.get(i, 0) for i in ids],
+                 [interval.get(i) for i in ids]])
         else:
             for pk in ids:
                 cur.execute("UPDATE monitoring_device SET accepted_packets = accepted_packets + %s, "
-                            "stored_readings = stored_readings + %s, last_seen_at = %s WHERE id = %s",
-                            [packets[pk], new_per_device.get(pk, 0), now, pk])
+                            "stored_readings = stored_readings + %s, last_seen_at = %s, "
+                            "first_seen_at = COALESCE(first_seen_at, %s), "
+                            "reporting_interval_minutes = COALESCE(MIN(reporting_interval_minutes, %s), %s, "
+                            "reporting_interval_minutes) WHERE id = %s",
+                            [packets[pk], new_per_device.get(pk, 0), now, now, interval.get(pk), interval.get(pk), pk])
 
 
 def _log_rejections(rejections: Sequence[Rejection], now: dt.datetime) -> None:
@@ -473,8 +683,7 @@ def parse_row(row) -> tuple[str, ParsedReading]:
     if not values and flag == "N":
         raise ProtocolError("bad_field", "no value given")
     sampled = row.get("sampled_at")
-    _, old_codes = pollutant_codes()
-    return mn, ParsedReading(code=old_codes.get(code, code), kind=kind,
+    return mn, ParsedReading(code=code, kind=kind,
                              observed_at=parse_row_time(row["observed_at"], "observed_at"), flag=flag,
                              sampled_at=parse_row_time(sampled, "sampled_at") if sampled else None, **values)
 
@@ -494,6 +703,7 @@ def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime 
             result.errors.append(RowError(number, exc.reason, exc.detail))
             parsed.append(None)
     devices = devices_by_mn(item[1] for item in parsed if item)
+    mappings = mappings_for(devices.values())
     by_device: dict[int, Unit] = {}
     rejections: list[Rejection] = []
     for item, row in zip(parsed, rows):
@@ -505,7 +715,7 @@ def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime 
             check_device(device, mn, device.password if device else None)
             if not may_post(device):
                 raise ProtocolError("forbidden", f"this account may not send data for device {mn}")
-            [(pollutant_id, reading)] = resolve_readings([reading], now)
+            [(pollutant_id, reading)] = resolve_readings([reading], now, device, mappings)
         except ProtocolError as exc:
             result.errors.append(RowError(number, exc.reason, exc.detail))
             rejections.append(Rejection(exc.reason, exc.detail, str(row), mn, device, source))

@@ -3,8 +3,10 @@
 ``monitoring_reading`` is partitioned by RANGE on ``observed_at`` with one partition per local day
 (``monitoring_reading_pYYYYMMDD``) and a DEFAULT partition that catches anything else, so an insert never
 fails. ``ensure_partitions`` creates the partitions of a range of days, moving rows that already landed
-in the default partition into the new one. It runs ahead of time from beat (``create_ahead``) and on
-demand from ingestion for days it has not seen yet (back-filled history).
+in the default partition into the new one. Partitions are made ahead, for a bounded range, by beat
+(``create_ahead``, daily) and when the HJ 212 server starts, never by ingestion: readings of other
+days (old back-fills, a device with a wrong clock) go to the default partition, so no packet can make
+the database create tables.
 """
 import datetime as dt
 import re
@@ -77,12 +79,6 @@ def ensure_partitions(days: Iterable[dt.date]) -> list[dt.date]:
             created.append(day)
         _known_days = have | wanted
     return created
-
-
-def ensure_for_times(moments: Iterable[dt.datetime]) -> list[dt.date]:
-    """Partitions for the local days of these instants."""
-    tz = _tz()
-    return ensure_partitions({moment.astimezone(tz).date() for moment in moments})
 
 
 def create_ahead(days_ahead: int = 7, now: dt.datetime | None = None) -> list[dt.date]:

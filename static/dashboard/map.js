@@ -88,7 +88,10 @@
     html += "<h3>" + esc(labels.permit) + "</h3>";
     html += d.permit ? "<p>" + esc(d.permit.number) + " · " + esc(d.permit["class"]) + " · " + esc(d.permit.status) +
       "<br>" + esc(d.permit.valid_from) + " – " + esc(d.permit.expires_on) +
-      (d.permit.expired ? ' <span class="exceeds">' + esc(labels.expires) + "</span>" : "") + "</p>"
+      (d.permit.expired ? ' <span class="exceeds">' + esc(labels.expires) + "</span>" : "") +
+      (d.permit.annual_quantities.length ? "<br>" + esc(labels.annual) + "：" + d.permit.annual_quantities.map(function (q) {
+        return esc(q.name) + " " + esc(q.tonnes) + " t/a";
+      }).join("，") : "") + "</p>"
       : "<p class='note'>" + esc(labels.none_open) + "</p>";
     html += "<h3>" + esc(labels.limits) + "</h3>";
     html += table(d.limits.map(function (l) {

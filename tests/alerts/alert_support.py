@@ -15,13 +15,15 @@ HALF = timedelta(minutes=30)
 _mn = itertools.count(1)
 
 
-def site(town=None, limits=None, ph=False):
-    """An enterprise with one online-monitored water outlet (COD ≤ 100, NH3-N ≤ 15) and an active device."""
+def site(town=None, limits=None, ph=False, period="half_hour"):
+    """An enterprise with one online-monitored water outlet (COD ≤ 100, NH3-N ≤ 15, half-hour averages
+    unless ``period`` says otherwise) and an active device."""
     ent = f.enterprise(town)
     out = f.outlet(f.permit(ent), limits=limits or {"w01018": 100, "w21003": 15})
+    out.limits.update(averaging_period=period)
     if ph:
         PermitLimit.objects.create(outlet=out, pollutant=Pollutant.objects.get(code="w01001"),
-                                   limit_value=Decimal("9"), lower_limit=Decimal("6"))
+                                   limit_value=Decimal("9"), lower_limit=Decimal("6"), averaging_period=period)
     device = Device.objects.create(mn=f"MN{next(_mn):022d}", outlet=out, last_seen_at=T0)
     return out, device
 

@@ -92,14 +92,27 @@ def test_missing_data_only_for_online_outlets_with_an_active_device():
 
 
 def test_flat_line_opens_one_warning():
+    """A COD analyser measures every 2 hours at most: its flat line is three cycles (6 hours) long."""
     out, _ = site()
-    for i in range(1, 5):
+    for i in range(1, 13):
         half_hour(out, "w01018", window_start(T0) - (i - 1) * HALF, 12.0)
         half_hour(out, "w21003", window_start(T0) - (i - 1) * HALF, 2.0 + i)
     run(T0)
     run(T0 + 5 * MIN)
     alert = Alert.objects.get()
-    assert (alert.rule, alert.pollutant.code, alert.evidence["window_minutes"]) == (Rule.FLAT_LINE, "w01018", 120)
+    assert (alert.rule, alert.pollutant.code, alert.evidence["window_minutes"]) == (Rule.FLAT_LINE, "w01018", 360)
+
+
+def test_a_slow_analyser_repeating_its_value_within_its_cycles_is_no_flat_line():
+    out, device = site()
+    for i in range(1, 5):  # 2 hours of the same COD value: one measuring cycle repeated
+        half_hour(out, "w01018", window_start(T0) - (i - 1) * HALF, 12.0)
+    run(T0)
+    assert not Alert.objects.exists()
+    device.measuring_cycle_minutes = 30  # this analyser measures every half hour: 2 hours are 4 cycles
+    device.save()
+    run(T0 + 5 * MIN)
+    assert Alert.objects.get().evidence["window_minutes"] == 120
 
 
 def test_flat_line_needs_the_whole_window():
@@ -129,7 +142,7 @@ def test_each_rule_for_a_county_at_once():
     half_hour(rows[Rule.EXCEEDANCE][0], "w01018", window_start(T0), 101.0)
     half_hour(rows[Rule.NEAR_LIMIT][0], "w21003", window_start(T0), 14.0)
     seen(rows[Rule.MISSING_DATA][1], T0 - 3 * 60 * MIN)
-    for i in range(4):
+    for i in range(12):  # three measuring cycles of an ammonia analyser
         half_hour(rows[Rule.FLAT_LINE][0], "w21003", window_start(T0) - i * HALF, 0.0)
     flagged(rows[Rule.DEVICE_FLAG][1], "w01018", T0 - MIN, "F")
     result = run(T0)

@@ -1,6 +1,9 @@
-"""Helpers of the eco-code tests: score a hand-built case on hand-written indicators."""
+"""Helpers of the eco-code tests: score a hand-built case on hand-written indicators; reports."""
+import datetime as dt
+
 from ecocode.rules import Context
 from ecocode.services.scoring import evaluate
+from enterprises.models import ExecutionReport
 
 from .conftest import NOW
 
@@ -18,3 +21,20 @@ def points(enterprise, *indicators, at=NOW) -> list[float]:
     assert unavailable == []
     got = {e["code"]: e["points"] for e in losses.get(enterprise.pk, [])}
     return [got.get(f"T{n:02d}", 0) for n in range(len(indicators))]
+
+
+def report(perm, kind, start, due, submitted=None, complete=True):
+    """An execution report of ``perm`` for the period starting ``start``."""
+    return ExecutionReport.objects.create(permit=perm, kind=kind, period_start=start, period_end=start, due_on=due,
+                                          submitted_on=submitted, is_complete=complete)
+
+
+def on_time_report(perm):
+    """A quarterly report submitted on time in the window: the enterprise has data to be scored on."""
+    return report(perm, "quarterly", dt.date(2026, 1, 1), dt.date(2026, 4, 15), dt.date(2026, 4, 10))
+
+
+def missing_annual_report(perm):
+    """An annual report due 151 days ago, never submitted: R17 (over 90 days, caps at yellow) charges it,
+    R07 records it as already charged."""
+    return report(perm, "annual", dt.date(2025, 1, 1), dt.date(2026, 1, 15))

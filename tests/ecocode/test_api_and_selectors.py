@@ -7,11 +7,11 @@ from rest_framework.test import APIClient
 
 from core import clock
 from ecocode import selectors
-from ecocode.models import Penalty
 from ecocode.services import scoring
 from tests import factories as f
 
 from .conftest import NOW
+from .helpers import on_time_report
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db
 def county(now):
     home, other = f.township(), f.township()
     good, bad, far = f.enterprise(home), f.enterprise(home), f.enterprise(other)
-    for ent in (good, bad, far):
-        f.permit(ent)
+    permits = {ent: f.permit(ent) for ent in (good, bad, far)}
+    for perm in permits.values():
+        on_time_report(perm)
     scoring.score_all()
-    Penalty.objects.create(enterprise=bad, decision_number="P-1", decided_on=dt.date(2026, 6, 10),
-                           amount=Decimal("90000"), reason="facility")
+    permits[bad].status = "suspended"                    # M45: 10 points, at best orange (M43 already charged)
+    permits[bad].save()
     with clock.frozen(NOW + dt.timedelta(days=1)):
         scoring.score_all()
     return home, good, bad, far
@@ -41,7 +42,11 @@ def test_codes_of_my_jurisdiction_with_explanation(county):
     rows = api(f.user("township", township=home)).get("/api/v1/ecocode/codes/").json()["results"]
     assert {r["enterprise"]: r["colour"] for r in rows} == {good.pk: "green", bad.pk: "orange"}
     detail = api(f.user("township", township=home)).get(f"/api/v1/ecocode/codes/{bad.pk}/").json()
-    assert detail["explanation"][0]["code"] == "M36" and detail["explanation"][0]["reason"]
+    first = detail["explanation"][0]
+    assert first["code"] == "M45" and first["reason"]
+    assert [(r["type"], r["label"], r["url"]) for r in first["records"]] == [
+        ("permit", "排污许可证", f"/ecocode/records/permit/{bad.permits.get().pk}/")]
+    assert detail["explanation"][1]["code"] == "M43" and detail["explanation"][1]["already_charged"][0]["by"] == "M45"
     assert api(f.user("township", township=home)).get(f"/api/v1/ecocode/codes/{far.pk}/").status_code == 404
 
 

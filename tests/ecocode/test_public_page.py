@@ -12,6 +12,7 @@ from dispatch.models import Complaint
 from ecocode.models import Penalty
 from ecocode.services import scoring
 from enterprises.models import TreatmentFacility
+from alerts.models import Alert
 from monitoring.models import Aggregate, Device
 from tests import factories as f
 
@@ -32,6 +33,8 @@ def site(now):
                              avg=122.5, min=110, max=130, updated_at=NOW)
     Penalty.objects.create(enterprise=ent, decision_number="桐环罚〔2026〕77号", decided_on=dt.date(2026, 6, 1),
                            amount=50000, reason="excess_emission", description="内部备注：复查未到位")
+    Alert.objects.create(outlet=out, enterprise=ent, rule="flat_line", opened_at=NOW - dt.timedelta(days=2),
+                         last_seen_at=NOW - dt.timedelta(days=2))      # S32: at best orange
     scoring.score_enterprise(ent)
     ent.eco_code.refresh_from_db()
     cache.clear()
@@ -42,7 +45,7 @@ def test_shows_name_colour_and_emissions_against_limits(site):
     ent, url = site
     page = Client().get(url).content.decode()
     assert ent.name in page and ent.credit_code in page
-    assert "badge orange" in page                       # capped by the excess-emission penalty
+    assert "badge orange" in page                       # capped by the suspected-falsification warning
     assert "122.50" in page and "over" in page          # COD hourly average over its limit of 100
     assert "氨氮" in page                                # NH3-N: limit shown, no data yet
     assert "生化处理站" in page

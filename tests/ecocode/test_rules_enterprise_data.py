@@ -37,9 +37,7 @@ def test_execution_reports(now):
         ind("reports.missing", 4, window_days=1095, grace_days=150),
         ind("reports.missing", 4, window_days=1095, grace_days=151),
         ind("reports.incomplete", 2, per_unit=0.5),
-        ind("reports.inconsistent", 2, kind="monthly"),
-        ind("reports.inconsistent", 2, kind="annual"),
-    ) == [3, 2, 5, 0, 1.5, 4, 0, 0.5, 2, 0]
+    ) == [3, 2, 5, 0, 1.5, 4, 0, 0.5]
 
 
 def test_permits(now):

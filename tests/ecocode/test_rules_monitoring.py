@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 
 from alerts.models import Alert, Silence
+from ecocode.rules import Context
+from ecocode.services.scoring import evaluate
 from enterprises.models import MonitoringDuty, Pollutant
 from monitoring.models import Aggregate, Device
 from tests import factories as f
@@ -45,18 +47,44 @@ def test_exceedances_against_the_permit_limit(plant):
                   ind("online.exceedances", 3, pollutants=["w01018"], per_unit=0.5),
                   ind("online.exceedances", 5, medium="water", min_factor=2.0),
                   ind("online.exceedances", 5, medium="air"),
-                  ind("online.exceedances", 3, pollutants=["w21003"])) == [2, 5, 0, 0]
+                  ind("online.exceedances", 3, pollutants=["w21003"])) == [0.5, 5, 0, 0]  # 4 hours, one episode
+
+
+def test_exceedance_episodes_are_outlet_pollutant_days(plant):
+    ent, out = plant
+    online_duty(out, "w01018")
+    for start in (NOW - 30 * H, NOW - 29 * H, NOW - 2 * H):       # two local days
+        hour(out, "w01018", start, 150)
+    losses, _ = evaluate({"indicators": [dict(ind("online.exceedances", 3, pollutants=["w01018"], per_unit=1),
+                                              code="S01")], "bands": []}, Context(NOW, (ent.pk,)))
+    (entry,) = losses[ent.pk]
+    assert entry["points"] == 2 and entry["evidence"]["n"] == 3
+    assert [r["type"] for r in entry["records"]] == ["hours", "hours"]
+    assert {r["ep"] for r in entry["records"]} == {f"exceedance:{out.pk}:{out.limits.get().pollutant_id}:{d}"
+                                                   for d in ("2026-06-14", "2026-06-15")}
 
 
 def test_online_completeness_and_validity(plant):
     ent, out = plant
     online_duty(out, "w01018")
-    for n in range(18):                                             # 18 of the 24 hours of the last day
+    for n in [*range(12), *range(18, 24)]:                          # 18 of the 24 hours of the last day
         hour(out, "w01018", NOW - (n + 1) * H, 50, count=60, valid=50 if n < 6 else 60)
     completeness = ind("online.completeness", 3, window_days=1, min_ratio=0.9)
     assert points(ent, completeness, ind("online.completeness", 3, window_days=1, min_ratio=0.75),
                   ind("online.validity", 2, window_days=1, min_ratio=0.95),
                   ind("online.validity", 2, window_days=1, min_ratio=0.9)) == [3, 0, 2, 0]  # 0.75; 1020/1080
+
+
+def test_completeness_owes_nothing_before_the_first_packet_and_reads_the_devices_interval(plant):
+    ent, out = plant
+    online_duty(out, "w01018")
+    for n in range(18):                     # connected 18 hours ago, one value every 10 minutes since
+        hour(out, "w01018", NOW - (n + 1) * H, 50, count=6, valid=6)
+    completeness = ind("online.completeness", 3, window_days=30, min_ratio=0.9)
+    assert points(ent, completeness) == [0]
+    Aggregate.objects.filter(start__gte=NOW - 6 * H).update(count=3, valid_count=3)  # half its readings, 6 hours
+    assert points(ent, completeness) == [3]  # 90 of the 108 readings owed arrived: 0.83 < 0.9
+
 
 
 def test_silent_devices(plant):
@@ -101,3 +129,15 @@ def test_maintenance_windows(plant):
                                created_at=NOW - dt.timedelta(days=n * 5 + 2))
     assert points(ent, ind("silences.count", 1, window_days=30, min_count=3),
                   ind("silences.count", 1, window_days=10, min_count=3)) == [1, 0]
+
+
+def test_completeness_counts_from_the_first_packet_of_a_device_connected_yesterday(plant):
+    """30 days are due of an old device, one day of a device connected yesterday."""
+    ent, out = plant
+    online_duty(out, "w01018")
+    Device.objects.create(mn="MN-NEW", outlet=out, first_seen_at=NOW - 24 * H, last_seen_at=NOW)
+    for n in range(24):
+        hour(out, "w01018", NOW - (n + 1) * H, 50)
+    assert points(ent, ind("online.completeness", 3, window_days=30, min_ratio=0.9)) == [0]
+    Device.objects.filter(mn="MN-NEW").update(first_seen_at=NOW - dt.timedelta(days=60))
+    assert points(ent, ind("online.completeness", 3, window_days=30, min_ratio=0.9)) == [3]

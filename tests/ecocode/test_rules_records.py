@@ -10,6 +10,8 @@ from dispatch import services as dispatch
 from dispatch.models import LineResult, Round, SelfCheckNotice, WorkOrder
 from dispatch.services.checklists import checklist_build
 from ecocode.models import Penalty
+from ecocode.rules import Context
+from ecocode.services.scoring import evaluate
 from tests import factories as f
 
 from .conftest import NOW
@@ -78,14 +80,13 @@ def test_self_checks_and_checklists(now):
                   ind("checklists.unfixed", 3, days=30, per_unit=1)) == [1, 0.25, 3, 1, 0, 1]
 
 
-def test_penalties(now):
+def test_penalties_are_unavailable_until_the_case_register_exists(now):
     ent = f.enterprise()
-    for n, (days_ago, amount, reason) in enumerate(((30, "80000", "excess_emission"), (200, "40000", "solid_waste"),
-                                                    (500, "200000", "no_permit"))):
-        Penalty.objects.create(enterprise=ent, decision_number=f"桐环罚〔2026〕{n}号", decided_on=NOW.date() -
-                               days_ago * DAY, amount=Decimal(amount), reason=reason)
-    assert points(ent, ind("penalties.count", 8, reasons=["excess_emission"]),
-                  ind("penalties.count", 10, reasons=["no_permit"]),
-                  ind("penalties.count", 2, window_days=1095, per_unit=0.5),
-                  ind("penalties.amount", 5, min_amount=100000),
-                  ind("penalties.amount", 5, min_amount=120001)) == [8, 0, 1.5, 5, 0]
+    Penalty.objects.create(enterprise=ent, decision_number="桐环罚〔2026〕1号", decided_on=NOW.date() - 30 * DAY,
+                           amount=Decimal("80000"), reason="excess_emission")
+    snap = {"indicators": [dict(ind("penalties.count", 8, reasons=["excess_emission"]), code="M33"),
+                           dict(ind("penalties.amount", 5), code="M41")], "bands": []}
+    losses, unavailable = evaluate(snap, Context(NOW, (ent.pk,)))
+    assert losses == {}
+    assert [(u["rule"], u["codes"]) for u in unavailable] == [("penalties.count", ["M33"]), ("penalties.amount", ["M41"])]
+    assert all(u["source"] == "enforcement.Case" and "does not exist" in u["reason"] for u in unavailable)

@@ -1,18 +1,19 @@
 """The engine end to end: the catalogue, colours at the thresholds' edges, caps, stored explanations,
 colour changes recorded and notified, catalogue versions, the nightly task."""
-import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 
 from ecocode import tasks
-from ecocode.models import CatalogueVersion, ColourBand, ColourChange, EcoCode, Indicator, Penalty, Score
+from ecocode.models import CatalogueVersion, ColourBand, ColourChange, EcoCode, Indicator, Score
 from ecocode.rules import check_params
 from ecocode.services import catalogue, scoring
 from ecocode.services.scoring import colour_for
 from notifications.models import Notification
 from tests import factories as f
+
+from .helpers import missing_annual_report, on_time_report
 
 pytestmark = pytest.mark.django_db
 BANDS = [{"colour": c, "min_score": s} for c, s in
@@ -25,7 +26,8 @@ def test_catalogue_has_102_valid_indicators_in_three_groups():
         "reports": 20, "self_monitoring": 33, "management": 49}
     for ind in Indicator.objects.all():
         check_params(ind.rule, ind.params)  # raises on an unknown rule or bad parameter
-    assert CatalogueVersion.objects.get().number == 1
+        assert ind.weight_source.startswith(("法规：", "局务会决定："))
+    assert CatalogueVersion.objects.order_by("-number").first().snapshot == catalogue.snapshot()
 
 
 @pytest.mark.parametrize("score, colour", [
@@ -49,31 +51,29 @@ def test_bands_come_from_the_table():
     assert list(ColourBand.objects.filter(warning_only=True).values_list("colour", flat=True)) == ["yellow"]
 
 
-def _penalise(ent, n, reason="excess_emission", on=dt.date(2026, 6, 1)):
-    return Penalty.objects.create(enterprise=ent, decision_number=f"P-{ent.pk}-{n}", decided_on=on,
-                                  amount=Decimal("10000"), reason=reason)
-
-
 def test_score_keeps_its_explanation_and_catalogue_version(now):
     ent = f.enterprise()
-    f.permit(ent)
-    _penalise(ent, 1)
+    perm = f.permit(ent)
+    on_time_report(perm)
+    missing = missing_annual_report(perm)
     score = scoring.score_enterprise(ent)
-    # M33 "penalised for excess emission" costs 8 points and caps the colour at orange; M42 "penalised in
-    # the last three years" costs 0.5 per decision.
-    assert score.score == Decimal("91.50")
-    assert score.colour == "orange"
-    assert [(e["code"], e["points"]) for e in score.explanation] == [("M33", 8.0), ("M42", 0.5)]
-    assert score.explanation[0]["evidence"] == {"n": 1, "fact": 1}
-    assert score.group_points == {"management": 8.5}
-    assert score.catalogue_version.number == 1
+    # R17 "over 90 days and still missing" costs 4 points and caps the colour at yellow; R07 "annual report
+    # missing" rests on the same report, so it records it as already charged and costs nothing.
+    assert (score.score, score.colour) == (Decimal("96.00"), "yellow")
+    assert [(e["code"], e["points"]) for e in score.explanation] == [("R17", 4.0), ("R07", 0.0)]
+    r17, r07 = score.explanation
+    assert r17["records"] == [{"type": "report", "id": str(missing.pk), "at": "2026-01-15", "ep": f"report:{missing.pk}"}]
+    assert r07["records"] == [] and r07["already_charged"] == [dict(r17["records"][0], by="R17")]
+    assert score.group_points == {"reports": 4.0}
+    assert score.catalogue_version == CatalogueVersion.objects.order_by("-number").first()
     code = EcoCode.objects.get(enterprise=ent)
-    assert (code.colour, code.score, code.latest) == ("orange", Decimal("91.50"), score)
+    assert (code.colour, code.score, code.latest) == ("yellow", Decimal("96.00"), score)
 
 
 def test_colour_change_is_recorded_and_notified(now):
     ent = f.enterprise()
-    f.permit(ent)
+    perm = f.permit(ent)
+    on_time_report(perm)
     scoring.score_all()
     assert EcoCode.objects.get(enterprise=ent).colour == "green"
     first = ColourChange.objects.get(enterprise=ent)
@@ -83,30 +83,35 @@ def test_colour_change_is_recorded_and_notified(now):
     scoring.score_all()                                                       # unchanged: nothing new
     assert ColourChange.objects.filter(enterprise=ent).count() == 1
 
-    _penalise(ent, 1, reason="no_permit")                                     # 10 points and capped at red
+    missing_annual_report(perm)                                               # capped at yellow
     run = scoring.score_all()
     change = ColourChange.objects.filter(enterprise=ent).first()
-    assert (change.from_colour, change.to_colour, run.colour_changes) == ("green", "red", 1)
+    assert (change.from_colour, change.to_colour, run.colour_changes) == ("green", "yellow", 1)
     note = Notification.objects.get(kind="ecocode.colour", enterprise=ent)
-    assert "绿码" in note.subject and "红码" in note.subject
+    assert "绿码" in note.subject and "黄码" in note.subject
+    assert "R17" in note.body and "异议" in note.body and "信用修复" in note.body
+    assert note.url == f"/ecocode/enterprise/{ent.pk}/#deductions"
+    assert f"/ecocode/enterprise/{ent.pk}/objections/new/" in note.body
     assert note.dedup_key == f"ecocode:colour:{change.score_id}"
     assert note.deliveries.filter(channel="email", address=ent.contact_email).exists()
 
 
 def test_every_catalogue_change_is_a_new_version(now):
     bureau = f.bureau_user()
-    ind = Indicator.objects.get(code="M33")
-    ind.weight = Decimal("12")
+    before = catalogue.current_version()
+    ind = Indicator.objects.get(code="R17")
+    ind.weight = Decimal("6")
     ind.save()
-    v2 = catalogue.current_version(user=bureau, note="M33 weight")
-    assert (v2.number, v2.created_by, v2.note) == (2, bureau, "M33 weight")
-    assert catalogue.diff(CatalogueVersion.objects.get(number=1), v2) == ["M33.weight: '8.00' → '12.00'"]
-    assert catalogue.current_version() == v2                                  # unchanged: same version
+    new = catalogue.current_version(user=bureau, note="R17 weight")
+    assert (new.number, new.created_by, new.note) == (before.number + 1, bureau, "R17 weight")
+    assert catalogue.diff(before, new) == ["R17.weight: '4.00' → '6.00'"]
+    assert catalogue.current_version() == new                                 # unchanged: same version
     ent = f.enterprise()
-    f.permit(ent)
-    _penalise(ent, 1)
+    perm = f.permit(ent)
+    on_time_report(perm)
+    missing_annual_report(perm)
     score = scoring.score_enterprise(ent)
-    assert (score.catalogue_version, score.score) == (v2, Decimal("87.50"))
+    assert (score.catalogue_version, score.score) == (new, Decimal("94.00"))
 
 
 def test_nightly_task_scores_every_enterprise_not_closed(now):

@@ -16,6 +16,7 @@ def device(outlet=None, **fields) -> Device:
     if outlet is None and "station" not in fields:
         outlet = factories.outlet(factories.permit(factories.enterprise()), limits={"w01018": 100, "w21003": 15})
     mn = fields.pop("mn", f"33048300000000000000{next(_seq):04d}")
+    fields.setdefault("password", "123456")  # the PW of data_frame()
     return Device.objects.create(mn=mn, outlet=outlet, **fields)
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from core import clock
 from monitoring import hj212
-from monitoring.models import Aggregate, IngestRejection, Reading
+from monitoring.models import Aggregate, HeldValue, IngestRejection, Reading
 from monitoring.services import ingest, partitions
 from tests.monitoring.ingest_support import TZ, data_frame, device, frames, readings_of, station
 
@@ -57,21 +57,23 @@ def test_2005_codes_are_stored_under_2017_codes():
     assert set(readings_of(dev).values_list("pollutant__code", "rtd")) == {("w01018", 33.3), ("w00000", 2.5)}
 
 
-def test_a_packet_is_all_or_nothing():
+def test_items_that_cannot_count_are_held_as_sent_and_the_packet_acknowledged():
+    """Nothing a registered device sends is thrown away: the readable items count, the others are held."""
     dev = device()
     bad_number = data_frame(dev.mn, T0, {"w01018": {"Rtd": 20}, "w21003": {"Rtd": "1.2.3"}})
-    unknown_code = data_frame(dev.mn, T0, {"w01018": {"Rtd": 20}, "x99999": {"Rtd": 1}})
-    future = data_frame(dev.mn, NOW + dt.timedelta(hours=2), {"w01018": {"Rtd": 20}})
+    unknown_code = data_frame(dev.mn, T0 + dt.timedelta(minutes=1), {"w01018": {"Rtd": 21}, "x99999": {"Rtd": 1}})
+    future = data_frame(dev.mn, NOW + dt.timedelta(hours=2), {"w01018": {"Rtd": 22}})
     outcomes = run(bad_number, unknown_code, future)
-    assert [(o.accepted, o.reason) for o in outcomes] == [
-        (False, "bad_number"), (False, "unknown_pollutant"), (False, "bad_time")]
-    assert not readings_of(dev).exists()
-    assert not Aggregate.objects.filter(outlet=dev.outlet).exists()
+    assert [(o.accepted, o.readings, o.held) for o in outcomes] == [(True, 1, 1), (True, 1, 1), (True, 0, 1)]
+    assert all(hj212.parse_packet(hj212.FrameReader().feed(o.reply())[0].data).cn == "9014" for o in outcomes)
+    assert list(readings_of(dev).values_list("value", flat=True)) == [20.0, 21.0]
+    held = {h.problem: h for h in HeldValue.objects.filter(device=dev)}
+    assert (held["bad_value"].code, held["bad_value"].values) == ("w21003", {"Rtd": "1.2.3"})
+    assert (held["unknown_code"].code, held["unknown_code"].values) == ("x99999", {"Rtd": "1", "Flag": "N"})
+    assert held["bad_time"].observed_at == NOW + dt.timedelta(hours=2) and "implausible" in held["bad_time"].detail
     dev.refresh_from_db()
-    assert (dev.accepted_packets, dev.rejected_packets, dev.last_rejected_at) == (0, 3, NOW)
-    logged = IngestRejection.objects.filter(device=dev)
-    assert sorted(logged.values_list("reason", flat=True)) == ["bad_number", "bad_time", "unknown_pollutant"]
-    assert all(r.mn == dev.mn and r.source == "test" and "CN=2011" in r.raw for r in logged)
+    assert (dev.accepted_packets, dev.rejected_packets) == (3, 0)
+    assert not IngestRejection.objects.exists()
 
 
 def test_unknown_mn_bad_crc_garbage_and_half_frames_are_logged():
@@ -112,7 +114,7 @@ def test_password_and_inactive_device():
     assert [(o.accepted, o.reason) for o in outs] == [(False, "wrong_pw"), (True, ""), (False, "inactive")]
 
 
-def test_acknowledgements_for_accepted_and_refused_packets():
+def test_acknowledgements_for_accepted_and_refused_packets(settings):
     dev = device()
     ok = data_frame(dev.mn, T0, {"w01018": {"Rtd": 1}}, qn="20250301100000123")
     no_ack = data_frame(dev.mn, T0, {"w01018": {"Rtd": 2}}, flag=4)
@@ -122,7 +124,11 @@ def test_acknowledgements_for_accepted_and_refused_packets():
     assert (ack.cn, ack.qn, ack.mn) == ("9014", "20250301100000123", dev.mn)
     assert outs[1].reply() is None
     nak = hj212.parse_packet(hj212.FrameReader().feed(outs[2].reply())[0].data)
-    assert (nak.cn, nak.qn, nak.params["QnRtn"]) == ("9011", "20250301100000999", "4")
+    # An unknown MN is answered like a wrong password ("rejected"), unless the bureau wants them told apart.
+    assert (nak.cn, nak.qn, nak.params["QnRtn"]) == ("9011", "20250301100000999", "2")
+    settings.HJ212_DISTINCT_REFUSALS = True
+    nak = hj212.parse_packet(hj212.FrameReader().feed(outs[2].reply())[0].data)
+    assert nak.params["QnRtn"] == "4"
 
 
 def test_half_hour_and_hour_aggregates_count_valid_data_only():
@@ -141,10 +147,17 @@ def test_half_hour_and_hour_aggregates_count_valid_data_only():
         data_frame(dev.mn, T0 + dt.timedelta(minutes=5), {"w01018": {"Rtd": 30.0}}))
     first.refresh_from_db()
     assert (first.count, first.valid_count, first.avg, first.max) == (4, 3, 20.0, 30.0)
-    # Hourly data do not feed the half-hour/hour aggregates (they are stored as readings of kind hour).
-    run(data_frame(dev.mn, T0, {"w01018": {"Avg": 999.0}}, cn="2061"))
+    # Hourly data are the better kind for the hour: they replace the minute statistics, never mix with
+    # them, and leave the half-hours (which hourly data cannot build) alone.
+    run(data_frame(dev.mn, T0, {"w01018": {"Avg": 99.0}}, cn="2061"))
     hour.refresh_from_db()
-    assert hour.max == 60.0
+    assert (hour.kind, hour.count, hour.valid_count, hour.avg, hour.max) == ("hour", 1, 1, 99.0, 99.0)
+    first.refresh_from_db()
+    assert (first.kind, first.count) == ("realtime", 4)
+    # Real-time data arriving after it do not touch the hour any more.
+    run(data_frame(dev.mn, T0 + dt.timedelta(minutes=50), {"w01018": {"Rtd": 500.0}}))
+    hour.refresh_from_db()
+    assert (hour.count, hour.avg) == (1, 99.0)
 
 
 def test_station_readings_with_wind_and_their_aggregates():
@@ -153,32 +166,33 @@ def test_station_readings_with_wind_and_their_aggregates():
     run(data_frame(dev.mn, T0, {"a34004": {"Rtd": 35}, "a01007": {"Rtd": 3.2}, "a01008": {"Rtd": 270}}, cn="2011"))
     assert set(Reading.objects.filter(station=stn).values_list("pollutant__code", "value")) == \
         {("a34004", 35.0), ("a01007", 3.2), ("a01008", 270.0)}
-    assert Aggregate.objects.filter(station=stn, outlet=None).count() == 6
+    # half-hour, hour and day windows of the three codes
+    assert sorted(Aggregate.objects.filter(station=stn, outlet=None).values_list("period", flat=True)) == \
+        ["day"] * 3 + ["half_hour"] * 3 + ["hour"] * 3
 
 
 def test_daily_partitions_are_created_and_rows_moved_out_of_the_default_partition():
     partitions.forget_known_days()
     dev = device()
     day = dt.date(2024, 6, 1)
+    # Ingestion creates no table: a reading of a day without a partition lands in the default partition.
     run(data_frame(dev.mn, dt.datetime(2024, 6, 1, 8, tzinfo=TZ), {"w01018": {"Rtd": 1}}))
-    assert day in partitions.existing_days()
+    assert day not in partitions.existing_days()
     with connection.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {partitions.partition_name(day)}")
+        cur.execute(f"SELECT count(*) FROM {partitions.DEFAULT} WHERE device_id = %s", [dev.pk])
         assert cur.fetchone()[0] == 1
-        # A row that went to the default partition is moved when its day's partition is created.
-        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cur.execute(f"DROP TABLE {partitions.partition_name(day)}")
     partitions.forget_known_days()
     Reading.objects.create(device=dev, pollutant_id=ingest.pollutant_codes()[0]["w01018"], kind="realtime",
                            observed_at=dt.datetime(2024, 6, 1, 9, tzinfo=TZ), outlet=dev.outlet, value=2,
                            received_at=NOW)
+    # The scheduled path makes the day's partition and moves its rows out of the default one.
     assert partitions.ensure_partitions([day]) == [day]
     with connection.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM {partitions.partition_name(day)}")
-        assert cur.fetchone()[0] == 1
+        assert cur.fetchone()[0] == 2
         cur.execute(f"SELECT count(*) FROM {partitions.DEFAULT}")
         assert cur.fetchone()[0] == 0
-    assert Reading.objects.filter(device=dev).count() == 1
+    assert Reading.objects.filter(device=dev).count() == 2
     created = partitions.create_ahead(days_ahead=2, now=NOW)
     assert set(created) <= {dt.date(2025, 2, 28), dt.date(2025, 3, 1), dt.date(2025, 3, 2), dt.date(2025, 3, 3)}
     assert {dt.date(2025, 2, 28), dt.date(2025, 3, 3)} <= partitions.existing_days()

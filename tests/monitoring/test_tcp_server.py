@@ -2,6 +2,7 @@
 echo the QN, and a slow or broken client does not hold up the others."""
 import asyncio
 import datetime as dt
+import io
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from monitoring import hj212
@@ -148,3 +150,17 @@ def test_management_command_serves_real_devices(tmp_path):
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out.decode()
     assert b"stopped after" in out
+
+
+def test_replay_hj212_over_tcp_reports_the_servers_replies(server, tmp_path):
+    dev = device()
+    good = data_frame(dev.mn, T0, {"w01018": {"Rtd": 20}, "zz9": {"Rtd": 1}}, qn="20250301100000001")
+    stranger = data_frame("NOBODY000000000000000001", T0, {"w01018": {"Rtd": 1}}, qn="20250301100000002")
+    capture = tmp_path / "capture.log"
+    capture.write_bytes(good.rstrip(b"\r\n") + b"\n" + stranger)
+    out = io.StringIO()
+    call_command("replay_hj212", str(capture), "--host", "127.0.0.1", "--port", str(server.port), stdout=out)
+    text = out.getvalue()
+    assert "line 1: sent" in text and "reply: 9014" in text and "line 2: sent" in text and "9011 QnRtn=2" in text
+    assert "2 frames: 1 stored" in text and "1 refused, 1 acknowledged" in text
+    assert Reading.objects.filter(device=dev).count() == 1

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from monitoring import hj212
 from monitoring.hj212_server import BatchWriter, Server
-from monitoring.models import Device, IngestRejection, Reading
+from monitoring.models import Device, HeldValue, IngestRejection, Reading
 from monitoring.services import ingest
 from tests.monitoring.ingest_support import TZ, data_frame, device
 
@@ -62,8 +62,9 @@ def logger(db):
 @given(stream=mutated())
 def test_a_mutated_frame_is_stored_whole_or_refused_with_a_reason(logger, stream):
     """Any single-byte change of a valid frame: never an exception; each item is either accepted with all
-    its readings stored (once), or refused with a known reason and logged; nothing half-stored."""
+    its items stored (once), as readings or as held values, or refused with a known reason and logged."""
     readings_before = Reading.objects.filter(device=logger).count()
+    held_before = HeldValue.objects.filter(device=logger).count()
     rejections_before = IngestRejection.objects.count()
     reader = hj212.FrameReader()
     items = reader.feed(stream)
@@ -79,7 +80,8 @@ def test_a_mutated_frame_is_stored_whole_or_refused_with_a_reason(logger, stream
     assert stored == sum(o.stored for o in outcomes if o.accepted)
     for outcome in outcomes:
         if outcome.accepted:
-            assert outcome.packet.mn == MN and outcome.readings in (1, 2)  # an item may lose its value
+            assert outcome.packet.mn == MN and outcome.readings + outcome.held >= 1  # an item may be held
+    assert HeldValue.objects.filter(device=logger).count() - held_before == sum(o.held for o in outcomes)
     Reading.objects.filter(device=logger).delete()  # the next example starts from an empty table
 
 
@@ -134,7 +136,7 @@ def test_bad_senders_do_not_stop_the_server_for_good_devices(server):
     for n in range(4):
         [reply] = exchange(server.port, data_frame("BAD\x00MN", WHEN, {"w01018": {"Rtd": 1}},
                                                    qn=f"2025010100000001{n}"))
-        assert (reply.cn, reply.params.get("QnRtn")) == ("9011", str(hj212.QNRTN_WRONG_MN))
+        assert (reply.cn, reply.params.get("QnRtn")) == ("9011", str(hj212.QNRTN_REJECTED))  # unknown MN: "rejected"
     for n in range(4):
         [reply] = exchange(server.port, data_frame(MN, WHEN + dt.timedelta(minutes=n), {"w01018": {"Rtd": 1}},
                                                    qn=f"2025010100000002{n}"))

@@ -11,13 +11,33 @@ from alerts.models import Silence
 from core import clock
 from dispatch.models import Attachment, Campaign, Complaint, Feedback, Round
 from dispatch.services import checklists
-from ecocode.models import ColourChange, Penalty, Score
+from ecocode.models import ColourChange, CreditRepair, Objection, Penalty, ReviewAttachment, Score
 from ecocode.services import scoring
 from fieldsync.models import RoundDraft
 from monitoring.models import Station
 from tests.api.conftest import T0, _fast_passwords_and_fresh_throttles, world  # noqa: F401 (fixtures)
 
 B_NAME = "乙方秘密企业"
+
+
+def _waste_of_b(w):
+    """A transfer manifest of enterprise B (carried and received by two firms of township B) and its
+    warning. Carriers and receiving facilities are the county's public directory: every producer's
+    drafting form lists them."""
+    from tests import factories as f
+    from waste.models import Facility, Manifest, Vehicle, WasteAlert, WasteCategory
+
+    facility = Facility.objects.create(name="乙热电", operator=f.enterprise(w.town_b), latitude=30.06,
+                                       longitude=120.06)
+    carrier = f.enterprise(w.town_b)
+    vehicle = Vehicle.objects.create(plate="浙F0000B", carrier=carrier)
+    manifest = Manifest.objects.create(
+        number="B-MANIFEST-1", producer=w.ent_b, category=WasteCategory.objects.get(code="SW02"), quantity=5,
+        unit="t", packaging="bulk", carrier=carrier, vehicle=vehicle, receiver=facility, planned_departure=T0,
+        planned_arrival=T0 + dt.timedelta(hours=1), created_at=T0)
+    alert = WasteAlert.objects.create(manifest=manifest, enterprise=w.ent_b, rule="refused", opened_at=T0,
+                                      last_seen_at=T0)
+    return manifest, alert
 
 
 @pytest.fixture
@@ -49,11 +69,19 @@ def county(world):  # noqa: F811
         w.change_b = ColourChange.objects.filter(enterprise=w.ent_b).first() or ColourChange.objects.create(
             enterprise=w.ent_b, from_colour="green", to_colour="yellow", score=Score.objects.filter(
                 enterprise=w.ent_b).latest("id"), changed_at=T0)
+        score_b = Score.objects.filter(enterprise=w.ent_b).latest("id")
+        review = {"enterprise": w.ent_b, "score": score_b, "indicator_code": "M30", "reasons": "乙企业异议理由",
+                  "submitted_by": w.users["ent_b"], "submitted_at": T0, "review_due_at": T0 + dt.timedelta(days=15)}
+        w.objection_b = Objection.objects.create(**review)
+        w.repair_b = CreditRepair.objects.create(**review, correction="乙企业整改情况", corrected_on=T0.date())
+        w.review_attachment_b = ReviewAttachment.objects.create(
+            objection=w.objection_b, file=ContentFile(b"%PDF-b", name="b.pdf"), name="b.pdf", uploaded_at=T0)
         Penalty.objects.create(enterprise=w.ent_b, decision_number="乙罚〔2026〕1号", decided_on=T0.date(),
                                amount=1000, reason="excess_emission", description="内部备注乙")
         Complaint.objects.filter(pk=w.complaint_b.pk).update(contact="13911112222")
         w.complaint_b.refresh_from_db()
+        w.manifest_b, w.waste_alert_b = _waste_of_b(w)
     # What a page of someone outside township B must never contain.
-    w.canaries = [B_NAME, w.ent_b.credit_code, "乙企业问题", "乙企业异味", "给township_b的消息", "给ent_b的消息",
-                  "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn]
+    w.canaries = [B_NAME, w.ent_b.credit_code, w.manifest_b.number, "乙企业问题", "乙企业异味", "给township_b的消息",
+                  "给ent_b的消息", "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn, "乙企业异议理由"]
     return w

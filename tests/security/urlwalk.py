@@ -44,12 +44,16 @@ def _pk_for(pattern: str, w) -> object:
         ("dashboard/outlets/", w.out_b), ("dashboard/tracing/", w.station_b),
         ("dashboard/api/enterprises/", w.ent_b), ("dashboard/api/outlets/", w.out_b),
         ("dashboard/api/tracing/", w.station_b),
+        ("enterprises/registry/imports/", w.ent_b),  # not jurisdiction-bound: any id (bureau staff only)
         ("^enterprises/", w.ent_b), ("^permits/", w.permit_b), ("^outlets/", w.out_b), ("^alerts/", w.alert_b),
         ("^notifications/", w.notes["township_b"]), ("^silences/", w.silence_b),
         ("^ecocode/colour-changes/", w.change_b), ("^work-orders/", w.order_b), ("^feedbacks/", w.feedback_b),
         ("^checklists/", w.checklist_b), ("^rounds/", w.round_b), ("^self-check-notices/", w.notice_b),
         ("^self-check-campaigns/", w.campaign_b),
-        ("^complaints/", w.complaint_b),
+        ("^complaints/", w.complaint_b), ("waste/warnings/", w.waste_alert_b), ("waste/", w.manifest_b),
+        ("ecocode/reviews/", w.objection_b),
+        ("ecocode/attachments/", w.review_attachment_b), ("^ecocode/objections/", w.objection_b),
+        ("^ecocode/repairs/", w.repair_b),
     ]
     for prefix, obj in table:
         if prefix in pattern:
@@ -83,6 +87,8 @@ def fill(route: Route, w) -> str:
             "token": w.ent_b.eco_code.token, "access_token": w.complaint_b.access_token,
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
             "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk,
+            "table": "basic", "step": "sign",
+            "kind": "objection" if "reviews/" in pattern else "complaint", "ident": w.complaint_b.pk,
         }[name]
 
     def sub(m):

@@ -5,6 +5,7 @@ import signal
 from django.core.management.base import BaseCommand
 
 from monitoring.hj212_server import BatchWriter, Server
+from monitoring.services import partitions
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                             help="Wait this long for more frames before a write (0: group commit only).")
 
     def handle(self, *args, **options):
+        partitions.create_ahead()  # today's partitions exist before the first packet (beat keeps them ahead)
         server = Server(options["host"], options["port"], read_timeout=options["read_timeout"],
                         max_length=options["max_length"],
                         writer=BatchWriter(max_items=options["batch"], linger=options["linger_ms"] / 1000,

@@ -1,0 +1,58 @@
+"""What the instruments say about themselves: the working-state codes of the HJ 212-2017 table.
+
+``i12001`` (analyser working state: 0 running, 1 maintenance, 2 fault, 3 calibration, 5 back-flush,
+6 power fault, 7 measuring, 8 standardisation, 9 standby, 10 operation and maintenance) and ``i22001``
+(data logger: 0 running, 1 stopped, 2 fault, 3 maintenance) arrive as readings like any code. A state
+of maintenance or calibration mutes the limit rules of the outlet (its values are not emissions); a
+fault or stop is a device problem of its own. The half-hour aggregates of the status codes pick the
+few outlets whose readings are read (the big readings table is only looked at by outlet).
+"""
+import datetime as dt
+
+from django.db.models import Q
+
+from enterprises.models import Pollutant
+
+from monitoring.models import Aggregate, Reading
+
+STATE_NAMES = {
+    "i12001": {0: "运行", 1: "维护", 2: "故障", 3: "校准", 5: "反吹", 6: "电源故障", 7: "测量", 8: "标定", 9: "待机",
+               10: "运维"},
+    "i22001": {0: "运行", 1: "停机", 2: "故障", 3: "维护"},
+}
+QUIET = {"i12001": {0, 7, 9}, "i22001": {0}}
+MUTING = {"i12001": {1, 3, 5, 8, 10}, "i22001": {3}}
+FAULT = {"i12001": {2, 6}, "i22001": {1, 2}}
+
+
+def instrument_states(since: dt.datetime, until: dt.datetime, outlet_ids=None) -> dict[int, dict[str, set[int]]]:
+    """outlet id → status code → the states other than running/measuring/standby reported in
+    [``since``, ``until``]."""
+    codes = dict(Pollutant.objects.filter(code__in=STATE_NAMES).values_list("pk", "code"))
+    if not codes:
+        return {}
+    suspects = Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, outlet__isnull=False,
+                                        pollutant_id__in=codes, start__gte=since - dt.timedelta(minutes=30),
+                                        start__lte=until, valid_count__gt=0) \
+        .filter(Q(min__gt=0) | Q(max__gt=0)).values("outlet_id")
+    if outlet_ids is not None:
+        suspects = suspects.filter(outlet_id__in=outlet_ids)
+    out: dict[int, dict[str, set[int]]] = {}
+    for outlet_id, pollutant_id, value in (Reading.objects.filter(outlet_id__in=suspects, pollutant_id__in=codes,
+                                                                  observed_at__gte=since, observed_at__lte=until,
+                                                                  flag="N", value__isnull=False)
+                                           .values_list("outlet_id", "pollutant_id", "value").distinct()):
+        code, state = codes[pollutant_id], int(round(value))
+        if state not in QUIET[code]:
+            out.setdefault(outlet_id, {}).setdefault(code, set()).add(state)
+    return out
+
+
+def muted_outlets(states: dict[int, dict[str, set[int]]]) -> set[int]:
+    """Outlets whose instruments were in maintenance or calibration."""
+    return {o for o, by_code in states.items() if any(by_code[c] & MUTING[c] for c in by_code)}
+
+
+def describe(by_code: dict[str, set[int]]) -> list[str]:
+    """The states in words, e.g. ``["校准"]``."""
+    return sorted({STATE_NAMES[c].get(s, str(s)) for c, states in by_code.items() for s in states})

@@ -1,0 +1,1 @@
+"""Writes of waste: manifests, trajectories, the transfer checks."""

@@ -13,6 +13,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.net import client_ip
+
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -69,7 +71,7 @@ class AuditContextMiddleware:
         given = request.headers.get("X-Request-ID", "")
         request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
         token = _current.set(Acting(request=request, request_id=request_id,
-                                    ip=request.META.get("REMOTE_ADDR") or None))
+                                    ip=client_ip(request)))
         try:
             response = self.get_response(request)
         finally:

@@ -26,7 +26,7 @@ from . import context
 AUDITED = (
     "enterprises.Permit", "enterprises.Outlet", "enterprises.PermitLimit", "enterprises.MonitoringDuty",
     "enterprises.PermitItem",
-    "dispatch.WorkOrder", "dispatch.Round",
+    "dispatch.WorkOrder", "dispatch.Round", "monitoring.BackfillApproval",
     "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand", "ecocode.Objection", "ecocode.CreditRepair",
     "ecocode.ReportedEmission",
 )

@@ -18,6 +18,8 @@ def use_database(name: str) -> str:
     url = f"postgres://postgres@{host}:5432/{name}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Benchmarks log in as seeded accounts: no forced first password change (docs/security.md).
+    os.environ.setdefault("DEMO_FORCE_PASSWORD_CHANGE", "0")
     import django
 
     django.setup()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("ecocode.api.urls")),
     path("", include("dispatch.api.urls")),
     path("", include("waste.api.urls")),
+    path("", include("outreach.api.urls")),
 ]

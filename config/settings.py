@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "enforcement",
     "waste",
+    "outreach",
 ]
 
 MIDDLEWARE = [
@@ -74,9 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PasswordChangeRequiredMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,17 +179,34 @@ CELERY_BEAT_SCHEDULE = {
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
     "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
+    "outreach-reminders": {"task": "outreach.tasks.outreach_reminders", "schedule": timedelta(hours=1)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "enterprises.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# --- Accounts: lockout after repeated wrong passwords (django-axes), forced first change, token expiry ---
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# Locked per address (one password tried against many accounts) and per account (one account guessed
+# from many addresses).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 7))))
+# The client address (rate limits, lockouts, audit): REMOTE_ADDR unless it is one of these proxies,
+# then the last address of CLIENT_IP_HEADER that is not a trusted proxy (core.net.client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+DEMO_FORCE_PASSWORD_CHANGE = env_bool("DEMO_FORCE_PASSWORD_CHANGE", True)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -193,6 +215,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# An enterprise's manual monitoring results older than this need a bureau-approved backfill.
+MONITORING_UPLOAD_MAX_AGE = timedelta(days=int(os.environ.get("MONITORING_UPLOAD_MAX_AGE_DAYS", "7")))
 USE_I18N = True
 USE_TZ = True
 
@@ -214,7 +238,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -247,6 +271,10 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStateEnum": "dispatch.models.orders.WorkOrder.State",
         "RoundKindEnum": "dispatch.models.checklists.Round.Kind",
         "ColourEnum": "ecocode.models.catalogue.Colour",
+        "QuestionStateEnum": "outreach.models.questions.Question.State",
+        "QuestionTopicEnum": "outreach.models.questions.Topic",
+        "ArticleTopicEnum": "outreach.models.articles.ArticleTopic",
+        "AttemptStateEnum": "outreach.models.exams.Attempt.State",
     },
 }
 

@@ -5,8 +5,10 @@ several processes takes ``advisory_lock(name)``, one key scheme for the whole pl
 64-bit hash of the lock's name), held to the end of the current transaction.
 """
 import hashlib
+import json
 
 from django.db import connection
+from django.db.models import Aggregate, JSONField, Value
 
 
 def is_postgres() -> bool:
@@ -30,3 +32,34 @@ def advisory_lock(name: str, *, wait: bool = True) -> bool:
             return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_key(name)])
         return bool(cursor.fetchone()[0])
+
+
+class JsonArrayAgg(Aggregate):
+    """The distinct JSON values of a group as a list: ``JSONB_AGG(DISTINCT …)`` on PostgreSQL,
+    ``JSON_GROUP_ARRAY(DISTINCT …)`` on SQLite (the embedded mode); an empty list for no rows."""
+
+    function = "JSONB_AGG"
+    template = "%(function)s(DISTINCT %(expressions)s)"
+    allow_distinct = False
+
+    def __init__(self, expression, filter=None, **extra):
+        super().__init__(expression, filter=filter, default=Value([], output_field=JSONField()),
+                         output_field=JSONField(), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
+                                     template="%(function)s(DISTINCT JSON(%(expressions)s))", **extra)
+        return sql, params
+
+    def convert_value(self, value, expression, connection):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return json.loads(value)
+        return value
+
+    def get_db_converters(self, connection):
+        return [self.convert_value, *super().get_db_converters(connection)]

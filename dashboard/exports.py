@@ -1,4 +1,5 @@
-"""Tables as downloads: CSV (UTF-8 with BOM, so spreadsheet programs read Chinese correctly) and Excel."""
+"""Tables as downloads: CSV (UTF-8 with BOM, so spreadsheet programs read Chinese correctly) and Excel;
+text that a spreadsheet would run as a formula is escaped (``core.exports``)."""
 import csv
 import io
 
@@ -6,14 +7,16 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.exports import csv_row, xlsx_text_cells
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -28,6 +31,7 @@ def xlsx_response(filename: str, sheet_title: str, header: list[str], rows: list
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+    xlsx_text_cells(sheet)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -8,6 +8,8 @@ from enterprises.models import Industry, Township
 from .models import Campaign
 from .selectors import colour_choices
 
+from .services import photos
+
 MAX_COMPLAINT_PHOTO = 10 * 1024 * 1024
 
 
@@ -27,6 +29,8 @@ class ComplaintForm(forms.Form):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > MAX_COMPLAINT_PHOTO:
             raise forms.ValidationError(_("The photo may be at most 10 MB."))
+        if photo:
+            photos.check_photo(photo)
         return photo
 
 

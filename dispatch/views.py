@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.exports import csv_row
+from core.net import client_ip
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
 
@@ -163,10 +165,6 @@ def _form_errors(form) -> str:
                      for f, e in form.errors.items())
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 @require_http_methods(["GET", "POST"])
 def complain(request):
     """The public complaint form: no login; CSRF-protected; at most a few complaints per IP an hour."""
@@ -177,7 +175,7 @@ def complain(request):
     initial = {"township": enterprise.township_id} if enterprise else {}
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
-        key = f"dispatch:complain:{_client_ip(request)}"
+        key = f"dispatch:complain:{client_ip(request)}"
         cache.add(key, 0, timeout=3600)
         if cache.incr(key) > COMPLAINTS_PER_HOUR:
             return render(request, "dispatch/complain.html", {
@@ -277,7 +275,8 @@ def officer_stats_csv(request):
     writer.writerow(["officer", "name", *selectors.STAT_COLUMNS])
     for row in selectors.officer_monthly_stats(year, month):
         officer = row["officer"]
-        writer.writerow([officer.username, officer.get_full_name(), *(row[c] for c in selectors.STAT_COLUMNS)])
+        writer.writerow(csv_row([officer.username, officer.get_full_name(),
+                                 *(row[c] for c in selectors.STAT_COLUMNS)]))
     return response
 
 

@@ -3,6 +3,8 @@ the enterprise and the decision form of the reviewing staff."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.services import photos
+
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -28,6 +30,7 @@ class ComplaintForm(forms.Form):
             raise forms.ValidationError(_("The photo may be at most 5 MB."))
         if getattr(photo, "image", None) is None or photo.image.format not in PHOTO_FORMATS:
             raise forms.ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
+        photos.check_photo(photo)
         return photo
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.net import client_ip
 from dispatch.services import complaint_file
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role
@@ -39,7 +40,7 @@ VIEWS_PER_MINUTE = getattr(settings, "ECOCODE_PUBLIC_VIEWS_PER_MINUTE", 120)
 def _over_view_limit(request) -> bool:
     """Counts this page view against its IP's allowance for the current minute."""
     minute = int(clock.now().timestamp() // 60)
-    key = f"ecocode:views:{request.META.get('REMOTE_ADDR', '')}:{minute}"
+    key = f"ecocode:views:{client_ip(request)}:{minute}"
     cache.add(key, 0, timeout=120)
     try:
         return cache.incr(key) > VIEWS_PER_MINUTE
@@ -50,7 +51,7 @@ def _over_view_limit(request) -> bool:
 
 def _over_rate_limit(request) -> bool:
     """Counts this request against its IP's hourly allowance; True when the allowance is used up."""
-    key = f"ecocode:complaints:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"ecocode:complaints:{client_ip(request)}"
     cache.add(key, 0, timeout=3600)
     try:
         return cache.incr(key) > COMPLAINTS_PER_HOUR

@@ -1,6 +1,7 @@
 """Admin for bureau staff: areas, enterprises with their permits, outlets and limits, users."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -177,8 +178,18 @@ class ExecutionReportAdmin(admin.ModelAdmin):
     raw_id_fields = ("permit",)
 
 
+class PasswordResetByAdminForm(AdminPasswordChangeForm):
+    """A password set by an administrator is temporary: its owner must change it at the next login."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordResetByAdminForm
+
     list_display = ("username", "first_name", "role", "township", "grid", "enterprise", "is_active")
     list_filter = ("role", "township", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email", "phone", "enterprise__name")
@@ -189,3 +200,8 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Role and jurisdiction"), {"fields": ("role", "township", "grid", "enterprise")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # an account created by an administrator starts with a temporary password
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)

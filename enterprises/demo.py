@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -172,6 +173,8 @@ class DemoCounty:
         self.chunk = chunk
         self.report = SeedReport()
         self.password_hash = make_password(DEMO_PASSWORD)
+        # Every seeded account must choose its own password at the first web login (benchmarks turn it off).
+        self.force_password_change = getattr(settings, "DEMO_FORCE_PASSWORD_CHANGE", True)
 
     # --- areas -----------------------------------------------------------------------------
     def build_areas(self) -> list[tuple[Township, float, list[tuple[Village, Grid, list]]]]:
@@ -215,20 +218,25 @@ class DemoCounty:
         return result
 
     # --- people ----------------------------------------------------------------------------
+    def _account(self, **fields) -> User:
+        """A seeded account with the demo password, to be changed at the first web login."""
+        return User(password=self.password_hash, must_change_password=self.force_password_change, **fields)
+
     def build_officers(self, areas) -> None:
         if not User.objects.filter(username=ADMIN_USERNAME).exists():
             User.objects.create_superuser(ADMIN_USERNAME, "admin@enforcement.local", ADMIN_PASSWORD,
-                                          first_name="管理员", role=Role.BUREAU)
-        users = [User(username=f"zf{i:02d}", first_name=_person(self.rng), role=Role.ENFORCEMENT,
-                      password=self.password_hash, is_staff=False, phone=f"1390573{i:04d}")
+                                          first_name="管理员", role=Role.BUREAU,
+                                          must_change_password=self.force_password_change)
+        users = [self._account(username=f"zf{i:02d}", first_name=_person(self.rng), role=Role.ENFORCEMENT,
+                               is_staff=False, phone=f"1390573{i:04d}")
                  for i in range(1, ENFORCEMENT_OFFICERS + 1)]
-        users += [User(username=f"bureau{i}", first_name=_person(self.rng), role=Role.BUREAU, is_staff=True,
-                       password=self.password_hash) for i in range(1, 4)]
+        users += [self._account(username=f"bureau{i}", first_name=_person(self.rng), role=Role.BUREAU, is_staff=True)
+                  for i in range(1, 4)]
         for town, _, vgs in areas:
-            users += [User(username=f"xz{town.code[-3:]}-{k}", first_name=_person(self.rng), role=Role.TOWNSHIP,
-                           township=town, password=self.password_hash) for k in (1, 2)]
-            users += [User(username=f"wg{grid.code[1:]}", first_name=_person(self.rng), role=Role.GRID, grid=grid,
-                           township=town, password=self.password_hash) for _, grid, _ in vgs]
+            users += [self._account(username=f"xz{town.code[-3:]}-{k}", first_name=_person(self.rng),
+                                    role=Role.TOWNSHIP, township=town) for k in (1, 2)]
+            users += [self._account(username=f"wg{grid.code[1:]}", first_name=_person(self.rng), role=Role.GRID,
+                                    grid=grid, township=town) for _, grid, _ in vgs]
         User.objects.bulk_create(users)
         self.report.add("officers", len(users))
 
@@ -377,8 +385,8 @@ class DemoCounty:
                 items.append(PermitItem(permit=permit, category="information", title="信息公开",
                                         requirement="在全国排污许可证管理信息平台公开排放信息"))
                 reports += self._reports(permit, ent.management_class)
-            accounts.append(User(username=ent.credit_code, first_name=ent.contact_name, role=Role.ENTERPRISE,
-                                 enterprise=ent, password=self.password_hash, email=ent.contact_email))
+            accounts.append(self._account(username=ent.credit_code, first_name=ent.contact_name,
+                                          role=Role.ENTERPRISE, enterprise=ent, email=ent.contact_email))
         PermitItem.objects.bulk_create(items)
         ExecutionReport.objects.bulk_create(reports)
         User.objects.bulk_create(accounts)

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from core import clock
 
-from .models import Aggregate, CodeMapping, Device, HeldValue, IngestRejection, Station
+from .models import Aggregate, BackfillApproval, CodeMapping, Device, HeldValue, IngestRejection, Station
 
 
 @admin.register(Station)
@@ -64,6 +64,20 @@ class AggregateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BackfillApproval)
+class BackfillApprovalAdmin(admin.ModelAdmin):
+    """The bureau approves an enterprise's backfill of old manual results (audited)."""
+
+    list_display = ("outlet", "starts_at", "ends_at", "reason", "approved_by", "approved_at")
+    raw_id_fields = ("outlet",)
+    readonly_fields = ("approved_by", "approved_at")
+
+    def save_model(self, request, obj, form, change):
+        obj.approved_by = request.user
+        obj.approved_at = clock.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CodeMapping)

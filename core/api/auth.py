@@ -1,10 +1,13 @@
 """Token login and logout for mobile clients, and ``me`` (who am I, what am I bound to).
 
-``POST auth/token/`` with username and password answers a token (one per user, reused); clients
-send it as ``Authorization: Token <key>``. Login attempts are throttled per username and address. ``POST auth/logout/`` deletes it. Web pages use the
-session instead.
+``POST auth/token/`` with username and password answers a token (one per user, reused until it
+expires); clients send it as ``Authorization: Token <key>``. A token older than ``API_TOKEN_TTL`` is
+refused (401) and deleted, and changing the password deletes the user's tokens. Login attempts are
+throttled per username and address (and locked out by django-axes after repeated failures).
+``POST auth/logout/`` deletes the token. Web pages use the session instead.
 """
 from django.contrib.auth import authenticate
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
@@ -12,6 +15,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+
+from core import clock
+from core.net import client_ip
+
+from .authentication import token_expired
 
 
 class MeSerializer(serializers.Serializer):
@@ -40,7 +48,7 @@ class LoginThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         username = str(request.data.get("username", ""))[:150] if hasattr(request.data, "get") else ""
-        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}
+        return self.cache_format % {"scope": self.scope, "ident": f"{client_ip(request)}:{username}"}
 
 
 class TokenView(APIView):
@@ -58,7 +66,14 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Wrong username or password.")]}, code="authorization")
-        token, _created = Token.objects.get_or_create(user=user)
+        token = Token.objects.filter(user=user).first()
+        if token is None or token_expired(token):
+            Token.objects.filter(user=user).delete()
+            try:
+                token = Token.objects.create(user=user)
+            except IntegrityError:  # a simultaneous login of the same user made it first
+                token = Token.objects.get(user=user)
+            Token.objects.filter(pk=token.pk).update(created=clock.now())  # the platform's clock, not auto_now
         return Response({"token": token.key, "user": MeSerializer(user).data})
 
 

@@ -5,6 +5,9 @@ user (a row in ``core.IdempotencyRecord``) before the handler runs and stores th
 returns. A retry with the same key and the same request (method, path, body, files) gets the stored
 status and body back (header ``Idempotent-Replayed: true``) and the handler does not run again; the
 same key with another request is answered 422; a retry while the first is still running, 409.
+Permission comes first: on a detail route the view's ``get_object()`` (role, jurisdiction, object
+permissions) runs before the key is looked at, so a stored response is never replayed to someone who may
+no longer act on the object; a key already claimed by another user is refused (422), never replayed.
 A handler that raises (a refused or failed request) releases the key: nothing was created, so the
 retry may run. Without the header a request runs normally.
 """
@@ -63,19 +66,25 @@ def _key_of(request) -> str | None:
 
 
 def claim(user, key: str, method: str, path: str, print_: str) -> tuple[IdempotencyRecord, bool]:
-    """The record of ``(user, key)``: a fresh claim (``True``) or the earlier one (``False``)."""
+    """The record of ``(user, key)``: a fresh claim (``True``) or the earlier one (``False``). A claim
+    released (deleted) by a failed first request between our insert and our read is claimed again."""
     now = clock.now()
-    with transaction.atomic():
-        IdempotencyRecord.objects.filter(user=user, key=key, expires_at__lte=now).delete()
-        IdempotencyRecord.objects.filter(user=user, key=key, state=IdempotencyRecord.State.IN_PROGRESS,
-                                         created_at__lt=now - STALE_AFTER).delete()
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(user=user, key=key, method=method, path=path[:500],
-                                                        fingerprint=print_, created_at=now,
-                                                        expires_at=now + EXPIRES_AFTER), True
-        except IntegrityError:
-            return IdempotencyRecord.objects.get(user=user, key=key), False
+    for _attempt in range(3):
+        with transaction.atomic():
+            IdempotencyRecord.objects.filter(user=user, key=key, expires_at__lte=now).delete()
+            IdempotencyRecord.objects.filter(user=user, key=key, state=IdempotencyRecord.State.IN_PROGRESS,
+                                             created_at__lt=now - STALE_AFTER).delete()
+            try:
+                with transaction.atomic():
+                    return IdempotencyRecord.objects.create(user=user, key=key, method=method, path=path[:500],
+                                                            fingerprint=print_, created_at=now,
+                                                            expires_at=now + EXPIRES_AFTER), True
+            except IntegrityError:
+                record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+                if record is not None:
+                    return record, False
+    raise Conflict(_("A request with this Idempotency-Key is still being processed; retry later."),
+                   code="idempotency_in_progress")
 
 
 def replay(record: IdempotencyRecord, print_: str) -> Response:
@@ -97,6 +106,12 @@ def idempotent(handler):
         key = _key_of(request)
         if key is None:
             return handler(view, request, *args, **kwargs)
+        lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
+        if lookup and lookup in kwargs:
+            view.get_object()  # 404/403 before any replay
+        if IdempotencyRecord.objects.filter(key=key).exclude(user=request.user).exists():
+            raise Unprocessable(_("This Idempotency-Key belongs to another user's request."),
+                                code="idempotency_key_foreign")
         print_ = fingerprint(request)
         record, created = claim(request.user, key, request.method, request.path, print_)
         if not created:

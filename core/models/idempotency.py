@@ -33,6 +33,8 @@ class IdempotencyRecord(models.Model):
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["key"], name="idempotency_key_idx")]  # "is this key someone else's?"
+
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key} {self.method} {self.path}"

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
+from enterprises.jurisdiction import is_bureau
+from enterprises.models import Role
 from fieldsync.models import RoundDraft
 
 from .. import workflow
@@ -25,9 +27,17 @@ from ..models import (
 
 class ComplaintSerializer(serializers.ModelSerializer):
     photo = serializers.SerializerMethodField(help_text="Where staff with access to the order see the photo.")
+    contact = serializers.SerializerMethodField(
+        help_text="The complainant's contact: for the bureau and the order's handler only, else empty.")
 
     def get_photo(self, obj) -> str | None:
         return reverse("dispatch:complaint_photo", args=[obj.pk]) if obj.photo else None
+
+    def get_contact(self, obj) -> str:
+        user = self.context["request"].user
+        if is_bureau(user) or (obj.work_order is not None and workflow.is_handler(user, obj.work_order)):
+            return obj.contact
+        return ""
 
     class Meta:
         model = Complaint
@@ -214,6 +224,13 @@ class RoundSerializer(serializers.ModelSerializer):
 
     results = ResultSerializer(many=True, read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "role", None) == Role.ENTERPRISE:
+            data.pop("case_lead", None)  # whether an inspection became a case lead is the bureau's business
+        return data
 
     class Meta:
         model = Round

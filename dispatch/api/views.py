@@ -23,7 +23,7 @@ from core.api.viewsets import ApiMixin
 from enterprises import jurisdiction
 from enterprises.api.viewsets import ReadOnlyViewSet
 from enterprises.jurisdiction import restrict
-from enterprises.models import Enterprise, Grid
+from enterprises.models import Enterprise, Grid, Role
 from enterprises.permissions import IsEnterprise, IsStaff
 from fieldsync.models import RoundDraft
 
@@ -357,15 +357,30 @@ class RoundDraftViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
                                                            note=form.validated_data["note"],
                                                            case_lead=form.validated_data["case_lead"])
         rnd = Round.objects.select_related("enterprise").prefetch_related("results__line").get(pk=rnd.pk)
-        return Response(RoundSerializer(rnd).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(RoundSerializer(rnd, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class RoundFilter(django_filters.FilterSet):
+    case_lead = django_filters.BooleanFilter(method="filter_case_lead", label=_("case lead (staff only)"))
+
+    class Meta:
+        model = Round
+        fields = ["kind", "enterprise", "township", "performed_by"]
+
+    def filter_case_lead(self, queryset, name, value):
+        if self.request.user.role == Role.ENTERPRISE:  # an enterprise may not learn it by filtering either
+            return queryset
+        return queryset.filter(case_lead=value)
 
 
 class RoundViewSet(ReadOnlyViewSet):
-    """Submitted rounds (self-checks, patrols, inspections) of the enterprises of my jurisdiction."""
+    """Submitted rounds (self-checks, patrols, inspections) of the enterprises of my jurisdiction; an
+    enterprise does not see whether an inspection of it became a case lead."""
 
     queryset = Round.objects.select_related("enterprise").prefetch_related("results__line")
     serializer_class = RoundSerializer
-    filterset_fields = ["kind", "enterprise", "township", "performed_by", "case_lead"]
+    filterset_class = RoundFilter
     ordering_fields = ["submitted_at", "id"]
     ordering = ["-submitted_at", "-id"]
 

@@ -3,6 +3,8 @@
 Each file keeps its SHA-256, size, sniffed content type, and the time and GPS position the client sent.
 A retried upload (same client UUID, or same hash for the same parent) never makes a second row.
 """
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,12 +14,22 @@ from .checklists import LineResult
 from .orders import Feedback
 
 
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
+              "video/quicktime": "mov"}
+
+
+def evidence_path(instance, filename: str) -> str:
+    """A generated stored name (``evidence/YYYY/MM/<random>.<type>``): the client's file name is not kept."""
+    moment = instance.uploaded_at
+    return f"evidence/{moment:%Y/%m}/{uuid.uuid4().hex}.{EXTENSIONS.get(instance.content_type, 'bin')}"
+
+
 class Attachment(models.Model):
     feedback = models.ForeignKey(Feedback, models.CASCADE, null=True, blank=True, related_name="attachments",
                                  verbose_name=_("feedback"))
     line_result = models.ForeignKey(LineResult, models.CASCADE, null=True, blank=True, related_name="attachments",
                                     verbose_name=_("checklist line result"))
-    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=evidence_path)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("content type"), max_length=64)

@@ -20,6 +20,7 @@ from core import clock
 from .. import workflow
 from ..models import Attachment, Feedback, LineResult, WorkOrder
 from ..workflow import S, WorkflowError
+from . import photos
 
 MAX_IMAGE_BYTES = getattr(settings, "DISPATCH_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 MAX_VIDEO_BYTES = getattr(settings, "DISPATCH_MAX_VIDEO_BYTES", 200 * 1024 * 1024)
@@ -33,23 +34,26 @@ class EvidenceError(WorkflowError):
 
 def sniff(upload: UploadedFile) -> str:
     """The content type of ``upload`` judged from its bytes (never from the client's claim), after
-    checking its size; raises ``EvidenceError`` for anything but a photo or a video."""
+    checking its size; raises ``EvidenceError`` for anything but a photo or a video (a video's boxes are
+    walked, an image's pixel count is checked before anything is decoded)."""
     if upload.size == 0:
         raise EvidenceError(_("The file is empty."))
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        if upload.size > MAX_VIDEO_BYTES:
-            raise EvidenceError(_("A video may be at most %(mb)d MB.") % {"mb": MAX_VIDEO_BYTES // 2**20})
-        return VIDEO_BRANDS.get(head[8:12], "video/mp4")
-    if upload.size > MAX_IMAGE_BYTES:
-        raise EvidenceError(_("A photo may be at most %(mb)d MB.") % {"mb": MAX_IMAGE_BYTES // 2**20})
     try:
-        with Image.open(upload) as image:
+        if len(head) >= 12 and head[4:8] == b"ftyp":
+            if upload.size > MAX_VIDEO_BYTES:
+                raise EvidenceError(_("A video may be at most %(mb)d MB.") % {"mb": MAX_VIDEO_BYTES // 2**20})
+            return VIDEO_BRANDS.get(photos.video_brand(upload, upload.size), "video/mp4")
+        if upload.size > MAX_IMAGE_BYTES:
+            raise EvidenceError(_("A photo may be at most %(mb)d MB.") % {"mb": MAX_IMAGE_BYTES // 2**20})
+        with photos.open_image(upload) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except photos.BadMedia as exc:
+        raise EvidenceError(str(exc)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise EvidenceError(_("Only photos (JPEG, PNG, WebP) and videos (MP4, MOV) are accepted.")) from None
     finally:
         upload.seek(0)

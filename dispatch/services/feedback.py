@@ -10,7 +10,7 @@ from core import clock
 
 from .. import workflow
 from ..models import Feedback, WorkOrder
-from ..workflow import WorkflowError
+from ..workflow import NotAllowed, WorkflowError
 from .evidence import attachment_add, feedback_complete, sniff
 
 MAX_FILES = 50
@@ -41,6 +41,8 @@ def feedback_submit(*, order_id: int, user, text: str, files=(), declared_files:
     try:
         with transaction.atomic():
             order = WorkOrder.objects.select_for_update(of=("self",)).select_related("team").get(pk=order_id)
+            if not workflow.may(user, order, workflow.HANDLER):
+                raise NotAllowed(_("Only the order's handler feeds back."))
             feedback = Feedback.objects.filter(client_uuid=client_uuid).first()
             if feedback is not None:
                 if feedback.work_order_id != order.pk or feedback.submitted_by_id != user.pk:

@@ -15,6 +15,7 @@ from core.escalation import Escalation
 from enterprises.models import Enterprise, Township
 
 from .. import workflow
+from . import photos
 from ..models import Complaint, ComplaintAnswer, Team, WorkOrder
 from ..workflow import S, WorkflowError
 from .handlers import tell_handlers
@@ -188,8 +189,12 @@ def work_order_report_plan(*, order_id: int, user, text: str, completion_date: d
 
 def complaint_file(*, text: str, channel: str, enterprise: Enterprise | None = None,
                    township: Township | None = None, photo=None, contact: str = "") -> Complaint:
-    """Store a public complaint and open its work order, in one transaction."""
+    """Store a public complaint and open its work order, in one transaction. The photo is re-encoded
+    without its metadata and stored under a generated name (``photos.reencode_photo``): the accused
+    enterprise, who sees the order, learns nothing about the complainant from it."""
     text = (text or "").strip()
+    if photo:
+        photo = photos.reencode_photo(photo)
     if not text:
         raise ValueError("a complaint needs text")
     if township is None:

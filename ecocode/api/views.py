@@ -17,7 +17,11 @@ from enterprises.models import Role
 from ..models import ColourBand, ColourChange, CreditRepair, EcoCode, Objection
 from ..services import reviews
 from .serializers import (
-    ColourBandSerializer, ColourChangeSerializer, DecisionSerializer, EcoCodeSerializer, ObjectionSerializer,
+    ColourBandSerializer,
+    ColourChangeSerializer,
+    DecisionSerializer,
+    EcoCodeSerializer,
+    ObjectionSerializer,
     RepairSerializer,
 )
 

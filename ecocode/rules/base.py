@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+
+from core.db import JsonArrayAgg
 
 REQUIRED = object()
 COUNT, RATIO = "count", "ratio"
@@ -103,7 +104,7 @@ class Family:
         record = JSONObject(type=Value(kind), id=rid, at=F(at) if at else Value(None),
                             ep=ep if ep is not None else Concat(Value(f"{kind}:"), rid))
         return {"n": Count(id or self.record_id, filter=q, distinct=True),
-                "records": ArrayAgg(record, filter=q, distinct=True, default=Value([]))}
+                "records": JsonArrayAgg(record, filter=q)}
 
     def rule(self, key: str, params: dict, reason: str, mode: str = COUNT, fact=None, select=None, lacks_data=None,
              per_row=None):

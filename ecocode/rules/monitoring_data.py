@@ -16,7 +16,6 @@ in the hourly data and in the warnings; a missing-data gap is ``gap:<outlet>``.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Aggregate as SqlAggregate
 from django.db.models import (
     Case,
@@ -34,10 +33,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, JSONObject, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, TruncDate
 from django.utils.translation import gettext_noop as N_
 
 from alerts.models import Alert, Silence
+from core.db import JsonArrayAgg
 from enterprises.models import MonitoringDuty
 from monitoring.models import Aggregate, Device
 
@@ -100,7 +100,7 @@ def _exceedances(p, ctx):
     where = (key_part("outlet_id"), Value(":"), key_part("pollutant_id"), Value(":"), _text(day))
     record = JSONObject(type=Value("hours"), id=Concat(*where), at=day, ep=Concat(Value("exceedance:"), *where))
     return {"n": Count("hours__id", filter=over),
-            "records": ArrayAgg(record, filter=over, distinct=True, default=Value([]))}
+            "records": JsonArrayAgg(record, filter=over)}
 
 
 def _since(p, ctx, **lookups) -> Q:
@@ -128,11 +128,15 @@ def _owed(values, p, ctx) -> dict:
              "%(min_ratio)s)"), mode=RATIO, select=_matches, per_row=_owed,
              fact=lambda v, p, ctx: round(v["received"] / v["owed"], 4) if v["owed"] else None)
 def _completeness(p, ctx):
-    first = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
-                                     period=Aggregate.Period.HOUR, count__gt=0).order_by("start").values("start")[:1]
+    # Owed from the outlet's device's first packet (recorded by ingestion), else from its first hour of data.
+    first_packet = Device.objects.filter(outlet=OuterRef("outlet"), first_seen_at__isnull=False) \
+        .order_by("first_seen_at").values("first_seen_at")[:1]
+    first_hour = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
+                                          period=Aggregate.Period.HOUR, count__gt=0).order_by("start").values("start")[:1]
     return {"received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
             "per_hour": Median("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
-            "first": Subquery(first), "permit_from": Max("permit__valid_from"), "outlet": Max("outlet_id")}
+            "first": Coalesce(Subquery(first_packet), Subquery(first_hour)), "permit_from": Max("permit__valid_from"),
+            "outlet": Max("outlet_id")}
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
@@ -144,8 +148,7 @@ def _validity(p, ctx):
                         ep=Concat(Value("validity:"), key_part("outlet_id")))
     return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),
             "received": Sum("hours__count", filter=_since(p, ctx)),
-            "records": ArrayAgg(record, filter=_since(p, ctx, hours__valid_count__lt=F("hours__count")),
-                                distinct=True, default=Value([]))}
+            "records": JsonArrayAgg(record, filter=_since(p, ctx, hours__valid_count__lt=F("hours__count")))}
 
 
 devices = Family("devices", lambda ctx, days: Device.objects.filter(outlet__isnull=False, is_active=True),

@@ -17,7 +17,7 @@ from django.apps import apps
 
 from enterprises.models import ExecutionReport
 
-from ..rules import Context, RULES, check_params
+from ..rules import RULES, Context, check_params
 
 
 def insufficient(coverage: dict, ctx: Context, enterprise_ids) -> set[int]:

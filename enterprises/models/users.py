@@ -27,6 +27,9 @@ class User(AbstractUser):
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, null=True, blank=True, related_name="accounts",
                                    verbose_name=_("enterprise"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Set for seeded and admin-created accounts: the web pages ask for a new password first."))
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

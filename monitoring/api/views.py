@@ -17,6 +17,7 @@ from enterprises.models import Outlet, Role
 
 from ..models import Aggregate, Reading
 from ..services.ingest import ingest_rows
+from ..services.uploads import row_checker
 from .serializers import (
     AggregateQuery,
     AggregateSerializer,
@@ -114,6 +115,10 @@ def device_checker(user):
 
 
 class BulkReadings(APIView):
+    """Readings in bulk (JSON or CSV), all or nothing. Bureau staff forward device data (stored as device
+    over REST); an enterprise uploads only manual results (``kind: manual``) of its manual monitoring duties,
+    not in the future and within the configured age unless a backfill was approved (``services.uploads``)."""
+
     permission_classes = [permissions.IsAuthenticated, MayPostReadings]
     parser_classes = [JSONParser, MultiPartParser]
 
@@ -127,7 +132,8 @@ class BulkReadings(APIView):
         if error:
             return Response({"errors": [{"row": None, "reason": "bad_request", "detail": error}]},
                             status=status.HTTP_400_BAD_REQUEST)
-        result = ingest_rows(rows, may_post=device_checker(request.user), source=f"api:{request.user.username}")
+        result = ingest_rows(rows, may_post=device_checker(request.user), source=f"api:{request.user.username}",
+                             check_row=row_checker(request.user), entered_by=request.user)
         if result.errors:
             return Response({"received": result.received, "stored": 0,
                              "errors": [{"row": e.row + first_row - 1, "reason": e.reason, "detail": e.detail}

@@ -1,5 +1,6 @@
-"""Models of monitoring: devices and stations, readings, aggregates, rejected packets, and what a
-device sends that the code table does not settle (per-device code mappings, held values)."""
+"""Models of monitoring: devices and stations, readings, aggregates, rejected packets, approved backfills,
+and what a device sends that the code table does not settle (per-device code mappings, held values)."""
+from .backfills import BackfillApproval
 from .codes import CodeMapping, HeldValue
 from .readings import (
     Aggregate,
@@ -9,8 +10,9 @@ from .readings import (
     IngestRejection,
     ProtocolVersion,
     Reading,
+    ReadingSource,
     Station,
 )
 
 __all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
-           "CodeMapping", "HeldValue"]
+           "ReadingSource", "BackfillApproval", "CodeMapping", "HeldValue"]

@@ -7,6 +7,7 @@ its primary key is the natural key (device, pollutant, kind, observed_at), so a 
 stored once (``INSERT .. ON CONFLICT DO NOTHING``). Readings are written by
 ``monitoring.services.ingest`` only, never one row at a time.
 """
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -22,6 +23,16 @@ class DataKind(models.TextChoices):
     MINUTE = "minute", _("minute (CN 2051)")
     HOUR = "hour", _("hourly (CN 2061)")
     DAY = "day", _("daily (CN 2031)")
+    MANUAL = "manual", _("manual monitoring result")
+
+
+class ReadingSource(models.TextChoices):
+    """Where a reading came from. Manual results have their own kind, so they never take the key of a
+    device value and never enter the aggregates: device data always wins."""
+
+    DEVICE_TCP = "tcp", _("device over TCP (HJ 212)")
+    DEVICE_REST = "rest", _("device over REST (bulk upload)")
+    MANUAL = "manual", _("manual entry")
 
 
 class DataFlag(models.TextChoices):
@@ -159,6 +170,11 @@ class Reading(models.Model):
     flag = models.CharField(_("data flag"), max_length=1, choices=DataFlag.choices, default=DataFlag.NORMAL)
     sampled_at = models.DateTimeField(_("sampled at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
+    source = models.CharField(_("source"), max_length=8, choices=ReadingSource.choices,
+                              default=ReadingSource.DEVICE_TCP, db_default=ReadingSource.DEVICE_TCP)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True, blank=True,
+                                   related_name="+", db_index=False, db_constraint=False,
+                                   verbose_name=_("entered by"), help_text=_("The user who entered a manual result."))
 
     class Meta:
         # Only the indexes below: the primary key serves the device, single-column FK indexes would only

@@ -7,6 +7,7 @@ through the same ``store`` as live packets, so the aggregates, and the warnings 
 from __future__ import annotations
 
 import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _

@@ -39,7 +39,7 @@ from enterprises import reference
 from enterprises.models import Pollutant
 from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
-from monitoring.models import Device, HeldValue, IngestRejection
+from monitoring.models import DataKind, Device, HeldValue, IngestRejection, ReadingSource
 from monitoring.services import credentials
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
@@ -79,6 +79,8 @@ class Unit:
     device: Device
     readings: list[tuple[int, ParsedReading]]  # (pollutant id, reading)
     outcome: Outcome | None = None
+    origin: str = ReadingSource.DEVICE_TCP  # Reading.source
+    entered_by_id: int | None = None  # the user of a manual entry
     held: list = field(default_factory=list)  # HeldValue rows (unsaved)
 
 
@@ -343,7 +345,7 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
     """Write accepted units and log rejections in one transaction; fills each unit's outcome.stored."""
     now = now or clock.now()
     result = StoreResult(rejected=len(rejections))
-    rows = [(unit.device, pollutant_id, reading) for unit in units for pollutant_id, reading in unit.readings]
+    rows = [(unit.device, pollutant_id, reading, unit) for unit in units for pollutant_id, reading in unit.readings]
     result.readings = len(rows)
     with transaction.atomic():
         if rows:  # into the day's partition, made ahead by beat; other days land in the default partition
@@ -366,9 +368,9 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
 
 
 _COLUMNS = ("device_id", "pollutant_id", "kind", "observed_at", "outlet_id", "station_id") + VALUE_FIELDS + \
-           ("flag", "sampled_at")
+           ("flag", "sampled_at", "source", "entered_by_id")
 _TYPES = ("bigint", "bigint", "varchar", "timestamptz", "bigint", "bigint") + ("float8",) * len(VALUE_FIELDS) + \
-         ("varchar", "timestamptz")
+         ("varchar", "timestamptz", "varchar", "bigint")
 
 # The data kinds by rank: a window takes the best kind the device sent for it, never a mix.
 KIND_RANK = {"realtime": 1, "minute": 2, "hour": 3, "day": 4}
@@ -454,9 +456,9 @@ SELECT device_id, count(*) FROM ins GROUP BY device_id
 """
 
 
-def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.datetime) -> dict[int, int]:
+def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now: dt.datetime) -> dict[int, int]:
     params: dict[str, object] = {c: [] for c in _COLUMNS}
-    for device, pollutant_id, reading in rows:
+    for device, pollutant_id, reading, unit in rows:
         params["device_id"].append(device.pk)
         params["pollutant_id"].append(pollutant_id)
         params["kind"].append(reading.kind)
@@ -467,6 +469,8 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading]], now: d
             params[name].append(getattr(reading, name))
         params["flag"].append(reading.flag)
         params["sampled_at"].append(reading.sampled_at)
+        params["source"].append(unit.origin)
+        params["entered_by_id"].append(unit.entered_by_id)
     params["now"] = now
     params["direction_id"] = codebook().ids.get(WIND_DIRECTION, 0)
     with connection.cursor() as cur:
@@ -484,26 +488,27 @@ def window_starts(moment: dt.datetime, kind: str) -> dict[str, dt.datetime]:
     return {period: start for period, start in starts.items() if KIND_RANK[kind] <= PERIOD_TOP_KIND[period]}
 
 
-def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading]], now: dt.datetime) -> dict[int, int]:
+def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now: dt.datetime) -> dict[int, int]:
     """The embedded (SQLite) path: the same effects in a few statements per batch: one query for the
     keys already stored, one bulk insert of the new readings, one read and one bulk write of the buckets."""
     from monitoring.models import Aggregate, Reading
 
-    times = [reading.observed_at for _, _, reading in rows]
-    stored = set(Reading.objects.filter(device_id__in={device.pk for device, _, _ in rows},
+    times = [reading.observed_at for _, _, reading, _ in rows]
+    stored = set(Reading.objects.filter(device_id__in={device.pk for device, _, _, _ in rows},
                                         observed_at__range=(min(times), max(times)))
                  .values_list("device_id", "pollutant_id", "kind", "observed_at"))
     per_device: Counter = Counter()
     new: list = []
     touched: dict[tuple, list] = defaultdict(list)
-    for device, pollutant_id, reading in rows:
+    for device, pollutant_id, reading, unit in rows:
         key = (device.pk, pollutant_id, reading.kind, reading.observed_at)
         if key in stored:
             continue
         stored.add(key)
         new.append(Reading(device=device, pollutant_id=pollutant_id, kind=reading.kind,
                            observed_at=reading.observed_at, outlet_id=device.outlet_id, station_id=device.station_id,
-                           flag=reading.flag, sampled_at=reading.sampled_at, received_at=now,
+                           flag=reading.flag, sampled_at=reading.sampled_at, received_at=now, source=unit.origin,
+                           entered_by_id=unit.entered_by_id,
                            **{name: getattr(reading, name) for name in VALUE_FIELDS}))
         per_device[device.pk] += 1
         for period, start in window_starts(reading.observed_at, reading.kind).items():
@@ -619,7 +624,7 @@ def _excerpt(raw: bytes | str) -> str:
 # --- bulk rows (REST API) -------------------------------------------------------------------------
 
 BULK_FIELDS = ("mn", "pollutant", "observed_at", "kind", "flag", "sampled_at") + VALUE_FIELDS[1:]
-KINDS = frozenset(hj212.DATA_KINDS.values())
+KINDS = frozenset(hj212.DATA_KINDS.values()) | {DataKind.MANUAL}
 
 
 @dataclass
@@ -688,10 +693,14 @@ def parse_row(row) -> tuple[str, ParsedReading]:
                              sampled_at=parse_row_time(sampled, "sampled_at") if sampled else None, **values)
 
 
-def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime | None = None) -> BulkResult:
+def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime | None = None,
+                check_row=None, entered_by=None) -> BulkResult:
     """Validate bulk rows and store them all, or none if any row is refused (then ``errors`` lists every
     refused row, 1-based, with its reason; each is also logged as an IngestRejection).
-    ``may_post(device)`` says whether the caller may send data for that device."""
+    ``may_post(device)`` says whether the caller may send data for that device (a device it may not is
+    refused exactly like an unknown MN, so the errors reveal no one else's devices);
+    ``check_row(device, pollutant_id, reading, now)`` may refuse a row with a ``ProtocolError``. Rows of kind
+    ``manual`` are stored as manual entries by ``entered_by``, the others as device data over REST."""
     now = now or clock.now()
     result = BulkResult(received=len(rows))
     parsed: list[tuple[int, str, ParsedReading] | None] = []
@@ -704,7 +713,7 @@ def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime 
             parsed.append(None)
     devices = devices_by_mn(item[1] for item in parsed if item)
     mappings = mappings_for(devices.values())
-    by_device: dict[int, Unit] = {}
+    by_device: dict[tuple[int, bool], Unit] = {}
     rejections: list[Rejection] = []
     for item, row in zip(parsed, rows):
         if item is None:
@@ -712,15 +721,21 @@ def ingest_rows(rows: Sequence, *, may_post, source: str = "", now: dt.datetime 
         number, mn, reading = item
         device = devices.get(mn)
         try:
+            if device is not None and not may_post(device):
+                device = None
             check_device(device, mn, device.password if device else None)
-            if not may_post(device):
-                raise ProtocolError("forbidden", f"this account may not send data for device {mn}")
             [(pollutant_id, reading)] = resolve_readings([reading], now, device, mappings)
+            if check_row is not None:
+                check_row(device, pollutant_id, reading, now)
         except ProtocolError as exc:
             result.errors.append(RowError(number, exc.reason, exc.detail))
             rejections.append(Rejection(exc.reason, exc.detail, str(row), mn, device, source))
             continue
-        by_device.setdefault(device.pk, Unit(device, [])).readings.append((pollutant_id, reading))
+        manual = reading.kind == DataKind.MANUAL
+        unit = by_device.setdefault((device.pk, manual), Unit(
+            device, [], origin=ReadingSource.MANUAL if manual else ReadingSource.DEVICE_REST,
+            entered_by_id=getattr(entered_by, "pk", None) if manual else None))
+        unit.readings.append((pollutant_id, reading))
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
         by_number = {e.row: e for e in result.errors}

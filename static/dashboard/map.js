@@ -5,6 +5,7 @@
   var labels = Dash.data("dash-labels"), urls = Dash.data("dash-urls"), shapes = Dash.data("dash-outlines");
   var esc = Dash.esc, map, cluster, colours = [], icons = {}, request = 0, fitted = false;
   var form = document.getElementById("map-filters"), mapDiv = document.getElementById("map");
+  form.addEventListener("submit", function (event) { event.preventDefault(); });  // filters apply on change
 
   function icon(colourIndex, warn) {
     var key = colourIndex + ":" + warn;

@@ -58,12 +58,14 @@ def test_same_key_with_another_body_is_422(world, frozen):
 
 
 def test_keys_belong_to_one_user(world, frozen):
+    """Another user's key is refused (422), never replayed; the first user's draft is the only one."""
     url = "/api/v1/round-drafts/"
     body = {"kind": "inspection", "enterprise": world.ent_a.pk}
     a = client_for(world.users["bureau"]).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="same")
     b = client_for(world.users["enforcement"]).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="same")
-    assert (a.status_code, b.status_code) == (201, 201)
-    assert a.json()["client_uuid"] != b.json()["client_uuid"]
+    assert (a.status_code, b.status_code) == (201, 422)
+    assert b.json()["code"] == "idempotency_key_foreign"
+    assert RoundDraft.objects.filter(started_by=world.users["enforcement"]).count() == 0
 
 
 def test_a_refused_request_releases_its_key_and_a_done_one_replays(world, frozen):

@@ -45,6 +45,7 @@ def test_map_renders_markers_filters_and_opens_the_panel(live_server, transactio
             page = context.new_page()
             errors = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
             page.goto(f"{live_server.url}/")  # the site root leads staff to the dashboard
             assert page.url.endswith("/dashboard/")
             page.wait_for_selector('#map[data-loaded="1"]', timeout=15_000)
@@ -54,13 +55,13 @@ def test_map_renders_markers_filters_and_opens_the_panel(live_server, transactio
             page.screenshot(path=str(ARTIFACTS / "dashboard-map-all.png"))
 
             page.select_option("#f-colour", "red")
-            page.wait_for_function("document.getElementById('map').dataset.count === '%d'" % len(red),
-                                   timeout=15_000)
+            # selectors, not wait_for_function: the pages' Content-Security-Policy forbids eval
+            page.wait_for_selector('#map[data-count="%d"]' % len(red), timeout=15_000)
             page.wait_for_selector('#map[data-loaded="1"]')
             assert page.inner_text("#marker-count") == str(len(red))
 
             page.select_option("#f-warnings", "1")
-            page.wait_for_function("document.getElementById('map').dataset.count === '1'", timeout=15_000)
+            page.wait_for_selector('#map[data-count="1"]', timeout=15_000)
             page.wait_for_selector('#map[data-loaded="1"]')
             page.locator(".leaflet-marker-icon").first.click()
             page.wait_for_selector(f'#panel[data-enterprise="{red[0].pk}"]', timeout=15_000)
@@ -72,7 +73,11 @@ def test_map_renders_markers_filters_and_opens_the_panel(live_server, transactio
             assert page.locator("path.leaflet-interactive").count() == 2
             page.screenshot(path=str(ARTIFACTS / "dashboard-risk.png"))
             page.goto(f"{live_server.url}/dashboard/kpis/")  # Chart.js draws the four trend charts
-            page.wait_for_function("Chart.instances && Object.keys(Chart.instances).length === 4")
+            for _ in range(150):
+                if page.evaluate("() => window.Chart ? Object.keys(Chart.instances).length : 0") == 4:
+                    break
+                page.wait_for_timeout(100)
+            assert page.evaluate("() => Object.keys(Chart.instances).length") == 4
             page.screenshot(path=str(ARTIFACTS / "dashboard-kpis.png"), full_page=True)
             assert not errors, errors
         finally:

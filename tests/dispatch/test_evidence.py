@@ -76,7 +76,11 @@ def test_wrong_files_are_refused(county, handling, payload, message):
 
 def test_size_limits_and_video(county, handling, monkeypatch):
     fb, _ = services.feedback_submit(order_id=handling.pk, user=county.officer_a, text="a", declared_files=2)
-    video = SimpleUploadedFile("v.mp4", b"\x00\x00\x00\x18ftypisom" + b"\x00" * 100, content_type="video/mp4")
+    # a box-structured MP4 (ftyp, moov, mdat): "ftyp at byte 4" alone is refused now (tests/security/
+    # test_uploads_exports.py)
+    ftyp = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    video = SimpleUploadedFile("v.mp4", ftyp + b"\x00\x00\x00\x10moov" + b"\x00" * 8 + b"\x00\x00\x00\x48mdat"
+                               + b"\x00" * 64, content_type="video/mp4")
     att, _ = evidence.attachment_add(upload=video, feedback=fb)
     assert att.content_type == "video/mp4"
     monkeypatch.setattr(evidence, "MAX_IMAGE_BYTES", 100)

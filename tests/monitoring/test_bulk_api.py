@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from core import clock
-from enterprises.models import Role
+from enterprises.models import MonitoringDuty, Pollutant, Role
 from monitoring.models import IngestRejection, Reading
 from tests import factories
 from tests.monitoring.ingest_support import TZ, device, station
@@ -85,18 +85,24 @@ def test_csv_upload_with_line_numbers():
     assert Reading.objects.count() == 2
 
 
-def test_enterprise_account_posts_only_for_its_own_devices():
+def test_enterprise_account_posts_only_manual_results_for_its_own_devices():
+    """An enterprise sends manual results of its manual duties only (tests/security/test_forged_readings.py
+    has the rest); another enterprise's or a station's device answers like an unknown MN."""
     own, other = device(), device()
+    MonitoringDuty.objects.create(permit=own.outlet.permit, outlet=own.outlet, method=MonitoringDuty.Method.MANUAL,
+                                  pollutant=Pollutant.objects.get(code="w01018"),
+                                  frequency=MonitoringDuty.Frequency.MONTHLY)
     account = factories.user(Role.ENTERPRISE, enterprise=own.outlet.enterprise)
-    row = {"pollutant": "w01018", "observed_at": "2025-03-01T10:00:00", "kind": "realtime", "rtd": 5}
+    row = {"pollutant": "w01018", "observed_at": "2025-03-01T10:00:00", "kind": "manual", "avg": 5}
     assert post(account, [{**row, "mn": own.mn}]).status_code == 200
     response = post(account, [{**row, "mn": other.mn}])
-    assert response.status_code == 400 and response.json()["errors"][0]["reason"] == "forbidden"
+    assert response.status_code == 400 and response.json()["errors"][0]["reason"] == "unknown_mn"
     stn_dev = device(station=station())
     assert post(account, [{**row, "mn": stn_dev.mn, "pollutant": "a34004"}]).json()["errors"][0]["reason"] == \
-        "forbidden"
+        "unknown_mn"
     assert Reading.objects.filter(device=other).count() == 0
-    assert post(factories.bureau_user(), [{**row, "mn": stn_dev.mn, "pollutant": "a34004"}]).status_code == 200
+    realtime = {**row, "kind": "realtime", "rtd": 5, "pollutant": "a34004", "mn": stn_dev.mn}
+    assert post(factories.bureau_user(), [realtime]).status_code == 200
 
 
 @pytest.mark.parametrize("role", [Role.ENFORCEMENT, Role.TOWNSHIP])

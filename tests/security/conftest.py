@@ -15,6 +15,8 @@ from ecocode.models import ColourChange, CreditRepair, Objection, Penalty, Revie
 from ecocode.services import scoring
 from fieldsync.models import RoundDraft
 from monitoring.models import Station
+from outreach.models import BankQuestion
+from outreach.services import articles, assessments, exams, healthchecks, questions
 from tests.api.conftest import T0, _fast_passwords_and_fresh_throttles, world  # noqa: F401 (fixtures)
 
 B_NAME = "乙方秘密企业"
@@ -81,7 +83,36 @@ def county(world):  # noqa: F811
         Complaint.objects.filter(pk=w.complaint_b.pk).update(contact="13911112222")
         w.complaint_b.refresh_from_db()
         w.manifest_b, w.waste_alert_b = _waste_of_b(w)
+        _outreach_b(w)
     # What a page of someone outside township B must never contain.
     w.canaries = [B_NAME, w.ent_b.credit_code, w.manifest_b.number, "乙企业问题", "乙企业异味", "给township_b的消息",
-                  "给ent_b的消息", "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn, "乙企业异议理由"]
+                  "给ent_b的消息", "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn, "乙企业异议理由",
+                  "乙企业提问", "乙体检", "乙风险"]
     return w
+
+
+def _outreach_b(w) -> None:
+    """Township B's objects of the enterprise services: its question (with a file), the article pushed
+    to it, its exam attempt, self-assessment and health check."""
+    ent_b = w.users["ent_b"]
+    w.question_b = questions.question_ask(user=ent_b, topic="local", title="乙企业提问", body="乙企业的问题内容",
+                                          files=[ContentFile(b"%PDF-1.4 b", name="b.pdf")])
+    w.question_file_b = w.question_b.messages.get().attachments.get()
+    questions.question_answer(user=w.users["township_b"], question=w.question_b, body="答复")
+    w.faq_b = questions.question_publish(user=w.users["township_b"], question=w.question_b, title="公开问答",
+                                         question_text="公开的问题", answer_text="公开的答复")
+    w.article_b = articles.article_publish(user=w.users["bureau"], title="法规", body="正文", topic="law")
+    articles.article_push(user=w.users["bureau"], article=w.article_b, townships=[w.town_b])
+    w.receipt_b = w.article_b.receipts.get(enterprise=w.ent_b)
+    BankQuestion.objects.create(kind="true_false", text="对吗？", options=["对", "错"], correct=[0])
+    w.exam = exams.exam_create(user=w.users["bureau"], title="考试", time_limit_minutes=30, opens_at=T0,
+                               closes_at=T0 + dt.timedelta(days=30), count=1)
+    w.attempt_b = exams.attempt_start(user=ent_b, exam=w.exam)
+    lines = assessments.obligations(w.ent_b, T0.date() - dt.timedelta(days=30), T0.date())
+    w.assessment_b = assessments.assessment_submit(
+        user=ent_b, start=T0.date() - dt.timedelta(days=30), end=T0.date(),
+        declarations={line["ref"]: {"ok": True} for line in lines})
+    w.health_b = healthchecks.health_check_record(
+        user=w.users["township_b"], enterprise=w.ent_b, checked_on=T0.date(), summary="乙体检", items=[
+            {"risk": "乙风险", "measure": "乙措施", "deadline": T0.date() + dt.timedelta(days=10)}])
+    w.remedy_b = w.health_b.items.get()

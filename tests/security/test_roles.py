@@ -9,6 +9,8 @@ The public allow-list and why each entry is public:
   for an e-mail address, and the pages behind the signed link it sends); ``admin:logout`` (redirects to the admin, which asks for a
   login); ``set_language`` — the language switch;
 * ``mobile-*`` — server-rendered shells with a login form and no data (the API behind them checks tokens);
+* ``outreach:faq``, ``api-faq-list``, ``api-faq-detail`` — the published FAQ: anonymised answers for everyone
+  (entries marked not public only for logged-in users);
 * ``schema`` / ``api-docs`` — the OpenAPI description. Public on purpose: it holds endpoint and field names,
   no data (tested below), every endpoint it describes still needs a token, the same paths are readable in the
   mobile pages' script, and enterprises' DCS vendors integrating the bulk readings endpoint need it before
@@ -24,12 +26,16 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
           "password_reset_complete", "ecocode:public", "dispatch:complain", "dispatch:complaint_status", "admin:login", "admin:logout", "api-token",
           "login", "logout",
-          "set_language", "mobile-enterprise", "mobile-township", "mobile-enforcement", "schema", "api-docs"}
+          "set_language", "mobile-enterprise", "mobile-township", "mobile-enforcement", "schema", "api-docs",
+          "outreach:faq", "api-faq-list", "api-faq-detail"}
 # Uploaded files under /media/: served only with DEBUG on, to anyone, by path; see test_public_pages.py.
 MEDIA = r"^media/(?P<path>.*)$"
 # Reachable with another jurisdiction's parameter, by design: the public token pages, and the county-wide
-# catalogue of colour consequences (no enterprise data).
-NOT_JURISDICTION_BOUND = PUBLIC | {"api-ecocode-consequence-detail"}
+# catalogue of colour consequences (no enterprise data), and the county's articles and exams (their pages
+# show, and their actions touch, only the user's own jurisdiction: read rates, results, pushes, retakes).
+NOT_JURISDICTION_BOUND = PUBLIC | {"api-ecocode-consequence-detail", "outreach:article_detail",
+                                   "outreach:article_push", "outreach:exam_results", "outreach:exam_retake",
+                                   "outreach:exam_start", "api-exam-detail", "api-exam-start"}
 OBJECT_PARAMS = {"pk", "enterprise", "client_uuid", "object_id", "id", "token", "access_token"}
 REFUSED = {401, 403, 404, 405}
 LOGOUT = {"logout", "admin:logout", "api-logout"}  # a POST would end the walk's session

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ROOT / "config" / "settings.py"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE|CREDENTIAL", re.I)
-NOT_SECRETS = re.compile(r"_VALIDATORS$|_HASHERS$")
+NOT_SECRETS = re.compile(r"_VALIDATORS$|_HASHERS$|_TTL$")  # a lifetime is no secret
 RANDOM_LOOKING = re.compile(r"^(?=.*[a-z])(?=.*[A-Z0-9])[A-Za-z0-9+/=_-]{24,}$")
 CREDENTIALS_IN_URL = re.compile(r"\w+://[^/\s:@]+:[^/\s@]+@")
 # The one literal allowed: the development key used only when DEBUG is on (production refuses to start).

@@ -54,6 +54,12 @@ def _pk_for(pattern: str, w) -> object:
         ("ecocode/reviews/", w.objection_b),
         ("ecocode/attachments/", w.review_attachment_b), ("^ecocode/objections/", w.objection_b),
         ("^ecocode/repairs/", w.repair_b),
+        ("outreach/questions/files/", w.question_file_b), ("outreach/questions/", w.question_b),
+        ("outreach/articles/", w.article_b), ("outreach/exams/", w.exam), ("outreach/attempts/", w.attempt_b),
+        ("outreach/reports/enterprise/", w.ent_b), ("outreach/assessment/", w.assessment_b),
+        ("outreach/health/items/", w.remedy_b), ("outreach/health/", w.health_b),
+        ("^questions/", w.question_b), ("^faq/", w.faq_b), ("^received-articles/", w.receipt_b),
+        ("^exams/", w.exam), ("^exam-attempts/", w.attempt_b),
     ]
     for prefix, obj in table:
         if prefix in pattern:
@@ -86,7 +92,7 @@ def fill(route: Route, w) -> str:
             "id": w.users["township_b"].pk, "app_label": "enterprises", "url": "no-such-page/",
             "token": w.ent_b.eco_code.token, "access_token": w.complaint_b.access_token,
             "enterprise": w.ent_b.pk, "colour": "red", "client_uuid": w.draft_b.client_uuid, "line": 1,
-            "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk,
+            "path": w.attachment_b.file.name, "uidb64": "MQ", "attachment_id": w.attachment_b.pk, "fmt": "pdf",
             "table": "basic", "step": "sign",
             "kind": "objection" if "reviews/" in pattern else "complaint", "ident": w.complaint_b.pk,
         }[name]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0004_checklist_categories_from_permit_items'),
+        ('dispatch', '0005_evidence_generated_names'),
         ('enterprises', '0003_area_code_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

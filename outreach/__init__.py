@@ -1,0 +1,2 @@
+"""Enterprise services (企业服务): questions and answers, one-click reports, law and policy push,
+online exams, self-assessment and steward health checks."""

@@ -1,0 +1,1 @@
+"""Writes of outreach, one module per service; functions take keyword-only arguments."""

@@ -1,0 +1,138 @@
+"""One-click reports for a hand-built enterprise whose data came in as HJ 212 packets: completeness,
+averages, exceedance hours and emissions per outlet and pollutant, in the PDF (Chinese text
+extracted back) and in the Excel file, and the county summary; pages refuse other jurisdictions."""
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from alerts.services import evaluation
+from core import clock
+from enterprises.models import Role
+from monitoring.services import ingest
+from outreach.reports import data, layout, pdf, xlsx
+from tests import factories as f
+from tests.monitoring.ingest_support import TZ, data_frame, device, frames
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2025, 3, 1)
+T0 = dt.datetime(2025, 3, 1, 0, 0, tzinfo=TZ)
+AFTER = dt.datetime(2025, 3, 2, 6, 0, tzinfo=TZ)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def _ingest(raw, at):
+    with clock.frozen(at):
+        results = ingest.ingest_frames(frames(*raw), source="test")
+    assert all(r.accepted for r in results), [r for r in results if not r.accepted]
+
+
+@pytest.fixture
+def plant():
+    """COD ≤ 100 and NH3-N ≤ 15 on DW001. COD: 10 hours of data, 8 at 50 mg/L and 2 at 150 (over the
+    limit); NH3-N 6 hours at 5. Hourly packets carry the emissions: COD 2.5 kg/h, NH3-N 0.1 kg/h."""
+    town = f.township("报表镇")
+    ent = f.enterprise(town, name="桐乡报表测试化工有限公司")
+    outlet = f.outlet(f.permit(ent), limits={"w01018": 100, "w21003": 15})
+    dev = device(outlet)
+    for hour in range(10):
+        at = T0 + dt.timedelta(hours=hour)
+        cod = 150 if hour in (8, 9) else 50
+        items = {"w01018": {"Rtd": cod, "Flag": "N"}}
+        hourly = {"w01018": {"Avg": cod, "Cou": 2.5}}
+        if hour < 6:
+            items["w21003"] = {"Rtd": 5, "Flag": "N"}
+            hourly["w21003"] = {"Avg": 5, "Cou": 0.1}
+        _ingest([data_frame(dev.mn, at + dt.timedelta(minutes=5), items),
+                 data_frame(dev.mn, at, hourly, cn="2061")], at + dt.timedelta(minutes=6))
+        with clock.frozen(at + dt.timedelta(minutes=35)):
+            evaluation.evaluate()
+    return ent
+
+
+def _row(report, code):
+    [row] = [r for r in report.monitoring if r.pollutant_code == code]
+    return row
+
+
+def test_figures_of_the_report(plant):
+    with clock.frozen(AFTER):
+        report = data.enterprise_report(plant, DAY, DAY)
+    cod, nh3 = _row(report, "w01018"), _row(report, "w21003")
+    assert (cod.expected_hours, cod.valid_hours, cod.exceedance_hours) == (24, 10, 2)
+    assert cod.completeness == pytest.approx(10 / 24) and nh3.completeness == pytest.approx(6 / 24)
+    assert cod.average == pytest.approx(70) and cod.peak == 150
+    assert nh3.exceedance_hours == 0 and nh3.average == pytest.approx(5)
+    assert cod.emission == pytest.approx(25.0) and nh3.emission == pytest.approx(0.6)
+    assert cod.permitted_quantity is None
+    assert [(r["rule"], r["total"], r["open"]) for r in report.warnings_by_rule] == [("exceedance", 1, 1)]
+    [warning] = report.warnings
+    assert (warning["outlet"], warning["pollutant"], warning["peak"]) == ("DW001", "化学需氧量", 150)
+
+
+def test_pdf_embeds_the_font_and_reads_back_in_chinese(plant):
+    with clock.frozen(AFTER):
+        report = data.enterprise_report(plant, DAY, DAY)
+        content = pdf.render("企业监测报表", layout.enterprise_header(report), layout.enterprise_sections(report))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "outreach-report.pdf").write_bytes(content)  # for a look: pdftoppm -png -r 80
+    reader = PdfReader(io.BytesIO(content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for words in ("桐乡报表测试化工有限公司", "化学需氧量", "氨氮", "41.7%", "25", "0.6"):
+        assert words in text, words
+    fonts = [font for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+    descriptor = fonts[0].get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    assert "/FontFile2" in descriptor  # the TrueType glyphs are embedded
+    assert "WenQuanYi" in str(descriptor["/FontName"]) or "wqy" in str(descriptor["/FontName"]).lower()
+
+
+def test_excel_holds_the_same_numbers(plant):
+    with clock.frozen(AFTER):
+        report = data.enterprise_report(plant, DAY, DAY)
+        content = xlsx.render("企业监测报表", layout.enterprise_header(report), layout.enterprise_sections(report))
+    book = load_workbook(io.BytesIO(content))
+    sheet = book[book.sheetnames[1]]
+    headings = [c.value for c in sheet[1]]
+    rows = {r[1]: dict(zip(headings, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    cod = rows["化学需氧量"]
+    assert cod["完整率"] == pytest.approx(10 / 24) and cod["超标小时数"] == 2
+    assert cod["平均值"] == pytest.approx(70) and cod["排放量（千克；流量为立方米）"] == pytest.approx(25.0)
+    assert rows["氨氮"]["超标小时数"] == 0 and rows["氨氮"]["排放量（千克；流量为立方米）"] == pytest.approx(0.6)
+    assert book["概况"]["B2"].value == "桐乡报表测试化工有限公司"
+
+
+def test_county_summary_counts_per_enterprise(plant):
+    quiet = f.enterprise(plant.township, name="无数据企业")
+    f.outlet(f.permit(quiet), limits={"w01018": 100})
+    from enterprises.models import Enterprise
+
+    with clock.frozen(AFTER):
+        summary = data.county_summary(Enterprise.objects.filter(pk__in=[plant.pk, quiet.pk]), DAY, DAY)
+    rows = {r["name"]: r for r in summary.rows}
+    assert rows["桐乡报表测试化工有限公司"]["completeness"] == pytest.approx(16 / 48)
+    assert rows["桐乡报表测试化工有限公司"]["exceedance_hours"] == 2
+    assert rows["无数据企业"]["completeness"] == 0 and rows["无数据企业"]["warnings"] == 0
+    assert summary.totals["completeness"] == pytest.approx(16 / 72)
+
+
+def test_report_pages_check_role_and_jurisdiction(plant):
+    own, other = Client(), Client()
+    own.force_login(f.user(Role.ENTERPRISE, enterprise=plant))
+    other.force_login(f.user(Role.ENTERPRISE, enterprise=f.enterprise()))
+    township_elsewhere = Client()
+    township_elsewhere.force_login(f.user(Role.TOWNSHIP, township=f.township()))
+    query = {"start": "2025-03-01", "end": "2025-03-01"}
+    with clock.frozen(AFTER):
+        got = own.get(f"/outreach/reports/enterprise/{plant.pk}.pdf", query)
+        assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+        got = own.get(f"/outreach/reports/enterprise/{plant.pk}.xlsx", query)
+        assert got.status_code == 200 and got["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert other.get(f"/outreach/reports/enterprise/{plant.pk}.pdf", query).status_code == 404
+        assert township_elsewhere.get(f"/outreach/reports/enterprise/{plant.pk}.pdf", query).status_code == 404
+        assert own.get("/outreach/reports/county.xlsx", query).status_code == 403
+        assert own.get(f"/outreach/reports/enterprise/{plant.pk}.pdf",
+                       {"start": "2025-03-02", "end": "2025-03-01"}).status_code == 400

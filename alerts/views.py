@@ -3,16 +3,19 @@ maintenance windows. Every page filters by jurisdiction (``enterprises.jurisdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from enterprises.jurisdiction import visible_townships
 from enterprises.models import AveragingPeriod
 from monitoring.models import DataFlag
 
 from . import selectors, services
 from .forms import CloseForm, SilenceForm
-from .models import AlertSettings, Silence
+from .models import AlertSettings, AlertState, Rule, Silence
 
 
 def _alert_for(user, pk: int):
@@ -25,14 +28,31 @@ def _error_text(exc: ValidationError) -> str:
 
 @login_required
 def alert_list(request):
-    show_all = request.GET.get("state") == "all"
-    alerts = selectors.visible_alerts(request.user, open_only=not show_all)[:500]
+    """Warnings of my jurisdiction, 50 a page, filtered by state, rule, township and alarm, searched by
+    enterprise name, credit code or outlet code; no cap."""
+    params = request.GET
+    show_all = params.get("state") in ("all", *AlertState.values)
+    alerts = selectors.visible_alerts(request.user, open_only=not show_all)
+    if params.get("state") in AlertState.values:
+        alerts = alerts.filter(state=params["state"])
+    if params.get("rule") in Rule.values:
+        alerts = alerts.filter(rule=params["rule"])
+    if params.get("township", "").isdigit():
+        alerts = alerts.filter(enterprise__township_id=int(params["township"]))
+    if params.get("alarm"):
+        alerts = alerts.filter(is_alarm=True)
+    if search := params.get("q", "").strip():
+        alerts = alerts.filter(Q(enterprise__name__icontains=search) | Q(enterprise__credit_code__iexact=search)
+                               | Q(outlet__code__iexact=search))
+    page = Paginator(alerts.order_by("-opened_at", "-id"), 50).get_page(params.get("page"))
     outlets = selectors.silenceable_outlets(request.user)
     silences = list(selectors.visible_silences(request.user))
     for silence in silences:
         silence.can_decide = silence.status == "requested" and services.silence_may_decide(request.user, silence)
     return render(request, "alerts/alert_list.html", {
-        "alerts": alerts, "show_all": show_all, "silences": silences,
+        "alerts": page, "page": page, "show_all": show_all, "states": AlertState.choices, "rules": Rule.choices,
+        "townships": visible_townships(request.user).order_by("code"),
+        "silences": silences,
         "silence_form": SilenceForm(outlets=outlets) if outlets.exists() else None,
     })
 

@@ -117,7 +117,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
+            # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock when a transaction
+            # starts, so two writers queue on the busy timeout instead of one failing "database is locked"
+            # when it upgrades a read lock.
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }
 if os.environ.get("DJANGO_TEST_DB"):
@@ -171,6 +175,7 @@ CELERY_BEAT_SCHEDULE = {
                                   "schedule": crontab(hour=0, minute=5)},
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
+    "issue-self-check-campaigns": {"task": "dispatch.tasks.issue_campaigns", "schedule": crontab(hour=7, minute=0)},
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
     "collect-targeted-inspections": {"task": "enforcement.tasks.collect_targeted_inspections",

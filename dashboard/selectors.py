@@ -17,6 +17,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncDay
+from django.utils import timezone
 
 from alerts.models import OPEN_STATES, Alert
 from core.db import is_postgres
@@ -186,7 +187,7 @@ def enterprise_panel(user, enterprise: Enterprise, now: dt.datetime) -> dict:
         "status": enterprise.get_status_display(), "contact": enterprise.contact_name,
         "phone": enterprise.contact_phone, "lat": enterprise.latitude, "lon": enterprise.longitude,
         "colour": code.get("colour") or None, "score": float(code["score"]) if code.get("score") is not None else None,
-        "scored_at": code["scored_at"].isoformat() if code.get("scored_at") else None,
+        "scored_at": _local_iso(code.get("scored_at")),
         "permit": permit and {
             "number": permit.number, "class": permit.get_management_class_display(),
             "valid_from": permit.valid_from.isoformat(), "expires_on": permit.expires_on.isoformat(),
@@ -197,15 +198,21 @@ def enterprise_panel(user, enterprise: Enterprise, now: dt.datetime) -> dict:
         "limits": _limit_rows(enterprise, permit, now),
         "alerts": [{"id": a.pk, "rule": a.get_rule_display(), "outlet": a.outlet.code,
                     "pollutant": a.pollutant.code if a.pollutant_id else None, "state": a.get_state_display(),
-                    "opened_at": a.opened_at.isoformat(), "value": a.value, "limit": a.limit_value,
+                    "opened_at": _local_iso(a.opened_at), "value": a.value, "limit": a.limit_value,
                     "is_alarm": a.is_alarm} for a in alerts],
         "work_orders": [{"id": o.pk, "title": o.title, "state": o.get_state_display(), "source": o.get_source_display(),
-                         "opened_at": o.opened_at.isoformat(), "due_at": o.due_at.isoformat() if o.due_at else None,
+                         "opened_at": _local_iso(o.opened_at), "due_at": _local_iso(o.due_at),
                          "overdue": o.overdue_since is not None} for o in orders],
-        "colour_history": [{"at": c.changed_at.isoformat(), "from": c.from_colour or None, "to": c.to_colour}
+        "colour_history": [{"at": _local_iso(c.changed_at), "from": c.from_colour or None, "to": c.to_colour}
                            for c in history],
     }
 
+
+
+def _local_iso(moment: dt.datetime | None) -> str | None:
+    """A time as ISO 8601 in the county's zone (Asia/Shanghai), so a page printing its first 16
+    characters prints the local time."""
+    return timezone.localtime(moment).isoformat() if moment else None
 
 # --- an outlet's readings against its limits ------------------------------------------------------
 
@@ -245,7 +252,7 @@ def outlet_series(outlet: Outlet, pollutant: Pollutant, start: dt.datetime, end:
         "period": period, "source": source, "start": start.isoformat(), "end": end.isoformat(),
         "limit": float(limit.limit_value) if limit else None,
         "lower_limit": float(limit.lower_limit) if limit and limit.lower_limit is not None else None,
-        "points": [[t.isoformat(), _r(v), _r(lo), _r(hi)] for t, v, lo, hi in points],
+        "points": [[_local_iso(t), _r(v), _r(lo), _r(hi)] for t, v, lo, hi in points],
         "exceedances": sum(1 for _t, v, _lo, _hi in points
                            if limit is not None and v is not None and v > float(limit.limit_value)),
     }

@@ -76,14 +76,26 @@ def _complaints(rng, now) -> int:
 
 
 def _move_orders(rng) -> None:
-    """Take some open orders further along, by their real handlers."""
-    for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).order_by("pk"):
-        handler = (User.objects.filter(role=Role.GRID, grid=order.grid).first() if order.grid_id else None) or \
-            User.objects.filter(role=Role.TOWNSHIP, township=order.township).first()
-        if handler is None or order.team_id or rng.random() < 0.35:
+    """Take some open orders further along, by their real handlers: the township accepts what it was
+    given and passes about half of it (for enterprises in a grid) to the grid, which accepts in turn."""
+    for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).select_related("enterprise") \
+            .order_by("pk"):
+        township_officer = User.objects.filter(role=Role.TOWNSHIP, township=order.township).first()
+        if township_officer is None or order.team_id or rng.random() < 0.35:
             continue
-        with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(2, 20))):
-            services.work_order_act(order_id=order.pk, action="accept", user=handler)
+        handler = township_officer
+        with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(1, 6))):
+            services.work_order_act(order_id=order.pk, action="accept", user=township_officer)
+            grid_id = order.enterprise.grid_id if order.enterprise_id else None
+            grid_officer = User.objects.filter(role=Role.GRID, grid_id=grid_id).first() if grid_id else None
+            if grid_officer is not None and rng.random() < 0.5:
+                services.work_order_pass_to_grid(order_id=order.pk, user=township_officer, grid=order.enterprise.grid)
+                handler = grid_officer
+        if handler is grid_officer and rng.random() < 0.5:
+            continue  # passed on, not yet accepted by the grid
+        with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(7, 20))):
+            if handler is not township_officer:
+                services.work_order_act(order_id=order.pk, action="accept", user=handler)
             if rng.random() < 0.6:
                 services.work_order_act(order_id=order.pk, action="start", user=handler)
 

@@ -2,8 +2,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Township
+from enterprises import jurisdiction
+from enterprises.models import Industry, Township
 
+from .models import Campaign
+from .selectors import colour_choices
 from .services import photos
 
 MAX_COMPLAINT_PHOTO = 10 * 1024 * 1024
@@ -51,3 +54,23 @@ class PlanForm(forms.Form):
 class FeedbackForm(forms.Form):
     text = forms.CharField(label=_("What was done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class CampaignForm(forms.Form):
+    """A self-check campaign: which enterprises (empty choices mean all), once or monthly."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    township = forms.ModelChoiceField(Township.objects.order_by("code"), label=_("Township"), required=False,
+                                      empty_label=_("All townships"))
+    industry = forms.ModelChoiceField(Industry.objects.order_by("code"), label=_("Industry"), required=False,
+                                      empty_label=_("All industries"))
+    colour = forms.ChoiceField(label=_("Eco-code colour"), required=False)
+    schedule = forms.ChoiceField(label=_("Schedule"), choices=Campaign.Schedule.choices)
+    due_days = forms.IntegerField(label=_("Days to complete"), min_value=1, max_value=90, initial=14)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colour"].choices = [("", _("All colours")), *colour_choices()]
+        if user is not None and not jurisdiction.is_bureau(user):
+            self.fields["township"].queryset = Township.objects.filter(pk=user.township_id)
+            self.fields["township"].empty_label = None

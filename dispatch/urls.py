@@ -12,4 +12,6 @@ urlpatterns = [
     path("complaints/<int:pk>/photo/", views.complaint_photo, name="complaint_photo"),
     path("complain/", views.complain, name="complain"),
     path("c/<str:access_token>/", views.complaint_status, name="complaint_status"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("complaints/", views.complaint_list, name="complaint_list"),
 ]

@@ -9,8 +9,9 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,10 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
 from core.net import client_ip
-from enterprises.models import Enterprise
+from enterprises import jurisdiction
+from enterprises.models import Enterprise, Role
 
 from . import selectors, services, workflow
-from .forms import ActionForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
+from .forms import ActionForm, CampaignForm, ComplaintForm, FeedbackForm, FixedAnswerForm, PlanForm
 from .models import Attachment, Complaint, WorkOrder
 from .services import evidence
 from .workflow import WorkflowError
@@ -38,6 +40,10 @@ def order_list(request):
         qs = qs.filter(selectors.assigned_q(user))
     if request.GET.get("overdue"):
         qs = qs.filter(selectors.overdue_q(now))
+    if request.GET.get("source") in WorkOrder.Source.values:
+        qs = qs.filter(source=request.GET["source"])
+    if search := request.GET.get("q", "").strip():
+        qs = qs.filter(selectors.order_search_q(search))
     if request.GET.get("state") in WorkOrder.State.values:
         qs = qs.filter(state=request.GET["state"])
     elif not request.GET.get("closed"):
@@ -48,7 +54,8 @@ def order_list(request):
     for order in page:
         order.overdue_by = now - order.overdue_since if order.overdue_since else None
     return render(request, "dispatch/order_list.html", {
-        "page": page, "scope": scope, "states": WorkOrder.State.choices, "now": now,
+        "page": page, "scope": scope, "states": WorkOrder.State.choices, "sources": WorkOrder.Source.choices,
+        "now": now,
         "rate": selectors.on_time_rate(qs=selectors.visible_work_orders(user), now=now),
         "overdue_total": selectors.visible_work_orders(user).filter(selectors.overdue_q(now)).count(),
     })
@@ -93,10 +100,15 @@ def _detail(request, order: WorkOrder, *, status: int = 200, error: str = ""):
         "enterprise", "township", "grid", "team", "officer").get()
     feedbacks = [(fb, evidence.completeness(fb)) for fb in order.feedbacks.prefetch_related("attachments")]
     actions = workflow.allowed_actions(request.user, order)
+    transitions = list(order.transitions.select_related("by"))
+    for step in transitions:
+        step.label = workflow.ACTION_LABELS.get(step.action, step.action)
     return render(request, "dispatch/order_detail.html", {
         "order": order, "overdue_by": now - order.overdue_since if order.overdue_since else None,
-        "transitions": order.transitions.select_related("by"), "feedbacks": feedbacks, "error": error,
-        "plain_actions": [(a, workflow.ACTION_LABELS[a]) for a in actions if a not in ("plan", "feed_back")],
+        "transitions": transitions, "feedbacks": feedbacks, "error": error,
+        "plain_actions": [(a, workflow.ACTION_LABELS[a]) for a in actions
+                          if a not in ("plan", "feed_back", "pass_to_grid")],
+        "grids": order.township.grids.order_by("name") if "pass_to_grid" in actions else None,
         "can_plan": "plan" in actions, "can_feed_back": "feed_back" in actions,
         "plan_form": PlanForm(), "feedback_form": FeedbackForm(initial={"client_uuid": uuid.uuid4()}),
         "action_form": ActionForm(),
@@ -123,6 +135,10 @@ def order_act(request, pk: int):
                                             completion_date=form.cleaned_data["completion_date"])
         elif action == "feed_back":
             _feed_back(request, order)
+        elif action == "pass_to_grid":
+            grid = order.township.grids.filter(pk=request.POST.get("grid") or 0).first()
+            services.work_order_pass_to_grid(order_id=order.pk, user=request.user, grid=grid,
+                                             note=request.POST.get("note", "")[:2000])
         else:
             form = ActionForm(request.POST)
             if not form.is_valid():
@@ -218,3 +234,65 @@ def _status_context(complaint: Complaint, form, error: str = "") -> dict:
     overdue = order is not None and WorkOrder.objects.filter(selectors.overdue_q(now), pk=order.pk).exists()
     return {"complaint": complaint, "order": order, "public_state": PUBLIC_STATE.get(order.state) if order else None,
             "overdue": overdue, "form": form, "error": error, "answers": complaint.answers.all()}
+
+
+def _may_issue_campaigns(user) -> bool:
+    return jurisdiction.is_bureau(user) or (user.role == Role.TOWNSHIP and bool(user.township_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request):
+    """Self-check campaigns: issue one (to a township, an industry, a colour, or all; once or monthly)
+    and see how many notices each issued and how many the enterprises completed."""
+    user = request.user
+    if not _may_issue_campaigns(user):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, user=user)
+    status, error = 200, ""
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign, issued = services.campaign_create(
+                    user=user, title=data["title"], township=data["township"], industry=data["industry"],
+                    colour=data["colour"], schedule=data["schedule"], due_days=data["due_days"])
+            except WorkflowError as exc:
+                status, error = exc.status_code, str(exc)
+            else:
+                messages.success(request, _("%(n)d self-check notice(s) issued.") % {"n": issued})
+                return redirect("dispatch:campaigns")
+        else:
+            status, error = 400, _form_errors(form)
+    page = Paginator(selectors.visible_campaigns(user), 30).get_page(request.GET.get("page"))
+    colours = dict(selectors.colour_choices())
+    for campaign in page:
+        campaign.colour_label = colours.get(campaign.colour, "")
+    return render(request, "dispatch/campaigns.html", {
+        "form": form, "page": page, "error": error,
+        "kpi": selectors.self_check_completion(township=None if jurisdiction.is_bureau(user) else user.township),
+    }, status=status)
+
+
+@login_required
+def complaint_list(request):
+    """Public complaints for staff, by jurisdiction: searchable (text, enterprise, contact), filterable by
+    channel, township and state, paginated."""
+    user = request.user
+    if user.role == Role.ENTERPRISE:
+        raise PermissionDenied
+    qs = selectors.visible_complaints(user).select_related("enterprise", "township", "work_order")
+    if search := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(text__icontains=search) | Q(enterprise__name__icontains=search)
+                       | Q(contact__icontains=search))
+    if request.GET.get("channel") in Complaint.Channel.values:
+        qs = qs.filter(channel=request.GET["channel"])
+    townships = jurisdiction.visible_townships(user).order_by("code")
+    if (township := request.GET.get("township", "")).isdigit():
+        qs = qs.filter(township_id=int(township))
+    if request.GET.get("open"):
+        qs = qs.exclude(work_order__state=WorkOrder.State.CLOSED)
+    page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "dispatch/complaint_list.html", {
+        "page": page, "channels": Complaint.Channel.choices, "townships": townships,
+    })

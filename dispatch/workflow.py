@@ -6,6 +6,7 @@ and closed → handling (reopened, e.g. when the complainant says it is not fixe
 way a state changes; it records a ``Transition`` and refuses anything else with ``IllegalTransition``.
 """
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import clock
 from enterprises import jurisdiction
@@ -31,11 +32,12 @@ class NotAllowed(WorkflowError):
 
 
 # action: (states it may start from, state it leads to, who may take it)
-HANDLER, REVIEWER, DISPATCHER = "handler", "reviewer", "dispatcher"
+HANDLER, REVIEWER, DISPATCHER, TOWNSHIP = "handler", "reviewer", "dispatcher", "township"
 TRANSITIONS = {
     "dispatch": ({S.DISCOVERED}, S.DISPATCHED, DISPATCHER),
     "return": ({S.DISPATCHED}, S.DISCOVERED, HANDLER),
     "accept": ({S.DISPATCHED}, S.ACCEPTED, HANDLER),
+    "pass_to_grid": ({S.DISPATCHED, S.ACCEPTED}, S.DISPATCHED, TOWNSHIP),
     "start": ({S.ACCEPTED}, S.HANDLING, HANDLER),
     "feed_back": ({S.HANDLING}, S.FED_BACK, HANDLER),
     "approve": ({S.FED_BACK}, S.REVIEWED, REVIEWER),
@@ -48,6 +50,7 @@ ACTION_LABELS = {
     "start": _("Start handling"), "feed_back": _("Feed back"), "approve": _("Approve the fix"),
     "send_back": _("Send back to handling"), "close": _("Close and assess"), "reopen": _("Reopen"),
     "plan": _("Report rectification plan"), "supervise": _("Supervision (督办) started"),
+    "pass_to_grid": _("Pass to a grid"), "open": pgettext_lazy("work-order action", "Open"),
 }
 # States in which the handler still owes the fix (the resolution deadline runs).
 UNFIXED = (S.DISCOVERED, S.DISPATCHED, S.ACCEPTED, S.HANDLING)
@@ -55,8 +58,15 @@ UNFIXED = (S.DISCOVERED, S.DISPATCHED, S.ACCEPTED, S.HANDLING)
 UNACCEPTED = (S.DISCOVERED, S.DISPATCHED)
 
 
+def is_township_officer(user, order: WorkOrder) -> bool:
+    """Is ``user`` an officer of the township ``order`` is in? The township acts on everything routed to
+    it and to its grids."""
+    return user.role == Role.TOWNSHIP and user.township_id == order.township_id
+
+
 def is_handler(user, order: WorkOrder) -> bool:
-    """Is ``user`` among those who must act on ``order`` (its township, grid or team)?"""
+    """Is ``user`` among those who must act on ``order`` (its township, grid or team)? Township officers
+    also act on the orders they passed to their grids."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
@@ -65,9 +75,10 @@ def is_handler(user, order: WorkOrder) -> bool:
         return True
     kind = order.assignee_kind
     if kind == WorkOrder.Assignee.TOWNSHIP:
-        return user.role == Role.TOWNSHIP and user.township_id == order.township_id
+        return is_township_officer(user, order)
     if kind == WorkOrder.Assignee.GRID:
-        return user.role == Role.GRID and user.grid_id is not None and user.grid_id == order.grid_id
+        return is_township_officer(user, order) or (
+            user.role == Role.GRID and user.grid_id is not None and user.grid_id == order.grid_id)
     if kind == WorkOrder.Assignee.TEAM:
         return user.role == Role.ENFORCEMENT and order.team is not None and \
             order.team.members.filter(pk=user.pk).exists()
@@ -80,6 +91,9 @@ def may(user, order: WorkOrder, role: str) -> bool:
         return True
     if role == HANDLER:
         return is_handler(user, order)
+    if role == TOWNSHIP:
+        return user.is_active and order.assignee_kind == WorkOrder.Assignee.TOWNSHIP and \
+            is_township_officer(user, order)
     return jurisdiction.is_bureau(user)  # dispatching and reviewing are the bureau's
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import clock
+from core.exports import csv_row
 from dispatch.workflow import WorkflowError
 from ecocode.models import Colour
 from enterprises import jurisdiction
@@ -73,8 +74,8 @@ def strips_csv(request):
     labels = selectors.STRIP_LABELS
     for e in enterprises:
         s = strips[e.pk]
-        writer.writerow([e.credit_code, e.name, e.township.name, *(labels[v] for v in s["quarters"]),
-                         *(labels[v] for v in s["months"])])
+        writer.writerow(csv_row([e.credit_code, e.name, e.township.name, *(labels[v] for v in s["quarters"]),
+                                 *(labels[v] for v in s["months"])]))
     return response
 
 
@@ -204,7 +205,8 @@ def officer_stats_csv(request):
     writer.writerow([_("officer"), *(selectors.STAT_LABELS[c] for c in selectors.STAT_COLUMNS)])
     for row in selectors.officer_monthly_stats(year, month):
         officer = row["officer"]
-        writer.writerow([officer.get_full_name() or officer.username, *(row[c] for c in selectors.STAT_COLUMNS)])
+        writer.writerow(csv_row([officer.get_full_name() or officer.username,
+                                 *(row[c] for c in selectors.STAT_COLUMNS)]))
     return response
 
 
@@ -238,5 +240,6 @@ def subsidy_csv(request):
     writer = csv.writer(response)
     writer.writerow([_("credit code"), _("enterprise"), _("township"), _("colour"), _("score")])
     for r in selectors.subsidy_eligible(clock.now()):
-        writer.writerow([r["credit_code"], r["name"], r["township__name"], r["eco_code__colour"], r["eco_code__score"]])
+        writer.writerow(csv_row([r["credit_code"], r["name"], r["township__name"], r["eco_code__colour"],
+                                 r["eco_code__score"]]))
     return response

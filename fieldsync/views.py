@@ -32,6 +32,13 @@ def strings() -> dict:
         "approve": _("Approve the fix"), "sendBack": _("Send back"), "close": _("Close"), "due": _("due"),
         "submitted": _("Submitted."), "startPatrol": _("Start a patrol"), "startInspection": _("Start an inspection"),
         "chooseEnterprise": _("Choose an enterprise"), "roundSaved": _("saved"), "error": _("Error"),
+        "chooseGrid": _("Choose a grid"), "passToGrid": _("Pass to a grid"), "overdue": _("overdue"),
+        "shareLocation": _("Add my current location (asks for permission)"),
+        "noLocation": _("The location could not be read; sent without it."),
+        "score": _("Score"), "lostPoints": _("Where points were lost"), "notScored": _("Not scored yet"),
+        "colours": {"green": _("Green code"), "blue": _("Blue code"), "yellow": _("Yellow code"),
+                    "orange": _("Orange code"), "red": _("Red code")},
+        "searchEnterprise": _("Search by name or credit code"), "refine": _("shown; type more to narrow"),
     }
 
 

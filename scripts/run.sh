@@ -11,16 +11,33 @@ if [ "$($PY manage.py shell -v0 -c 'from enterprises.models import Enterprise; p
   $PY manage.py seed_demo ${SEED_ENTERPRISES:+--enterprises "$SEED_ENTERPRISES"}
 fi
 mkdir -p var/log
-.venv/bin/celery -A config worker -B --pool solo --loglevel INFO -s var/celerybeat-schedule \
+# The worker (with its beat) runs in a process group of its own, so stopping run.sh stops all of it.
+setsid .venv/bin/celery -A config worker -B --pool solo --loglevel INFO -s var/celerybeat-schedule \
   >var/log/celery.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+stop() {
+  trap - EXIT INT TERM
+  kill -TERM -- "-$worker" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$worker" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$worker" 2>/dev/null || true
+}
+trap stop EXIT INT TERM
 cat <<MSG
 
   Platform:  http://127.0.0.1:8000/
   Admin:     user "admin", password "admin"  (bureau staff; change it before real use)
-  Demo users: see README (password "demo-pass-2026" for all demo officers and enterprise accounts)
   Celery worker + beat log: var/log/celery.log
-
+  Demo logins (password "demo-pass-2026"), one per role:
 MSG
-exec $PY manage.py runserver 127.0.0.1:8000
+$PY manage.py shell -v0 -c '
+from enterprises.models import Role, User
+pages = {"enterprise": "/m/enterprise/", "township": "/m/township/", "grid": "/m/township/",
+         "enforcement": "/m/enforcement/"}
+for role, label in Role.choices:
+    user = User.objects.filter(role=role, is_active=True).exclude(username="admin").order_by("username").first()
+    if user:
+        page = pages.get(role, "/dashboard/")
+        print(f"    {label!s:<12} {user.username:<24} {page}")
+'
+echo
+$PY manage.py runserver 127.0.0.1:8000

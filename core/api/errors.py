@@ -5,6 +5,7 @@ Every 4xx body has DRF's usual shape: ``{"field": ["reason", ...]}`` for invalid
 ``ValidationError``/``PermissionDenied`` or their own errors carrying a ``status_code``
 (e.g. ``dispatch.workflow.WorkflowError``); ``service_errors`` turns them into DRF exceptions.
 """
+import logging
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,7 +13,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -79,14 +83,17 @@ def _code_of(class_name: str) -> str:
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus a ``code`` beside every ``detail`` (DRF keeps the code on the exception)."""
+    """DRF's handler, plus a ``code`` beside every ``detail`` (DRF keeps the code on the exception), and
+    a JSON 500 for anything else."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
+    if response is None:  # not an API error: a bug or an outage; logged, answered in the API's format
+        log.error("unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+        return Response({"detail": str(_("Server error; it has been logged.")), "code": "server_error"},
+                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(response.data, dict) and set(response.data) == {"detail"} and isinstance(exc,
                   exceptions.APIException):
         codes = exc.get_codes()

@@ -11,6 +11,7 @@ from fieldsync.models import RoundDraft
 from .. import workflow
 from ..models import (
     Attachment,
+    Campaign,
     Checklist,
     ChecklistLine,
     Complaint,
@@ -21,6 +22,7 @@ from ..models import (
     Transition,
     WorkOrder,
 )
+from ..selectors import colour_choices
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -49,6 +51,14 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     source_label = serializers.CharField(source="get_source_display", read_only=True)
     overdue_since = serializers.DateTimeField(read_only=True, allow_null=True)
+    complaint_photo = serializers.SerializerMethodField(
+        help_text="Where the complaint's photo is (token or session), for an order opened by a complaint with one.")
+
+    def get_complaint_photo(self, obj) -> str | None:
+        complaint = getattr(obj, "complaint", None)
+        if complaint is None or not complaint.photo:
+            return None
+        return reverse("api-work-order-complaint-photo", args=[obj.pk])
 
     class Meta:
         model = WorkOrder
@@ -56,7 +66,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
                   "enterprise_name", "township", "township_name", "assignee_kind", "grid", "team", "officer",
                   "opened_at", "dispatched_at", "accept_due_at", "fix_due_at", "plan_due_at", "due_at",
                   "overdue_since", "accepted_at", "resolved_at", "closed_at", "on_time", "plan_text", "plan_date",
-                  "reopened"]
+                  "reopened", "complaint_photo"]
         read_only_fields = fields
 
 
@@ -116,6 +126,16 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PassToGridSerializer(NoteSerializer):
+    grid = serializers.IntegerField(help_text="A grid of the order's township.")
+
+
+class GridSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    township = serializers.IntegerField(source="township_id")
 
 
 class PlanSerializer(serializers.Serializer):
@@ -220,7 +240,28 @@ class RoundSerializer(serializers.ModelSerializer):
 
 class NoticeSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    campaign_title = serializers.CharField(source="campaign.title", read_only=True, default=None)
 
     class Meta:
         model = SelfCheckNotice
-        fields = ["id", "enterprise", "enterprise_name", "checklist", "batch", "issued_at", "due_at", "completed_at"]
+        fields = ["id", "enterprise", "enterprise_name", "checklist", "batch", "campaign", "campaign_title", "issued_at",
+                  "due_at",
+                  "completed_at"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    """A self-check campaign with its notice counts; on create, ``issued`` is how many it issued now."""
+
+    issued = serializers.IntegerField(read_only=True)
+    completed = serializers.IntegerField(read_only=True)
+    colour = serializers.ChoiceField(choices=[], required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colour"].choices = [("", ""), *colour_choices()]
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "title", "township", "industry", "colour", "schedule", "due_days", "active", "created_by",
+                  "created_at", "last_batch", "issued", "completed"]
+        read_only_fields = ["id", "active", "created_by", "created_at", "last_batch", "issued", "completed"]

@@ -4,7 +4,6 @@ A round is started as a ``fieldsync.RoundDraft`` (``POST round-drafts/``, or ``P
 for an enterprise's self-check), filled one line at a time (``PUT round-drafts/{uuid}/lines/{line}/``) and
 submitted (``POST round-drafts/{uuid}/submit/``): see ``dispatch.services.round_drafts``."""
 import django_filters
-from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +23,13 @@ from core.api.viewsets import ApiMixin
 from enterprises import jurisdiction
 from enterprises.api.viewsets import ReadOnlyViewSet
 from enterprises.jurisdiction import restrict
-from enterprises.models import Enterprise, Role
+from enterprises.models import Enterprise, Grid, Role
 from enterprises.permissions import IsEnterprise, IsStaff
 from fieldsync.models import RoundDraft
 
 from .. import selectors, services, workflow
 from ..models import (
+    Campaign,
     Checklist,
     Complaint,
     Feedback,
@@ -42,14 +42,17 @@ from .serializers import (
     AnswerSerializer,
     AttachmentInSerializer,
     AttachmentSerializer,
+    CampaignSerializer,
     ChecklistSerializer,
     ComplaintSerializer,
     DraftSerializer,
     EnterpriseQuery,
     FeedbackInSerializer,
     FeedbackSerializer,
+    GridSerializer,
     NoteSerializer,
     NoticeSerializer,
+    PassToGridSerializer,
     PlanSerializer,
     RoundSerializer,
     StartSerializer,
@@ -72,12 +75,7 @@ class ComplaintViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Complaint.objects.none()
-        user = self.request.user
-        if jurisdiction.is_county_wide(user):
-            return Complaint.objects.all()
-        return Complaint.objects.filter(
-            jurisdiction.enterprise_q(user, "enterprise")
-            | Q(enterprise__isnull=True, township__in=jurisdiction.visible_townships(user)))
+        return selectors.visible_complaints(self.request.user)
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -136,7 +134,7 @@ class WorkOrderViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return WorkOrder.objects.none()
         qs = selectors.with_overdue(selectors.visible_work_orders(self.request.user)
-                                    .select_related("enterprise", "township"))
+                                    .select_related("enterprise", "township", "complaint"))
         if self.action == "retrieve":
             qs = qs.prefetch_related("transitions", "feedbacks__attachments")
         return qs
@@ -151,6 +149,37 @@ class WorkOrderViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     send_back = _act("send_back", "Review: send the order back to handling (bureau).")
     close = _act("close", "Close a reviewed order (bureau).")
     reopen = _act("reopen", "Reopen a closed order (bureau).")
+
+    @extend_schema(request=PassToGridSerializer, responses=WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="pass-to-grid")
+    @idempotent
+    def pass_to_grid(self, request, pk=None):
+        """The township passes an order it was given to one of its grids (which is told at once)."""
+        order = self.get_object()
+        form = PassToGridSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        grid = Grid.objects.filter(pk=form.validated_data["grid"], township_id=order.township_id).first()
+        with service_errors():
+            order = services.work_order_pass_to_grid(order_id=order.pk, user=request.user, grid=grid,
+                                                     note=form.validated_data["note"])
+        return Response(WorkOrderSerializer(order).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="complaint-photo", url_name="complaint-photo")
+    def complaint_photo(self, request, pk=None):
+        """The photo of the complaint that opened this order, for those who may see the order."""
+        order = self.get_object()
+        complaint = getattr(order, "complaint", None)
+        if complaint is None or not complaint.photo:
+            raise exceptions.NotFound()
+        return FileResponse(complaint.photo.open("rb"))
+
+    @extend_schema(responses=GridSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def grids(self, request):
+        """The grids an order of my jurisdiction can be passed to (those of my townships)."""
+        grids = Grid.objects.filter(township__in=jurisdiction.visible_townships(request.user)).order_by("name")
+        return Response(GridSerializer(grids, many=True).data)
 
     @extend_schema(request=PlanSerializer, responses=WorkOrderSerializer)
     @action(detail=True, methods=["post"])
@@ -365,10 +394,38 @@ class NoticeFilter(django_filters.FilterSet):
         fields = {"enterprise": ["exact"], "batch": ["exact"], "completed_at": ["isnull"]}
 
 
+class CampaignViewSet(ApiMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Self-check campaigns (the bureau: all; a township: its own). ``POST`` issues one at once to the
+    chosen enterprises (township, industry, colour; empty means all), ``schedule=monthly`` every month."""
+
+    serializer_class = CampaignSerializer
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    filterset_fields = ["township", "schedule", "active"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Campaign.objects.none()
+        return selectors.visible_campaigns(self.request.user)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        form = CampaignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        with service_errors():
+            campaign, _issued = services.campaign_create(
+                user=request.user, title=data["title"], township=data.get("township"),
+                industry=data.get("industry"), colour=data.get("colour", ""),
+                schedule=data.get("schedule", Campaign.Schedule.ONCE), due_days=data.get("due_days", 14))
+        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
 class SelfCheckNoticeViewSet(ReadOnlyViewSet):
     """Self-check notices of the enterprises of my jurisdiction (an enterprise: its own)."""
 
-    queryset = SelfCheckNotice.objects.select_related("enterprise")
+    queryset = SelfCheckNotice.objects.select_related("enterprise", "campaign")
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilter
     ordering_fields = ["due_at", "issued_at", "id"]

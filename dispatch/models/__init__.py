@@ -1,4 +1,5 @@
 """Models of dispatch, split by sub-domain: work orders, checklists and rounds, evidence files."""
+from .campaigns import Campaign
 from .checklists import Checklist, ChecklistLine, LineResult, Round, SelfCheckNotice
 from .evidence import Attachment
 from .orders import (
@@ -13,5 +14,5 @@ from .orders import (
 
 __all__ = [
     "Team", "WorkOrder", "Transition", "Feedback", "Complaint", "ComplaintAnswer", "complaint_token",
-    "Checklist", "ChecklistLine", "SelfCheckNotice", "Round", "LineResult", "Attachment",
+    "Checklist", "ChecklistLine", "SelfCheckNotice", "Round", "LineResult", "Attachment", "Campaign",
 ]

@@ -61,6 +61,8 @@ class SelfCheckNotice(models.Model):
                                    verbose_name=_("enterprise"))
     checklist = models.ForeignKey(Checklist, models.PROTECT, related_name="notices", verbose_name=_("checklist"))
     batch = models.CharField(_("batch"), max_length=32, help_text=_("e.g. 2026-11; one notice per batch."))
+    campaign = models.ForeignKey("dispatch.Campaign", models.PROTECT, null=True, blank=True, related_name="notices",
+                                 verbose_name=_("campaign"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                   related_name="issued_self_check_notices", verbose_name=_("issued by"))
     issued_at = models.DateTimeField(_("issued at"))

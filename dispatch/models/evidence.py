@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from .checklists import LineResult
 from .orders import Feedback
 
-
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
               "video/quicktime": "mov"}
 

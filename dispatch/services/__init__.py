@@ -1,5 +1,6 @@
 """Writes of dispatch, one function per use case (keyword-only, ``<entity>_<action>``): work orders and
 their "1357" deadlines, feedback with evidence, complaints, checklists, rounds and self-check notices."""
+from .campaigns import campaign_create, campaign_issue, campaigns_issue_due
 from .checklists import (
     checklist_build,
     round_file_case,
@@ -17,11 +18,13 @@ from .orders import (
     work_order_act,
     work_order_dispatch,
     work_order_open,
+    work_order_pass_to_grid,
     work_order_report_plan,
 )
 
 __all__ = [
-    "work_order_open", "work_order_dispatch", "work_order_act", "work_order_report_plan", "deadlines", "route",
+    "work_order_open", "work_order_dispatch", "work_order_act", "work_order_pass_to_grid", "work_order_report_plan", "deadlines", "route",
     "feedback_submit", "attachment_add", "complaint_file", "complaint_answer_fixed", "checklist_build",
     "self_check_notices_issue", "round_submit", "round_file_case", "deadlines_check",
+    "campaign_create", "campaign_issue", "campaigns_issue_due",
 ]

@@ -98,15 +98,15 @@ def checklist_build(*, permit: Permit) -> Checklist:
         return permit.checklists.order_by("-revision").first()
 
 
-def self_check_notices_issue(*, enterprises, batch: str, due_at: dt.datetime, issued_by=None) -> int:
-    """Send a self-check notice of ``batch`` to each enterprise (with a valid permit) that has none yet.
-    Returns how many were issued; issuing the same batch again adds none."""
+def self_check_notices_issue(*, enterprises, batch: str, due_at: dt.datetime, issued_by=None, campaign=None) -> int:
+    """Send a self-check notice of ``batch`` (of ``campaign``, if any) to each enterprise (with a valid
+    permit) that has none yet. Returns how many were issued; issuing the same batch again adds none."""
     now = clock.now()
     if due_at <= now:
         raise WorkflowError(_("The self-check deadline must be in the future."))
     permits = _latest_permits(enterprises, batch)
     notices = [SelfCheckNotice(enterprise_id=p.enterprise_id, checklist=checklist_build(permit=p), batch=batch,
-                               issued_by=issued_by, issued_at=now, due_at=due_at) for p in permits]
+                               issued_by=issued_by, issued_at=now, due_at=due_at, campaign=campaign) for p in permits]
     before = SelfCheckNotice.objects.filter(batch=batch).count()
     SelfCheckNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
     return SelfCheckNotice.objects.filter(batch=batch).count() - before

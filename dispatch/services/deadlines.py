@@ -13,7 +13,6 @@ skips the locked rows. Rules:
 """
 import hashlib
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,7 +25,8 @@ from core import clock
 from enterprises.models import Role, User
 from notifications.services import notify
 
-from ..models import Team, Transition, WorkOrder
+from ..models import Transition, WorkOrder
+from ..selectors import handlers_of
 from ..workflow import UNACCEPTED, UNFIXED
 
 log = logging.getLogger(__name__)
@@ -112,31 +112,3 @@ def _remind(rule: Rule, ids: list[int]) -> None:
                user=users[uid], url=url, source="dispatch:deadlines", dedup_key=f"dispatch:{rule.name}:u{uid}:{key}")
     if not by_user:
         log.warning("deadline rule %s caught %d orders with nobody to tell", rule.name, len(ids))
-
-
-def handlers_of(rows) -> defaultdict[int, set[int]]:
-    """``{user_id: {order_id, ...}}`` for the handlers of the given order rows (a few queries in all)."""
-    rows = list(rows)
-    townships = {r["township_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.TOWNSHIP}
-    grids = {r["grid_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.GRID}
-    teams = {r["team_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.TEAM}
-    active = User.objects.filter(is_active=True)
-    by_township, by_grid, by_team = defaultdict(set), defaultdict(set), defaultdict(set)
-    for uid, tid in active.filter(role=Role.TOWNSHIP, township_id__in=townships).values_list("pk", "township_id"):
-        by_township[tid].add(uid)
-    for uid, gid in active.filter(role=Role.GRID, grid_id__in=grids).values_list("pk", "grid_id"):
-        by_grid[gid].add(uid)
-    for uid, tid in Team.members.through.objects.filter(team_id__in=teams, user__is_active=True) \
-            .values_list("user_id", "team_id"):
-        by_team[tid].add(uid)
-    result = defaultdict(set)
-    for r in rows:
-        kind = r["assignee_kind"]
-        users = (by_township[r["township_id"]] if kind == WorkOrder.Assignee.TOWNSHIP
-                 else by_grid[r["grid_id"]] if kind == WorkOrder.Assignee.GRID
-                 else by_team[r["team_id"]] if kind == WorkOrder.Assignee.TEAM else set())
-        if r["officer_id"]:
-            users = users | {r["officer_id"]}
-        for uid in users:
-            result[uid].add(r["pk"])
-    return result

@@ -15,9 +15,10 @@ from core.escalation import Escalation
 from enterprises.models import Enterprise, Township
 
 from .. import workflow
-from . import photos
 from ..models import Complaint, ComplaintAnswer, Team, WorkOrder
 from ..workflow import S, WorkflowError
+from . import photos
+from .handlers import tell_handlers
 
 ACCEPT_WITHIN = dt.timedelta(days=1)
 FIX_WITHIN = dt.timedelta(days=3)
@@ -37,16 +38,15 @@ def deadlines(opened_at: dt.datetime) -> dict:
 
 
 def route(source: str, enterprise: Enterprise | None, township: Township) -> dict:
-    """Who must act, by jurisdiction: an enforcement team for inspection findings and escalated
-    warnings (the team covering the township, else the first team); otherwise the enterprise's grid,
-    else its township."""
+    """Who must act, as a county works: an enforcement team for inspection findings and escalated
+    warnings (the team covering the township, else the first team); everything else goes to the
+    township, which accepts it and handles it itself or passes it to one of its grids
+    (``work_order_pass_to_grid``)."""
     if source in TEAM_SOURCES:
         team = (Team.objects.filter(townships=township).order_by("pk").first()
                 or Team.objects.order_by("pk").first())
         if team is not None:
             return {"assignee_kind": WorkOrder.Assignee.TEAM, "team": team, "grid": None}
-    if enterprise is not None and enterprise.grid_id is not None:
-        return {"assignee_kind": WorkOrder.Assignee.GRID, "grid_id": enterprise.grid_id, "team": None}
     return {"assignee_kind": WorkOrder.Assignee.TOWNSHIP, "grid": None, "team": None}
 
 
@@ -80,6 +80,7 @@ def work_order_open(*, source: str, title: str, enterprise: Enterprise | None = 
             if auto_dispatch:
                 workflow.apply(order, "dispatch", None, _("Routed by jurisdiction."), now=now,
                                fields={"dispatched_at": now})
+                tell_handlers(order, event="dispatched")
             return order
     except IntegrityError:
         if source_ref:
@@ -107,12 +108,29 @@ def work_order_dispatch(*, order_id: int, user, assignee_kind: str | None = None
             fields.update(assignee_kind=assignee_kind, grid=grid, team=team)
         if officer is not None:
             fields["officer"] = officer
-        return workflow.apply(order, "dispatch", user, note, fields=fields)
+        order = workflow.apply(order, "dispatch", user, note, fields=fields)
+        tell_handlers(order, event="dispatched")
+        return order
+
+
+def work_order_pass_to_grid(*, order_id: int, user, grid, note: str = "") -> WorkOrder:
+    """The township passes an order it was given (dispatched or accepted) to one of its grids; the
+    grid must accept it in turn. The accept deadline keeps running from the opening (the "1" of 1357)."""
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.assignee_kind != WorkOrder.Assignee.TOWNSHIP:
+            raise WorkflowError(_("Only an order given to the township can be passed to a grid."))
+        if grid is None or grid.township_id != order.township_id:
+            raise WorkflowError(_("Choose a grid of the order's township."))
+        order = workflow.apply(order, "pass_to_grid", user, note or str(grid), fields={
+            "assignee_kind": WorkOrder.Assignee.GRID, "grid": grid, "accepted_at": None})
+        tell_handlers(order, event="reassigned")
+        return order
 
 
 def work_order_act(*, order_id: int, action: str, user, note: str = "") -> WorkOrder:
     """Take a plain action (accept, start, return, approve, send_back, close, reopen) on an order."""
-    if action in ("dispatch", "feed_back"):
+    if action in ("dispatch", "feed_back", "pass_to_grid"):
         raise WorkflowError(_("This action needs its own form."))
     now = clock.now()
     with transaction.atomic():

@@ -36,8 +36,9 @@ class LimitSerializer(serializers.ModelSerializer):
 
 class OutletSerializer(serializers.ModelSerializer):
     limits = LimitSerializer(many=True, read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
 
     class Meta:
         model = Outlet
-        fields = ["id", "enterprise", "permit", "code", "name", "kind", "is_main", "online_monitored", "latitude",
-                  "longitude", "height_m", "limits"]
+        fields = ["id", "enterprise", "enterprise_name", "permit", "code", "name", "kind", "is_main",
+                  "online_monitored", "latitude", "longitude", "height_m", "limits"]

@@ -32,8 +32,10 @@ class PermitViewSet(ReadOnlyViewSet):
 class OutletViewSet(ReadOnlyViewSet):
     """Discharge outlets (with their permitted limits) of the enterprises of my jurisdiction."""
 
-    queryset = Outlet.objects.prefetch_related("limits__pollutant")
+    queryset = Outlet.objects.select_related("enterprise").prefetch_related("limits__pollutant")
     serializer_class = OutletSerializer
     filterset_fields = ["enterprise", "permit", "kind", "online_monitored", "is_main"]
+    filter_backends = [*ReadOnlyViewSet.filter_backends, filters.SearchFilter]
+    search_fields = ["enterprise__name", "code", "name", "enterprise__credit_code"]
     ordering_fields = ["code", "id"]
     ordering = ["enterprise", "code"]

@@ -125,21 +125,43 @@ const M = (() => {
     if (reload) await reload();
   }
 
+  /* The device's position, asked for only when the user ticks the box (the browser asks consent too). */
+  function position() {
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) { resolve(null); return; }
+      navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => resolve(null),
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+    });
+  }
+
+  function locationBox() {
+    const box = el("input", { type: "checkbox", name: "share_location", class: "inline-check" });
+    return { box, label: el("label", { class: "check" }, box, S.shareLocation) };
+  }
+
   function feedbackForm(order, reload) {
     const text = el("textarea", { name: "text", rows: 2, placeholder: S.feedbackText, required: true });
     const photo = el("input", { type: "file", name: "files", accept: "image/*", capture: "environment" });
-    return el("form", { class: "feedback", onsubmit: (event) => {
+    const where = locationBox();
+    return el("form", { class: "feedback", onsubmit: async (event) => {
       event.preventDefault();
       const data = new FormData();
       data.append("text", text.value);
       for (const file of photo.files) data.append("files", file);
+      if (where.box.checked) {
+        const coords = await position();
+        if (coords) {
+          data.append("latitude", coords.latitude.toFixed(6));
+          data.append("longitude", coords.longitude.toFixed(6));
+        } else flash(S.noLocation, true);
+      }
       act(api(`work-orders/${order.id}/feedback/`, { method: "POST", form: data }), reload);
-    } }, el("label", {}, S.feedbackText, text), el("label", {}, S.photo, photo),
+    } }, el("label", {}, S.feedbackText, text), el("label", {}, S.photo, photo), where.label,
     el("button", { type: "submit" }, S.feedback));
   }
 
   /* The buttons a handler or reviewer needs for an order in its state (the API decides what is allowed). */
-  function orderControls(order, reload, { handler = true, reviewer = false } = {}) {
+  function orderControls(order, reload, { handler = true, reviewer = false, extra = null } = {}) {
     const post = (action) => () => act(api(`work-orders/${order.id}/${action}/`, { method: "POST", json: {} }), reload);
     const controls = [];
     if (handler && order.state === "dispatched") controls.push(el("button", { type: "button", "data-action": "accept", onclick: post("accept") }, S.accept));
@@ -150,7 +172,29 @@ const M = (() => {
       controls.push(el("button", { type: "button", class: "secondary", "data-action": "send-back", onclick: post("send-back") }, S.sendBack));
     }
     if (reviewer && order.state === "reviewed") controls.push(el("button", { type: "button", "data-action": "close", onclick: post("close") }, S.close));
+    if (extra) controls.push(...extra(order, reload));
     return controls;
+  }
+
+  /* The complaint's photo, fetched with the token (an <img src> could not send it). */
+  async function complaintPhoto(order) {
+    const img = el("img", { class: "evidence", alt: S.photo });
+    try {
+      const response = await fetch(order.complaint_photo, { headers: { Authorization: `Token ${localStorage.getItem(TOKEN)}` } });
+      if (response.ok) img.src = URL.createObjectURL(await response.blob());
+    } catch (err) { /* the text still shows */ }
+    return img;
+  }
+
+  function orderFacts(order) {
+    const facts = [];
+    if (order.description) facts.push(el("div", { class: "description" }, order.description));
+    if (order.complaint_photo) {
+      const holder = el("div", { class: "photo" });
+      complaintPhoto(order).then((img) => holder.append(img));
+      facts.push(holder);
+    }
+    return facts;
   }
 
   async function orderList(listId, query, options = {}) {
@@ -159,7 +203,9 @@ const M = (() => {
     const page = await api(`work-orders/?${query}`);
     list.replaceChildren(...(page.results.length ? page.results.map((order) => el("li", { dataset: { order: order.id } },
       el("div", {}, el("strong", {}, order.title), " ", el("span", { class: "state" }, order.state_label)),
-      el("div", { class: "meta" }, order.enterprise_name || order.township_name, " · ", S.due, " ", when(order.due_at)),
+      el("div", { class: "meta" }, order.enterprise_name || order.township_name, " · ", S.due, " ", when(order.due_at),
+        order.overdue_since ? el("span", { class: "overdue" }, " ", S.overdue) : null),
+      ...orderFacts(order),
       el("div", { class: "row" }, ...orderControls(order, reload, options)))) : [el("li", { class: "meta" }, S.nothing)]));
   }
 
@@ -204,15 +250,30 @@ const M = (() => {
     refresh();
   }
 
+  /* An enterprise picker searched on the server (name or credit code): a search box above the select. */
   async function enterpriseChoice(selectId) {
     const select = document.getElementById(selectId);
-    const page = await api("enterprises/?page_size=200&ordering=name");
-    select.replaceChildren(el("option", { value: "" }, S.chooseEnterprise),
-      ...page.results.map((e) => el("option", { value: e.id }, e.name)));
+    const search = el("input", { type: "search", id: `${selectId}-search`, placeholder: S.searchEnterprise, autocomplete: "off" });
+    const count = el("div", { class: "meta", id: `${selectId}-count` });
+    select.before(search);
+    select.after(count);
+    let asked = 0;
+    const load = async () => {
+      const mine = ++asked;
+      const page = await api(`enterprises/?page_size=50&ordering=name&search=${encodeURIComponent(search.value.trim())}`);
+      if (mine !== asked) return;  // a newer search has been sent
+      select.replaceChildren(el("option", { value: "" }, S.chooseEnterprise),
+        ...page.results.map((e) => el("option", { value: e.id }, e.name)));
+      if (page.results.length === 1) select.value = String(page.results[0].id);
+      count.textContent = page.count > page.results.length ? `${page.results.length} / ${page.count} ${S.refine}` : `${page.count}`;
+    };
+    let timer = null;
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => load().catch((err) => flash(err.message, true)), 250); });
+    await load();
   }
 
   function onReady(handler) { readyHandlers.push(handler); }
 
   document.addEventListener("DOMContentLoaded", () => { if (localStorage.getItem(TOKEN)) start(); });
-  return { S, api, el, flash, when, act, onReady, orderList, roundEditor, enterpriseChoice };
+  return { S, api, el, flash, when, act, onReady, orderList, roundEditor, enterpriseChoice, position, locationBox };
 })();

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core import clock
 
@@ -102,6 +103,10 @@ def test_side_panel_has_permit_limits_alerts_and_respects_jurisdiction(client):
         assert panel["colour"] == "red" and panel["permit"]["number"]
         assert [(l["outlet"], l["pollutant"], l["limit"]) for l in panel["limits"]] == [("DW001", "w01018", 100.0)]
         assert [a["id"] for a in panel["alerts"]] == [c["alert"].pk]
+        # Times in the county's zone: the panel prints their first 16 characters.
+        local = timezone.localtime(c["alert"].opened_at)
+        assert panel["alerts"][0]["opened_at"][:16] == local.strftime("%Y-%m-%dT%H:%M")
+        assert panel["alerts"][0]["opened_at"].endswith("+08:00")
         assert client.get(reverse("dashboard:enterprise-panel", args=[c["b_blue"].pk])).status_code == 404
 
 

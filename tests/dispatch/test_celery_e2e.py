@@ -34,9 +34,10 @@ def test_check_deadlines_through_a_real_worker(transactional_db, worker):
     assert result == {"accept": 1, "fix": 0, "plan": 0, "supervise": 0}
     late.refresh_from_db(), fresh.refresh_from_db()
     assert late.accept_reminded_at is not None and fresh.accept_reminded_at is None
-    note = Notification.objects.get(user=officer)
-    assert note.kind == "workorder_accept" and f"#{late.pk}" in note.body and note.dedup_key.startswith("dispatch:")
+    assert Notification.objects.filter(user=officer, kind="workorder_dispatched").count() == 2
+    note = Notification.objects.get(user=officer, kind="workorder_accept")
+    assert f"#{late.pk}" in note.body and note.dedup_key.startswith("dispatch:")
     again = check_deadlines.apply_async(queue=QUEUE).get(timeout=60)
     assert again == {"accept": 0, "fix": 0, "plan": 0, "supervise": 0}
-    assert Notification.objects.filter(user=officer).count() == 1
+    assert Notification.objects.filter(user=officer, kind="workorder_accept").count() == 1
     assert WorkOrder.objects.filter(accept_reminded_at__isnull=False).count() == 1

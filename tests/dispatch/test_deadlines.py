@@ -15,7 +15,10 @@ NOTHING = {"accept": 0, "fix": 0, "plan": 0, "supervise": 0}
 
 
 def kinds(user):
-    return sorted(Notification.objects.filter(user=user).values_list("kind", flat=True))
+    """The deadline reminders ``user`` got (the notice of the dispatch itself is tested in test_routing)."""
+    return sorted(Notification.objects.filter(user=user).exclude(kind__in=["workorder_dispatched",
+                                                                           "workorder_reassigned"])
+                  .values_list("kind", flat=True))
 
 
 def test_every_1357_deadline_fires_once(county):

@@ -87,18 +87,20 @@ def test_approve_needs_a_complete_feedback(county):
 
 
 def test_routing_by_jurisdiction(county):
+    """Everything but inspection findings and escalated warnings goes to the township first, even for an
+    enterprise in a grid: the township passes it on."""
     c = county
     to_town = services.work_order_open(source="complaint", title="a", enterprise=c.ent_a)
-    to_grid = services.work_order_open(source="patrol", title="b", enterprise=c.ent_grid)
+    in_grid = services.work_order_open(source="patrol", title="b", enterprise=c.ent_grid)
     to_team = services.work_order_open(source="inspection", title="c", enterprise=c.ent_b)
     escalated = services.work_order_open(source="alert", title="d", enterprise=c.ent_grid)
     place = services.work_order_open(source="complaint", title="e", township=c.town_b)
     assert (to_town.assignee_kind, to_town.township_id) == ("township", c.town_a.pk)
-    assert (to_grid.assignee_kind, to_grid.grid_id, to_grid.township_id) == ("grid", c.grid_a.pk, c.town_a.pk)
+    assert (in_grid.assignee_kind, in_grid.grid_id, in_grid.township_id) == ("township", None, c.town_a.pk)
     assert (to_team.assignee_kind, to_team.team_id) == ("team", c.team.pk)
     assert escalated.assignee_kind == "team"
     assert (place.assignee_kind, place.township_id) == ("township", c.town_b.pk)
-    assert workflow.is_handler(c.grid_officer, to_grid) and not workflow.is_handler(c.officer_a, to_grid)
+    assert workflow.is_handler(c.officer_a, in_grid) and not workflow.is_handler(c.grid_officer, in_grid)
     assert workflow.is_handler(c.inspector, to_team) and not workflow.is_handler(c.officer_b, to_team)
 
 

@@ -95,7 +95,7 @@ def test_rejects_nonpositive_size():
 
 
 def test_other_apps_extend_the_demo_county():
-    from dispatch.models import Complaint, Round, SelfCheckNotice
+    from dispatch.models import Complaint, Round, SelfCheckNotice, WorkOrder
     from ecocode.models import EcoCode
     from monitoring.models import Aggregate, Device, Reading, Station
 
@@ -109,3 +109,6 @@ def test_other_apps_extend_the_demo_county():
     assert Round.objects.filter(kind="inspection").exists()
     assert Complaint.objects.count() == 24 and not Complaint.objects.filter(work_order__isnull=True).exists()
     assert EcoCode.objects.count() == Enterprise.objects.count()
+    # Orders go to the townships, which pass some to their grids.
+    assert WorkOrder.objects.filter(assignee_kind="township").exists()
+    assert WorkOrder.objects.filter(assignee_kind="grid", transitions__action="pass_to_grid").exists()

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 
 from alerts.models import Silence
 from core import clock
-from dispatch.models import Attachment, Complaint, Feedback, Round
+from dispatch.models import Attachment, Campaign, Complaint, Feedback, Round
 from dispatch.services import checklists
 from ecocode.models import ColourChange, CreditRepair, Objection, ReviewAttachment, Score
 from ecocode.services import scoring
@@ -66,6 +66,8 @@ def county(world):  # noqa: F811
         w.round_b = Round.objects.create(kind="inspection", enterprise=w.ent_b, township=w.town_b,
                                          checklist=w.checklist_b, client_uuid=uuid.uuid4(), submitted_at=T0,
                                          performed_by=w.users["enforcement"])
+        w.campaign_b = Campaign.objects.create(title="乙镇自查", township=w.town_b, created_by=w.users["township_b"],
+                                               created_at=T0)
         w.draft_b = RoundDraft.objects.create(kind="self_check", checklist=w.checklist_b, enterprise=w.ent_b,
                                               started_by=w.users["ent_b"], started_at=T0, updated_at=T0)
         scoring.score_enterprise(w.ent_b)

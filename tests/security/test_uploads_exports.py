@@ -98,10 +98,10 @@ def test_formulas_are_escaped_in_the_officer_stats_csv():
     officer.save(update_fields=["first_name"])
     client = Client()
     client.force_login(bureau)
-    response = client.get(reverse("dispatch:officer_stats_csv"))
+    response = client.get(reverse("enforcement:officer-stats-csv"))  # the statistics moved to enforcement
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    names = [row[1] for row in rows[1:]]
+    names = [row[0] for row in rows[1:]]
     assert "'" + FORMULA in names and FORMULA not in names
 
 

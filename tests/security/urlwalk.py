@@ -52,6 +52,7 @@ def _pk_for(pattern: str, w) -> object:
         ("^notifications/", w.notes["township_b"]), ("^silences/", w.silence_b),
         ("^ecocode/colour-changes/", w.change_b), ("^work-orders/", w.order_b), ("^feedbacks/", w.feedback_b),
         ("^checklists/", w.checklist_b), ("^rounds/", w.round_b), ("^self-check-notices/", w.notice_b),
+        ("^self-check-campaigns/", w.campaign_b),
         ("^complaints/", w.complaint_b), ("waste/warnings/", w.waste_alert_b), ("waste/", w.manifest_b),
         ("ecocode/reviews/", w.objection_b),
         ("ecocode/attachments/", w.review_attachment_b), ("^ecocode/objections/", w.objection_b),

@@ -40,7 +40,14 @@ class Command(BaseCommand):
         report = county.run()
         bar.close()
         for hook in demo.after_seed_hooks():
+            app = hook.__module__.removesuffix(".demo_seed")
+            if not no_progress:
+                self.stderr.write(f"  {app}: …", ending="")
+                self.stderr.flush()
+            began = time.perf_counter()
             report.counts.update(hook(county) or {})
+            if not no_progress:
+                self.stderr.write(f"\r  {app}: {time.perf_counter() - began:.1f} s")
         elapsed = time.perf_counter() - started
         for key, value in report.counts.items():
             self.stdout.write(f"  {key:<24}{value:>10,}")

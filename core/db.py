@@ -50,9 +50,9 @@ class JsonArrayAgg(Aggregate):
         return super().as_sql(compiler, connection, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        sql, params = super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
-                                     template="%(function)s(DISTINCT JSON(%(expressions)s))", **extra)
-        return sql, params
+        clone = self.copy()
+        clone.function, clone.template = "JSON_GROUP_ARRAY", "%(function)s(DISTINCT JSON(%(expressions)s))"
+        return super(JsonArrayAgg, clone).as_sql(compiler, connection, **extra)
 
     def convert_value(self, value, expression, connection):
         if value is None:

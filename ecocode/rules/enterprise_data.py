@@ -7,6 +7,7 @@ from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Max
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_noop as N_
 
+from core.db import is_postgres
 from enterprises.models import (
     Enterprise,
     ExecutionReport,
@@ -97,7 +98,10 @@ def _inconsistent(p, ctx):
 
 
 def _inconsistent_ids(tolerance: float, ctx) -> list[int]:
-    """The ids of the inconsistent reports (of the run's enterprises), computed once per run, not per report row."""
+    """The ids of the inconsistent reports (of the run's enterprises), computed once per run, not per report row.
+    PostgreSQL only (the comparison is one SQL statement over arrays): the embedded SQLite flags none."""
+    if not is_postgres():
+        return []
     ids = list(ctx.enterprise_ids or [])
     with connection.cursor() as cursor:
         cursor.execute(INCONSISTENT_REPORTS, {"tolerance": tolerance, "all": ctx.enterprise_ids is None, "ids": ids})

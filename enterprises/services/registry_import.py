@@ -20,15 +20,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.db import advisory_lock
 
 from ..models import (
-    Enterprise, Grid, Industry, MonitoringDuty, Outlet, Permit, PermitLimit, Pollutant, RegistryImport,
-    RegistryImportFile, Township, Village,
+    Enterprise,
+    Grid,
+    Industry,
+    MonitoringDuty,
+    Outlet,
+    Permit,
+    PermitLimit,
+    Pollutant,
+    RegistryImport,
+    RegistryImportFile,
+    Township,
+    Village,
 )
 from ..registry.parsing import Problem, read_files
 from ..registry.records import Record, RecordBuilder, Records
@@ -260,9 +271,7 @@ def _write_table(model, entries: list[Entry], build: Callable[[Entry], object], 
 
 
 def _lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK])
+    advisory_lock(LOCK)
 
 
 def _renewed_outlets(plan: Plan, outlet_ids: dict) -> dict[int, int]:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts import policy as alert_policy
 from core import clock, escalation
+from core.db import advisory_lock
 from enterprises.jurisdiction import can_access_enterprise
 from enterprises.models import Role, User
 from notifications.services import Message, notify_many
@@ -91,9 +92,7 @@ def township_officers(township_ids) -> dict[int, list]:
 
 
 def _lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHECK_LOCK])
-        return cursor.fetchone()[0]
+    return advisory_lock("waste.transfers_check", wait=False)
 
 
 def transfers_check(now: datetime | None = None) -> CheckResult:

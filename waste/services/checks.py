@@ -17,14 +17,16 @@ The trajectory checks are one SQL statement with window functions (LAG for gaps,
 islands of slow positions, a distance to the segment per position) over the positions of every
 shipment's vehicle inside its own time window: this is how positions are linked to manifests.
 """
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models import DecimalField as DecimalF
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import Abs, TruncDate
 
+from core.db import is_postgres
 from enterprises.models import Enterprise
 
 from ..models import Facility, GpsPoint, Manifest, ManifestState, ReceiverPermit, WasteRule
@@ -96,13 +98,22 @@ FROM m LEFT JOIN counts c ON c.id = m.id LEFT JOIN longest l ON l.id = m.id
 """
 
 
+log = logging.getLogger(__name__)
+
+
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
 def trajectory_findings(now: datetime, cfg, manifest_ids: list[int], producers: dict[int, int]) -> list[Finding]:
-    """Missing-trajectory and route-deviation findings of the given shipments, in one statement."""
+    """Missing-trajectory and route-deviation findings of the given shipments, in one statement.
+
+    PostgreSQL only (arrays, window functions over the points): on the embedded SQLite these two checks
+    do not run and a warning is logged; the other transfer checks do."""
     if not manifest_ids:
+        return []
+    if not is_postgres():
+        log.warning("trajectory checks skipped: they need PostgreSQL (%d shipments)", len(manifest_ids))
         return []
     sql = TRAJECTORY_SQL.format(manifest=Manifest._meta.db_table, enterprise=Enterprise._meta.db_table,
                                 facility=Facility._meta.db_table, point=GpsPoint._meta.db_table)

@@ -9,6 +9,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, SuspiciousOperation):  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE: the client's fault
+        exc = BadRequest(str(exc) or None, code="request_refused")
     response = drf_exception_handler(exc, context)
     if response is None:  # not an API error: a bug or an outage; logged, answered in the API's format
         log.error("unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)

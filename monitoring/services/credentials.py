@@ -5,12 +5,14 @@ Counters live in Django's cache (Redis in production, shared by every HJ 212 ser
 sender an unknown MN, a wrong password, a deactivated device and a lock-out all look the same (CN 9011
 with QnRtn=2, "rejected") unless ``HJ212_DISTINCT_REFUSALS`` is set; the log keeps the exact reason.
 """
+import logging
 import secrets
 import string
 
 from django.conf import settings
 from django.core.cache import cache
 
+log = logging.getLogger(__name__)
 ALPHABET = string.ascii_letters + string.digits
 CREDENTIAL_REASONS = frozenset({"unknown_mn", "wrong_pw", "inactive", "locked_out"})
 
@@ -38,16 +40,23 @@ def _keys(mn: str, address: str) -> dict[str, int]:
 def is_locked_out(mn: str, address: str) -> bool:
     """Has this MN or address made too many failed attempts within the window?"""
     limits = _keys(mn, address)
-    counts = cache.get_many(list(limits))
+    try:
+        counts = cache.get_many(list(limits))
+    except Exception:  # noqa: BLE001 (the cache is down: readings must still be stored, so no lock-out)
+        log.warning("lock-out counters unavailable; %s from %s not checked", mn, address)
+        return False
     return any(n >= limits[key] for key, n in counts.items())
 
 
 def failed_attempt_record(*, mn: str, address: str) -> None:
     """Count a wrong password (or an unknown MN) against the MN and the address; each count expires
     after ``HJ212_LOCKOUT_SECONDS`` from its first failure."""
-    for key in _keys(mn, address):
-        if not cache.add(key, 1, timeout=settings.HJ212_LOCKOUT_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.add(key, 1, timeout=settings.HJ212_LOCKOUT_SECONDS)
+    try:
+        for key in _keys(mn, address):
+            if not cache.add(key, 1, timeout=settings.HJ212_LOCKOUT_SECONDS):
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired in between
+                    cache.add(key, 1, timeout=settings.HJ212_LOCKOUT_SECONDS)
+    except Exception:  # noqa: BLE001 (the cache is down: the refusal stands, it is just not counted)
+        log.warning("lock-out counters unavailable; a failure of %s from %s not counted", mn, address)

@@ -46,9 +46,6 @@ class JsonArrayAgg(Aggregate):
         super().__init__(expression, filter=filter, default=Value([], output_field=JSONField()),
                          output_field=JSONField(), **extra)
 
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, **extra)
-
     def as_sqlite(self, compiler, connection, **extra):
         clone = self.copy()
         clone.function, clone.template = "JSON_GROUP_ARRAY", "%(function)s(DISTINCT JSON(%(expressions)s))"

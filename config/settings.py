@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -167,6 +168,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues by kind, so that no work waits behind other work: the 5-minute warning cycle has a queue of its
+# own, sending has one, long scoring and report runs one, imports one; the rest (deadlines, upkeep)
+# goes to "default". One beat for all. A worker started without -Q consumes every queue (the embedded
+# platform, `make run`); docker-compose.yml runs one worker per group of queues (docs/scaling.md).
+CELERY_QUEUES = ("warnings", "notifications", "scoring", "imports", "default")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUES]
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.evaluate_alerts": {"queue": "warnings"},
+    "notifications.tasks.*": {"queue": "notifications"},
+    "ecocode.tasks.*": {"queue": "scoring"},
+    "enforcement.tasks.review_positive_list": {"queue": "scoring"},
+}
+CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "notifications.tasks.deliver_pending_notifications",
                               "schedule": timedelta(minutes=1)},

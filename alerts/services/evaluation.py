@@ -25,12 +25,12 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from core import clock, escalation
+from core import clock
 from core.db import advisory_lock, is_postgres
 from notifications.services import Message, notify_many
 
 from .. import policy, rules
-from ..messages import escalation_texts, message, officer_messages, subject
+from ..messages import message, subject
 from ..models import (
     INHIBITED_RULES,
     INHIBITING_RULES,
@@ -42,6 +42,7 @@ from ..models import (
     Rule,
     Silence,
 )
+from .escalation import alerts_escalate
 from .exceedances import record_exceedances
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
             if alert.state == AlertState.RESOLVED:
                 continue
             _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox)
+        alerts_escalate([a for a in [*open_alerts, *new] if a.escalated_at == now and a.work_order_id is None],
+                        now, events)
         for alert in resolved:
             if alert.notify_count:
                 outbox.append(message(alert, "resolved", subject(alert, "resolved"), "resolved"))
@@ -220,19 +223,5 @@ def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, resul
         events.append(AlertEvent(alert=alert, kind=Event.NOTIFIED if first else Event.RENOTIFIED, at=now))
     if policy.escalation_due(opened_at=alert.opened_at, muted_until=alert.muted_until, is_alarm=alert.is_alarm,
                                    firing=firing, muted=False, now=now, escalate_after=cfg.escalate_after):
-        _escalate(alert, now, events)
+        alert.is_alarm, alert.escalated_at = True, now  # its work order: alerts_escalate, for all at once
         result.escalated += 1
-
-
-def _escalate(alert: Alert, now: datetime, events: list) -> None:
-    """Past its half hour: the warning becomes an alarm with a work order (through the escalation seam)."""
-    alert.is_alarm, alert.escalated_at = True, now
-    title, description = escalation_texts(alert, now)
-    alert.work_order = escalation.escalate(escalation.Escalation(
-        source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise, title=title[:200],
-        description=description,
-        evidence={"alert": alert.pk, "rule": alert.rule, "value": alert.value, "limit": alert.limit_value,
-                  "peak": alert.peak_value, "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence},
-    ))
-    notify_many([message(alert, "alarm", subject(alert, "alarm"), "alarm"), *officer_messages(alert)])
-    events.append(AlertEvent(alert=alert, kind=Event.ESCALATED, at=now, note=f"workorder:{alert.work_order.pk}"))

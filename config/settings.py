@@ -323,6 +323,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@enforcement.
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
 
+# --- Warning storms: one incident when a large share of the online outlets go silent together ---
+# (alerts.services.incidents): at least this share of the online-monitored outlets, and this many.
+ALERT_INCIDENT_SHARE = float(os.environ.get("ALERT_INCIDENT_SHARE", "0.3"))
+ALERT_INCIDENT_MIN_OUTLETS = int(os.environ.get("ALERT_INCIDENT_MIN_OUTLETS", "10"))
+
 # --- HJ 212 server: fair under abuse -------------------------------------------------------------
 HJ212_MAX_CONNECTIONS = int(os.environ.get("HJ212_MAX_CONNECTIONS", "20000"))
 HJ212_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("HJ212_MAX_CONNECTIONS_PER_ADDRESS", "64"))

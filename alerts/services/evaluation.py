@@ -6,6 +6,8 @@ queries), then walks the open warnings and the new findings (a few hundred rows,
 * a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
 * inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
   near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
+* storms: when a large share of the outlets go silent together, one ``Incident`` holds their missing-data
+  warnings (``incidents``: nothing opens or escalates under it, each enterprise is told once);
 * an approved maintenance window (``Silence``) mutes notifications and the escalation clock, never the
   recording; an enterprise's window longer than ``self_approved_silence_minutes`` awaits approval;
 * the completed averaging periods over their limit are recorded as ``Exceedance``s (``exceedances``);
@@ -44,6 +46,7 @@ from ..models import (
 )
 from .escalation import alerts_escalate
 from .exceedances import record_exceedances
+from .incidents import incident_apply
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
             result.skipped = True
             return result
         detection = rules.detect(now, cfg)
+        storm = incident_apply(findings=detection.findings, now=now)  # outlets held under one incident
         open_alerts = list(Alert.objects.filter(state__in=OPEN_STATES)
                            .select_related("outlet", "enterprise", "pollutant"))
         by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
@@ -109,7 +113,8 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                      opened_at=now, last_seen_at=now, value=f.value, peak_value=f.value, limit_value=f.limit,
                      evidence=f.evidence)
                for key, f in detection.findings.items()
-               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)]
+               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)
+               and not (f.rule == Rule.MISSING_DATA and f.outlet_id in storm)]
         if new:
             created = Alert.objects.bulk_create(new)
             new = list(Alert.objects.filter(pk__in=[a.pk for a in created])
@@ -154,7 +159,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
         for alert in [*open_alerts, *new]:
             if alert.state == AlertState.RESOLVED:
                 continue
-            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox)
+            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox, storm)
         alerts_escalate([a for a in [*open_alerts, *new] if a.escalated_at == now and a.work_order_id is None],
                         now, events)
         for alert in resolved:
@@ -191,11 +196,13 @@ def _write(alerts: list[Alert], batch: int = 1000) -> None:
                            params)
 
 
-def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox) -> None:
+def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox, storm) -> None:
     silence = silences.get(alert.outlet_id)
     was_muted = alert.muted
     if silence is not None:
         alert.muted, alert.muted_until = "silence", silence.ends_at
+    elif alert.rule == Rule.MISSING_DATA and alert.outlet_id in storm:
+        alert.muted, alert.muted_until = "incident", now  # the clock restarts when the incident ends
     elif alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
         alert.muted = "inhibited"
     else:

@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "issue-self-check-campaigns": {"task": "dispatch.tasks.issue_campaigns", "schedule": crontab(hour=7, minute=0)},
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
+    "expire-time-series": {"task": "monitoring.tasks.expire_time_series", "schedule": crontab(hour=3, minute=30)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
     "collect-targeted-inspections": {"task": "enforcement.tasks.collect_targeted_inspections",
                                      "schedule": timedelta(minutes=5)},
@@ -340,6 +341,14 @@ HJ212_LOCKOUT_SECONDS = int(os.environ.get("HJ212_LOCKOUT_SECONDS", "900"))
 HJ212_LOCKOUT_KEY = os.environ.get("HJ212_LOCKOUT_KEY", "lockout")  # cache key space of the failure counters
 HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unknown MN from wrong password
 INGEST_REJECTION_RETENTION_DAYS = int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30"))
+# Time-series retention and roll-up (monitoring.services.retention, beat daily): raw readings go by
+# whole daily partitions; the aggregates keep the coarser figures longer than the finer ones.
+RETENTION_DAYS = {
+    "readings": int(os.environ.get("RETENTION_READINGS_DAYS", "400")),
+    "aggregates_half_hour": int(os.environ.get("RETENTION_HALF_HOUR_DAYS", "800")),
+    "aggregates_hour": int(os.environ.get("RETENTION_HOUR_DAYS", "1100")),
+    "aggregates_day": int(os.environ.get("RETENTION_DAY_DAYS", "3660")),
+}
 
 # --- Public site ----------------------------------------------------------------------------
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

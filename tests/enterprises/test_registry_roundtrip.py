@@ -2,6 +2,7 @@
 exported and imported into an emptied registry (same counts, same rows)."""
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -32,6 +33,20 @@ def test_export_then_import_gives_back_the_same_registry():
     assert registry_counts()["limits"] == 0
     import_file(exported)
     assert snapshot() == before
+
+
+def test_the_export_states_each_sheets_size():
+    """A read-only reader learns a sheet's size from its <dimension> instead of parsing it twice."""
+    build_county()
+    import_file(workbook(good_tables()), "hand-built.xlsx")
+    exported = registry_export.export_workbook()
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        assert all(b"<dimension ref=" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    book = load_workbook(io.BytesIO(exported), read_only=True)
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        assert (sheet.max_row, sheet.max_column) == (len(rows), max(len(r) for r in rows)), sheet.title
+    assert book["基本信息"].max_row == 1 + Enterprise.objects.count()
 
 
 def test_the_template_has_the_four_tables_with_their_headers():

@@ -113,8 +113,8 @@ def naive_monitoring(enterprise, since, until) -> list[dict]:
 
 
 def naive_summary_row(enterprise, since, until) -> dict:
-    from dispatch.models import Round, WorkOrder
     from alerts.models import Alert
+    from dispatch.models import Round, WorkOrder
 
     rows = naive_monitoring(enterprise, since, until)
     return {"valid_hours": sum(r["valid_hours"] for r in rows),

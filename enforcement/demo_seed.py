@@ -19,8 +19,8 @@ from ecocode.services import scoring
 from enterprises.models import Enterprise, Role, User
 
 from . import services
-from .selectors import suggested_discretion
 from .models import Case, DiscretionArticle, Inspection, InspectionPlan, Mode, PlannedInspection
+from .selectors import suggested_discretion
 
 ORDER = 95  # after ecocode (90): the draw reads the colours
 ON_SITE_PER_MONTH = 30

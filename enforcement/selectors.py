@@ -218,13 +218,17 @@ def joint_inspections_for(user) -> QuerySet:
     return qs.none()
 
 
-def joint_parts_for(joint: JointInspection, user) -> QuerySet:
-    """The parts of ``joint`` that ``user`` sees: every part for enforcement staff, his own team's part
-    for a township officer."""
-    parts = joint.parts.select_related("township", "signed_by")
+def joint_parts_visible(user) -> QuerySet:
+    """The parts of joint inspections ``user`` sees: every part of them for enforcement staff, his own
+    team's part for a township officer."""
+    parts = JointPart.objects.filter(joint__in=joint_inspections_for(user)).select_related("township", "signed_by")
     if jurisdiction.is_bureau(user) or user.role == Role.ENFORCEMENT:
         return parts
     return parts.filter(party=JointPart.Party.TOWNSHIP, township_id=user.township_id)
+
+
+def joint_parts_for(joint: JointInspection, user) -> QuerySet:
+    return joint_parts_visible(user).filter(joint=joint).order_by("id")
 
 
 def device_invalid_periods(device_ids, since: dt.datetime, until: dt.datetime) -> dict[int, list[dict]]:

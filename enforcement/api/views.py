@@ -2,7 +2,6 @@
 down to the user's jurisdiction; the planned inspections (who goes where, when) only for enforcement
 staff. Joint inspections (joint-inspections/) for the parties invited, each party writing and signing its
 own part (joint-parts/{id}/record/, sign/) through the same services as the page."""
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -72,9 +71,7 @@ class JointPartViewSet(ApiMixin, mixins.RetrieveModelMixin, viewsets.GenericView
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return JointPart.objects.none()
-        user = self.request.user
-        return JointPart.objects.filter(joint__in=selectors.joint_inspections_for(user)).filter(
-            Q(joint__isnull=False) if services.may_handle_cases(user) else Q(party="township", township_id=user.township_id))
+        return selectors.joint_parts_visible(self.request.user)
 
     def _act(self, request, form_class, service):
         part = self.get_object()

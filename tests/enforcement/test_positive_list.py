@@ -53,6 +53,17 @@ def test_entry_rules_approval_and_removal():
     assert Notification.objects.filter(enterprise=steady).count() == 2
 
 
+def test_a_colour_that_only_became_good_within_the_window_does_not_qualify():
+    ent = f.enterprise()
+    perm = f.permit(ent)
+    with clock.frozen(NOW - dt.timedelta(days=200)):
+        assert scoring.score_enterprise(ent).colour == "grey"  # no data yet: insufficient, not green
+    reported(perm, (NOW - dt.timedelta(days=70)).date())
+    with clock.frozen(NOW - dt.timedelta(days=60)):
+        assert scoring.score_enterprise(ent).colour in ("green", "blue")
+    assert positive_list_propose(now=NOW) == []
+
+
 def test_only_the_bureau_decides_and_a_removal_needs_a_reason():
     entry = PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则", proposed_at=NOW)
     with pytest.raises(NotAllowed):

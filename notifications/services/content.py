@@ -60,7 +60,7 @@ def markdown(content: Content, limit: int = MARKDOWN_LIMIT) -> str:
         if note.url:
             label = _("Open in the platform")
             lines.append(f"[{label}]({link(note.url)})")
-        return _cut(head + "\n".join(lines), limit)
+        return _cut((head + "\n".join(lines)).rstrip("\n"), limit)
     text = head
     for i, note in enumerate(content.items):
         line = f"> {i + 1}. " + (f"[{note.subject}]({link(note.url)})" if note.url else note.subject) + "\n"

@@ -76,12 +76,15 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     if not fresh:
         return []
     now = clock.now()
+    where = targets({_recipient(m) for m in fresh})
+    digest_of = _digests(fresh, where, now)
     try:
         with transaction.atomic():
-            created = Notification.objects.bulk_create([_row(m, now) for m in fresh], batch_size=1000)
+            created = Notification.objects.bulk_create([_row(m, now, digest_of.get(id(m))) for m in fresh],
+                                                       batch_size=1000)
     except IntegrityError:  # a concurrent writer took a key between the check and the insert
-        created = [note for m in fresh if (note := _create_one(m, now)) is not None]
-    outbound = _queue_deliveries(created, now)
+        created = [note for m in fresh if (note := _create_one(m, now, digest_of.get(id(m)))) is not None]
+    outbound = _queue_deliveries(created, where, now)
     if outbound:
         if len(created) == 1:
             transaction.on_commit(lambda: _enqueue(created[0].pk))
@@ -90,45 +93,48 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     return created
 
 
-def _queue_deliveries(created: list[Notification], now: datetime) -> int:
+def _recipient(message: Message) -> tuple[int | None, int | None]:
+    return (getattr(message.enterprise, "pk", None), getattr(message.user, "pk", None))
+
+
+def _digests(messages: list[Message], where: dict, now: datetime) -> dict[int, Digest]:
+    """The digest of each repeat (by ``id`` of its message) that shares its recipient with another
+    repeat of the batch and has somewhere to go outbound."""
+    repeats = defaultdict(list)
+    for message in messages:
+        if message.kind in settings.NOTIFY_DIGEST_KINDS:
+            repeats[_recipient(message)].append(message)
+    grouped = {key: group for key, group in repeats.items() if len(group) > 1 and where[key]}
+    digests = Digest.objects.bulk_create([Digest(enterprise_id=e, user_id=u, created_at=now) for e, u in grouped])
+    return {id(message): digest for digest, group in zip(digests, grouped.values(), strict=True) for message in group}
+
+
+def _queue_deliveries(created: list[Notification], where: dict, now: datetime) -> int:
     """The deliveries of a batch: in-app ones done, outbound ones per notification or per digest.
     Returns how many outbound deliveries were queued."""
-    recipient = {note.pk: (note.enterprise_id, note.user_id) for note in created}
-    where = targets(set(recipient.values()))
-    repeats = defaultdict(list)
-    for note in created:
-        if note.kind in settings.NOTIFY_DIGEST_KINDS:
-            repeats[recipient[note.pk]].append(note)
-    grouped = {key: notes for key, notes in repeats.items() if len(notes) > 1 and where[key]}
-    digests = Digest.objects.bulk_create([Digest(enterprise_id=e, user_id=u, created_at=now) for e, u in grouped])
-    in_digest = set()
-    for digest, notes in zip(digests, grouped.values(), strict=True):
-        for note in notes:
-            note.digest = digest
-            in_digest.add(note.pk)
-    if in_digest:
-        Notification.objects.bulk_update([n for n in created if n.pk in in_digest], ["digest"], batch_size=1000)
     deliveries = [Delivery(notification=note, channel=Channel.IN_APP, status=Delivery.Status.SENT, attempts=1,
                            sent_at=now) for note in created]
     outbound = [Delivery(notification=note, channel=channel, address=address, user_id=account, next_attempt_at=now)
-                for note in created if note.pk not in in_digest
-                for channel, address, account in where[recipient[note.pk]]]
+                for note in created if note.digest is None
+                for channel, address, account in where[(note.enterprise_id, note.user_id)]]
+    digests = {note.digest_id: note.digest for note in created if note.digest is not None}
     outbound += [Delivery(digest=digest, channel=channel, address=address, user_id=account, next_attempt_at=now)
-                 for digest, key in zip(digests, grouped, strict=True) for channel, address, account in where[key]]
+                 for digest in digests.values()
+                 for channel, address, account in where[(digest.enterprise_id, digest.user_id)]]
     Delivery.objects.bulk_create(deliveries + outbound, batch_size=2000)
     return len(outbound)
 
 
-def _row(message: Message, now) -> Notification:
+def _row(message: Message, now, digest: Digest | None) -> Notification:
     return Notification(kind=message.kind, subject=message.subject[:200], body=message.body,
                         enterprise=message.enterprise, user=message.user, url=message.url, source=message.source,
-                        dedup_key=message.dedup_key, created_at=now)
+                        dedup_key=message.dedup_key, created_at=now, digest=digest)
 
 
-def _create_one(message: Message, now) -> Notification | None:
+def _create_one(message: Message, now, digest: Digest | None) -> Notification | None:
     try:
         with transaction.atomic():
-            note = _row(message, now)
+            note = _row(message, now, digest)
             note.save(force_insert=True)
             return note
     except IntegrityError:

@@ -79,13 +79,13 @@ def _pages(world) -> dict[str, list[str]]:
     alert, order, ent = w.alert_a, w.order_a, w.ent_a
     staff = ["/dashboard/", "/dashboard/risk/", "/dashboard/kpis/", "/dashboard/ranking/", "/dashboard/tracing/",
              f"/dashboard/outlets/{w.out_a.pk}/", "/alerts/", f"/alerts/{alert.pk}/",
-             "/dispatch/orders/", f"/dispatch/orders/{order.pk}/", "/dispatch/complaints/", "/dispatch/campaigns/",
+             "/dispatch/", f"/dispatch/orders/{order.pk}/", "/dispatch/complaints/", "/dispatch/campaigns/",
              f"/enforcement/enterprises/{ent.pk}/", f"/ecocode/enterprise/{ent.pk}/", "/m/enforcement/",
              "/m/township/"]
     return {
         "bureau": staff,
         "township_a": [p for p in staff if not p.startswith("/m/enforcement")],
-        "grid_a": ["/m/township/", "/dispatch/orders/"],
+        "grid_a": ["/m/township/", "/dispatch/"],
         "enforcement": staff,
         "ent_a": ["/ecocode/mine/", "/m/enterprise/", f"/alerts/{alert.pk}/"],
         None: [f"/ecocode/p/{ent.eco_code.token}/", "/accounts/login/"],

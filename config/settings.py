@@ -293,7 +293,7 @@ LEAFLET_CONFIG = {
     "MAX_ZOOM": 18,
     "TILES": os.environ.get("MAP_TILES_URL",
                             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"),
-    "ATTRIBUTION_PREFIX": "Map data",
+    "ATTRIBUTION_PREFIX": None,  # Leaflet's own prefix, translated by core/leaflet_labels.html
 }
 
 # --- Notifications --------------------------------------------------------------------------

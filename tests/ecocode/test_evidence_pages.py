@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from alerts.models import Exceedance
 from ecocode.services import reviews, scoring
 from tests import factories as f
 
@@ -24,8 +25,9 @@ def test_the_explanation_page_shows_each_deduction_with_its_records_in_chinese(p
     scoring.score_enterprise(ent)
     html = _client(f.user("enterprise", enterprise=ent)).get(f"/ecocode/enterprise/{ent.pk}/").content.decode()
     assert 'lang="zh-hans"' in html and 'id="deductions"' in html
-    assert "近30日废水超标1倍以上" in html and "超标时段（小时均值）" in html
-    assert f'href="/ecocode/records/hours/{out.pk}:{cod.pk}:2026-06-15/"' in html
+    assert "近30日废水超标1倍以上" in html and "超标记录" in html
+    spike = Exceedance.objects.get(value=250)
+    assert f'href="/ecocode/records/exceedance/{spike.pk}/"' in html
     assert f'href="/alerts/{alert.pk}/"' in html and "公众投诉" in html
     assert "已在 S15 扣分" in html and "同一事实不重复扣分" in html                  # one fact, one charge
     assert "近 30 日收到公众投诉 1 件" in html                                     # the reason, in Chinese
@@ -37,7 +39,7 @@ def test_the_explanation_page_shows_each_deduction_with_its_records_in_chinese(p
 def test_a_record_page_opens_for_whom_the_enterprise_is_visible(plant):
     ent, out, cod, alert, complaint = plant
     scoring.score_enterprise(ent)
-    hours = f"/ecocode/records/hours/{out.pk}:{cod.pk}:2026-06-15/"
+    hours = f"/ecocode/records/exceedance/{Exceedance.objects.get(value=250).pk}/"
     html = _client(f.user("township", township=ent.township)).get(hours).content.decode()
     assert "250.00" in html and 'class="over"' in html and "小时均值" in html
     complaint_page = _client(f.user("enterprise", enterprise=ent)).get(f"/ecocode/records/complaint/{complaint.pk}/")

@@ -9,6 +9,7 @@ from django.test import Client
 
 from alerts.models import Exceedance
 from ecocode.services import reviews, scoring
+from enterprises.pollutant_values import value_text
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,8 @@ def test_a_record_page_opens_for_whom_the_enterprise_is_visible(plant):
     scoring.score_enterprise(ent)
     hours = f"/ecocode/records/exceedance/{Exceedance.objects.get(value=250).pk}/"
     html = _client(f.user("township", township=ent.township)).get(hours).content.decode()
-    assert "250.00" in html and 'class="over"' in html and "小时均值" in html
+    spike = Exceedance.objects.get(value=250)
+    assert value_text(250.0, cod, spike.unit) in html and 'class="over"' in html and "小时均值" in html
     complaint_page = _client(f.user("enterprise", enterprise=ent)).get(f"/ecocode/records/complaint/{complaint.pk}/")
     assert complaint_page.status_code == 200 and "河里有异味" in complaint_page.content.decode()
     assert _client(f.user("township", township=f.township())).get(hours).status_code == 403

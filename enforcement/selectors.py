@@ -15,6 +15,7 @@ from ecocode.selectors import colour_history, colours_of, consequences, outlet_s
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role, User
 from enterprises.models.enterprises import ManagementClass
+from waste.selectors import enterprise_transfers
 
 from .models import Case, DiscretionArticle, Inspection, Mode
 
@@ -189,6 +190,7 @@ def enterprise_file(enterprise, user, now: dt.datetime) -> dict:
         "positive_list": enterprise.positive_list_entries.all()[:5],
         "strip": compliance_strips([enterprise.pk], now)[enterprise.pk],
         "periods": strip_periods(now),
+        "transfers": enterprise_transfers(enterprise, user),
     }
 
 

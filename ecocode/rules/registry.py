@@ -2,9 +2,10 @@
 from .enterprise_data import duties, outlets, permits, reports
 from .monitoring_data import alerts, devices, online, silences
 from .records import checklists, complaints, penalties, self_checks, work_orders
+from .transfers import transfers
 
 FAMILIES = {f.key: f for f in (reports, permits, outlets, duties, online, devices, alerts, silences,
-                               complaints, work_orders, self_checks, checklists, penalties)}
+                               complaints, work_orders, self_checks, checklists, penalties, transfers)}
 RULES = {key: rule for family in FAMILIES.values() for key, rule in family.rules.items()}
 
 

@@ -3,16 +3,19 @@ choices as their Chinese labels. An export imported again gives back the same re
 
 ``template_workbook`` is the empty template (with an instructions sheet and the code lists);
 ``export_workbook`` fills it with each enterprise's current permit (earlier permit versions are kept
-in the platform, not exported). Both stream (openpyxl write-only mode) and return the .xlsx bytes.
+in the platform, not exported). Both stream (openpyxl write-only mode) and return the .xlsx bytes, each sheet's size written in.
 """
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterable
 
 from django.db.models import OuterRef, Subquery
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from ..models import Enterprise, Industry, MonitoringDuty, Outlet, Permit, PermitLimit, Pollutant
 from ..registry import mapping
@@ -47,10 +50,40 @@ def _instructions(book: Workbook) -> None:
         industries.append([code, name])
 
 
+SHEET_XML = re.compile(r"xl/worksheets/sheet\d+\.xml")
+CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)\d+"')
+AFTER_SHEET_PROPERTIES = re.compile(rb"(<worksheet[^>]*>(?:<sheetPr>.*?</sheetPr>|<sheetPr\s*/>)?)", re.S)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for letter in letters:
+        n = n * 26 + letter - 64
+    return n
+
+
+def _with_dimensions(content: bytes) -> bytes:
+    """The workbook with each sheet's ``<dimension>`` written in. openpyxl's write-only mode leaves it out
+    (rows stream before their number is known), and a read-only reader (the import's) then parses every
+    sheet twice to learn its size: a third of the time of importing an export."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if SHEET_XML.fullmatch(info.filename) and b"<dimension" not in data:
+                rows = data.count(b"<row ")
+                columns = max(map(_column_number, set(CELL_COLUMN.findall(data))), default=1)
+                ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}".encode()
+                data = AFTER_SHEET_PROPERTIES.sub(lambda m: m.group(1) + b'<dimension ref="' + ref + b'"/>',
+                                                  data, count=1)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 def _save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return _with_dimensions(out.getvalue())
 
 
 def template_workbook() -> bytes:

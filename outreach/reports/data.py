@@ -5,7 +5,10 @@ Monitoring, per outlet and pollutant, from the hourly aggregates of the period:
 * completeness = hours with valid data ÷ hours of the period (up to now), for every limited pollutant
   of an online-monitored outlet and every other pollutant that sent data;
 * average = Σ valid values ÷ number of valid values (weighted by the readings of each hour); peak = largest value;
-* exceedance hours = hours whose valid average is above the limit (or below a lower limit such as pH 6);
+* exceedances = the recorded violations (``alerts.Exceedance``): completed periods of the permit's own
+  averaging period (instantaneous, half-hour, hourly, daily) whose average broke the limit or fell below a
+  lower limit such as pH 6, instruments in maintenance or calibration excepted; a daily-limit outlet's
+  one bad hour is not one;
 * emissions = Σ ``Cou`` of the period's readings, hourly (CN 2061) ones first, else minute, else daily,
   in kg (m³ for flow); compared with the permitted quantity (t/a, pro rata for the period) where the
   permit gives one.
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.utils import timezone
 
-from alerts.models import OPEN_STATES, Alert
+from alerts.models import OPEN_STATES, Alert, Exceedance
 from core import clock
 from dispatch.models import Round, WorkOrder
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
@@ -49,7 +52,8 @@ class MonitoringRow:
     valid_hours: int
     average: float | None
     peak: float | None
-    exceedance_hours: int
+    averaging_period: str            # the limit's, as its label ("日均值"); blank without a limit
+    exceedances: int
     emission: float | None           # kg, m³ for flow
     permitted_quantity: float | None  # t for the period, pro rata
     completeness: float | None = None
@@ -85,7 +89,6 @@ def expected_hours(start: dt.date, end: dt.date, now: dt.datetime | None = None)
 
 def _hourly_stats(outlet_ids, since, until, group: tuple[str, ...], limited_only: bool = False):
     """Hourly-aggregate statistics grouped by ``group`` (outlet/pollutant or enterprise)."""
-    over = Q(valid_count__gt=0) & (Q(avg__gt=F("lim__limit_value")) | Q(avg__lt=F("lim__lower_limit")))
     qs = (Aggregate.objects.filter(outlet_id__in=outlet_ids, period=Aggregate.Period.HOUR, start__gte=since,
                                    start__lt=until)
           .annotate(lim=FilteredRelation("outlet__limits", condition=Q(outlet__limits__pollutant=F("pollutant")))))
@@ -93,7 +96,14 @@ def _hourly_stats(outlet_ids, since, until, group: tuple[str, ...], limited_only
         qs = qs.filter(lim__isnull=False)
     return (qs.values(*group).order_by()
             .annotate(valid_hours=Count("id", filter=Q(valid_count__gt=0)), values=Sum("valid_count"),
-                      total=Sum("sum"), peak=Max("max"), exceedance_hours=Count("id", filter=over)))
+                      total=Sum("sum"), peak=Max("max")))
+
+
+def _exceedances(outlet_ids, since, until, group: tuple[str, ...]) -> dict:
+    """Recorded violations whose period began in [since, until), counted by ``group``."""
+    rows = (Exceedance.objects.filter(outlet_id__in=outlet_ids, start__gte=since, start__lt=until)
+            .values(*group).order_by().annotate(n=Count("id")))
+    return {tuple(r[g] for g in group) if len(group) > 1 else r[group[0]]: r["n"] for r in rows}
 
 
 def _emissions(outlet_ids, since, until) -> dict[tuple[int, int], float]:
@@ -116,7 +126,9 @@ def monitoring_rows(enterprise: Enterprise, start: dt.date, end: dt.date) -> lis
     stats = {(r["outlet_id"], r["pollutant_id"]): r
              for r in _hourly_stats(list(outlets), since, until, ("outlet_id", "pollutant_id"))}
     emissions = _emissions(list(outlets), since, until)
-    limit_fields = ["outlet_id", "pollutant_id", "limit_value", "lower_limit"]
+    exceedances = _exceedances(list(outlets), since, until, ("outlet_id", "pollutant_id"))
+    periods = dict(PermitLimit._meta.get_field("averaging_period").choices)
+    limit_fields = ["outlet_id", "pollutant_id", "limit_value", "lower_limit", "averaging_period"]
     if permitted_quantity_known():
         limit_fields.append(PERMITTED_QUANTITY_FIELD)
     limits = {(r["outlet_id"], r["pollutant_id"]): r
@@ -136,7 +148,8 @@ def monitoring_rows(enterprise: Enterprise, start: dt.date, end: dt.date) -> lis
             lower_limit=float(limit["lower_limit"]) if limit and limit["lower_limit"] is not None else None,
             expected_hours=hours, valid_hours=stat.get("valid_hours", 0),
             average=stat["total"] / stat["values"] if stat.get("values") else None, peak=stat.get("peak"),
-            exceedance_hours=stat.get("exceedance_hours", 0) if limit else 0, emission=emissions.get(key),
+            averaging_period=str(periods.get(limit["averaging_period"], "")) if limit else "",
+            exceedances=exceedances.get(key, 0) if limit else 0, emission=emissions.get(key),
             permitted_quantity=float(annual) * _period_share(start, end) if annual else None))
     rows.sort(key=lambda r: (r.outlet_code, r.is_parameter, r.pollutant_code))
     return rows
@@ -207,7 +220,7 @@ class CountySummary:
 
 
 def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
-    """One row per enterprise of ``enterprises`` (a queryset): online completeness, exceedance hours,
+    """One row per enterprise of ``enterprises`` (a queryset): online completeness, exceedances,
     warnings, work orders and on-site checks of the period; each figure from one grouped query."""
     since, until = period_bounds(start, end)
     ents = list(enterprises.select_related("township", "industry").order_by("township__code", "name")
@@ -219,6 +232,8 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
                  .annotate(n=Count("id")).values_list("outlet__enterprise_id", "n"))
     stats = {r["outlet__enterprise_id"]: r for r in _hourly_stats(
         online.values("pk"), since, until, ("outlet__enterprise_id",), limited_only=True)}
+    exceedances = _exceedances(Outlet.objects.filter(enterprise_id__in=ids).values("pk"), since, until,
+                               ("enterprise_id",))
     alerts = {r["enterprise_id"]: r for r in Alert.objects.filter(
         enterprise_id__in=ids, opened_at__gte=since, opened_at__lt=until).values("enterprise_id").order_by()
         .annotate(total=Count("id"), exceed=Count("id", filter=Q(rule="exceedance")),
@@ -232,7 +247,7 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
         .annotate(self_checks=Count("id", filter=Q(kind="self_check")),
                   on_site=Count("id", filter=~Q(kind="self_check")))}
     hours = expected_hours(start, end)
-    rows, totals = [], {"enterprises": len(ents), "exceedance_hours": 0, "warnings": 0, "work_orders": 0,
+    rows, totals = [], {"enterprises": len(ents), "exceedances": 0, "warnings": 0, "work_orders": 0,
                         "on_site": 0, "self_checks": 0, "valid_hours": 0, "expected_hours": 0}
     for ent in ents:
         pk = ent["pk"]
@@ -241,13 +256,13 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
         row = {"name": ent["name"], "credit_code": ent["credit_code"], "township": ent["township__name"],
                "industry": ent["industry__name"], "colour": ent["eco_code__colour"] or "",
                "completeness": min(1.0, stat.get("valid_hours", 0) / expected) if expected else None,
-               "exceedance_hours": stat.get("exceedance_hours", 0), "warnings": alert.get("total", 0),
+               "exceedances": exceedances.get(pk, 0), "warnings": alert.get("total", 0),
                "exceedance_warnings": alert.get("exceed", 0), "open_warnings": alert.get("open", 0),
                "work_orders": order.get("total", 0), "work_orders_closed": order.get("closed", 0),
                "work_orders_late": order.get("late", 0), "self_checks": rnd.get("self_checks", 0),
                "on_site": rnd.get("on_site", 0)}
         rows.append(row)
-        for key in ("exceedance_hours", "warnings", "work_orders", "on_site", "self_checks"):
+        for key in ("exceedances", "warnings", "work_orders", "on_site", "self_checks"):
             totals[key] += row[key]
         totals["valid_hours"] += min(stat.get("valid_hours", 0), expected)
         totals["expected_hours"] += expected

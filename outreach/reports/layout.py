@@ -66,14 +66,15 @@ def enterprise_sections(report: EnterpriseReport) -> list[Section]:
         _("Monitoring summary per outlet and pollutant (hourly data)"),
         [Column(_("Outlet")), Column(_("Pollutant"), width=1.4), Column(_("Unit"), width=.7),
          Column(_("Limit"), width=.9), Column(_("Completeness"), PCT, .9), Column(_("Valid hours"), INT, .8),
-         Column(_("Average"), NUM, .9), Column(_("Peak"), NUM, .9), Column(_("Exceedance hours"), INT, .9),
+         Column(_("Average"), NUM, .9), Column(_("Peak"), NUM, .9), Column(_("Averaging period"), TEXT, .8),
+         Column(_("Exceedances"), INT, .8),
          Column(_("Emissions (kg; flow m³)"), NUM, 1.1), Column(_("Permitted quantity for the period"), TEXT, 1.3),
          Column(_("Share of the permitted quantity"), PCT, .9)],
         [[r.outlet_code, r.pollutant_name, r.unit, _limit_text(r), r.completeness, r.valid_hours, r.average, r.peak,
-          r.exceedance_hours if r.limit is not None else None, r.emission,
+          r.averaging_period, r.exceedances if r.limit is not None else None, r.emission,
           _quantity_text(r, report.permitted_quantity_known), r.emission_share] for r in report.monitoring],
-        note=_("Completeness: hours with valid data ÷ %(hours)d hours of the period. Exceedance: hourly average "
-               "beyond the permit limit. Emissions: sum of the cumulative emission (Cou) sent by the devices.")
+        note=_("Completeness: hours with valid data ÷ %(hours)d hours of the period. Exceedances: completed periods "
+               "of the permit's averaging period whose average broke the limit. Emissions: sum of the cumulative emission (Cou) sent by the devices.")
         % {"hours": report.monitoring[0].expected_hours if report.monitoring else 0})
     warnings_summary = Section(
         _("Warnings by rule"),
@@ -119,12 +120,12 @@ def county_sections(summary: CountySummary) -> list[Section]:
         _("Enterprises"),
         [Column(_("Enterprise"), width=2.2), Column(_("Township"), width=1), Column(_("Industry"), width=1.4),
          Column(_("Eco-code colour"), width=.6), Column(_("Online completeness"), PCT, .8),
-         Column(_("Exceedance hours"), INT, .8), Column(_("Warnings"), INT, .7),
+         Column(_("Exceedances"), INT, .8), Column(_("Warnings"), INT, .7),
          Column(_("Exceedance warnings"), INT, .8), Column(_("Open warnings"), INT, .7),
          Column(_("Work orders"), INT, .7), Column(_("Closed late"), INT, .7), Column(_("Self-checks"), INT, .7),
          Column(_("On-site checks"), INT, .7)],
         [[r["name"], r["township"], r["industry"], str(colours.get(r["colour"], "")), r["completeness"],
-          r["exceedance_hours"], r["warnings"], r["exceedance_warnings"], r["open_warnings"], r["work_orders"],
+          r["exceedances"], r["warnings"], r["exceedance_warnings"], r["open_warnings"], r["work_orders"],
           r["work_orders_late"], r["self_checks"], r["on_site"]] for r in summary.rows])]
 
 
@@ -133,6 +134,6 @@ def county_header(summary: CountySummary, scope: str) -> list[tuple[str, str]]:
     return [(_("Scope"), scope), (_("Period"), f"{summary.start:%Y-%m-%d} — {summary.end:%Y-%m-%d}"),
             (_("Enterprises"), str(t["enterprises"])),
             (_("Online completeness"), display(t["completeness"], PCT)),
-            (_("Exceedance hours"), display(t["exceedance_hours"], INT)), (_("Warnings"), display(t["warnings"], INT)),
+            (_("Exceedances"), display(t["exceedances"], INT)), (_("Warnings"), display(t["warnings"], INT)),
             (_("Work orders"), display(t["work_orders"], INT)), (_("On-site checks"), display(t["on_site"], INT)),
             (_("Generated at"), f"{summary.generated_at:%Y-%m-%d %H:%M}")]

@@ -1,5 +1,6 @@
 """Reading the platform's sheets as bureaus keep them (title rows, other header spellings, marks) and
 mapping their cell values: pollutant names, units, dates, choices."""
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -8,7 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from enterprises.models import Pollutant
+from enterprises.reference import DATA
 from enterprises.registry import mapping
+from enterprises.registry.mapping import BRACKETS
 from enterprises.registry.parsing import read_files
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +56,8 @@ def test_a_sheet_named_after_a_table_without_its_required_columns_is_refused():
     ("化学需氧量", "w01018"), ("化学需氧量（COD）", "w01018"), ("CODcr", "w01018"), ("氨氮（NH3-N）", "w21003"),
     ("总磷（以P计）", "w21011"), ("氮氧化物（以NO2计）", "a21002"), ("VOCs", "a24088"),
     ("烟尘", "a34013"), ("a21026", "a21026"), ("pH值", "w01001"), ("二氧化硫 ", "a21026"),
+    ("总铬", "w20116"), ("总铬（Cr）", "w20116"), ("总铜(Cu)", "w20122"), ("总锌", "w20123"), ("总镍", "w20121"),
+    ("总铅", "w20120"), ("总铁", "w20125"),
 ])
 def test_pollutant_names_map_to_hj212_codes(name, code):
     assert mapping.PollutantMap().get(name).code == code
@@ -77,3 +82,21 @@ def test_choices_read_their_labels_and_write_the_first():
     assert mapping.AVERAGING_PERIODS.label("day") == "日均值"
     with pytest.raises(mapping.MappingError):
         mapping.METHODS.code("半自动")
+
+
+def test_no_curated_name_is_the_standard_name_of_another_code():
+    """The curated names (data/pollutants.csv, aliases) may reword a code's name (烟尘 → 颗粒物) but never
+    take the name the HJ 212-2017 table gives another code: a code written one off would show a device's
+    copper as zinc."""
+    with open(DATA / "hj212_codes.csv", encoding="utf-8", newline="") as fh:
+        standard = {row["code"]: row["name"] for row in csv.DictReader(fh)}
+    owners: dict[str, set[str]] = {}
+    for code, name in standard.items():
+        owners.setdefault(name, set()).add(code)
+    with open(DATA / "pollutants.csv", encoding="utf-8", newline="") as fh:
+        curated = [(row["code"], row["name"]) for row in csv.DictReader(fh)]
+    with open(DATA / "pollutant_aliases.csv", encoding="utf-8", newline="") as fh:
+        curated += [(row["code"], BRACKETS.sub("", row["alias"].replace("（", "(").replace("）", ")")))
+                    for row in csv.DictReader(fh)]
+    wrong = [(code, name, owners[name]) for code, name in curated if code not in owners.get(name, {code})]
+    assert wrong == []

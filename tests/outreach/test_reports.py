@@ -1,5 +1,5 @@
 """One-click reports for a hand-built enterprise whose data came in as HJ 212 packets: completeness,
-averages, exceedance hours and emissions per outlet and pollutant, in the PDF (Chinese text
+averages, exceedances on the permit's own averaging period and emissions per outlet and pollutant, in the PDF (Chinese text
 extracted back) and in the Excel file, and the county summary; pages refuse other jurisdictions."""
 import datetime as dt
 import io
@@ -51,6 +51,8 @@ def plant():
                  data_frame(dev.mn, at, hourly, cn="2061")], at + dt.timedelta(minutes=6))
         with clock.frozen(at + dt.timedelta(minutes=35)):
             evaluation.evaluate()
+    with clock.frozen(T0 + dt.timedelta(hours=10, minutes=5)):
+        evaluation.evaluate()  # the cycle after the last hour completed records its exceedance
     return ent
 
 
@@ -63,15 +65,36 @@ def test_figures_of_the_report(plant):
     with clock.frozen(AFTER):
         report = data.enterprise_report(plant, DAY, DAY)
     cod, nh3 = _row(report, "w01018"), _row(report, "w21003")
-    assert (cod.expected_hours, cod.valid_hours, cod.exceedance_hours) == (24, 10, 2)
+    assert (cod.expected_hours, cod.valid_hours, cod.exceedances, cod.averaging_period) == (24, 10, 2, "小时均值")
     assert cod.completeness == pytest.approx(10 / 24) and nh3.completeness == pytest.approx(6 / 24)
     assert cod.average == pytest.approx(70) and cod.peak == 150
-    assert nh3.exceedance_hours == 0 and nh3.average == pytest.approx(5)
+    assert nh3.exceedances == 0 and nh3.average == pytest.approx(5)
     assert cod.emission == pytest.approx(25.0) and nh3.emission == pytest.approx(0.6)
     assert cod.permitted_quantity is None
     assert [(r["rule"], r["total"], r["open"]) for r in report.warnings_by_rule] == [("exceedance", 1, 1)]
     [warning] = report.warnings
     assert (warning["outlet"], warning["pollutant"], warning["peak"]) == ("DW001", "化学需氧量", 150)
+
+
+def test_a_daily_limit_is_judged_on_the_day_not_on_one_bad_hour():
+    """COD ≤ 100 as a daily average: one hour at 300 among 23 at 40 keeps the day at 48.3, no violation;
+    the hour stays visible as the peak."""
+    ent = f.enterprise(f.township("日均镇"), name="桐乡日均限值测试印染有限公司")
+    outlet = f.outlet(f.permit(ent), limits={"w01018": 100})
+    outlet.limits.update(averaging_period="day")
+    dev = device(outlet)
+    for hour in range(24):
+        at = T0 + dt.timedelta(hours=hour)
+        cod = 300 if hour == 10 else 40
+        _ingest([data_frame(dev.mn, at, {"w01018": {"Avg": cod, "Cou": 2.0}}, cn="2061")],
+                at + dt.timedelta(minutes=6))
+    with clock.frozen(T0 + dt.timedelta(days=1, minutes=5)):
+        evaluation.evaluate()  # the cycle after the day completed judges the day
+    with clock.frozen(AFTER):
+        report = data.enterprise_report(ent, DAY, DAY)
+    cod = _row(report, "w01018")
+    assert (cod.valid_hours, cod.peak, cod.averaging_period, cod.exceedances) == (24, 300, "日均值", 0)
+    assert cod.average == pytest.approx((300 + 23 * 40) / 24)
 
 
 def test_pdf_embeds_the_font_and_reads_back_in_chinese(plant):
@@ -99,9 +122,9 @@ def test_excel_holds_the_same_numbers(plant):
     headings = [c.value for c in sheet[1]]
     rows = {r[1]: dict(zip(headings, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
     cod = rows["化学需氧量"]
-    assert cod["完整率"] == pytest.approx(10 / 24) and cod["超标小时数"] == 2
+    assert cod["完整率"] == pytest.approx(10 / 24) and cod["超标次数"] == 2
     assert cod["平均值"] == pytest.approx(70) and cod["排放量（千克；流量为立方米）"] == pytest.approx(25.0)
-    assert rows["氨氮"]["超标小时数"] == 0 and rows["氨氮"]["排放量（千克；流量为立方米）"] == pytest.approx(0.6)
+    assert rows["氨氮"]["超标次数"] == 0 and rows["氨氮"]["排放量（千克；流量为立方米）"] == pytest.approx(0.6)
     assert book["概况"]["B2"].value == "桐乡报表测试化工有限公司"
 
 
@@ -114,7 +137,7 @@ def test_county_summary_counts_per_enterprise(plant):
         summary = data.county_summary(Enterprise.objects.filter(pk__in=[plant.pk, quiet.pk]), DAY, DAY)
     rows = {r["name"]: r for r in summary.rows}
     assert rows["桐乡报表测试化工有限公司"]["completeness"] == pytest.approx(16 / 48)
-    assert rows["桐乡报表测试化工有限公司"]["exceedance_hours"] == 2
+    assert rows["桐乡报表测试化工有限公司"]["exceedances"] == 2
     assert rows["无数据企业"]["completeness"] == 0 and rows["无数据企业"]["warnings"] == 0
     assert summary.totals["completeness"] == pytest.approx(16 / 72)
 

@@ -105,8 +105,9 @@ def shipment(w: World, day: int, rows_of=lambda rows: rows, *, arrive=True, arri
     with clock.frozen(start - dt.timedelta(minutes=20)):
         manifest = draft(w, planned_departure=start - dt.timedelta(minutes=10),
                          planned_arrival=start + dt.timedelta(minutes=60))
-    with clock.frozen(start + dt.timedelta(minutes=50)):
+    with clock.frozen(start + dt.timedelta(minutes=2)):
         manifest = services.manifest_depart(manifest, user=w.carrier_user, at=start)
+    with clock.frozen(start + arrive_after + dt.timedelta(minutes=10)):  # the positions come in after the trip
         rows = rows_of(track(start=start))
         if rows:
             assert upload(w.carrier_user, rows).status_code == 200

@@ -1,8 +1,10 @@
 """What the instruments say about themselves: the working-state codes of the HJ 212-2017 table.
 
 ``i12001`` (analyser working state: 0 running, 1 maintenance, 2 fault, 3 calibration, 5 back-flush,
-6 power fault, 7 measuring, 8 standardisation, 9 standby, 10 operation and maintenance) and ``i22001``
-(data logger: 0 running, 1 stopped, 2 fault, 3 maintenance) arrive as readings like any code. A state
+6 power fault, 7 measuring, 8 standardisation, 9 standby, 10 operation and maintenance), ``i12002``
+(analyser–logger link: 1 broken), ``i12003`` (analyser alarm: 1 alarm) and ``i22001`` (data logger:
+0 running, 1 stopped, 2 fault, 3 maintenance) arrive as readings like any code, as items of a data
+packet or as the ``-Info`` items of a CN 3020 upload (``monitoring.hj212.device_infos``). A state
 of maintenance or calibration mutes the limit rules of the outlet (its values are not emissions); a
 fault or stop is a device problem of its own. The half-hour aggregates of the status codes pick the
 few outlets whose readings are read (the big readings table is only looked at by outlet).
@@ -12,17 +14,19 @@ import datetime as dt
 from django.db.models import Q
 
 from enterprises.models import Pollutant
-
+from monitoring.hj212 import NORMAL_STATES
 from monitoring.models import Aggregate, Reading
 
 STATE_NAMES = {
     "i12001": {0: "运行", 1: "维护", 2: "故障", 3: "校准", 5: "反吹", 6: "电源故障", 7: "测量", 8: "标定", 9: "待机",
                10: "运维"},
+    "i12002": {1: "分析仪通讯异常"},
+    "i12003": {1: "分析仪报警"},
     "i22001": {0: "运行", 1: "停机", 2: "故障", 3: "维护"},
 }
-QUIET = {"i12001": {0, 7, 9}, "i22001": {0}}
-MUTING = {"i12001": {1, 3, 5, 8, 10}, "i22001": {3}}
-FAULT = {"i12001": {2, 6}, "i22001": {1, 2}}
+QUIET = NORMAL_STATES
+MUTING = {"i12001": {1, 3, 5, 8, 10}, "i12002": set(), "i12003": set(), "i22001": {3}}
+FAULT = {"i12001": {2, 6}, "i12002": {1}, "i12003": {1}, "i22001": {1, 2}}
 
 
 def instrument_states(since: dt.datetime, until: dt.datetime, outlet_ids=None) -> dict[int, dict[str, set[int]]]:

@@ -71,16 +71,15 @@ def limit_findings(judgement: limit_windows.Judgement, muted: set[int], cfg: Ale
     for state in judgement.states:
         if state.outlet_id in muted:
             continue
-        evidence = state.evidence()
         near_key = (state.outlet_id, state.pollutant_id, Rule.NEAR_LIMIT)
         if state.over:
             near_wide.add(near_key)
             findings.append(Finding(state.outlet_id, state.enterprise_id, state.pollutant_id, Rule.EXCEEDANCE,
-                                    state.value, state.bound(), evidence))
+                                    state.value, state.bound(), state.evidence()))
         elif state.near(share):
             near_wide.add(near_key)
             findings.append(Finding(state.outlet_id, state.enterprise_id, state.pollutant_id, Rule.NEAR_LIMIT,
-                                    state.value, state.bound(share), {**evidence, "share": share}))
+                                    state.value, state.bound(share), {**state.evidence(), "share": share}))
     return findings, near_wide
 
 

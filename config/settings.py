@@ -307,6 +307,19 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@enforcement.local")
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))  # doubled after each failure
+# Group robots (see docs/notifications.md): users give only their robot's key / access token.
+NOTIFY_WECOM_URL = os.environ.get("NOTIFY_WECOM_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+NOTIFY_DINGTALK_URL = os.environ.get("NOTIFY_DINGTALK_URL", "https://oapi.dingtalk.com/robot/send")
+# SMS: the logging backend (embedded default) or the HTTP gateway backend.
+NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "notifications.sms.LoggingBackend")
+NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_TOKEN = os.environ.get("NOTIFY_SMS_TOKEN", "")
+NOTIFY_SMS_SIGNATURE = os.environ.get("NOTIFY_SMS_SIGNATURE", "【生态环境局】")
+NOTIFY_SMS_MAX_CHARS = int(os.environ.get("NOTIFY_SMS_MAX_CHARS", "70"))  # one UCS-2 text, signature included
+# Kinds whose messages to one recipient in one cycle are grouped into one digest (first warnings and
+# alarms stay immediate).
+NOTIFY_DIGEST_KINDS = tuple(k for k in os.environ.get("NOTIFY_DIGEST_KINDS", "alert.repeat").split(",") if k)
 
 # --- HJ 212 server: fair under abuse -------------------------------------------------------------
 HJ212_MAX_CONNECTIONS = int(os.environ.get("HJ212_MAX_CONNECTIONS", "20000"))

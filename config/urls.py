@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("waste/", include("waste.urls")),
     path("outreach/", include("outreach.urls")),
+    path("notifications/", include("notifications.urls")),
     path("m/", include("fieldsync.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

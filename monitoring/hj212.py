@@ -21,14 +21,21 @@ MAX_DATA_LENGTH = 9999  # the length field has 4 digits; frames over the nominal
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 DATA_KINDS = {"2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day"}
+DEVICE_INFO_CN = "3020"  # upload of on-site device information: ``PolId=w01018;i12001-Info=3;...``
 VALUE_SUFFIXES = {"Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou",
                   "ZsRtd": "zs_rtd", "ZsAvg": "zs_avg", "ZsMin": "zs_min", "ZsMax": "zs_max"}
 DATA_FLAGS = frozenset("NFMSDCTB")
 # Suffixes that carry no reading of ours; accepted and ignored.
-IGNORED_SUFFIXES = frozenset({"EFlag", "ValidNum", "TotalNum", "Info", "Data", "DayData", "NightData",
+IGNORED_SUFFIXES = frozenset({"EFlag", "ValidNum", "TotalNum", "Data", "DayData", "NightData",
                               "UpValue", "LowValue"})
 
 # QnRtn codes of a CN 9011 reply (request acknowledgement).
+# The normal values of the instrument state codes (HJ 212-2017 appendix): analyser working state i12001
+# running / measuring / standby, its link to the logger i12002 and its alarm i12003 normal, the logger's
+# own working state i22001 running. Any other value is something the instrument says about itself.
+NORMAL_STATES = {"i12001": frozenset({0, 7, 9}), "i12002": frozenset({0}), "i12003": frozenset({0}),
+                 "i22001": frozenset({0})}
+
 QNRTN_READY = 1
 QNRTN_REJECTED = 2
 QNRTN_WRONG_PW = 3
@@ -210,7 +217,8 @@ def build_frame(data: str) -> bytes:
 class Packet:
     """A parsed data segment. ``items`` maps each code as sent to its suffixes and raw values;
     ``params`` holds the other CP keys (DataTime, RtdInterval, QnRtn, a standalone Flag …);
-    ``problems`` the CP tokens a lenient parse could not read (token, why)."""
+    ``problems`` the CP tokens a lenient parse could not read (token, why); ``infos`` the ``-Info`` items
+    (CN 3020) in order, each with the ``PolId`` (the analyser) it follows: (pol_id or None, code, value)."""
 
     cn: str
     mn: str
@@ -223,6 +231,7 @@ class Packet:
     params: dict[str, str] = field(default_factory=dict)
     items: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: tuple[tuple[str, str], ...] = ()
+    infos: tuple[tuple[str | None, str, str], ...] = ()
 
     @property
     def wants_ack(self) -> bool:
@@ -298,8 +307,16 @@ def parse_packet(data: bytes | str, *, lenient: bool = False) -> Packet:
     params: dict[str, str] = {}
     items: dict[str, dict[str, str]] = {}
     problems: list[tuple[str, str]] | None = [] if lenient else None
+    infos: list[tuple[str | None, str, str]] = []
+    pol_id = None
     for key, value in _pairs(re.split(r"[;,]", cp), text, problems):
         code, dash, suffix = key.partition("-")
+        if key == "PolId":  # CN 3020: the analyser the next -Info items describe (one packet may name several)
+            pol_id = value or None
+            continue
+        if dash and code and suffix == "Info":
+            infos.append((pol_id, code, value))
+            continue
         slot = items.setdefault(code, {}) if dash and code and suffix else params
         name = suffix if slot is not params else key
         if slot.get(name, value) != value:
@@ -313,7 +330,7 @@ def parse_packet(data: bytes | str, *, lenient: bool = False) -> Packet:
         flag=_int_field("Flag", head["Flag"], text) if head.get("Flag") else None,
         pnum=_int_field("PNUM", head["PNUM"], text) if head.get("PNUM") else None,
         pno=_int_field("PNO", head["PNO"], text) if head.get("PNO") else None,
-        params=params, items=items, problems=tuple(problems or ()),
+        params=params, items=items, problems=tuple(problems or ()), infos=tuple(infos),
     )
 
 
@@ -409,11 +426,37 @@ def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, t
     return fields
 
 
+def device_infos(packet: Packet, observed_at: datetime) -> list[ParsedReading]:
+    """The numeric ``-Info`` items of a CN 3020 upload (instrument states ``i12001``/``i12002``/``i12003``,
+    ``i22001``, parameters ``i13…``) as real-time readings at its DataTime, codes as sent. Text items (logs
+    ``i11001``, calibration times) are device information, not values, and are left out. When several
+    analysers (``PolId``) report the same code, the first one not in its normal state (``NORMAL_STATES``)
+    is kept, else the first: the outlet's instruments are judged together."""
+    kept: dict[str, float] = {}
+    for _pol_id, code, text in packet.infos:
+        try:
+            value = parse_number(text, f"{code}-Info")
+        except ProtocolError:
+            continue
+        normal = NORMAL_STATES.get(code, ())
+        if code not in kept or (kept[code] in normal and value not in normal):
+            kept[code] = value
+    return [ParsedReading(code=code, kind="realtime", observed_at=observed_at, rtd=value)
+            for code, value in kept.items()]
+
+
 def read_items(packet: Packet, tz: tzinfo = DEFAULT_TZ) -> tuple[list[ParsedReading], list[UnreadItem]]:
     """Every item of a data packet (CN 2011/2051/2061/2031), codes as sent: the readable ones as
     readings, the others (bad number, unknown suffix or flag, missing or bad DataTime, CP tokens the
-    parse could not read) as UnreadItems with their values as sent. ``([], [])`` for other commands."""
+    parse could not read) as UnreadItems with their values as sent. A CN 3020 upload gives its
+    instrument states and parameters (``device_infos``). ``([], [])`` for other commands."""
     kind = packet.kind
+    if packet.cn == DEVICE_INFO_CN and packet.infos:
+        try:
+            return device_infos(packet, parse_time(packet.params.get("DataTime", ""), tz=tz)), []
+        except ProtocolError as exc:
+            return [], [UnreadItem(code, "realtime", None, {"Info": text}, exc.reason, exc.detail)
+                        for _pol_id, code, text in packet.infos]
     if kind is None:
         return [], []
     unread = [UnreadItem("CP", kind, None, {"token": token}, "bad_field", why) for token, why in packet.problems]

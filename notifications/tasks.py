@@ -1,12 +1,28 @@
-"""Celery tasks of notifications (thin wrappers over the services)."""
+"""Celery tasks of notifications (thin wrappers over the services). A delivery that failed and waits
+for a retry is queued again for its retry time, on the queue the task came from."""
 from celery import shared_task
 
 from . import services
 
 
-@shared_task(name="notifications.tasks.deliver_notification", ignore_result=True)
-def deliver_notification(notification_id: int) -> None:
-    services.deliver_notification(notification_id)
+def _schedule_retries(task, ids) -> None:
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    for pk, at in services.pending_retries(ids):
+        deliver_delivery.apply_async((pk,), eta=at, queue=queue)
+
+
+@shared_task(bind=True, name="notifications.tasks.deliver_notification", ignore_result=True)
+def deliver_notification(self, notification_id: int) -> None:
+    ids = services.pending_of(notification_id)
+    for pk in ids:
+        services.deliver(pk)
+    _schedule_retries(self, ids)
+
+
+@shared_task(bind=True, name="notifications.tasks.deliver_delivery", ignore_result=True)
+def deliver_delivery(self, delivery_id: int) -> None:
+    services.deliver(delivery_id)
+    _schedule_retries(self, [delivery_id])
 
 
 @shared_task(name="notifications.tasks.deliver_pending_notifications", ignore_result=True)

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 
 from core import clock, escalation
 from core.db import advisory_lock, is_postgres
+from enterprises.models import Outlet, Pollutant
 from notifications.services import Message, notify_many
 
 from .. import policy, rules
@@ -110,9 +111,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                for key, f in detection.findings.items()
                if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)]
         if new:
-            created = Alert.objects.bulk_create(new)
-            new = list(Alert.objects.filter(pk__in=[a.pk for a in created])
-                       .select_related("outlet", "enterprise", "pollutant"))
+            new = _identify(new)
             events += [AlertEvent(alert=a, kind=Event.OPENED, at=now) for a in new]
             result.opened = len(new)
 
@@ -160,12 +159,39 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                 alert.resolved_message_sent = True
         result.notified = len(notify_many(outbox))  # one batch: a cycle may notify a thousand enterprises
 
-        _write([*open_alerts, *new])
+        if is_postgres():  # the new ones are written once, in their final state (their ids were taken ahead)
+            Alert.objects.bulk_create(new, batch_size=1000)
+            _write(open_alerts)
+        else:
+            _write([*open_alerts, *new])
         AlertEvent.objects.bulk_create(events, batch_size=1000)
         result.exceedances = record_exceedances(
             detection.judgement, now, {(a.outlet_id, a.pollutant_id, a.rule): a for a in [*open_alerts, *new]})
         result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
     return result
+
+
+def _identify(new: list[Alert]) -> list[Alert]:
+    """Give the new warnings their ids and their outlet, enterprise and pollutant (the messages name them).
+    On PostgreSQL the ids are taken from the table's sequence in one statement and the rows are inserted
+    once at the end of the cycle, notified state included (no insert, re-read and update of each); on
+    SQLite they are inserted now and read back."""
+    if not is_postgres():
+        created = Alert.objects.bulk_create(new)
+        return list(Alert.objects.filter(pk__in=[a.pk for a in created])
+                    .select_related("outlet", "enterprise", "pollutant"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [Alert._meta.db_table, len(new)])
+        ids = [row[0] for row in cursor.fetchall()]
+    outlets = Outlet.objects.select_related("enterprise").in_bulk({a.outlet_id for a in new})
+    pollutants = Pollutant.objects.in_bulk({a.pollutant_id for a in new if a.pollutant_id})
+    for alert, pk in zip(new, ids):
+        alert.pk = pk
+        alert.outlet = outlets[alert.outlet_id]
+        alert.enterprise = alert.outlet.enterprise
+        alert.pollutant = pollutants.get(alert.pollutant_id)
+    return new
 
 
 def _write(alerts: list[Alert], batch: int = 1000) -> None:

@@ -9,6 +9,7 @@ duty; completeness, validity and exceedances are all read from that one query.
 Completeness is judged on each device's own terms: a device that sends a value every ``k`` minutes owes
 ``60 / k`` readings an hour (read from its own data: the median number of readings of its hours with
 data), and owes them only from its first packet or the permit's start, if later than the window's start.
+A daily-only logger (CN 2031, no hourly data) owes one daily value for each local day completed since then.
 
 Episode keys (``ep``) make one fact charged once: an exceedance is ``exceedance:<outlet>:<pollutant>:<day>``
 in the hourly data and in the warnings; a missing-data gap is ``gap:<outlet>``.
@@ -39,7 +40,7 @@ from django.utils.translation import gettext_noop as N_
 from alerts.models import Alert, Silence
 from core.db import JsonArrayAgg
 from enterprises.models import MonitoringDuty
-from monitoring.models import Aggregate, Device
+from monitoring.models import Aggregate, DataKind, Device
 
 from .base import RATIO, Family, key_part
 
@@ -71,7 +72,7 @@ def _duty_hours(ctx, days):
 
 
 def _no_aggregates(ctx):
-    if not Aggregate.objects.filter(period=Aggregate.Period.HOUR, outlet__isnull=False,
+    if not Aggregate.objects.filter(period__in=[Aggregate.Period.HOUR, Aggregate.Period.DAY], outlet__isnull=False,
                                     start__gte=ctx.since(30), start__lt=ctx.as_of).exists():
         return N_("no online monitoring data (hourly statistics) in the last 30 days")
     return None
@@ -120,9 +121,13 @@ def _owed(values, p, ctx) -> dict:
         start = max(start, values["first"])
     if values["permit_from"] is not None:
         start = max(start, dt.datetime.combine(values["permit_from"], dt.time(), LOCAL))
-    hours = max(0.0, (ctx.as_of - start).total_seconds() / 3600)
-    owed = hours * (values["per_hour"] or 1)
-    received = values["received"] or 0
+    if values["received"] is None and values["daily"]:
+        # a daily-only logger (CN 2031): one value a local day, owed for each day completed since the start
+        owed = max(0, (ctx.as_of.astimezone(LOCAL).date() - start.astimezone(LOCAL).date()).days)
+        received = values["daily"]
+    else:
+        owed = max(0.0, (ctx.as_of - start).total_seconds() / 3600) * (values["per_hour"] or 1)
+        received = values["received"] or 0
     record = {"type": "outlet", "id": str(values["outlet"]), "at": start.isoformat(), "ep": f"gap:{values['outlet']}"}
     short = owed > 0 and received / owed < p["min_ratio"]
     return {"received": received, "owed": owed, "records": [record] if short else []}
@@ -139,7 +144,12 @@ def _completeness(p, ctx):
         .order_by("first_seen_at").values("first_seen_at")[:1]
     first_hour = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
                                           period=Aggregate.Period.HOUR, count__gt=0).order_by("start").values("start")[:1]
-    return {"received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
+    # A daily-only logger has no hours: its days of daily data (kind day) in the window.
+    daily = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
+                                     period=Aggregate.Period.DAY, kind=DataKind.DAY, count__gt=0,
+                                     start__gte=ctx.since(p["window_days"]), start__lt=ctx.as_of) \
+        .order_by().values("pollutant").annotate(n=Count("*")).values("n")[:1]
+    return {"daily": Subquery(daily), "received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
             "per_hour": Median("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
             "first": Coalesce(Subquery(first_packet), Subquery(first_hour)), "permit_from": Max("permit__valid_from"),
             "outlet": Max("outlet_id")}

@@ -569,6 +569,9 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
         return
     interval: dict[int, int] = {}
     for unit in units:
+        packet = unit.outcome.packet if unit.outcome is not None else None
+        if packet is not None and packet.cn == hj212.DEVICE_INFO_CN:
+            continue  # instrument states (CN 3020) come when they change, not at the reporting interval
         for _, reading in unit.readings:
             if reading.kind not in KIND_INTERVAL:
                 continue  # a manual result says nothing of the device's own reporting interval

@@ -1,17 +1,20 @@
-"""REST views of the in-app inbox: my notifications (and my enterprise's), mark read."""
+"""REST views of the in-app inbox (my notifications and my enterprise's, mark read) and of my channel
+choice (``/api/v1/notification-preferences/``: every signed-in user, only their own)."""
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.idempotency import idempotent
 from core.api.viewsets import ApiMixin
 
 from ..models import Notification
-from ..selectors import inbox
-from ..services import notification_mark_read
-from .serializers import MarkReadSerializer, NotificationSerializer
+from ..selectors import inbox, preference_of
+from ..services import PreferenceError, notification_mark_read, preference_update
+from .serializers import MarkReadSerializer, NotificationSerializer, PreferenceSerializer
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -22,6 +25,7 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
+FIELDS = ("email", "sms", "wecom", "dingtalk", "wecom_key", "dingtalk_token", "dingtalk_secret")
 MARKED = inline_serializer("MarkedRead", {"marked": serializers.IntegerField()})
 
 
@@ -55,3 +59,39 @@ class NotificationViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         form = MarkReadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return Response({"marked": notification_mark_read(user=request.user, ids=form.validated_data["ids"])})
+
+
+class PreferenceView(APIView):
+    """My outbound channels (the in-app inbox is always on); the role's defaults until I save a choice."""
+
+    serializer_class = PreferenceSerializer
+
+    @extend_schema(responses=PreferenceSerializer)
+    def get(self, request):
+        return Response(PreferenceSerializer(preference_of(request.user)).data)
+
+    @extend_schema(request=PreferenceSerializer, responses=PreferenceSerializer)
+    @idempotent
+    def put(self, request):
+        """Replace my choice (fields left out are off or empty)."""
+        return self._save(request, partial=False)
+
+    @extend_schema(request=PreferenceSerializer, responses=PreferenceSerializer)
+    @idempotent
+    def patch(self, request):
+        """Change some fields of my choice."""
+        return self._save(request, partial=True)
+
+    def _save(self, request, *, partial: bool):
+        current = preference_of(request.user)
+        form = PreferenceSerializer(current, data=request.data, partial=partial)
+        form.is_valid(raise_exception=True)
+        fields = {}
+        for name in FIELDS:
+            kept = getattr(current, name)
+            fields[name] = form.validated_data.get(name, kept if partial else type(kept)())  # off, or empty
+        try:
+            pref = preference_update(user=request.user, **fields)
+        except PreferenceError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(PreferenceSerializer(pref).data)

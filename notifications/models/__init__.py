@@ -1,4 +1,5 @@
 """Models of notifications."""
-from .notifications import Channel, Delivery, Notification
+from .notifications import Channel, Delivery, Digest, Notification
+from .preferences import CHOOSABLE, ROLE_DEFAULTS, ChannelPreference
 
-__all__ = ["Channel", "Delivery", "Notification"]
+__all__ = ["CHOOSABLE", "ROLE_DEFAULTS", "Channel", "ChannelPreference", "Delivery", "Digest", "Notification"]

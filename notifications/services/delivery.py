@@ -1,31 +1,37 @@
-"""Notifications over channels (in-app inbox, e-mail, webhook), shared by every app.
+"""Notifications over channels (in-app inbox, e-mail, integration webhook, WeChat Work and DingTalk
+group robots, SMS), shared by every app.
 
 ``notify`` (one) and ``notify_many`` (a batch, in a few statements) record a ``Notification`` and
-one ``Delivery`` per channel. The in-app delivery is done on creation (the inbox reads the table).
-E-mail and webhook deliveries are sent by a Celery task queued on commit, and any that fail are
-retried with back-off by ``deliver_due``, which beat runs every minute; so a broker outage delays
-delivery but loses nothing. A ``dedup_key`` makes a
-notification exactly-once (e.g. the single "resolved" message of a warning).
+one ``Delivery`` per chosen channel and address of its recipient (``recipients``). The in-app delivery
+is done on creation (the inbox reads the table). The outbound ones are sent by a Celery task queued
+on commit; one that fails is retried with back-off (``NOTIFY_RETRY_BASE_SECONDS``, doubled each time)
+by a Celery task queued for that time, and by ``deliver_due``, which beat runs every minute; so a
+broker outage delays delivery but loses nothing. A failure the channel calls permanent (a robot's
+unknown key) and the ``NOTIFY_MAX_ATTEMPTS``-th failure end it as failed, with the reason kept.
+
+Repeats (``NOTIFY_DIGEST_KINDS``, e.g. the 5-minute reminders of an unacknowledged warning) to one
+recipient in one batch (one warning cycle) become one ``Digest``: each stays in the inbox, but the
+outbound channels carry one message listing them. First warnings and alarms stay immediate.
+A ``dedup_key`` makes a notification exactly-once (e.g. the single "resolved" message of a warning).
 """
-import json
 import logging
-import urllib.request
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from core import clock
 
-from ..models import Channel, Delivery, Notification
+from ..errors import DeliveryFailed
+from ..models import Channel, Delivery, Digest, Notification
 from ..selectors import inbox
+from .channels import SENDERS
+from .recipients import targets
 
 log = logging.getLogger(__name__)
-
-RETRY_BASE = timedelta(minutes=1)
 
 
 @dataclass
@@ -52,8 +58,8 @@ def notify(*, kind: str, subject: str, body: str = "", enterprise=None, user=Non
 
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
     """Record many notifications in a few statements (a warning cycle may send a thousand) and queue
-    their deliveries once. Messages whose ``dedup_key`` was used before (or twice in the batch) are
-    dropped. Returns the notifications created."""
+    their deliveries once; repeats to one recipient are grouped into one digest. Messages whose
+    ``dedup_key`` was used before (or twice in the batch) are dropped. Returns the notifications created."""
     messages = list(messages)
     for message in messages:
         if message.enterprise is None and message.user is None:
@@ -70,24 +76,16 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     if not fresh:
         return []
     now = clock.now()
+    where = targets({_recipient(m) for m in fresh})
+    digest_of = _digests(fresh, where, now)
     try:
         with transaction.atomic():
-            created = Notification.objects.bulk_create([_row(m, now) for m in fresh], batch_size=1000)
+            created = Notification.objects.bulk_create([_row(m, now, digest_of.get(id(m))) for m in fresh],
+                                                       batch_size=1000)
     except IntegrityError:  # a concurrent writer took a key between the check and the insert
-        created = [note for m in fresh if (note := _create_one(m, now)) is not None]
-    deliveries = []
-    for note in created:
-        deliveries.append(Delivery(notification=note, channel=Channel.IN_APP, status=Delivery.Status.SENT,
-                                   attempts=1, sent_at=now))
-        email = (note.enterprise.contact_email if note.enterprise is not None else "") or \
-            (note.user.email if note.user is not None else "")
-        if email:
-            deliveries.append(Delivery(notification=note, channel=Channel.EMAIL, address=email, next_attempt_at=now))
-        if settings.NOTIFY_WEBHOOK_URL:
-            deliveries.append(Delivery(notification=note, channel=Channel.WEBHOOK,
-                                       address=settings.NOTIFY_WEBHOOK_URL, next_attempt_at=now))
-    Delivery.objects.bulk_create(deliveries, batch_size=2000)
-    if len(deliveries) > len(created):
+        created = [note for m in fresh if (note := _create_one(m, now, digest_of.get(id(m)))) is not None]
+    outbound = _queue_deliveries(created, where, now)
+    if outbound:
         if len(created) == 1:
             transaction.on_commit(lambda: _enqueue(created[0].pk))
         else:
@@ -95,16 +93,48 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     return created
 
 
-def _row(message: Message, now) -> Notification:
+def _recipient(message: Message) -> tuple[int | None, int | None]:
+    return (getattr(message.enterprise, "pk", None), getattr(message.user, "pk", None))
+
+
+def _digests(messages: list[Message], where: dict, now: datetime) -> dict[int, Digest]:
+    """The digest of each repeat (by ``id`` of its message) that shares its recipient with another
+    repeat of the batch and has somewhere to go outbound."""
+    repeats = defaultdict(list)
+    for message in messages:
+        if message.kind in settings.NOTIFY_DIGEST_KINDS:
+            repeats[_recipient(message)].append(message)
+    grouped = {key: group for key, group in repeats.items() if len(group) > 1 and where[key]}
+    digests = Digest.objects.bulk_create([Digest(enterprise_id=e, user_id=u, created_at=now) for e, u in grouped])
+    return {id(message): digest for digest, group in zip(digests, grouped.values(), strict=True) for message in group}
+
+
+def _queue_deliveries(created: list[Notification], where: dict, now: datetime) -> int:
+    """The deliveries of a batch: in-app ones done, outbound ones per notification or per digest.
+    Returns how many outbound deliveries were queued."""
+    deliveries = [Delivery(notification=note, channel=Channel.IN_APP, status=Delivery.Status.SENT, attempts=1,
+                           sent_at=now) for note in created]
+    outbound = [Delivery(notification=note, channel=channel, address=address, user_id=account, next_attempt_at=now)
+                for note in created if note.digest is None
+                for channel, address, account in where[(note.enterprise_id, note.user_id)]]
+    digests = {note.digest_id: note.digest for note in created if note.digest is not None}
+    outbound += [Delivery(digest=digest, channel=channel, address=address, user_id=account, next_attempt_at=now)
+                 for digest in digests.values()
+                 for channel, address, account in where[(digest.enterprise_id, digest.user_id)]]
+    Delivery.objects.bulk_create(deliveries + outbound, batch_size=2000)
+    return len(outbound)
+
+
+def _row(message: Message, now, digest: Digest | None) -> Notification:
     return Notification(kind=message.kind, subject=message.subject[:200], body=message.body,
                         enterprise=message.enterprise, user=message.user, url=message.url, source=message.source,
-                        dedup_key=message.dedup_key, created_at=now)
+                        dedup_key=message.dedup_key, created_at=now, digest=digest)
 
 
-def _create_one(message: Message, now) -> Notification | None:
+def _create_one(message: Message, now, digest: Digest | None) -> Notification | None:
     try:
         with transaction.atomic():
-            note = _row(message, now)
+            note = _row(message, now, digest)
             note.save(force_insert=True)
             return note
     except IntegrityError:
@@ -131,44 +161,12 @@ def _enqueue_sweep() -> None:
         log.warning("could not queue a delivery sweep: %s", exc)
 
 
-def _payload(note: Notification) -> dict:
-    enterprise = note.enterprise
-    return {
-        "kind": note.kind, "subject": note.subject, "body": note.body, "url": note.url, "source": note.source,
-        "created_at": note.created_at.isoformat(),
-        "enterprise": None if enterprise is None else {
-            "credit_code": enterprise.credit_code, "name": enterprise.name, "phone": enterprise.contact_phone},
-        "user": None if note.user is None else {"username": note.user.username, "phone": note.user.phone},
-    }
-
-
-def _send_email(delivery: Delivery) -> None:
-    note = delivery.notification
-    link = f"\n\n{settings.PUBLIC_BASE_URL}{note.url}" if note.url else ""
-    send_mail(note.subject, note.body + link, settings.DEFAULT_FROM_EMAIL, [delivery.address], fail_silently=False)
-
-
-def _send_webhook(delivery: Delivery) -> None:
-    data = json.dumps(_payload(delivery.notification), ensure_ascii=False).encode()
-    # A worker killed after the gateway took the message but before the "sent" mark committed sends it
-    # again (late acknowledgement): the same key on both requests lets the gateway drop the second.
-    request = urllib.request.Request(delivery.address, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8",
-                                              "Idempotency-Key": f"notification-delivery-{delivery.pk}"})
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (the URL is configuration)
-        if response.status >= 300:
-            raise RuntimeError(f"webhook answered HTTP {response.status}")
-
-
-SENDERS = {Channel.EMAIL: _send_email, Channel.WEBHOOK: _send_webhook}
-
-
 def deliver(delivery_id: int) -> str:
     """Send one due delivery, claiming it so two workers never send it twice. Returns its status."""
     now = clock.now()
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
-            "notification__enterprise", "notification__user")
+            "notification__enterprise", "notification__user", "digest")
             .filter(pk=delivery_id, status=Delivery.Status.PENDING).first())
         if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
             return "skipped"
@@ -176,13 +174,14 @@ def deliver(delivery_id: int) -> str:
         try:
             SENDERS[delivery.channel](delivery)
         except Exception as exc:
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            delivery.last_error = str(exc) if isinstance(exc, DeliveryFailed) else f"{type(exc).__name__}: {exc}"
+            delivery.last_error = delivery.last_error[:2000]
+            if getattr(exc, "permanent", False) or delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                 delivery.status = Delivery.Status.FAILED
                 delivery.next_attempt_at = None
                 log.error("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, exc)
             else:
-                delivery.next_attempt_at = now + RETRY_BASE * 2 ** (delivery.attempts - 1)
+                delivery.next_attempt_at = now + retry_delay(delivery.attempts)
                 log.warning("delivery %s (%s) failed, retry at %s: %s", delivery.pk, delivery.channel,
                             delivery.next_attempt_at, exc)
         else:
@@ -194,11 +193,26 @@ def deliver(delivery_id: int) -> str:
         return delivery.status
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: the base, doubled after each further one."""
+    return timedelta(seconds=settings.NOTIFY_RETRY_BASE_SECONDS) * 2 ** (attempts - 1)
+
+
+def pending_retries(ids: Iterable[int]) -> list[tuple[int, datetime]]:
+    """Of the deliveries ``ids``, those waiting for a retry, with its time."""
+    return list(Delivery.objects.filter(pk__in=list(ids), status=Delivery.Status.PENDING,
+                                        next_attempt_at__isnull=False).values_list("pk", "next_attempt_at"))
+
+
+def pending_of(notification_id: int) -> list[int]:
+    """The outbound deliveries of one notification still to send."""
+    return list(Delivery.objects.filter(notification_id=notification_id, status=Delivery.Status.PENDING)
+                .values_list("pk", flat=True))
+
+
 def deliver_notification(notification_id: int) -> list[str]:
     """Send every due delivery of one notification."""
-    ids = Delivery.objects.filter(notification_id=notification_id, status=Delivery.Status.PENDING) \
-        .values_list("pk", flat=True)
-    return [deliver(pk) for pk in list(ids)]
+    return [deliver(pk) for pk in pending_of(notification_id)]
 
 
 def deliver_due(limit: int = 1000) -> int:

@@ -171,6 +171,25 @@ def test_instrument_status_codes_are_stored_as_readings():
     assert Reading.objects.get(device=dev, pollutant__code="i12001").value == 3
 
 
+def test_cn_3020_instrument_states_per_analyser_are_stored_and_acknowledged():
+    dev = device(reporting_interval_minutes=60)
+    cp = ("DataTime=20250301100000;PolId=w01018;i12001-Info=0,i12002-Info=0,i12003-Info=0;"
+          "PolId=w21003;i12001-Info=3;i12002-Info=0;i12003-Info=1;i13003-Info=60;i11001-Info=//reagent changed//")
+    [outcome] = run(hj212.build_frame(hj212.data_segment(cn="3020", mn=dev.mn, qn="20250301100000001", flag=5,
+                                                          cp=cp)))
+    assert outcome.accepted and reply_of(outcome).cn == "9014"
+    # one value per code for the outlet: the analyser that is not in its normal state (NH3-N calibrating)
+    assert {code: value for code, value, kind in readings_of(dev).values_list("pollutant__code", "value", "kind")
+            if kind == "realtime"} == {"i12001": 3, "i12002": 0, "i12003": 1, "i13003": 60}
+    assert readings_of(dev).get(pollutant__code="i12001").observed_at == T0
+    assert not HeldValue.objects.exists()  # the log text is device information, not a value
+    dev.refresh_from_db()
+    assert dev.reporting_interval_minutes == 60  # a state upload says nothing of the reporting interval
+    packet = hj212.parse_packet(hj212.FrameReader().feed(hj212.build_frame(
+        hj212.data_segment(cn="3020", mn=dev.mn, cp=cp)))[0].data)
+    assert packet.infos[:2] == (("w01018", "i12001", "0"), ("w01018", "i12002", "0")) and not packet.items
+
+
 def test_replay_hj212_reports_what_was_stored_refused_and_acknowledged(tmp_path):
     dev = device()
     good = data_frame(dev.mn, T0, {"w01018": {"Rtd": 20}, "x0001": {"Rtd": 1}}, qn="20250301100000001")

@@ -113,6 +113,23 @@ def test_pdf_embeds_the_font_and_reads_back_in_chinese(plant):
     assert "WenQuanYi" in str(descriptor["/FontName"]) or "wqy" in str(descriptor["/FontName"]).lower()
 
 
+def test_a_large_table_is_drawn_one_line_per_row_and_reads_back():
+    """Beyond ``pdf.WRAPPED_ROWS`` rows a table is drawn line by line: every row's text comes back, in
+    order, numbers as the layout displays them, a name too long for its column cut with an ellipsis."""
+    n = pdf.WRAPPED_ROWS + 40
+    section = layout.Section("企业", [layout.Column("企业", width=2), layout.Column("完整率", layout.PCT),
+                                     layout.Column("预警", layout.INT)],
+                             [[f"桐乡测试企业{k:04d}" + ("很长的名称" * 20 if k == 7 else ""), k / n, k]
+                              for k in range(n)])
+    reader = PdfReader(io.BytesIO(pdf.render("汇总", [("范围", "全县")], [section])))
+    text = "".join(page.extract_text() for page in reader.pages)
+    positions = [text.index(f"桐乡测试企业{k:04d}") for k in range(n)]
+    assert positions == sorted(positions)
+    assert f"{(n - 1) / n:.1%}" in text and f"{n - 1}" in text
+    assert "很长的名称" * 20 not in text and "…" in text
+    assert len(reader.pages) > 5
+
+
 def test_excel_holds_the_same_numbers(plant):
     with clock.frozen(AFTER):
         report = data.enterprise_report(plant, DAY, DAY)

@@ -1,7 +1,7 @@
 """Admin of alerts."""
 from django.contrib import admin
 
-from .models import Alert, AlertEvent, AlertSettings, Exceedance, Silence
+from .models import Alert, AlertEvent, AlertSettings, Exceedance, Incident, Silence
 
 
 class AlertEventInline(admin.TabularInline):
@@ -61,3 +61,10 @@ class ExceedanceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ("opened_at", "resolved_at", "outlets", "peak_outlets", "monitored_outlets", "last_seen_at")
+    readonly_fields = list_display
+    date_hierarchy = "opened_at"

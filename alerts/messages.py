@@ -84,9 +84,18 @@ def escalation_texts(alert: Alert, now: datetime) -> tuple[str, str]:
     return title, description
 
 
-def officer_messages(alert: Alert) -> list[Message]:
-    """The alarm to each township officer in charge of the alert's enterprise."""
-    officers = User.objects.filter(role=Role.TOWNSHIP, township_id=alert.enterprise.township_id, is_active=True)
+def township_officers(township_ids) -> dict[int, list[User]]:
+    """The active township officers of each township, in one query."""
+    officers: dict[int, list[User]] = {}
+    for officer in User.objects.filter(role=Role.TOWNSHIP, township_id__in=set(township_ids), is_active=True):
+        officers.setdefault(officer.township_id, []).append(officer)
+    return officers
+
+
+def officer_messages(alert: Alert, officers: list[User] | None = None) -> list[Message]:
+    """The alarm to each township officer in charge of the alert's enterprise (``officers``: already read)."""
+    if officers is None:
+        officers = township_officers([alert.enterprise.township_id]).get(alert.enterprise.township_id, [])
     text = subject(alert, "alarm")
     return [Message(kind="alert.alarm", subject=text, body=describe(alert), user=officer,
                     url=reverse("alerts:alert-detail", args=[alert.pk]), source=alert.source_ref,

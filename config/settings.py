@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -167,6 +168,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues by kind, so that no work waits behind other work: the 5-minute warning cycle has a queue of its
+# own, sending has one, long scoring and report runs one, imports one; the rest (deadlines, upkeep)
+# goes to "default". One beat for all. A worker started without -Q consumes every queue (the embedded
+# platform, `make run`); docker-compose.yml runs one worker per group of queues (docs/scaling.md).
+CELERY_QUEUES = ("warnings", "notifications", "scoring", "imports", "default")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUES]
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.evaluate_alerts": {"queue": "warnings"},
+    "notifications.tasks.*": {"queue": "notifications"},
+    "ecocode.tasks.*": {"queue": "scoring"},
+    "enforcement.tasks.review_positive_list": {"queue": "scoring"},
+}
+CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "notifications.tasks.deliver_pending_notifications",
                               "schedule": timedelta(minutes=1)},
@@ -177,7 +192,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-work-order-deadlines": {"task": "dispatch.tasks.check_deadlines", "schedule": timedelta(minutes=5)},
     "issue-self-check-campaigns": {"task": "dispatch.tasks.issue_campaigns", "schedule": crontab(hour=7, minute=0)},
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
+    "expire-time-series": {"task": "monitoring.tasks.expire_time_series", "schedule": crontab(hour=3, minute=30)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
+    "purge-login-records": {"task": "core.tasks.purge_access_logs", "schedule": crontab(hour=3, minute=25)},
     "collect-targeted-inspections": {"task": "enforcement.tasks.collect_targeted_inspections",
                                      "schedule": timedelta(minutes=5)},
     "review-positive-list": {"task": "enforcement.tasks.review_positive_list", "schedule": crontab(hour=2, minute=0)},
@@ -204,6 +221,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOG_RETENTION_DAYS = int(os.environ.get("AXES_LOG_RETENTION_DAYS", "90"))  # purged on beat (core.tasks)
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 7))))
 # The client address (rate limits, lockouts, audit): REMOTE_ADDR unless it is one of these proxies,
 # then the last address of CLIENT_IP_HEADER that is not a trusted proxy (core.net.client_ip).
@@ -242,7 +260,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "core.api.authentication.PasswordCheckedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -293,7 +311,7 @@ LEAFLET_CONFIG = {
     "MAX_ZOOM": 18,
     "TILES": os.environ.get("MAP_TILES_URL",
                             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"),
-    "ATTRIBUTION_PREFIX": "Map data",
+    "ATTRIBUTION_PREFIX": None,  # Leaflet's own prefix, translated by core/leaflet_labels.html
 }
 
 # --- Notifications --------------------------------------------------------------------------
@@ -321,6 +339,11 @@ NOTIFY_SMS_MAX_CHARS = int(os.environ.get("NOTIFY_SMS_MAX_CHARS", "70"))  # one 
 # alarms stay immediate).
 NOTIFY_DIGEST_KINDS = tuple(k for k in os.environ.get("NOTIFY_DIGEST_KINDS", "alert.repeat").split(",") if k)
 
+# --- Warning storms: one incident when a large share of the online outlets go silent together ---
+# (alerts.services.incidents): at least this share of the online-monitored outlets, and this many.
+ALERT_INCIDENT_SHARE = float(os.environ.get("ALERT_INCIDENT_SHARE", "0.3"))
+ALERT_INCIDENT_MIN_OUTLETS = int(os.environ.get("ALERT_INCIDENT_MIN_OUTLETS", "10"))
+
 # --- HJ 212 server: fair under abuse -------------------------------------------------------------
 HJ212_MAX_CONNECTIONS = int(os.environ.get("HJ212_MAX_CONNECTIONS", "20000"))
 HJ212_MAX_CONNECTIONS_PER_ADDRESS = int(os.environ.get("HJ212_MAX_CONNECTIONS_PER_ADDRESS", "64"))
@@ -333,6 +356,14 @@ HJ212_LOCKOUT_SECONDS = int(os.environ.get("HJ212_LOCKOUT_SECONDS", "900"))
 HJ212_LOCKOUT_KEY = os.environ.get("HJ212_LOCKOUT_KEY", "lockout")  # cache key space of the failure counters
 HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unknown MN from wrong password
 INGEST_REJECTION_RETENTION_DAYS = int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30"))
+# Time-series retention and roll-up (monitoring.services.retention, beat daily): raw readings go by
+# whole daily partitions; the aggregates keep the coarser figures longer than the finer ones.
+RETENTION_DAYS = {
+    "readings": int(os.environ.get("RETENTION_READINGS_DAYS", "400")),
+    "aggregates_half_hour": int(os.environ.get("RETENTION_HALF_HOUR_DAYS", "800")),
+    "aggregates_hour": int(os.environ.get("RETENTION_HOUR_DAYS", "1100")),
+    "aggregates_day": int(os.environ.get("RETENTION_DAY_DAYS", "3660")),
+}
 
 # --- Public site ----------------------------------------------------------------------------
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

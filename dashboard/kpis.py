@@ -22,7 +22,7 @@ Definitions (shown on the KPI page as well):
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
@@ -145,18 +145,32 @@ def colour_distribution(user, moments: list[dt.datetime]) -> list[dict]:
     return result
 
 
-def township_stats(user, *, now: dt.datetime) -> list[dict]:
+def township_stats(user, *, now: dt.datetime, as_of: dt.datetime | None = None) -> list[dict]:
     """Per visible township: enterprises, orange/red ones, open warnings, open and overdue work orders,
-    and the risk index and colour of ``dashboard.risk``. Four grouped queries."""
+    and the risk index and colour of ``dashboard.risk``. Four grouped queries.
+
+    With ``as_of`` before ``now`` (the end of a past month), the state at that moment: each enterprise's
+    colour from its colour history, the warnings open then (opened before, not resolved or closed by then)
+    and the orders open and overdue then."""
+    if as_of is not None and as_of >= now:
+        as_of = None
     townships = list(jurisdiction.visible_townships(user).order_by("code").values("id", "code", "name"))
-    ents = {r["township_id"]: r for r in jurisdiction.visible_enterprises(user).order_by().values("township_id")
-            .annotate(n=Count("pk"), orange_red=Count("pk", filter=Q(eco_code__colour__in=ORANGE_RED)),
-                      red=Count("pk", filter=Q(eco_code__colour=Colour.RED)))}
-    warnings = dict(jurisdiction.restrict(Alert.objects.filter(state__in=OPEN_STATES), user).order_by()
+    ents = _enterprise_colours(user, as_of)
+    if as_of is None:
+        open_alerts, open_orders, moment = Q(state__in=OPEN_STATES), ~Q(state=WorkOrder.State.CLOSED), now
+        overdue = overdue_q(now)
+    else:
+        moment = as_of
+        open_alerts = Q(opened_at__lt=as_of) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=as_of))
+        open_orders = Q(opened_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
+        overdue = open_orders & (
+            (Q(accept_due_at__lt=as_of) & (Q(accepted_at__isnull=True) | Q(accepted_at__gte=as_of)))
+            | (Q(due_at__lt=as_of) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=as_of))))
+    warnings = dict(jurisdiction.restrict(Alert.objects.filter(open_alerts), user).order_by()
                     .values("enterprise__township_id").annotate(n=Count("pk"))
                     .values_list("enterprise__township_id", "n"))
-    orders = {r["township_id"]: r for r in visible_work_orders(user).order_by().values("township_id").annotate(
-        open=Count("pk", filter=~Q(state=WorkOrder.State.CLOSED)), overdue=Count("pk", filter=overdue_q(now)))}
+    orders = {r["township_id"]: r for r in visible_work_orders(user).filter(opened_at__lt=moment).order_by()
+              .values("township_id").annotate(open=Count("pk", filter=open_orders), overdue=Count("pk", filter=overdue))}
     rows = []
     for t in townships:
         e = ents.get(t["id"], {"n": 0, "orange_red": 0, "red": 0})
@@ -167,6 +181,22 @@ def township_stats(user, *, now: dt.datetime) -> list[dict]:
                      "open_warnings": warnings.get(t["id"], 0), "open_orders": o["open"],
                      "overdue_orders": o["overdue"], "risk_index": risk.index, "risk_colour": risk.colour})
     return rows
+
+
+def _enterprise_colours(user, as_of: dt.datetime | None) -> dict[int, dict]:
+    """``{township_id: {n, orange_red, red}}`` of the visible enterprises: by the current eco-code, or by
+    each enterprise's latest colour change before ``as_of`` (a correlated subquery, in one grouped query)."""
+    qs = jurisdiction.visible_enterprises(user).order_by()
+    if as_of is None:
+        colour = "eco_code__colour"
+    else:
+        colour = "colour_then"
+        qs = qs.annotate(colour_then=Subquery(
+            ColourChange.objects.filter(enterprise_id=OuterRef("pk"), changed_at__lt=as_of)
+            .order_by("-changed_at", "-id").values("to_colour")[:1]))
+    rows = qs.values("township_id").annotate(n=Count("pk"), orange_red=Count("pk", filter=Q(**{f"{colour}__in": ORANGE_RED})),
+                                             red=Count("pk", filter=Q(**{colour: Colour.RED})))
+    return {r["township_id"]: r for r in rows}
 
 
 def township_air_quality(user, start: dt.datetime, end: dt.datetime) -> dict[int, dict[str, float]]:
@@ -205,11 +235,12 @@ RANK_KEYS = {
 
 def township_ranking(user, *, year: int, month: int, now: dt.datetime, by: str = "risk_index") -> list[dict]:
     """The visible townships ranked for one month by ``by`` (a key of ``RANK_KEYS``); townships without a
-    value for the key come last. Air quality and the month's KPIs, the risk of ``township_stats`` as of now."""
+    value for the key come last. Air quality, the month's KPIs and the risk of ``township_stats`` at the
+    month's end (now for the running month)."""
     start = timezone.make_aware(dt.datetime(year, month, 1))
     end = add_months(start, 1)
     field, higher_better = RANK_KEYS[by]
-    stats = {r["id"]: r for r in township_stats(user, now=now)}
+    stats = {r["id"]: r for r in township_stats(user, now=now, as_of=end)}
     air = township_air_quality(user, start, end)
 
     escalate = AlertSettings.current().escalate_after

@@ -23,7 +23,7 @@ from alerts.models import OPEN_STATES, Alert
 from core.db import is_postgres
 from dispatch.selectors import visible_work_orders, with_overdue
 from ecocode.models import Colour, ColourChange, EcoCode
-from enterprises import jurisdiction
+from enterprises import jurisdiction, pollutant_values
 from enterprises import selectors as registry_selectors
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from enterprises.models.enterprises import ManagementClass
@@ -166,6 +166,8 @@ def _limit_rows(enterprise: Enterprise, permit, now: dt.datetime) -> list[dict]:
             "pollutant": lim["pollutant__code"], "pollutant_name": lim["pollutant__name"], "unit": lim["unit"],
             "limit": limit, "lower_limit": lower, "averaging": lim["averaging_period"],
             "value": value, "at": at.isoformat() if at else None,
+            "value_text": pollutant_values.value_text(value, lim["pollutant__code"], lim["unit"]),
+            "limit_text": pollutant_values.value_text(limit, lim["pollutant__code"], lim["unit"]),
             "exceeds": value is not None and (value > limit or (lower is not None and value < lower)),
         })
     return rows
@@ -197,8 +199,11 @@ def enterprise_panel(user, enterprise: Enterprise, now: dt.datetime) -> dict:
         },
         "limits": _limit_rows(enterprise, permit, now),
         "alerts": [{"id": a.pk, "rule": a.get_rule_display(), "outlet": a.outlet.code,
-                    "pollutant": a.pollutant.code if a.pollutant_id else None, "state": a.get_state_display(),
+                    "pollutant": a.pollutant.code if a.pollutant_id else None,
+                    "pollutant_name": a.pollutant.name if a.pollutant_id else "", "state": a.get_state_display(),
                     "opened_at": _local_iso(a.opened_at), "value": a.value, "limit": a.limit_value,
+                    "value_text": pollutant_values.value_text(a.value, a.pollutant, a.unit),
+                    "limit_text": pollutant_values.value_text(a.limit_value, a.pollutant, a.unit),
                     "is_alarm": a.is_alarm} for a in alerts],
         "work_orders": [{"id": o.pk, "title": o.title, "state": o.get_state_display(), "source": o.get_source_display(),
                          "opened_at": _local_iso(o.opened_at), "due_at": _local_iso(o.due_at),
@@ -252,14 +257,11 @@ def outlet_series(outlet: Outlet, pollutant: Pollutant, start: dt.datetime, end:
         "period": period, "source": source, "start": start.isoformat(), "end": end.isoformat(),
         "limit": float(limit.limit_value) if limit else None,
         "lower_limit": float(limit.lower_limit) if limit and limit.lower_limit is not None else None,
-        "points": [[_local_iso(t), _r(v), _r(lo), _r(hi)] for t, v, lo, hi in points],
+        "points": [[_local_iso(t), *(pollutant_values.rounded(x, pollutant.code) for x in (v, lo, hi))]
+                   for t, v, lo, hi in points],
         "exceedances": sum(1 for _t, v, _lo, _hi in points
                            if limit is not None and v is not None and v > float(limit.limit_value)),
     }
-
-
-def _r(value):
-    return None if value is None else round(float(value), 4)
 
 
 def outlet_pollutants(outlet: Outlet) -> QuerySet:

@@ -17,6 +17,8 @@ from ecocode.models import Colour
 from enterprises import jurisdiction
 from enterprises.models import Industry, Role
 from enterprises.models.enterprises import ManagementClass
+from outreach import selectors as outreach_selectors
+from outreach.services.questions import answer_window
 
 from . import exports, kpis, risk, selectors, services, tracing
 from .access import dashboard_view, may_use_dashboard
@@ -85,8 +87,12 @@ def risk_page(request):
 def kpi_page(request):
     now = clock.now()
     months = kpis.monthly_kpis(request.user, now=now, months=12)
+    questions = outreach_selectors.visible_questions(request.user)
+    answers = outreach_selectors.answer_kpi(questions, since=kpis.month_start(timezone.localtime(now).date()), now=now)
     return render(request, "dashboard/kpis.html", {
-        **_common(request, "kpis"), "months": months, "current": months[-1],
+        **_common(request, "kpis"), "months": months, "current": months[-1], "answers": answers,
+        "answer_hours": int(answer_window().total_seconds() // 3600),
+        "answers_overdue": outreach_selectors.answer_kpi(questions, now=now)["overdue"],
         "townships": kpis.township_stats(request.user, now=now),
         "colour_labels": {c.value: str(c.label) for c in Colour},
         "chart_labels": {"warnings_sent": _("Warnings sent"), "answered_rate": _("Answered in time"),

@@ -10,6 +10,7 @@ class DispatchConfig(AppConfig):
     def ready(self):
         from core import escalation
 
+        from .services.escalations import work_orders_open_many
         from .services.orders import work_order_open_from_escalation
 
-        escalation.register(work_order_open_from_escalation)
+        escalation.register(work_order_open_from_escalation, many=work_orders_open_many)

@@ -1,13 +1,17 @@
 """Admin of ``enforcement``: the discretion table (editable by the bureau), officers' capacity, and
-read-mostly views of plans, inspections, cases and the positive list (their steps go through services)."""
+read-mostly views of plans, inspections, cases, the positive list, joint inspections and operators'
+records of monitoring devices (their steps go through services)."""
 from django.contrib import admin
 
 from .models import (
     Case,
     CaseEvidence,
+    DeviceCheck,
     DiscretionArticle,
     Inspection,
     InspectionPlan,
+    JointInspection,
+    JointPart,
     OfficerCapacity,
     PlannedInspection,
     PositiveListEntry,
@@ -67,3 +71,27 @@ class PositiveListEntryAdmin(admin.ModelAdmin):
     list_display = ("enterprise", "state", "proposed_at", "published_at", "removed_at")
     list_filter = ("state",)
     search_fields = ("enterprise__name",)
+
+
+class JointPartInline(admin.TabularInline):
+    model = JointPart
+    extra = 0
+    can_delete = False
+    readonly_fields = ("party", "township", "agency", "findings", "problems_found", "signed_by", "signer_name",
+                       "signed_at")
+
+
+@admin.register(JointInspection)
+class JointInspectionAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "planned_on", "invited_by")
+    search_fields = ("enterprise__name",)
+    readonly_fields = ("enterprise", "invited_by", "invited_at")
+    inlines = [JointPartInline]
+
+
+@admin.register(DeviceCheck)
+class DeviceCheckAdmin(admin.ModelAdmin):
+    list_display = ("device", "enterprise", "kind", "performed_at", "passed", "resolved_at")
+    list_filter = ("kind", "passed")
+    search_fields = ("enterprise__name", "device__mn", "operator")
+    readonly_fields = ("device", "enterprise", "recorded_by", "recorded_at")

@@ -5,8 +5,11 @@ inspections), case leads from them, filed, decided and executed through the serv
 moved back, so the strips, the officers' statistics and the KPI trends have history. Runs after the
 eco-code has scored the county (the draw reads the colours) and re-scores the enterprises with cases.
 
-The positive list stays empty in a fresh demo: its entry rule needs six months of green or blue, and
-the demo's colour history starts on the day it is seeded."""
+Then the operators' records of the key enterprises' monitoring devices over the last quarter (a
+comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), a
+few joint inspections with the township's enforcement team, and the positive list: proposed by its
+entry rules and approved by the bureau. In a fresh demo the list holds only the enterprises whose colour
+history covers six months (the eco-code demo scores the county on the day it is seeded)."""
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -17,15 +20,17 @@ from core import clock
 from dispatch.services import checklist_build
 from ecocode.services import scoring
 from enterprises.models import Enterprise, Role, User
+from monitoring.models import Device
 
 from . import services
-from .selectors import suggested_discretion
 from .models import Case, DiscretionArticle, Inspection, InspectionPlan, Mode, PlannedInspection
+from .selectors import suggested_discretion
 
 ORDER = 95  # after ecocode (90): the draw reads the colours
 ON_SITE_PER_MONTH = 30
 FINDINGS = ["危废暂存间标识不全，台账记录缺失", "废气收集罩破损，无组织排放明显", "在线监测设备采样管路堵塞",
             "雨污分流不彻底，雨水口有污水痕迹", "治理设施运行记录不全"]
+OPERATORS = ["浙江环科运维有限公司", "嘉兴蓝天环保科技有限公司"]
 OFF_SITE_FINDINGS = ["在线数据连续 6 小时恒值，疑似设备故障", "视频显示夜间治理设施停运", "执行报告排放量与在线数据不一致"]
 
 
@@ -108,6 +113,43 @@ def _cases(rng, today: dt.date) -> int:
     return n
 
 
+def _device_checks(rng, user) -> int:
+    """A comparison test per key-enterprise device in the last quarter; failures retested; some faults."""
+    now = clock.now()
+    n = 0
+    devices = Device.objects.filter(is_active=True, outlet__enterprise__management_class="key").select_related(
+        "outlet__enterprise").order_by("pk")
+    for device in devices:
+        at = now - dt.timedelta(days=rng.randint(20, 85), hours=rng.randint(0, 8))
+        failed = rng.random() < 0.08
+        services.device_check_record(user=user, device=device, kind="comparison", operator=rng.choice(OPERATORS),
+                                     performed_at=at, passed=not failed,
+                                     findings="比对监测相对误差超出 HJ 355 要求" if failed else "")
+        if failed:
+            services.device_check_record(user=user, device=device, kind="comparison", operator=rng.choice(OPERATORS),
+                                         performed_at=at + dt.timedelta(days=rng.randint(5, 15)))
+        if rng.random() < 0.05:
+            fault = services.device_check_record(user=user, device=device, kind="fault", operator=rng.choice(OPERATORS),
+                                                 performed_at=now - dt.timedelta(days=rng.randint(2, 60)),
+                                                 findings=rng.choice(["采样泵故障", "数采仪断电", "流量计读数异常"]))
+            if rng.random() < 0.9:
+                services.device_fault_resolve(check=fault, user=user, resolved_at=min(
+                    now, fault.performed_at + dt.timedelta(hours=rng.randint(6, 96))))
+        n += 1 + failed
+    return n
+
+
+def _joint(rng, officer, today: dt.date) -> int:
+    """Joint inspections with the enterprise's township team, some also with the neighbouring county."""
+    ents = list(Enterprise.objects.filter(management_class="key", status="operating").select_related("township")
+                .order_by("pk")[:200])
+    for ent in rng.sample(ents, min(3, len(ents))):
+        counties = ["嘉兴市秀洲区生态环境分局"] if rng.random() < 0.5 else []
+        services.joint_inspection_invite(user=officer, enterprise=ent, planned_on=today + dt.timedelta(days=7),
+                                         purpose="跨界水体异味联合排查", townships=[ent.township], counties=counties)
+    return min(3, len(ents))
+
+
 def extend(county) -> dict:
     rng = county.rng
     today = timezone.localtime(clock.now()).date()
@@ -132,7 +174,13 @@ def extend(county) -> dict:
         for ent in _key_off_site(rng, len(on_site)):  # as many off-site as on-site: half of them
             done += bool(_inspect(rng, None, ent, officers[rng.choice(ids)], None, _at(year, month, rng, last_day)))
     cases = _cases(rng, today)
+    checks = _device_checks(rng, bureau)
+    joint = _joint(rng, officers[ids[0]], today)
+    proposed = services.positive_list_propose()
+    for entry in proposed:
+        services.positive_list_approve(entry=entry, user=bureau)
     for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():
         scoring.score_enterprise(ent)  # the penalty indicators read the new decisions
     return {"inspection plans": InspectionPlan.objects.count(),
-            "planned inspections": PlannedInspection.objects.count(), "inspections": done, "cases decided": cases}
+            "planned inspections": PlannedInspection.objects.count(), "inspections": done, "cases decided": cases,
+            "operator records": checks, "joint inspections": joint, "positive list": len(proposed)}

@@ -1,6 +1,9 @@
-"""Forms of the case page: one per step (file, hearing notice, hearing held, decide, execute, drop)."""
+"""Forms of the case page (one per step: file, hearing notice, hearing held, decide, execute, drop) and of
+joint inspections (invite, a party's part, its signature)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Township
 
 from .models import DiscretionArticle
 
@@ -49,3 +52,23 @@ STEPS = {
     "decide": (DecideForm, ("filed", "hearing")),
     "execute": (ExecuteForm, ("decided",)),
 }
+
+
+class JointInviteForm(forms.Form):
+    """Invite to a joint inspection (the enterprise by its credit code)."""
+    credit_code = forms.CharField(label=_("unified social credit code"), max_length=18)
+    planned_on = forms.DateField(label=_("planned on"), widget=DATE)
+    purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 2}))
+    townships = forms.ModelMultipleChoiceField(Township.objects.order_by("code"), label=_("township enforcement teams"),
+                                               required=False)
+    counties = forms.CharField(label=_("neighbouring counties (one bureau per line)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class JointPartForm(forms.Form):
+    findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 3}))
+    problems_found = forms.IntegerField(label=_("problems found"), min_value=0, initial=0)
+
+
+class JointSignForm(forms.Form):
+    signer_name = forms.CharField(label=_("signed by"), max_length=64, required=False)

@@ -1,5 +1,6 @@
 """Reads of ``enforcement``: the suggested penalty discretion, plans, the positive list, officers'
-monthly statistics, the enterprise file and the compliance strips."""
+monthly statistics, the enterprise file and the compliance strips, joint inspections and their parts per
+party, the validity periods of monitoring devices from the operators' records."""
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +18,7 @@ from enterprises.models import Enterprise, Role, User
 from enterprises.models.enterprises import ManagementClass
 from waste.selectors import enterprise_transfers
 
-from .models import Case, DiscretionArticle, Inspection, Mode
+from .models import Case, DeviceCheck, DiscretionArticle, Inspection, JointInspection, JointPart, Mode
 
 STANDARD_FACTOR = Decimal("1.00")
 
@@ -188,6 +189,10 @@ def enterprise_file(enterprise, user, now: dt.datetime) -> dict:
         "self_check_rounds": Round.objects.filter(enterprise=enterprise, kind=Round.Kind.SELF_CHECK)
         .order_by("-submitted_at")[:12],
         "positive_list": enterprise.positive_list_entries.all()[:5],
+        "device_checks": DeviceCheck.objects.filter(enterprise=enterprise).select_related("device")[:20],
+        "invalid_periods": [p for periods in device_invalid_periods(
+            DeviceCheck.objects.filter(enterprise=enterprise).values_list("device_id", flat=True),
+            now - dt.timedelta(days=90), now).values() for p in periods],
         "strip": compliance_strips([enterprise.pk], now)[enterprise.pk],
         "periods": strip_periods(now),
         "transfers": enterprise_transfers(enterprise, user),
@@ -202,3 +207,53 @@ def subsidy_eligible(now: dt.datetime) -> list[dict]:
     return list(Enterprise.objects.filter(status=Enterprise.Status.OPERATING, eco_code__colour__in=eligible)
                 .exclude(pk__in=penalised).order_by("township__name", "name")
                 .values("credit_code", "name", "township__name", "eco_code__colour", "eco_code__score"))
+
+
+def joint_inspections_for(user) -> QuerySet:
+    """Joint inspections ``user`` takes part in: all of their jurisdiction for enforcement staff, those
+    inviting his township's team for a township officer, none for anyone else."""
+    qs = JointInspection.objects.select_related("enterprise__township")
+    if user.is_authenticated and (jurisdiction.is_bureau(user) or user.role == Role.ENFORCEMENT):
+        return jurisdiction.restrict(qs, user)
+    if user.is_authenticated and user.role == Role.TOWNSHIP and user.township_id:
+        return qs.filter(parts__party=JointPart.Party.TOWNSHIP, parts__township_id=user.township_id).distinct()
+    return qs.none()
+
+
+def joint_parts_visible(user) -> QuerySet:
+    """The parts of joint inspections ``user`` sees: every part of them for enforcement staff, his own
+    team's part for a township officer."""
+    parts = JointPart.objects.filter(joint__in=joint_inspections_for(user)).select_related("township", "signed_by")
+    if jurisdiction.is_bureau(user) or user.role == Role.ENFORCEMENT:
+        return parts
+    return parts.filter(party=JointPart.Party.TOWNSHIP, township_id=user.township_id)
+
+
+def joint_parts_for(joint: JointInspection, user) -> QuerySet:
+    return joint_parts_visible(user).filter(joint=joint).order_by("id")
+
+
+def device_invalid_periods(device_ids, since: dt.datetime, until: dt.datetime) -> dict[int, list[dict]]:
+    """For each device: the periods within [since, until) its data are invalid by the operators' records,
+    oldest first: from a failed calibration or comparison test to the next one passed, and from a fault to
+    its resolution (open periods run to ``until``). Each period names the record that opened it."""
+    checks = DeviceCheck.objects.filter(device_id__in=device_ids, performed_at__lt=until) \
+        .order_by("device_id", "performed_at", "id")
+    out: dict[int, list[dict]] = {}
+    failed_since: dict[int, DeviceCheck] = {}
+    periods = []
+    for c in checks:
+        if c.kind == DeviceCheck.Kind.FAULT:
+            periods.append((c.device_id, c.performed_at, c.resolved_at or until, c))
+        elif not c.passed:
+            failed_since.setdefault(c.device_id, c)
+        elif c.device_id in failed_since:
+            opened = failed_since.pop(c.device_id)
+            periods.append((c.device_id, opened.performed_at, c.performed_at, opened))
+    periods += [(dev, c.performed_at, until, c) for dev, c in failed_since.items()]
+    for dev, start, end, check in sorted(periods, key=lambda p: (p[0], p[1])):
+        start, end = max(start, since), min(end, until)
+        if start < end:
+            out.setdefault(dev, []).append({"start": start, "end": end, "check": check,
+                                            "open": end == until and (check.kind != "fault" or not check.resolved_at)})
+    return out

@@ -17,5 +17,7 @@ urlpatterns = [
     path("officers.csv", views.officer_stats_csv, name="officer-stats-csv"),
     path("officers/<int:officer_id>/<str:column>/", views.officer_stat_cell, name="officer-stat-cell"),
     path("positive-list/", views.positive_list, name="positive-list"),
+    path("joint/", views.joint_list, name="joint-list"),
+    path("joint/<int:pk>/", views.joint_detail, name="joint-detail"),
     path("subsidies.csv", views.subsidy_csv, name="subsidy-csv"),
 ]

@@ -1,6 +1,7 @@
 """Pages of ``enforcement``: the enterprise file (一企一档) and the county's compliance strips (CSV,
 GeoJSON), monthly plans and their draw, cases, the printable on-site record, officers' monthly
-statistics with their drill-down, the published positive list and the subsidy list export."""
+statistics with their drill-down, the published positive list, the subsidy list export and joint
+inspections (each party its own part)."""
 import csv
 
 from django.contrib import messages
@@ -17,10 +18,10 @@ from core.exports import csv_row
 from dispatch.workflow import WorkflowError
 from ecocode.models import Colour
 from enterprises import jurisdiction
-from enterprises.models import Enterprise, User
+from enterprises.models import Enterprise, Role, User
 
 from . import selectors, services
-from .forms import STEPS
+from .forms import STEPS, JointInviteForm, JointPartForm, JointSignForm
 from .models import Case, Inspection, InspectionPlan, PositiveListEntry
 
 STAFF_DENIED = _("Only enforcement officers and bureau staff see this page.")
@@ -240,6 +241,66 @@ def subsidy_csv(request):
     writer = csv.writer(response)
     writer.writerow([_("credit code"), _("enterprise"), _("township"), _("colour"), _("score")])
     for r in selectors.subsidy_eligible(clock.now()):
-        writer.writerow(csv_row([r["credit_code"], r["name"], r["township__name"], r["eco_code__colour"],
+        writer.writerow(csv_row([r["credit_code"], r["name"], r["township__name"], Colour(r["eco_code__colour"]).label,
                                  r["eco_code__score"]]))
     return response
+
+
+@login_required
+def joint_list(request):
+    """The joint inspections I take part in; enforcement staff invite from here."""
+    staff = services.may_handle_cases(request.user)
+    if not staff and request.user.role != Role.TOWNSHIP:
+        raise PermissionDenied(STAFF_DENIED)
+    form, status = (JointInviteForm(request.POST or None) if staff else None), 200
+    if request.method == "POST":
+        if not staff:
+            raise PermissionDenied(STAFF_DENIED)
+        if form.is_valid():
+            d = form.cleaned_data
+            enterprise = jurisdiction.visible_enterprises(request.user).filter(credit_code=d["credit_code"]).first()
+            if enterprise is None:
+                form.add_error("credit_code", _("No enterprise of your jurisdiction has this code."))
+            else:
+                try:
+                    joint = services.joint_inspection_invite(
+                        user=request.user, enterprise=enterprise, planned_on=d["planned_on"], purpose=d["purpose"],
+                        townships=d["townships"], counties=d["counties"].splitlines())
+                    return redirect("enforcement:joint-detail", pk=joint.pk)
+                except WorkflowError as exc:
+                    form.add_error(None, str(exc))
+        status = 400
+    joints = selectors.joint_inspections_for(request.user).prefetch_related("parts__township")[:100]
+    return render(request, "enforcement/joint_list.html", {"joints": joints, "form": form}, status=status)
+
+
+@login_required
+def joint_detail(request, pk: int):
+    """A joint inspection with the parts I may see; my party writes and signs its part here (POST
+    ``part`` and ``step`` record or sign)."""
+    joint = get_object_or_404(selectors.joint_inspections_for(request.user), pk=pk)
+    parts = list(selectors.joint_parts_for(joint, request.user))
+    forms, status = {}, 200
+    for part in parts:
+        if part.signed_at is None and services.may_act_for(request.user, part):
+            forms[part.pk] = {"record": JointPartForm(initial={"findings": part.findings,
+                                                               "problems_found": part.problems_found}),
+                              "sign": JointSignForm() if part.party == part.Party.COUNTY else None}
+    if request.method == "POST":
+        part = next((p for p in parts if str(p.pk) == request.POST.get("part")), None)
+        step = request.POST.get("step")
+        if part is None or part.pk not in forms or step not in ("record", "sign"):
+            raise PermissionDenied(_("Only the party itself writes and signs its part."))
+        form = (JointPartForm if step == "record" else JointSignForm)(request.POST)
+        if form.is_valid():
+            try:
+                if step == "record":
+                    services.joint_part_record(part=part, user=request.user, **form.cleaned_data)
+                else:
+                    services.joint_part_sign(part=part, user=request.user, **form.cleaned_data)
+                return redirect("enforcement:joint-detail", pk=joint.pk)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+        forms[part.pk][step], status = form, 400
+    return render(request, "enforcement/joint_detail.html", {
+        "joint": joint, "parts": [(p, forms.get(p.pk)) for p in parts]}, status=status)

@@ -161,8 +161,9 @@ class Server:
                  write_timeout: float = 30.0, max_length: int = hj212.MAX_DATA_LENGTH, max_bad_frames: int = 20,
                  frame_timeout: float | None = None, max_garbage_bytes: int | None = None,
                  max_connections: int | None = None, max_per_address: int | None = None,
-                 writer: BatchWriter | None = None):
+                 writer: BatchWriter | None = None, reuse_port: bool = False):
         self.host, self.port = host, port
+        self.reuse_port = reuse_port  # SO_REUSEPORT: several server processes share one port (docs/scaling.md)
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
         self.max_length = max_length
@@ -184,7 +185,7 @@ class Server:
         self._stopping = asyncio.Event()
         self.writer.start()
         self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=2 ** 16,
-                                                  backlog=1024)
+                                                  backlog=1024, reuse_port=self.reuse_port or None)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("HJ 212 server listening on %s:%s", self.host, self.port)
         self.started.set()

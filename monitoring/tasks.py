@@ -1,7 +1,7 @@
 """Celery tasks of monitoring: thin wrappers over the services."""
 from celery import shared_task
 
-from .services import partitions, rejections
+from .services import partitions, rejections, retention
 
 
 @shared_task(name="monitoring.tasks.create_reading_partitions", ignore_result=True)
@@ -14,3 +14,10 @@ def create_reading_partitions() -> None:
 def purge_rejections() -> int:
     """Beat, daily: drop rejected-packet logs past their retention."""
     return rejections.rejections_purge()
+
+
+@shared_task(name="monitoring.tasks.expire_time_series", ignore_result=True)
+def expire_time_series() -> dict:
+    """Beat, daily: raw readings and aggregates past their retention (``settings.RETENTION_DAYS``)."""
+    return {"reading_days": [d.isoformat() for d in retention.readings_expire()],
+            "aggregates": retention.aggregates_expire()}

@@ -11,6 +11,7 @@ from .alerts import (
     Silence,
 )
 from .exceedances import Exceedance
+from .incidents import Incident
 
 __all__ = ["Alert", "AlertEvent", "AlertSettings", "AlertState", "Rule", "Silence", "OPEN_STATES",
-           "INHIBITING_RULES", "INHIBITED_RULES", "Exceedance"]
+           "INHIBITING_RULES", "INHIBITED_RULES", "Exceedance", "Incident"]

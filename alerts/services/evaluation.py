@@ -6,6 +6,8 @@ queries), then walks the open warnings and the new findings (a few hundred rows,
 * a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
 * inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
   near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
+* storms: when a large share of the outlets go silent together, one ``Incident`` holds their missing-data
+  warnings (``incidents``: nothing opens or escalates under it, each enterprise is told once);
 * an approved maintenance window (``Silence``) mutes notifications and the escalation clock, never the
   recording; an enterprise's window longer than ``self_approved_silence_minutes`` awaits approval;
 * the completed averaging periods over their limit are recorded as ``Exceedance``s (``exceedances``);
@@ -25,13 +27,13 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from core import clock, escalation
+from core import clock
 from core.db import advisory_lock, is_postgres
 from enterprises.models import Outlet, Pollutant
 from notifications.services import Message, notify_many
 
 from .. import policy, rules
-from ..messages import escalation_texts, message, officer_messages, subject
+from ..messages import message, subject
 from ..models import (
     INHIBITED_RULES,
     INHIBITING_RULES,
@@ -43,7 +45,9 @@ from ..models import (
     Rule,
     Silence,
 )
+from .escalation import alerts_escalate
 from .exceedances import record_exceedances
+from .incidents import incident_apply
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +99,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
             result.skipped = True
             return result
         detection = rules.detect(now, cfg)
+        storm = incident_apply(findings=detection.findings, now=now)  # outlets held under one incident
         open_alerts = list(Alert.objects.filter(state__in=OPEN_STATES)
                            .select_related("outlet", "enterprise", "pollutant"))
         by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
@@ -109,7 +114,8 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                      opened_at=now, last_seen_at=now, value=f.value, peak_value=f.value, limit_value=f.limit,
                      evidence=f.evidence)
                for key, f in detection.findings.items()
-               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)]
+               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)
+               and not (f.rule == Rule.MISSING_DATA and f.outlet_id in storm)]
         if new:
             new = _identify(new)
             events += [AlertEvent(alert=a, kind=Event.OPENED, at=now) for a in new]
@@ -152,7 +158,9 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
         for alert in [*open_alerts, *new]:
             if alert.state == AlertState.RESOLVED:
                 continue
-            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox)
+            _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox, storm)
+        alerts_escalate([a for a in [*open_alerts, *new] if a.escalated_at == now and a.work_order_id is None],
+                        now, events)
         for alert in resolved:
             if alert.notify_count:
                 outbox.append(message(alert, "resolved", subject(alert, "resolved"), "resolved"))
@@ -214,11 +222,13 @@ def _write(alerts: list[Alert], batch: int = 1000) -> None:
                            params)
 
 
-def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox) -> None:
+def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, result, outbox, storm) -> None:
     silence = silences.get(alert.outlet_id)
     was_muted = alert.muted
     if silence is not None:
         alert.muted, alert.muted_until = "silence", silence.ends_at
+    elif alert.rule == Rule.MISSING_DATA and alert.outlet_id in storm:
+        alert.muted, alert.muted_until = "incident", now  # the clock restarts when the incident ends
     elif alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
         alert.muted = "inhibited"
     else:
@@ -246,19 +256,5 @@ def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, resul
         events.append(AlertEvent(alert=alert, kind=Event.NOTIFIED if first else Event.RENOTIFIED, at=now))
     if policy.escalation_due(opened_at=alert.opened_at, muted_until=alert.muted_until, is_alarm=alert.is_alarm,
                                    firing=firing, muted=False, now=now, escalate_after=cfg.escalate_after):
-        _escalate(alert, now, events)
+        alert.is_alarm, alert.escalated_at = True, now  # its work order: alerts_escalate, for all at once
         result.escalated += 1
-
-
-def _escalate(alert: Alert, now: datetime, events: list) -> None:
-    """Past its half hour: the warning becomes an alarm with a work order (through the escalation seam)."""
-    alert.is_alarm, alert.escalated_at = True, now
-    title, description = escalation_texts(alert, now)
-    alert.work_order = escalation.escalate(escalation.Escalation(
-        source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise, title=title[:200],
-        description=description,
-        evidence={"alert": alert.pk, "rule": alert.rule, "value": alert.value, "limit": alert.limit_value,
-                  "peak": alert.peak_value, "opened_at": alert.opened_at.isoformat(), "detail": alert.evidence},
-    ))
-    notify_many([message(alert, "alarm", subject(alert, "alarm"), "alarm"), *officer_messages(alert)])
-    events.append(AlertEvent(alert=alert, kind=Event.ESCALATED, at=now, note=f"workorder:{alert.work_order.pk}"))

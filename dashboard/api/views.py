@@ -75,9 +75,9 @@ def parse_period(params, *, default_days: int, max_days: int) -> tuple[dt.dateti
         raw = params.get(name, "").strip()
         if not raw:
             return None
-        value = parse_datetime(raw)
+        day = parse_date(raw) if len(raw) == 10 else None  # parse_datetime reads a bare date as its midnight
+        value = None if day else parse_datetime(raw)
         if value is None:
-            day = parse_date(raw)
             if day is None:
                 raise ValueError(f"{name} must be a date (YYYY-MM-DD) or a date-time, got {raw!r}")
             value = dt.datetime.combine(day + dt.timedelta(days=1 if name == "end" else 0), dt.time())

@@ -211,6 +211,13 @@ class AnswerSerializer(serializers.Serializer):
 class SubmitSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     case_lead = serializers.BooleanField(required=False, default=False)
+    latitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
+
+    def validate(self, attrs):
+        if (attrs["latitude"] is None) != (attrs["longitude"] is None):
+            raise serializers.ValidationError(_("Give both GPS coordinates, as degrees."))
+        return attrs
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -235,7 +242,8 @@ class RoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = Round
         fields = ["id", "kind", "checklist", "enterprise", "enterprise_name", "township", "client_uuid", "notice",
-                  "performed_by", "submitted_at", "note", "case_lead", "case_filed_on", "case_number", "results"]
+                  "performed_by", "submitted_at", "note", "case_lead", "case_filed_on", "case_number", "latitude",
+                  "longitude", "results"]
 
 
 class NoticeSerializer(serializers.ModelSerializer):

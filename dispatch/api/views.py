@@ -355,7 +355,9 @@ class RoundDraftViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         with service_errors():
             rnd, created = round_drafts.round_draft_submit(draft=draft, user=request.user,
                                                            note=form.validated_data["note"],
-                                                           case_lead=form.validated_data["case_lead"])
+                                                           case_lead=form.validated_data["case_lead"],
+                                                           latitude=form.validated_data["latitude"],
+                                                           longitude=form.validated_data["longitude"])
         rnd = Round.objects.select_related("enterprise").prefetch_related("results__line").get(pk=rnd.pk)
         return Response(RoundSerializer(rnd, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -103,6 +103,9 @@ class Round(models.Model):
     case_lead = models.BooleanField(_("case lead found"), default=False)
     case_filed_on = models.DateField(_("case filed on"), null=True, blank=True)
     case_number = models.CharField(_("case number"), max_length=64, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True,
+                                 help_text=_("Where the round was submitted, if the user agreed to share it."))
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from enterprises import jurisdiction
+from enterprises import jurisdiction, pollutant_values
 from enterprises.models import Enterprise, Permit, PermitItem, Role
 
 from ..models import (
@@ -48,10 +48,11 @@ def permit_lines(permit: Permit) -> list[dict]:
                       "requirement": gettext("Outlet laid out to the rules, signs complete, sampling port usable")
                       + (gettext("; online monitoring running and connected") if outlet.online_monitored else "")})
         for limit in sorted(outlet.limits.all(), key=lambda lim: lim.pollutant.code):
-            bound = f"{limit.lower_limit}~{limit.limit_value}" if limit.lower_limit is not None \
-                else f"≤ {limit.limit_value}"
+            upper = pollutant_values.value_text(limit.limit_value, limit.pollutant, limit.unit)
+            bound = f"{pollutant_values.number_text(limit.lower_limit, limit.pollutant.code)}~{upper}" \
+                if limit.lower_limit is not None else f"≤ {upper}"
             lines.append({"category": ChecklistLine.LIMIT, "ref": f"limit:{limit.pk}",
-                          "title": f"{outlet.code} {limit.pollutant.name} {bound} {limit.unit}".strip(),
+                          "title": f"{outlet.code} {limit.pollutant.name} {bound}".strip(),
                           "requirement": gettext("Concentration within the permit limit (%(period)s%(standard)s)") % {
                               "period": limit.get_averaging_period_display(),
                               "standard": gettext(", %(standard)s") % {"standard": limit.standard}
@@ -139,9 +140,11 @@ def may_perform(user, kind: str, enterprise: Enterprise) -> bool:
 
 def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], client_uuid,
                  notice: SelfCheckNotice | None = None, officers=(), note: str = "",
-                 case_lead: bool = False) -> tuple[Round, bool]:
+                 case_lead: bool = False, latitude: float | None = None,
+                 longitude: float | None = None) -> tuple[Round, bool]:
     """Take in a filled checklist. ``answers``: one ``{"line": id, "result": pass|fail|na, "note": str}``
-    per line; a failed line needs a note and opens a work order. Returns ``(round, created)``; a retried
+    per line; a failed line needs a note and opens a work order. ``latitude``/``longitude``: where it was
+    submitted (both or neither, degrees), when the user shared it. Returns ``(round, created)``; a retried
     submission (same ``client_uuid``) returns the first round."""
     client_uuid = uuid.UUID(str(client_uuid))
     existing = Round.objects.filter(client_uuid=client_uuid).first()
@@ -155,6 +158,9 @@ def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], 
     if notice is not None and (kind != Round.Kind.SELF_CHECK or notice.enterprise_id != enterprise.pk
                                or notice.checklist_id != checklist.pk):
         raise WorkflowError(_("The notice does not belong to this self-check."))
+    if (latitude is None) != (longitude is None) or (latitude is not None and not (
+            -90 <= latitude <= 90 and -180 <= longitude <= 180)):
+        raise WorkflowError(_("Give both GPS coordinates, as degrees."))
     lines = {line.pk: line for line in checklist.lines.all()}
     given = {}
     for answer in answers:
@@ -174,7 +180,8 @@ def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], 
         with transaction.atomic():
             rnd = Round.objects.create(kind=kind, checklist=checklist, enterprise=enterprise,
                                        township_id=enterprise.township_id, client_uuid=client_uuid, notice=notice,
-                                       performed_by=user, submitted_at=now, note=note, case_lead=case_lead)
+                                       performed_by=user, submitted_at=now, note=note, case_lead=case_lead,
+                                       latitude=latitude, longitude=longitude)
             if kind == Round.Kind.INSPECTION:
                 rnd.officers.set({user.pk, *(o.pk for o in officers)})
             results = LineResult.objects.bulk_create(

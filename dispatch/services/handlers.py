@@ -24,20 +24,26 @@ def _local(moment) -> str:
 def tell_handlers(order: WorkOrder, *, event: str) -> int:
     """Notify every handler of ``order`` (in the caller's transaction, so a rolled-back dispatch tells
     no one). Returns how many were told."""
-    row = {"pk": order.pk, "assignee_kind": order.assignee_kind, "township_id": order.township_id,
-           "grid_id": order.grid_id, "team_id": order.team_id, "officer_id": order.officer_id}
-    users = User.objects.in_bulk(sorted(handlers_of([row])))
-    if not users:
-        return 0
-    subject = gettext(SUBJECTS[event]) % {"id": order.pk, "title": order.title}
-    body = "\n".join([
-        gettext("Enterprise: %(name)s") % {"name": order.enterprise.name if order.enterprise_id else "—"},
-        gettext("Accept by: %(at)s") % {"at": _local(order.accept_due_at)},
-        gettext("Fix by: %(at)s") % {"at": _local(order.due_at)},
-    ])
-    url = reverse("dispatch:order_detail", args=[order.pk])
-    transitions = order.transitions.count()
-    return len(notify_many(Message(kind=f"workorder_{event}", subject=subject, body=body, user=user, url=url,
-                                   source="dispatch:handlers",
-                                   dedup_key=f"workorder:{event}:{order.pk}:{transitions}:u{uid}")
-                           for uid, user in users.items()))
+    return tell_handlers_many([order], event=event, transitions=order.transitions.count())
+
+
+def tell_handlers_many(orders: list[WorkOrder], *, event: str, transitions: int) -> int:
+    """Notify the handlers of many orders that each have ``transitions`` steps, in a few queries."""
+    rows = [{"pk": o.pk, "assignee_kind": o.assignee_kind, "township_id": o.township_id, "grid_id": o.grid_id,
+             "team_id": o.team_id, "officer_id": o.officer_id} for o in orders]
+    handlers = handlers_of(rows)
+    users = User.objects.in_bulk(sorted(handlers))
+    by_pk = {o.pk: o for o in orders}
+    messages = []
+    for uid, order_ids in handlers.items():
+        for pk in sorted(order_ids):
+            order = by_pk[pk]
+            messages.append(Message(
+                kind=f"workorder_{event}", subject=gettext(SUBJECTS[event]) % {"id": pk, "title": order.title},
+                body="\n".join([
+                    gettext("Enterprise: %(name)s") % {"name": order.enterprise.name if order.enterprise_id else "—"},
+                    gettext("Accept by: %(at)s") % {"at": _local(order.accept_due_at)},
+                    gettext("Fix by: %(at)s") % {"at": _local(order.due_at)},
+                ]), user=users[uid], url=reverse("dispatch:order_detail", args=[pk]), source="dispatch:handlers",
+                dedup_key=f"workorder:{event}:{pk}:{transitions}:u{uid}"))
+    return len(notify_many(messages))

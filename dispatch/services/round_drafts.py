@@ -96,7 +96,8 @@ def round_draft_answer(*, draft: RoundDraft, line_id: int, answer: dict) -> Roun
     return draft
 
 
-def round_draft_submit(*, draft: RoundDraft, user, note: str = "", case_lead: bool = False) -> tuple[Round, bool]:
+def round_draft_submit(*, draft: RoundDraft, user, note: str = "", case_lead: bool = False,
+                       latitude: float | None = None, longitude: float | None = None) -> tuple[Round, bool]:
     """Submit the draft as a round (every line answered; a failed line needs a note and opens a work order)
     and link the two atomically. Submitting again returns the same round."""
     with transaction.atomic():
@@ -104,7 +105,7 @@ def round_draft_submit(*, draft: RoundDraft, user, note: str = "", case_lead: bo
         answers = [{"line": int(line_id), **answer} for line_id, answer in draft.answers.items()]
         rnd, created = round_submit(kind=draft.kind, checklist=draft.checklist, user=user, answers=answers,
                                     client_uuid=draft.client_uuid, notice=draft.notice, note=note,
-                                    case_lead=case_lead)
+                                    case_lead=case_lead, latitude=latitude, longitude=longitude)
         if draft.submitted_round_id is None:
             draft.submitted_round, draft.updated_at = rnd, clock.now()
             draft.save(update_fields=["submitted_round", "updated_at"])

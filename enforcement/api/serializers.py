@@ -1,7 +1,9 @@
-"""Serializers of the enforcement API: cases, inspections, planned inspections, compliance strips."""
+"""Serializers of the enforcement API: cases, inspections, planned inspections, joint inspections with the
+parts the user may see, operators' records of monitoring devices."""
 from rest_framework import serializers
 
-from ..models import Case, Inspection, PlannedInspection
+from ..models import Case, DeviceCheck, Inspection, JointInspection, JointPart, PlannedInspection
+from ..selectors import joint_parts_for
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -31,3 +33,39 @@ class PlannedInspectionSerializer(serializers.ModelSerializer):
         model = PlannedInspection
         fields = ["id", "year", "month", "enterprise", "mode", "reason", "source_ref", "lead_officer",
                   "second_officer"]
+
+
+class JointPartSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = JointPart
+        fields = ["id", "joint", "party", "label", "township", "agency", "findings", "problems_found", "signer_name",
+                  "signed_at"]
+
+
+class JointInspectionSerializer(serializers.ModelSerializer):
+    parts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JointInspection
+        fields = ["id", "enterprise", "planned_on", "purpose", "invited_at", "parts"]
+
+    def get_parts(self, joint) -> list[dict]:
+        return JointPartSerializer(joint_parts_for(joint, self.context["request"].user), many=True).data
+
+
+class JointPartInSerializer(serializers.Serializer):
+    findings = serializers.CharField()
+    problems_found = serializers.IntegerField(min_value=0, default=0)
+
+
+class JointSignInSerializer(serializers.Serializer):
+    signer_name = serializers.CharField(max_length=64, required=False, default="")
+
+
+class DeviceCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeviceCheck
+        fields = ["id", "device", "enterprise", "kind", "operator", "performed_at", "passed", "findings",
+                  "resolved_at", "recorded_at"]

@@ -51,7 +51,7 @@ def inspection_record_on_site(*, user, enterprise, officers, answers: list[dict]
         raise WorkflowError(_("The enterprise has no valid permit to check against."))
     rnd, _created = round_submit(kind="inspection", checklist=checklist_build(permit=permit), user=user,
                                  answers=answers, client_uuid=client_uuid, officers=officers, note=findings,
-                                 case_lead=case_lead)
+                                 case_lead=case_lead, latitude=latitude, longitude=longitude)
     if hasattr(rnd, "inspection"):
         return rnd.inspection  # a retried submission
     failed = rnd.results.filter(result=LineResult.Result.FAIL).count()

@@ -1,7 +1,8 @@
 """The positive list (监督执法正面清单).
 
 Entry rules (``positive_list_propose``): the enterprise has been green or blue for the last
-``STABLE_MONTHS`` months (its colour now and every colour change of the window), and in the last 12
+``STABLE_MONTHS`` months (its colour now, the colour in force when the window began and every colour
+change of the window; grey, insufficient data, never qualifies), and in the last 12
 months it had no case and no exceedance warning. Proposals wait for the bureau's approval, which
 publishes them; ``positive_list_review`` removes a listed enterprise that no longer meets the rules,
 and staff may remove one by hand. Every entry and removal keeps its reason and is sent to the enterprise.
@@ -9,7 +10,6 @@ and staff may remove one by hand. Every entry and removal keeps its reason and i
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, Rule
@@ -40,13 +40,17 @@ def _failing(enterprise_ids, now: dt.datetime) -> dict[int, str]:
             out[pk] = _("its colour is not green or blue")
     changed = (ColourChange.objects.filter(enterprise_id__in=ids, changed_at__gte=stable_since)
                .exclude(to_colour__in=GOOD_COLOURS).values_list("enterprise_id", flat=True))
-    first = dict(ColourChange.objects.filter(enterprise_id__in=ids).values("enterprise_id")
-                 .annotate(first=Min("changed_at")).values_list("enterprise_id", "first").order_by())
+    in_force = {}  # the colour each had when the window began (its last change before it)
+    for pk, colour in (ColourChange.objects.filter(enterprise_id__in=ids, changed_at__lte=stable_since)
+                       .order_by("enterprise_id", "changed_at", "id").values_list("enterprise_id", "to_colour")):
+        in_force[pk] = colour
     for pk in changed:
         out.setdefault(pk, _("it was not green or blue throughout the last %(n)d months") % {"n": STABLE_MONTHS})
     for pk in ids:
-        if pk not in first or first[pk] > stable_since:
+        if pk not in in_force:
             out.setdefault(pk, _("it has had its colour for less than %(n)d months") % {"n": STABLE_MONTHS})
+        elif in_force[pk] not in GOOD_COLOURS:
+            out.setdefault(pk, _("it was not green or blue throughout the last %(n)d months") % {"n": STABLE_MONTHS})
     for pk in Case.objects.filter(enterprise_id__in=ids, lead_at__gte=clean_since).exclude(
             state=Case.State.DROPPED).values_list("enterprise_id", flat=True):
         out.setdefault(pk, _("it had a case in the last 12 months"))

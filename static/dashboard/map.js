@@ -98,14 +98,15 @@
     html += table(d.limits.map(function (l) {
       var chartUrl = urls.chart.replace("/0/", "/" + l.outlet_id + "/") + "?pollutant=" + encodeURIComponent(l.pollutant);
       return "<tr><td>" + esc(l.outlet) + "</td><td>" + esc(l.pollutant_name) + "</td><td" +
-        (l.exceeds ? ' class="exceeds"' : "") + ">" + (l.value === null ? esc(labels.no_data) : esc(l.value.toFixed(3))) +
-        "</td><td>≤ " + esc(l.limit) + " " + esc(l.unit) + "</td><td><a href='" + esc(chartUrl) + "'>" +
+        (l.exceeds ? ' class="exceeds"' : "") + ">" + (l.value === null ? esc(labels.no_data) : esc(l.value_text)) +
+        "</td><td>≤ " + esc(l.limit_text) + "</td><td><a href='" + esc(chartUrl) + "'>" +
         esc(labels.chart) + "</a></td></tr>";
     }), ["", "", "", "", ""]);
     html += "<h3>" + esc(labels.alerts) + " (" + d.alerts.length + ")</h3>";
     html += table(d.alerts.map(function (a) {
       return "<tr><td>" + esc(a.opened_at.slice(0, 16).replace("T", " ")) + "</td><td>" + esc(a.outlet) + " " +
-        esc(a.pollutant || "") + "</td><td>" + esc(a.rule) + "</td><td>" + esc(a.state) + "</td></tr>";
+        esc(a.pollutant_name) + "</td><td>" + esc(a.rule) + (a.value_text ? " " + esc(a.value_text) : "") + "</td><td>" +
+        esc(a.state) + "</td></tr>";
     }), ["", "", "", ""]);
     html += "<h3>" + esc(labels.orders) + "</h3>";
     html += table(d.work_orders.map(function (o) {

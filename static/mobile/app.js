@@ -76,7 +76,8 @@ const M = (() => {
     }
   }
 
-  const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
+  // Times as the county reads them, whatever the phone's own language and zone.
+  const when = (iso) => (iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }) : "");
 
   function showApp(show) {
     document.getElementById("login").hidden = show;
@@ -238,15 +239,23 @@ const M = (() => {
         el("div", { class: "choices" }, ...choices), note);
       return node;
     });
+    const where = draft.kind === "inspection" ? locationBox() : null;
     const submit = el("button", { type: "button", id: "submit-round", onclick: async () => {
       try {
-        await api(`round-drafts/${draft.client_uuid}/submit/`, { method: "POST", json: {} });
+        const json = {};
+        if (where && where.box.checked) {
+          const coords = await position();
+          if (coords) Object.assign(json, { latitude: Number(coords.latitude.toFixed(6)), longitude: Number(coords.longitude.toFixed(6)) });
+          else flash(S.noLocation, true);
+        }
+        await api(`round-drafts/${draft.client_uuid}/submit/`, { method: "POST", json });
         flash(S.submitted);
         box.replaceChildren();
         if (onSubmitted) await onSubmitted();
       } catch (err) { flash(err.message, true); }
     } }, S.submit);
-    box.replaceChildren(el("h3", {}, draft.enterprise_name), ...lines, el("div", { class: "row" }, submit, count));
+    box.replaceChildren(el("h3", {}, draft.enterprise_name), ...lines, ...(where ? [where.label] : []),
+      el("div", { class: "row" }, submit, count));
     refresh();
   }
 

@@ -21,9 +21,9 @@
     const list = document.getElementById("alerts");
     const page = await api("alerts/?open=true");
     list.replaceChildren(...(page.results.length ? page.results.map((alert) => el("li", { dataset: { alert: alert.id } },
-      el("div", {}, el("strong", {}, `${alert.outlet_code} ${alert.pollutant_code || ""} ${alert.rule_label}`), " ",
+      el("div", {}, el("strong", {}, `${alert.outlet_code} ${alert.pollutant_name || ""} ${alert.rule_label}`), " ",
         el("span", { class: "state" }, alert.state_label)),
-      el("div", { class: "meta" }, when(alert.opened_at), alert.value != null ? ` · ${alert.value} / ${alert.limit_value}` : ""),
+      el("div", { class: "meta" }, when(alert.opened_at), alert.value_text ? ` · ${alert.value_text} / ${alert.limit_text}` : ""),
       ["opened", "notified"].includes(alert.state)
         ? el("button", { type: "button", onclick: () => act(api(`alerts/${alert.id}/acknowledge/`, { method: "POST" }), alerts) }, S.acknowledge)
         : null)) : [el("li", { class: "meta" }, S.nothing)]));

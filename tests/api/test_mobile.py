@@ -42,8 +42,8 @@ def eventually(check, timeout: float = 10.0):
         time.sleep(0.1)
 
 
-def open_page(browser, live_server, client: str, user):
-    page = browser.new_page(viewport={"width": 390, "height": 844})
+def open_page(browser, live_server, client: str, user, viewport=None, **context):
+    page = browser.new_context(viewport=viewport or {"width": 390, "height": 844}, **context).new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_server.url}/m/{client}/")

@@ -6,9 +6,11 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core import clock
+from dashboard.risk import township_risk
 from dispatch.models import SelfCheckNotice
 from dispatch.services import work_order_open
 from ecocode.models import ColourChange, Score, ScoringRun
@@ -183,3 +185,47 @@ def test_self_check_rate_in_kpis(client):
         months = {m["month"]: m for m in client.get(reverse("dashboard:kpis")).context["months"]}
     assert months["2026-02"]["self_check_rate"] == 0.5
     assert (months["2026-02"]["self_checks_issued"], months["2026-02"]["self_checks_completed"]) == (2, 1)
+
+
+def test_ranking_of_a_past_month_uses_that_months_risk_and_warnings(client):
+    c = county()  # now: township A has the red enterprise and its open warning of 10 March
+    feb = NOW.replace(month=2, day=5)
+    open_alert(c["b_blue"], at=feb, state="resolved", resolved_at=NOW.replace(day=2))  # open all February
+    _scored(c["a_green"], "red", feb)  # red in February, green again on 3 March
+    ColourChange.objects.create(enterprise=c["a_green"], from_colour="red", to_colour="green",
+                                score=Score.objects.get(enterprise=c["a_green"]), changed_at=NOW.replace(day=3))
+    client.force_login(c["bureau"])
+    with clock.frozen(NOW):
+        march = {r["name"]: r for r in client.get(reverse("dashboard:ranking"), {"month": "2026-03"}).context["rows"]}
+        february = {r["name"]: r for r in client.get(reverse("dashboard:ranking"),
+                                                     {"month": "2026-02"}).context["rows"]}
+    assert (march["甲镇"]["open_warnings"], march["乙镇"]["open_warnings"]) == (1, 0)
+    assert (march["甲镇"]["orange_red_share"], march["乙镇"]["orange_red_share"]) == (round(1 / 3, 4), 0.5)
+    assert (february["甲镇"]["open_warnings"], february["乙镇"]["open_warnings"]) == (0, 1)
+    assert (february["甲镇"]["orange_red_share"], february["乙镇"]["orange_red_share"]) == (round(1 / 3, 4), 0.0)
+    then, today = (township_risk(enterprises=2, orange_red=0, open_warnings=1, overdue_orders=0),
+                   township_risk(enterprises=2, orange_red=1, open_warnings=0, overdue_orders=0))
+    assert (february["乙镇"]["risk_index"], march["乙镇"]["risk_index"]) == (then.index, today.index)
+    assert [r["name"] for r in sorted(february.values(), key=lambda r: r["rank"])] == ["乙镇", "甲镇"]  # B was safer
+
+
+def test_outlet_chart_default_period_includes_today_in_local_time(client):
+    c = county()
+    outlet = c["alert"].outlet
+    cod = Pollutant.objects.get(code="w01018")
+    now = timezone.make_aware(dt.datetime(2026, 3, 10, 1, 30))  # 01:30 in Asia/Shanghai, still 9 March in UTC
+    today = now.replace(hour=0, minute=0)
+    Aggregate.objects.bulk_create([
+        Aggregate(outlet=outlet, pollutant=cod, period="hour", start=start, count=4, valid_count=4, sum=4 * v, avg=v,
+                  min=v, max=v, updated_at=now)
+        for start, v in ((today - dt.timedelta(days=7), 70.0), (today - dt.timedelta(hours=1), 80.0),
+                         (today, 90.25), (today + dt.timedelta(hours=1), 95.0))])
+    client.force_login(c["bureau"])
+    with clock.frozen(now):
+        page = client.get(reverse("dashboard:outlet-chart", args=[outlet.pk]))
+        form = {"pollutant": page.context["pollutant"], "start": page.context["start"], "end": page.context["end"],
+                "period": page.context["period"]}
+        assert form["end"] == "2026-03-10"  # the form's "to" is today, local
+        data = client.get(page.context["series_url"], form).json()
+    assert [p[0][:16] for p in data["points"]] == ["2026-03-09T23:00", "2026-03-10T00:00", "2026-03-10T01:00"]
+    assert [p[1] for p in data["points"]] == [80.0, 90.2, 95.0]  # COD (N5.1) at one decimal

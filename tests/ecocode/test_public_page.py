@@ -45,7 +45,7 @@ def test_shows_name_colour_and_emissions_against_limits(site):
     page = Client().get(url).content.decode()
     assert ent.name in page and ent.credit_code in page
     assert "badge orange" in page                       # capped by the suspected-falsification warning
-    assert "122.50" in page and "over" in page          # COD hourly average over its limit of 100
+    assert "122.5 mg/L" in page and "over" in page     # COD hourly average (N5.1: one decimal), over 100
     assert "氨氮" in page                                # NH3-N: limit shown, no data yet
     assert "生化处理站" in page
 

@@ -1,7 +1,10 @@
-"""Small builders for the enforcement tests: coloured enterprises and enforcement officers."""
+"""Small builders for the enforcement tests: coloured enterprises, enterprises with enough data to be
+scored, and enforcement officers."""
+import datetime as dt
+
 from ecocode.models import EcoCode
 from enforcement.models import OfficerCapacity
-from enterprises.models import Role
+from enterprises.models import ExecutionReport, Role
 from tests import factories as f
 
 
@@ -16,3 +19,12 @@ def officers(n: int, capacity: int | None = None) -> list:
     if capacity is not None:
         OfficerCapacity.objects.bulk_create(OfficerCapacity(officer=u, per_month=capacity) for u in users)
     return users
+
+
+def reported(permit, submitted_on: dt.date) -> ExecutionReport:
+    """A quarterly execution report submitted on time (as the permit platform's import brings it): the
+    conduct the eco-code needs to score an enterprise rather than grade it "insufficient data"."""
+    start = dt.date(submitted_on.year, (submitted_on.month - 1) // 3 * 3 + 1, 1)
+    return ExecutionReport.objects.create(permit=permit, kind="quarterly", period_start=start, period_end=start,
+                                          due_on=submitted_on + dt.timedelta(days=5), submitted_on=submitted_on,
+                                          is_complete=True, is_consistent=True)

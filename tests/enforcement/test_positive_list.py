@@ -19,20 +19,21 @@ from enforcement.services import (
 from notifications.models import Notification
 from tests import factories as f
 
+from .support import reported
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NOW = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
 
 
 def green_since(days_ago: int):
     ent = f.enterprise()
-    f.permit(ent)
+    reported(f.permit(ent), (NOW - dt.timedelta(days=days_ago + 10)).date())  # enough data to be scored
     with clock.frozen(NOW - dt.timedelta(days=days_ago)):
         scoring.score_enterprise(ent)
     assert ColourChange.objects.get(enterprise=ent).to_colour in ("green", "blue")
     return ent
 
 
-@pytest.mark.xfail(reason="known, left open: the test's enterprises score grey (insufficient data, issue 16), so none qualifies for the positive list; open in issue 15", strict=False)
 def test_entry_rules_approval_and_removal():
     steady, recent, exceeded = green_since(200), green_since(60), green_since(200)
     out = f.outlet(exceeded.permits.get())
@@ -52,7 +53,17 @@ def test_entry_rules_approval_and_removal():
     assert Notification.objects.filter(enterprise=steady).count() == 2
 
 
-@pytest.mark.xfail(reason="known, left open: the test's enterprises score grey (insufficient data, issue 16); open in issue 15", strict=False)
+def test_a_colour_that_only_became_good_within_the_window_does_not_qualify():
+    ent = f.enterprise()
+    perm = f.permit(ent)
+    with clock.frozen(NOW - dt.timedelta(days=200)):
+        assert scoring.score_enterprise(ent).colour == "grey"  # no data yet: insufficient, not green
+    reported(perm, (NOW - dt.timedelta(days=70)).date())
+    with clock.frozen(NOW - dt.timedelta(days=60)):
+        assert scoring.score_enterprise(ent).colour in ("green", "blue")
+    assert positive_list_propose(now=NOW) == []
+
+
 def test_only_the_bureau_decides_and_a_removal_needs_a_reason():
     entry = PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则", proposed_at=NOW)
     with pytest.raises(NotAllowed):

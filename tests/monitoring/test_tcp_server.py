@@ -164,3 +164,33 @@ def test_replay_hj212_over_tcp_reports_the_servers_replies(server, tmp_path):
     assert "line 1: sent" in text and "reply: 9014" in text and "line 2: sent" in text and "9011 QnRtn=2" in text
     assert "2 frames: 1 stored" in text and "1 refused, 1 acknowledged" in text
     assert Reading.objects.filter(device=dev).count() == 1
+
+
+def test_two_servers_share_one_port_and_store_exactly_once():
+    """SO_REUSEPORT: two servers on one port; the kernel spreads the connections over both, every
+    reading is stored once and acknowledged after its commit, whichever server took it."""
+    servers, loops, threads = [], [], []
+    first = Server("127.0.0.1", 0, read_timeout=5, writer=BatchWriter(retry_delay=0.1), reuse_port=True)
+    for srv in (first, None):
+        srv = srv or Server("127.0.0.1", first.port, read_timeout=5, writer=BatchWriter(retry_delay=0.1),
+                            reuse_port=True)
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_until_complete, args=(srv.serve(),), daemon=True)
+        thread.start()
+        assert srv.started.wait(10)
+        servers.append(srv), loops.append(loop), threads.append(thread)
+    try:
+        assert servers[0].port == servers[1].port
+        devices = [device() for _ in range(24)]
+        for dev in devices:
+            frames = [data_frame(dev.mn, T0 + dt.timedelta(seconds=30 * i), {"w01018": {"Rtd": i}}) for i in range(3)]
+            with connect(first.port) as sock:
+                sock.sendall(b"".join(frames * 2))  # each frame twice: stored once, acknowledged twice
+                assert [p.cn for p in receive(sock, 6)] == ["9014"] * 6
+        assert all(srv.writer.frames > 0 for srv in servers), [srv.writer.frames for srv in servers]
+        assert Reading.objects.filter(device__in=devices).count() == 24 * 3
+    finally:
+        for srv, loop, thread in zip(servers, loops, threads):
+            srv.stop(loop)
+            thread.join(10)
+            loop.close()

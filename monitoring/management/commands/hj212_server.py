@@ -22,11 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--writers", type=int, default=2, help="Writer threads (database connections).")
         parser.add_argument("--linger-ms", type=float, default=0.0,
                             help="Wait this long for more frames before a write (0: group commit only).")
+        parser.add_argument("--reuse-port", action="store_true",
+                            help="Share the port with other server processes (SO_REUSEPORT; the kernel spreads "
+                                 "connections among them).")
 
     def handle(self, *args, **options):
         partitions.create_ahead()  # today's partitions exist before the first packet (beat keeps them ahead)
         server = Server(options["host"], options["port"], read_timeout=options["read_timeout"],
-                        max_length=options["max_length"],
+                        max_length=options["max_length"], reuse_port=options["reuse_port"],
                         writer=BatchWriter(max_items=options["batch"], linger=options["linger_ms"] / 1000,
                                            threads=options["writers"]))
 

@@ -4,8 +4,8 @@ record page shows (one query per record, jurisdiction checked by its enterprise)
 
 Types: report (execution report), warning, work_order, inspection (a failed checklist line), complaint,
 case (penalty decision), permit, outlet, device, self_check, maintenance (window), exceedance (a recorded
-violation: one averaging period of a limit, its page showing the hourly averages of that period) and
-enterprise (its registry entry).
+violation: one averaging period of a limit, its page showing the hourly averages of that period),
+enterprise (its registry entry) and manifest (a waste transfer manifest).
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -32,8 +32,9 @@ TYPES = {
     "maintenance": ("维护窗口", "alerts.Silence", "enterprise"),
     "exceedance": ("超标记录", "alerts.Exceedance", "enterprise"),
     "enterprise": ("企业登记信息", "enterprises.Enterprise", ""),
+    "manifest": ("固废转移联单", "waste.Manifest", "producer"),
 }
-NATIVE = {"warning": "alerts:alert-detail", "work_order": "dispatch:order_detail"}
+NATIVE = {"warning": "alerts:alert-detail", "work_order": "dispatch:order_detail", "manifest": "waste:manifest-detail"}
 
 
 def label(kind: str) -> str:

@@ -38,6 +38,11 @@ def resolve_due(*, clear_since: datetime | None, now: datetime, hold: timedelta)
     return clear_since is not None and now >= clear_since + hold - TICK_SLACK
 
 
+# Windows that overlap or follow each other closely form one maintenance period (alerts.services.silences).
+CHAINED_SILENCE_TOO_LONG = gettext_noop(
+    "Together with the adjoining maintenance windows of this outlet this one would last more than %(hours)d hours.")
+
+
 def silence_problem(*, starts_at: datetime, ends_at: datetime, now: datetime, longest: timedelta) -> str:
     """Why a maintenance window cannot be declared (an untranslated message), or "" when it can."""
     if ends_at <= starts_at:

@@ -27,7 +27,7 @@ AUDITED = (
     "enterprises.Permit", "enterprises.Outlet", "enterprises.PermitLimit", "enterprises.MonitoringDuty",
     "enterprises.PermitItem",
     "dispatch.WorkOrder", "dispatch.Round", "monitoring.BackfillApproval",
-    "ecocode.Penalty", "ecocode.Indicator", "ecocode.ColourBand", "ecocode.Objection", "ecocode.CreditRepair",
+    "enforcement.Case", "ecocode.Indicator", "ecocode.ColourBand", "ecocode.Objection", "ecocode.CreditRepair",
     "ecocode.ReportedEmission",
 )
 

@@ -9,7 +9,7 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/enf_bench_ecocode .venv/bin
 The database is seeded (``seed_demo``) if empty, then given a year of activity for every rule family
 (30 days of hourly aggregates for every online duty, devices, warnings, maintenance windows,
 complaints, work orders, checklists, self-check notices, declared emissions of 3,000 reports) unless it
-already has it.
+already has it, and the exceedances alerts would record from those hours.
 """
 import argparse
 import datetime as dt
@@ -59,6 +59,33 @@ WHERE d.method = 'online' AND o.online_monitored
   AND random() > CASE WHEN d.id %% 20 = 0 THEN 0.3 ELSE 0.01 END
 ON CONFLICT DO NOTHING
 """
+
+
+# What alerts records as exceedances (``alerts.Exceedance``) from those hours: each hour over its hourly limit.
+EXCEEDANCES_SQL = """
+INSERT INTO alerts_exceedance (outlet_id, enterprise_id, pollutant_id, averaging_period, start, "end", value,
+                               limit_value, unit, valid_count, built_from, recorded_at)
+SELECT a.outlet_id, o.enterprise_id, a.pollutant_id, 'hour', a.start, a.start + interval '1 hour', a.avg,
+       l.limit_value::float, left(l.unit, 16), a.valid_count, 'hour', %(now)s
+FROM monitoring_aggregate a
+JOIN enterprises_outlet o ON o.id = a.outlet_id
+JOIN enterprises_permitlimit l ON l.outlet_id = a.outlet_id AND l.pollutant_id = a.pollutant_id
+WHERE a.period = 'hour' AND a.start >= %(start)s AND a.avg > l.limit_value::float
+ON CONFLICT DO NOTHING
+"""
+
+
+def add_exceedances(now: dt.datetime) -> None:
+    """The exceedances of the hourly aggregates (unless recorded already)."""
+    from django.db import connection
+
+    from alerts.models import Exceedance
+
+    if Exceedance.objects.filter(start__gte=now - dt.timedelta(days=30)).count() > 1000:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(EXCEEDANCES_SQL, {"now": now, "start": now - dt.timedelta(days=31)})
+    print(f"recorded {Exceedance.objects.count():,} exceedances")
 
 
 def add_activity(now: dt.datetime) -> None:
@@ -207,6 +234,7 @@ def main() -> None:
 
     now = clock.now()
     add_activity(now)
+    add_exceedances(now)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     n = Enterprise.objects.exclude(status="closed").count()

@@ -14,7 +14,9 @@ Uses its own database (``enf_bench_waste``, dropped and re-created).
 * Trajectory check: ``--shipments`` shipments of one day with a position a minute (a few with a gap or
   a detour); the set-based statement (``waste.services.checks.trajectory_findings``) against a loop
   fetching each shipment's positions and computing gaps, the farthest point and stops in Python. Both
-  must find the same problems.
+  must find the same problems, and so must the portable pass the embedded SQLite runs
+  (``trajectory_rows_portable``: one ordered query of positions, cut per shipment in Python), timed on
+  the same PostgreSQL data.
 Each figure is printed with the load average at the time it was measured (2 shared cores).
 """
 import argparse
@@ -282,12 +284,19 @@ def bench_check(args) -> tuple[dict, list]:
     naive = naive_trajectory(now, cfg, producers)
     base_elapsed = time.monotonic() - began
     base_load = loadavg()
+    began = time.monotonic()
+    portable = checks.findings_of(checks.trajectory_rows_portable(now, cfg, list(producers)), cfg, producers)
+    portable_elapsed = time.monotonic() - began
+    portable_load = loadavg()
     found = {(f.manifest_id, f.rule) for f in findings}
-    figures = {"day_check_s": elapsed, "day_check_s_baseline": base_elapsed}
+    portable_found = {(f.manifest_id, f.rule) for f in portable}
+    figures = {"day_check_s": elapsed, "day_check_s_baseline": base_elapsed, "day_check_s_portable": portable_elapsed}
     rows = [(f"trajectory check, {len(producers)} shipments of a day", f"{elapsed:.3f} s (load {load})",
              f"{base_elapsed:.3f} s (load {base_load})"),
+            ("  the embedded SQLite's portable pass (same database)", f"{portable_elapsed:.3f} s (load {portable_load})",
+             ""),
             ("problems found (gaps + detours)", f"{len(found)}", f"{len(naive)}"),
-            ("same problems", str(found == naive), "")]
+            ("same problems", str(found == naive == portable_found), "")]
     return figures, rows
 
 

@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-ingest-rejections": {"task": "monitoring.tasks.purge_rejections", "schedule": crontab(hour=3, minute=15)},
     "expire-time-series": {"task": "monitoring.tasks.expire_time_series", "schedule": crontab(hour=3, minute=30)},
     "purge-idempotency-records": {"task": "core.tasks.purge_expired_idempotency", "schedule": timedelta(hours=1)},
+    "purge-login-records": {"task": "core.tasks.purge_access_logs", "schedule": crontab(hour=3, minute=25)},
     "collect-targeted-inspections": {"task": "enforcement.tasks.collect_targeted_inspections",
                                      "schedule": timedelta(minutes=5)},
     "review-positive-list": {"task": "enforcement.tasks.review_positive_list", "schedule": crontab(hour=2, minute=0)},
@@ -220,6 +221,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOG_RETENTION_DAYS = int(os.environ.get("AXES_LOG_RETENTION_DAYS", "90"))  # purged on beat (core.tasks)
 API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 7))))
 # The client address (rate limits, lockouts, audit): REMOTE_ADDR unless it is one of these proxies,
 # then the last address of CLIENT_IP_HEADER that is not a trusted proxy (core.net.client_ip).
@@ -258,7 +260,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "core.api.authentication.PasswordCheckedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

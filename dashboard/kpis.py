@@ -14,7 +14,10 @@ Definitions (shown on the KPI page as well):
   past due and still open (as ``dispatch.selectors.self_check_completion``);
 * off-site share: off-site inspections (非现场检查) of key-management enterprises over all their
   inspections (on-site and off-site) in the month, from ``enforcement.Inspection``;
-* colour distribution: the colour of each enterprise at the end of the month, from its colour history.
+* colour distribution: the colour of each enterprise at the end of the month, from its colour history;
+* clean waste shipments: shipments of the township's producers that left in the month and raised no
+  transfer warning (on time, with a complete trajectory, confirmed by the receiver), over those that left
+  (``waste.selectors.township_transfers``).
 """
 import datetime as dt
 from collections import defaultdict
@@ -31,6 +34,7 @@ from ecocode.models import Colour, ColourChange
 from enforcement.selectors import key_inspections_by_month
 from enterprises import jurisdiction
 from monitoring.models import Aggregate, DataKind, Reading, Station
+from waste.selectors import township_transfers
 
 from .risk import township_risk
 
@@ -225,6 +229,7 @@ RANK_KEYS = {
     "self_check_rate": ("self_check_rate", True),
     "on_time_rate": ("on_time_rate", True),
     "orange_red_share": ("orange_red_share", False),
+    "waste_clean_rate": ("waste_clean_rate", True),
 }
 
 
@@ -255,6 +260,7 @@ def township_ranking(user, *, year: int, month: int, now: dt.datetime, by: str =
                      .annotate(in_time=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=True)),
                                late=Count("pk", filter=Q(state=WorkOrder.State.CLOSED, on_time=False)),
                                overdue=Count("pk", filter=overdue_q(now))), "township_id")
+    transfers = township_transfers(user, start, end)
     rows = []
     for tid, s in stats.items():
         a = alerts.get(tid, {"sent": 0, "in_time": 0})
@@ -267,6 +273,8 @@ def township_ranking(user, *, year: int, month: int, now: dt.datetime, by: str =
             "self_check_rate": _rate(c["done"], c["done"] + c["late"]),
             "on_time_rate": _rate(o["in_time"], o["in_time"] + o["late"] + o["overdue"]),
             "orange_red_share": _rate(s["orange_red"], s["enterprises"]),
+            "waste_shipments": transfers.get(tid, {}).get("shipments", 0),
+            "waste_clean_rate": _rate(transfers.get(tid, {}).get("clean", 0), transfers.get(tid, {}).get("shipments", 0)),
             "open_warnings": s["open_warnings"], "overdue_orders": s["overdue_orders"],
             "risk_index": s["risk_index"], "risk_colour": s["risk_colour"],
         })

@@ -108,6 +108,7 @@ RANKING_COLUMNS = [
     ("pm25", _lazy("PM2.5 (μg/m³)")), ("pm10", _lazy("PM10 (μg/m³)")), ("warnings_sent", _lazy("Warnings sent")),
     ("answered_rate", _lazy("Answered in time")), ("self_check_rate", _lazy("Self-check completion")),
     ("on_time_rate", _lazy("Work orders on time")), ("orange_red_share", _lazy("Share orange/red")),
+    ("waste_shipments", _lazy("Waste shipments")), ("waste_clean_rate", _lazy("Waste shipments without warnings")),
     ("open_warnings", _lazy("Open warnings")), ("overdue_orders", _lazy("Overdue work orders")),
     ("risk_index", _lazy("Risk index")), ("risk_colour", _lazy("Risk colour")),
 ]

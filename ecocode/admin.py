@@ -1,5 +1,5 @@
 """Admin for bureau staff: tune the catalogue (every save records a catalogue version), read scores,
-colour history and runs, and enter penalty decisions."""
+colour history and runs (penalty decisions are enforcement cases, entered there)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +9,6 @@ from .models import (
     ColourChange,
     EcoCode,
     Indicator,
-    Penalty,
     Score,
     ScoringRun,
 )
@@ -82,15 +81,6 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Penalty)
-class PenaltyAdmin(admin.ModelAdmin):
-    list_display = ("decision_number", "enterprise", "decided_on", "amount", "reason")
-    list_filter = ("reason",)
-    search_fields = ("decision_number", "enterprise__name", "enterprise__credit_code")
-    autocomplete_fields = ("enterprise",)
-    date_hierarchy = "decided_on"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -3,8 +3,9 @@ to open it (the record's own page where the platform has one, else ``ecocode:rec
 record page shows (one query per record, jurisdiction checked by its enterprise).
 
 Types: report (execution report), warning, work_order, inspection (a failed checklist line), complaint,
-case (penalty decision), permit, outlet, device, self_check, maintenance (window), hours (an exceedance
-episode: the hourly averages of one outlet, pollutant and day) and enterprise (its registry entry).
+case (penalty decision), permit, outlet, device, self_check, maintenance (window), exceedance (a recorded
+violation: one averaging period of a limit, its page showing the hourly averages of that period),
+enterprise (its registry entry) and manifest (a waste transfer manifest).
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -29,10 +30,11 @@ TYPES = {
     "device": ("监测设备", "monitoring.Device", "outlet__enterprise"),
     "self_check": ("自查通知", "dispatch.SelfCheckNotice", "enterprise"),
     "maintenance": ("维护窗口", "alerts.Silence", "enterprise"),
-    "hours": ("超标时段（小时均值）", "enterprises.Outlet", "enterprise"),
+    "exceedance": ("超标记录", "alerts.Exceedance", "enterprise"),
     "enterprise": ("企业登记信息", "enterprises.Enterprise", ""),
+    "manifest": ("固废转移联单", "waste.Manifest", "producer"),
 }
-NATIVE = {"warning": "alerts:alert-detail", "work_order": "dispatch:order_detail"}
+NATIVE = {"warning": "alerts:alert-detail", "work_order": "dispatch:order_detail", "manifest": "waste:manifest-detail"}
 
 
 def label(kind: str) -> str:
@@ -64,7 +66,7 @@ def shown(records: list[dict]) -> list[dict]:
 
 
 def find(kind: str, ident: str):
-    """(the record's model instance, its enterprise id) or None. ``hours`` ids are outlet:pollutant:day."""
+    """(the record's model instance, its enterprise id) or None."""
     if kind not in TYPES:
         return None
     _, model_label, path = TYPES[kind]
@@ -96,19 +98,13 @@ def fields_of(obj) -> list[tuple[str, str]]:
     return out
 
 
-def episode_hours(outlet, ident: str) -> list[dict]:
-    """The hourly averages of an exceedance episode (``outlet:pollutant:day``) against the limit."""
+def period_hours(exceedance) -> list[dict]:
+    """The hourly averages of an exceedance's averaging period (one hour, or the 24 of a daily limit)
+    against its limit."""
     from monitoring.models import Aggregate
 
-    try:
-        _, pollutant_id, day = ident.split(":")
-        day = dt.date.fromisoformat(day)
-    except ValueError:
-        return []
-    start = dt.datetime.combine(day, dt.time(), LOCAL)
-    limit = outlet.limits.filter(pollutant_id=int(pollutant_id)).first()
-    rows = Aggregate.objects.filter(outlet=outlet, pollutant_id=int(pollutant_id), period="hour", start__gte=start,
-                                    start__lt=start + dt.timedelta(days=1)).select_related("pollutant").order_by("start")
-    return [{"start": timezone.localtime(a.start, LOCAL), "pollutant": a.pollutant, "avg": a.avg,
-             "limit": limit.limit_value if limit else None, "unit": limit.unit if limit else "",
-             "over": bool(limit and a.avg is not None and a.avg > float(limit.limit_value))} for a in rows]
+    rows = Aggregate.objects.filter(outlet_id=exceedance.outlet_id, pollutant_id=exceedance.pollutant_id, period="hour",
+                                    start__gte=exceedance.start, start__lt=exceedance.end).order_by("start")
+    return [{"start": timezone.localtime(a.start, LOCAL), "pollutant": exceedance.pollutant, "avg": a.avg,
+             "limit": exceedance.limit_value, "unit": exceedance.unit,
+             "over": a.avg is not None and a.avg > exceedance.limit_value} for a in rows]

@@ -150,7 +150,7 @@ def record(request, kind: str, ident: str):
     enterprise = enterprise_for(request, enterprise_id)
     return render(request, "ecocode/record.html", {
         "enterprise": enterprise, "kind": kind, "label": records.label(kind), "obj": obj,
-        "fields": records.fields_of(obj), "hours": records.episode_hours(obj, ident) if kind == "hours" else [],
+        "fields": records.fields_of(obj), "hours": records.period_hours(obj) if kind == "exceedance" else [],
     })
 
 

@@ -16,6 +16,7 @@ from ecocode.selectors import colour_history, colours_of, consequences, outlet_s
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role, User
 from enterprises.models.enterprises import ManagementClass
+from waste.selectors import enterprise_transfers
 
 from .models import Case, DeviceCheck, DiscretionArticle, Inspection, JointInspection, JointPart, Mode
 
@@ -194,6 +195,7 @@ def enterprise_file(enterprise, user, now: dt.datetime) -> dict:
             now - dt.timedelta(days=90), now).values() for p in periods],
         "strip": compliance_strips([enterprise.pk], now)[enterprise.pk],
         "periods": strip_periods(now),
+        "transfers": enterprise_transfers(enterprise, user),
     }
 
 

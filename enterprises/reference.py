@@ -57,6 +57,26 @@ def code_table() -> dict[str, dict]:
     return table
 
 
+# Data types of the transcription too narrow for what real effluent and air measure: conductivity of
+# wastewater is often thousands of µS/cm, and particulates (which the platform counts in µg/m³, not ng/m³)
+# reach four digits in a dust storm.
+DATA_TYPE_CORRECTIONS = {"w01014": "N5.1", "a34002": "N4.1", "a34004": "N4.1"}
+
+
+def data_types() -> dict[str, str]:
+    """The data type of each code (``N5.2``, ``C890``) as the appendix gives it in the appendix's unit, with
+    the corrections above; "" where there is none, or where the platform counts the code in another unit."""
+    types: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for row in read_rows("hj212_codes.csv"):
+        types.setdefault(row["code"], row["data_type"])
+        units.setdefault(row["code"], UNIT_CORRECTIONS.get(row["code"], UNIT_SYMBOLS[row["unit"]]))
+    for row in read_rows("pollutants.csv"):
+        if units.get(row["code"]) != row["unit"]:
+            types[row["code"]] = ""
+    return types | DATA_TYPE_CORRECTIONS
+
+
 def family_of(code: str, families: dict[str, str]) -> str | None:
     """The family code (``e101xx``) a concrete code (``e10101``) belongs to, if any; ``families`` maps
     each family's prefix (``e101``) to its code."""

@@ -383,6 +383,30 @@ class UnreadItem:
 MAX_MAGNITUDE = 1e15
 
 
+_NUMERIC_TYPE = re.compile(r"N(\d{1,2})(?:\.\d{1,2})?")
+# The values a code's data type bounds: the concentration and its converted form, not the interval's
+# cumulative emission (-Cou), which is counted in the code's emission unit (kg, m³) and not by its type.
+TYPED_FIELDS = ("rtd", "avg", "min", "max", "zs_rtd", "zs_avg", "zs_min", "zs_max")
+
+
+def type_bound(data_type: str) -> float | None:
+    """The bound on a value of a code's data type: ``N5.2`` (up to 5 integer digits) holds magnitudes under
+    1e5. None for character and time types and for codes without a type (only ``MAX_MAGNITUDE`` then)."""
+    match = _NUMERIC_TYPE.fullmatch((data_type or "").strip())
+    return 10.0 ** int(match.group(1)) if match else None
+
+
+def range_problem(reading: ParsedReading, bound: float | None) -> str:
+    """Why a reading's values do not fit its code's data type (``type_bound``), or "" when they do."""
+    if bound is None:
+        return ""
+    for name in TYPED_FIELDS:
+        number = getattr(reading, name)
+        if number is not None and not abs(number) < bound:
+            return f"{name}={format_number(number)[:20]} is out of the range of the code's data type (< {bound:.0e})"
+    return ""
+
+
 def parse_number(text: str, what: str = "value") -> float:
     """A decimal number as sent (``12.5``, ``-0.3``, ``1e-3``); anything else is a bad_number."""
     text = text.strip()

@@ -15,7 +15,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core import clock
-from enterprises.models import Enterprise, Industry, Role, Township, User
+from enterprises import geometry
+from enterprises.models import Enterprise, Grid, Industry, Role, Township, User
 from enterprises.validators import make_credit_code
 
 from .models import OPEN_STATES, Facility, LedgerEntry, Manifest, ReceiverPermit, Vehicle, WasteAlert, WasteCategory
@@ -33,10 +34,18 @@ PLANT_TAKES = ("SW02", "SW03", "SW07", "SW13", "SW15", "SW16", "SW59", "SW01")
 
 
 def _company(county, name: str, industry: str, town: Township, serial: str) -> tuple[Enterprise, User]:
+    """A carrier or receiver the small county lacks, bound like every enterprise to a village and its grid
+    of ``town`` and placed between the village and the township's centre (inside the township)."""
+    grid = Grid.objects.filter(township=town).select_related("village").order_by("code").first()
+    village = grid.village
+    lat, lon = (village.latitude + town.latitude) / 2, (village.longitude + town.longitude) / 2
+    if not geometry.contains(geometry.from_geojson_polygon(town.boundary), (lon, lat)):
+        lat, lon = village.latitude, village.longitude
     ent = Enterprise.objects.create(
         credit_code=make_credit_code("330483", serial), name=name, industry=Industry.objects.get(code=industry),
-        latitude=town.latitude + 0.01, longitude=town.longitude + 0.012, township=town, management_class="simplified",
-        contact_name="陈国华", contact_phone="13905731234", address=f"{town.name}工业园区")
+        latitude=round(lat, 6), longitude=round(lon, 6), township=town, village=village, grid=grid,
+        management_class="simplified", contact_name="陈国华", contact_phone="13905731234",
+        address=f"浙江省桐乡市{town.name}{village.name}工业园区")
     user = User.objects.create(username=ent.credit_code, first_name=ent.contact_name, role=Role.ENTERPRISE,
                                enterprise=ent, password=county.password_hash)
     return ent, user

@@ -10,22 +10,31 @@ Words are big-endian. The header is
   terminal phone as BCD[10].
 
 Messages handled: terminal registration 0x0100 (answered by 0x8100 with an authentication code),
-authentication 0x0102, heartbeat 0x0002 and location report 0x0200 (answered by the platform general
-acknowledgement 0x8001). The location's latitude and longitude are in 1e-6 degrees, speed in 1/10 km/h,
-the time is BCD[6] ``YYMMDDhhmmss`` in GMT+8. Every rejection raises ``FrameError`` with its reason.
+authentication 0x0102, heartbeat 0x0002, location report 0x0200 and batch location upload 0x0704
+(answered by the platform general acknowledgement 0x8001). The location's latitude and longitude are in
+1e-6 degrees, speed in 1/10 km/h, the time is BCD[6] ``YYMMDDhhmmss`` in GMT+8. A 0x0704 body is the
+item count WORD, the data type BYTE (0 normal batch, 1 blind-area re-send), then per item its length WORD
+and a 0x0200 body.
+
+A message longer than one frame is sent in sub-packages (attribute bit 13): each carries the total
+packet count and its index (from 1) and consecutive serials. ``Reassembler`` joins them; each packet is
+acknowledged, and when the last index came but some are missing the platform asks for them with
+0x8003 (the first packet's serial, the count — BYTE in 2013, WORD in 2019 — and the missing indexes as
+WORDs). Every rejection raises ``FrameError`` with its reason.
 """
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 FLAG, ESC = 0x7E, 0x7D
 BEIJING = ZoneInfo("Asia/Shanghai")
 
-REGISTER, AUTHENTICATE, HEARTBEAT, LOCATION = 0x0100, 0x0102, 0x0002, 0x0200
-REGISTER_ACK, GENERAL_ACK = 0x8100, 0x8001
+REGISTER, AUTHENTICATE, HEARTBEAT, LOCATION, LOCATION_BATCH = 0x0100, 0x0102, 0x0002, 0x0200, 0x0704
+REGISTER_ACK, GENERAL_ACK, RESEND_PACKETS = 0x8100, 0x8001, 0x8003
 
 # 0x8001 results
 OK, FAILURE, MESSAGE_ERROR, NOT_SUPPORTED = 0, 1, 2, 3
@@ -38,6 +47,7 @@ ENCRYPTION_MASK = 0b111 << 10
 LENGTH_MASK = 0x3FF
 STATUS_POSITIONED, STATUS_SOUTH, STATUS_WEST = 1 << 1, 1 << 2, 1 << 3
 MAX_FRAME = 2 * (21 + LENGTH_MASK + 1)  # escaped: every byte may double
+LOCATION_SIZE = 28  # the basic location information of a 0x0200 body
 
 
 class FrameError(ValueError):
@@ -138,16 +148,19 @@ def phone_digits(bcd: bytes) -> str:
 
 # --- frames ---------------------------------------------------------------------------------------
 
-def encode(msg_id: int, phone: str, serial: int, body: bytes = b"", version: int | None = None) -> bytes:
-    """A complete escaped frame, flags included."""
+def encode(msg_id: int, phone: str, serial: int, body: bytes = b"", version: int | None = None,
+           packet: tuple[int, int] | None = None) -> bytes:
+    """A complete escaped frame, flags included; ``packet`` (count, index) makes it a sub-package."""
     if len(body) > LENGTH_MASK:
         raise ValueError("body longer than 1023 bytes needs sub-packages")
-    attrs = len(body)
+    attrs = len(body) | (SUBPACKAGE_FLAG if packet else 0)
     if version is None:
         header = struct.pack(">HH", msg_id, attrs) + bcd_encode(phone, 6) + struct.pack(">H", serial)
     else:
         header = struct.pack(">HHB", msg_id, attrs | VERSION_FLAG, version) + bcd_encode(phone, 10) + \
             struct.pack(">H", serial)
+    if packet:
+        header += struct.pack(">HH", *packet)
     payload = header + body
     return bytes([FLAG]) + escape(payload + bytes([checksum(payload)])) + bytes([FLAG])
 
@@ -190,6 +203,52 @@ def decode(content: bytes) -> Message:
     if len(payload) - at != length:
         raise FrameError("bad_length", f"body has {len(payload) - at} bytes, header says {length}", header)
     return Message(header, payload[at:])
+
+
+def encode_packets(msg_id: int, phone: str, first_serial: int, body: bytes, version: int | None = None,
+                   size: int = LENGTH_MASK) -> list[bytes]:
+    """A long message as its sub-package frames of at most ``size`` body bytes, serials consecutive."""
+    parts = [body[i:i + size] for i in range(0, len(body), size)] or [b""]
+    return [encode(msg_id, phone, (first_serial + k) & 0xFFFF, part, version, (len(parts), k + 1))
+            for k, part in enumerate(parts)]
+
+
+class Reassembler:
+    """Joins the sub-packages of one terminal connection into whole messages.
+
+    ``add(message)`` gives (the whole message or None, the indexes still missing when the last one came
+    or None). The whole message has the completing packet's header without its packet fields. Incomplete
+    messages are dropped after ``ttl`` seconds; at most ``max_pending`` wait at once and a message may
+    have at most ``max_packets`` packets."""
+
+    def __init__(self, *, ttl: float = 120.0, max_pending: int = 8, max_packets: int = 128, clock=time.monotonic):
+        self.ttl, self.max_pending, self.max_packets, self.clock = ttl, max_pending, max_packets, clock
+        self.pending: dict[tuple, tuple[float, dict[int, bytes]]] = {}
+
+    def add(self, message: Message) -> tuple[Message | None, list[int] | None]:
+        header = message.header
+        total, index = header.packet
+        if not 1 <= index <= total or total > self.max_packets:
+            raise FrameError("bad_packet", f"packet {index} of {total} (at most {self.max_packets})", header)
+        now = self.clock()
+        self.pending = {k: v for k, v in self.pending.items() if now - v[0] <= self.ttl}
+        key = (header.phone, header.msg_id, total, (header.serial - index + 1) & 0xFFFF)
+        if key not in self.pending and len(self.pending) >= self.max_pending:
+            raise FrameError("too_many_packets", f"{len(self.pending)} sub-packaged messages already incomplete",
+                             header)
+        _, parts = self.pending.setdefault(key, (now, {}))
+        parts[index] = message.body
+        self.pending[key] = (now, parts)
+        if len(parts) == total:
+            del self.pending[key]
+            body = b"".join(parts[i] for i in range(1, total + 1))
+            return Message(replace(header, packet=None), body), None
+        if index == total:
+            return None, [i for i in range(1, total + 1) if i not in parts]
+        return None, None
+
+    def first_serial(self, header: Header) -> int:
+        return (header.serial - header.packet[1] + 1) & 0xFFFF
 
 
 class FrameSplitter:
@@ -278,9 +337,12 @@ def bcd_time(data: bytes, header: Header | None = None) -> datetime:
 
 def parse_location(message: Message) -> Location:
     """The basic location information of a 0x0200 body (additional items are ignored)."""
-    body = message.body
-    if len(body) < 28:
-        raise FrameError("bad_body", f"location body has {len(body)} bytes, needs 28", message.header)
+    return location_of(message.body, message.header)
+
+
+def location_of(body: bytes, header: Header | None = None) -> Location:
+    if len(body) < LOCATION_SIZE:
+        raise FrameError("bad_body", f"location body has {len(body)} bytes, needs {LOCATION_SIZE}", header)
     alarm, status, lat, lon, altitude, speed, direction = struct.unpack_from(">IIIIHHH", body)
     latitude, longitude = lat / 1e6, lon / 1e6
     if status & STATUS_SOUTH:
@@ -288,7 +350,35 @@ def parse_location(message: Message) -> Location:
     if status & STATUS_WEST:
         longitude = -longitude
     return Location(alarm, status, latitude, longitude, struct.unpack(">h", struct.pack(">H", altitude))[0],
-                    speed / 10, direction, bcd_time(body[22:28], message.header))
+                    speed / 10, direction, bcd_time(body[22:28], header))
+
+
+def parse_location_batch(message: Message) -> tuple[int, list[bytes]]:
+    """(data type, the 0x0200 bodies) of a 0x0704 body; a count or a length that does not add up is a
+    message error (each item is checked on its own afterwards)."""
+    body, header = message.body, message.header
+    if len(body) < 3:
+        raise FrameError("bad_body", f"batch body has {len(body)} bytes, needs at least 3", header)
+    count, kind = struct.unpack_from(">HB", body)
+    items, at = [], 3
+    while at < len(body):
+        if at + 2 > len(body):
+            raise FrameError("bad_body", f"item {len(items) + 1}: its length field is cut off", header)
+        size = struct.unpack_from(">H", body, at)[0]
+        if size < LOCATION_SIZE or at + 2 + size > len(body):
+            raise FrameError("bad_body", f"item {len(items) + 1}: length {size} does not fit the body", header)
+        items.append(body[at + 2:at + 2 + size])
+        at += 2 + size
+    if count == 0 or count != len(items):
+        raise FrameError("bad_body", f"batch says {count} items, holds {len(items)}", header)
+    if kind not in (0, 1):
+        raise FrameError("bad_body", f"batch data type {kind} is neither 0 (normal) nor 1 (blind area)", header)
+    return kind, items
+
+
+def location_batch_body(bodies: list[bytes], kind: int = 0) -> bytes:
+    """A 0x0704 body from 0x0200 bodies (tests, benchmark)."""
+    return struct.pack(">HB", len(bodies), kind) + b"".join(struct.pack(">H", len(b)) + b for b in bodies)
 
 
 def location_body(*, latitude: float, longitude: float, at: datetime, speed_kmh: float = 0.0, direction: int = 0,
@@ -323,6 +413,12 @@ def general_ack_body(serial: int, msg_id: int, result: int) -> bytes:
 
 def registration_ack_body(serial: int, result: int, auth_code: str = "") -> bytes:
     return struct.pack(">HB", serial, result) + (auth_code.encode("gbk") if result == REGISTERED else b"")
+
+
+def resend_request_body(first_serial: int, missing: list[int], v2019: bool = False) -> bytes:
+    """A 0x8003 body: the original serial, the count (BYTE, 2019: WORD) and the missing indexes."""
+    return struct.pack(">HH" if v2019 else ">HB", first_serial, len(missing)) + \
+        b"".join(struct.pack(">H", i) for i in missing)
 
 
 def parse_ack(message: Message) -> tuple[int, int, int]:

@@ -1,13 +1,20 @@
 """The JT/T 808 TCP receiver: many terminals on one asyncio loop, database work in a few threads.
 
 Per connection: registration (0x0100 → 0x8100 with the authentication code), authentication (0x0102),
-heartbeats (0x0002) and location reports (0x0200) answered by the general acknowledgement 0x8001.
-A report is acknowledged with result 0 only after it is committed (all reports of one read are stored
-in one statement, duplicates ignored), so a terminal that gets no answer resends and nothing is stored
-twice. Refusals are logged with their reason and answered: a bad checksum or a bad position with
-"message error" (2), a report before authentication with "failure" (1), an unknown message with "not
-supported" (3). Frames whose header cannot be read are only logged. A connection sending
-``max_bad_frames`` refused frames in a row, or silent for ``read_timeout``, is closed.
+heartbeats (0x0002), location reports (0x0200) and batch uploads (0x0704) answered by the general
+acknowledgement 0x8001. A report is acknowledged with result 0 only after it is committed (all reports
+of one read are stored in one statement, duplicates ignored), so a terminal that gets no answer resends
+and nothing is stored twice. In a batch, a position that fails its checks is logged with its reason and
+left out, the others are stored; a batch with no acceptable position is a message error.
+
+Sub-packages are joined per connection (``jt808.Reassembler``): each packet is acknowledged on arrival,
+the one completing the message after the message is handled; when the last packet came and others are
+missing, the platform asks for them (0x8003).
+
+Refusals are logged with their reason and answered: a bad checksum or a bad position with "message
+error" (2), a report before authentication with "failure" (1), an unknown message with "not supported"
+(3). Frames whose header cannot be read are only logged. A connection sending ``max_bad_frames`` refused
+frames in a row, or silent for ``read_timeout``, is closed.
 """
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ import asyncio
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection
 
@@ -35,6 +42,7 @@ class Session:
     vehicle_id: int | None = None
     phone: str = ""
     serial: int = 0
+    packets: jt808.Reassembler = field(default_factory=jt808.Reassembler)
 
     def next_serial(self) -> int:
         self.serial = (self.serial + 1) & 0xFFFF
@@ -147,7 +155,11 @@ class Server:
         for content in frames:
             try:
                 message = jt808.decode(content)
-                reply, point = await self._one(session, message, now)
+                if message.header.packet is not None:
+                    message = self._packet(session, message, replies)
+                    if message is None:
+                        continue
+                reply, found = await self._one(session, message, now)
             except jt808.FrameError as error:
                 self._refused(session, error)
                 refused += 1
@@ -155,9 +167,9 @@ class Server:
                     result = jt808.FAILURE if error.reason == "not_authenticated" else jt808.MESSAGE_ERROR
                     replies.append(self._ack(session, error.header, result))
                 continue
-            if point is not None:
+            if found:
                 replies.append((message.header, len(points)))
-                points.append(point)
+                points += found
             elif reply is not None:
                 replies.append(reply)
         stored = bool(points)
@@ -176,7 +188,53 @@ class Server:
                 out.append(reply)
         return out, refused
 
-    async def _one(self, session: Session, message: jt808.Message, now) -> tuple[bytes | None, Point | None]:
+    def _packet(self, session: Session, message: jt808.Message, replies: list) -> jt808.Message | None:
+        """The whole message once this sub-package completes it; until then the packet is acknowledged
+        (and, after the last index, the missing ones are asked for)."""
+        whole, missing = session.packets.add(message)
+        if whole is not None:
+            return whole
+        header = message.header
+        replies.append(self._ack(session, header, jt808.OK))
+        if missing:
+            log.info("%s terminal %s: message %#06x lacks packets %s, asking for them", session.source,
+                     header.phone, header.msg_id, missing)
+            replies.append(self._reply(session, header, jt808.RESEND_PACKETS, jt808.resend_request_body(
+                session.packets.first_serial(header), missing, header.is_2019)))
+        return None
+
+    def _position(self, session: Session, loc: jt808.Location, now, header: jt808.Header) -> Point:
+        """The checked position of a location, or FrameError with the reason."""
+        if not loc.positioned:
+            raise jt808.FrameError("no_fix", "status says the terminal has no GPS fix", header)
+        reason, detail = check_point(latitude=loc.latitude, longitude=loc.longitude, at=loc.at, now=now,
+                                     speed=loc.speed_kmh, direction=loc.direction)
+        if reason:
+            raise jt808.FrameError(reason, detail, header)
+        return Point(session.vehicle_id, loc.at, loc.latitude, loc.longitude, loc.speed_kmh, loc.direction,
+                     loc.altitude, loc.alarm, loc.status)
+
+    def _batch(self, session: Session, message: jt808.Message, now) -> list[Point]:
+        """The acceptable positions of a 0x0704; each refused item is logged with its reason."""
+        header = message.header
+        kind, items = jt808.parse_location_batch(message)
+        points = []
+        for number, item in enumerate(items, 1):
+            try:
+                points.append(self._position(session, jt808.location_of(item, header), now, header))
+            except jt808.FrameError as error:
+                log.warning("%s terminal %s: batch item %d of %d refused: %s (%s)", session.source, header.phone,
+                            number, len(items), error.reason, error)
+        if not points:
+            raise jt808.FrameError("no_valid_position", f"none of the {len(items)} batch items is acceptable",
+                                   header)
+        return points
+
+    def _authenticated(self, session: Session, header: jt808.Header) -> None:
+        if session.vehicle_id is None or header.phone != session.phone:
+            raise jt808.FrameError("not_authenticated", "location report before authentication", header)
+
+    async def _one(self, session: Session, message: jt808.Message, now) -> tuple[bytes | None, list[Point]]:
         header = message.header
         if header.msg_id == jt808.REGISTER:
             fields = jt808.parse_registration(message)
@@ -185,28 +243,22 @@ class Server:
                 log.warning("%s terminal %s: registration of %s refused (result %d)", session.source, header.phone,
                             fields["plate"], result)
             return self._reply(session, header, jt808.REGISTER_ACK,
-                               jt808.registration_ack_body(header.serial, result, code)), None
+                               jt808.registration_ack_body(header.serial, result, code)), []
         if header.msg_id == jt808.AUTHENTICATE:
             vehicle_id = await self._db(terminal_authenticate, phone=header.phone,
                                         code=jt808.parse_authentication(message))
             if vehicle_id is None:
                 log.warning("%s terminal %s: wrong authentication code", session.source, header.phone)
-                return self._ack(session, header, jt808.FAILURE), None
+                return self._ack(session, header, jt808.FAILURE), []
             session.vehicle_id, session.phone = vehicle_id, header.phone
-            return self._ack(session, header, jt808.OK), None
+            return self._ack(session, header, jt808.OK), []
         if header.msg_id == jt808.HEARTBEAT:
-            return self._ack(session, header, jt808.OK), None
+            return self._ack(session, header, jt808.OK), []
         if header.msg_id == jt808.LOCATION:
-            if session.vehicle_id is None or header.phone != session.phone:
-                raise jt808.FrameError("not_authenticated", "location report before authentication", header)
-            loc = jt808.parse_location(message)
-            if not loc.positioned:
-                raise jt808.FrameError("no_fix", "status says the terminal has no GPS fix", header)
-            reason, detail = check_point(latitude=loc.latitude, longitude=loc.longitude, at=loc.at, now=now,
-                                         speed=loc.speed_kmh, direction=loc.direction)
-            if reason:
-                raise jt808.FrameError(reason, detail, header)
-            return None, Point(session.vehicle_id, loc.at, loc.latitude, loc.longitude, loc.speed_kmh, loc.direction,
-                               loc.altitude, loc.alarm, loc.status)
+            self._authenticated(session, header)
+            return None, [self._position(session, jt808.parse_location(message), now, header)]
+        if header.msg_id == jt808.LOCATION_BATCH:
+            self._authenticated(session, header)
+            return None, self._batch(session, message, now)
         log.info("%s terminal %s: message %#06x not supported", session.source, header.phone, header.msg_id)
-        return self._ack(session, header, jt808.NOT_SUPPORTED), None
+        return self._ack(session, header, jt808.NOT_SUPPORTED), []

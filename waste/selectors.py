@@ -1,11 +1,12 @@
 """Reads of waste: what a user may see (jurisdiction over the producer, or being its carrier or
-receiver), a shipment's route with its gaps and stops, and the producer's ledger beside the manifests."""
+receiver), a shipment's route with its gaps and stops, the producer's ledger beside the manifests, and
+what other apps read of the manifests (the enterprise file, the township ranking)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -170,3 +171,30 @@ def ledger(enterprise, months: int = 12) -> list[LedgerRow]:
                              expected_stored=None if previous is None or entry is None
                              else previous + entry.generated_t - shipped_t))
     return out
+
+
+def _with_warnings(manifests):
+    return manifests.annotate(warned=Exists(WasteAlert.objects.filter(manifest=OuterRef("pk"))),
+                              open_warnings=Count("alerts", filter=Q(alerts__state__in=OPEN_STATES)))
+
+
+def enterprise_transfers(enterprise, user, *, limit: int = 20) -> dict:
+    """The enterprise file's part: the latest manifests ``user`` may see that ``enterprise`` produced,
+    carried or received, with their warnings, and the shipments it produced per state (label, count)."""
+    mine = Q(producer=enterprise) | Q(carrier=enterprise) | Q(receiver__operator=enterprise)
+    visible = visible_manifests(user).filter(mine)
+    counts = dict(visible.filter(producer=enterprise).order_by().values("state").annotate(n=Count("pk"))
+                  .values_list("state", "n"))
+    return {"manifests": _with_warnings(visible).order_by("-planned_departure", "-pk")[:limit],
+            "by_state": [(label, counts.get(value, 0)) for value, label in ManifestState.choices],
+            "open_warnings": visible_alerts(user).filter(manifest__in=visible.values("pk")).count()}
+
+
+def township_transfers(user, start: datetime, end: datetime) -> dict[int, dict]:
+    """``{township_id: {"shipments", "clean"}}``: shipments the user may see that left the township's
+    producers in [start, end), and those that raised no transfer warning (on time, complete, confirmed)."""
+    rows = (Manifest.objects.filter(manifest_q(user), departed_at__gte=start, departed_at__lt=end)
+            .annotate(warned=Exists(WasteAlert.objects.filter(manifest=OuterRef("pk")))).order_by()
+            .values("producer__township_id")
+            .annotate(shipments=Count("pk"), clean=Count("pk", filter=Q(warned=False))))
+    return {r["producer__township_id"]: {"shipments": r["shipments"], "clean": r["clean"]} for r in rows}

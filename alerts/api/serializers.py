@@ -57,7 +57,7 @@ class SilenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Silence
         fields = ["id", "outlet", "outlet_code", "enterprise", "starts_at", "ends_at", "reason", "created_by",
-                  "created_at", "cancelled_at", "cancelled_by"]
+                  "created_at", "cancelled_at", "cancelled_by", "status"]
         read_only_fields = fields
 
 

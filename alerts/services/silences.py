@@ -1,7 +1,11 @@
 """Maintenance windows (``Silence``): an enterprise or county staff declares one for an outlet, or ends
 it early. A window mutes notifications and the escalation clock, never the recording. An enterprise's
 window longer than the settings' ``self_approved_silence_minutes`` awaits the township or the bureau
-(``silence_decide``) and mutes nothing until approved; every request and decision is audited."""
+(``silence_decide``) and mutes nothing until approved; every request and decision is audited.
+
+Windows of one outlet that overlap or follow each other with less than the self-approval length between
+them count as one maintenance period (``_chain``): short windows chained back to back need approval once
+together they are longer than the threshold, and together they may not exceed ``max_silence_hours``."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +28,26 @@ def _may_declare(user, outlet: Outlet) -> bool:
     return silenceable_outlets(user).filter(pk=outlet.pk).exists()
 
 
+def _chain(*, outlet: Outlet, starts_at: datetime, ends_at: datetime, gap: timedelta,
+           longest: timedelta) -> tuple[datetime, datetime]:
+    """The start and end of the maintenance period a new window would belong to: the union of the outlet's
+    approved or requested windows (their cancelled part cut off) reachable from it with gaps under ``gap``.
+    Windows farther than ``longest + gap`` away are not read: reaching them makes the period too long anyway."""
+    reach = longest + gap
+    windows = [
+        (s.starts_at, min(s.ends_at, s.cancelled_at) if s.cancelled_at else s.ends_at)
+        for s in Silence.objects.filter(outlet=outlet, ends_at__gt=starts_at - reach, starts_at__lt=ends_at + reach,
+                                        status__in=[Silence.Status.APPROVED, Silence.Status.REQUESTED])]
+    first, last = starts_at, ends_at
+    grew = True
+    while grew:  # a window may join the period only through another one: repeat until nothing joins
+        grew = False
+        for start, end in windows:
+            if end > start and start < last + gap and end > first - gap and (start < first or end > last):
+                first, last, grew = min(first, start), max(last, end), True
+    return first, last
+
+
 def silence_declare(*, outlet: Outlet, user, starts_at: datetime, ends_at: datetime, reason: str) -> Silence:
     """An enterprise (or county staff) declares a maintenance window for an outlet."""
     if not _may_declare(user, outlet):
@@ -36,10 +60,15 @@ def silence_declare(*, outlet: Outlet, user, starts_at: datetime, ends_at: datet
     problem = policy.silence_problem(starts_at=starts_at, ends_at=ends_at, now=now, longest=cfg.max_silence)
     if problem:
         raise ValidationError(_g(problem) % {"hours": cfg.max_silence_hours})
-    needs_approval = user.role == Role.ENTERPRISE and \
-        ends_at - starts_at > timedelta(minutes=cfg.self_approved_silence_minutes)
-    status = Silence.Status.REQUESTED if needs_approval else Silence.Status.APPROVED
+    threshold = timedelta(minutes=cfg.self_approved_silence_minutes)
     with transaction.atomic():
+        Outlet.objects.select_for_update().filter(pk=outlet.pk).first()  # one declaration per outlet at a time
+        first, last = _chain(outlet=outlet, starts_at=starts_at, ends_at=ends_at, gap=threshold,
+                             longest=cfg.max_silence)
+        if last - first > cfg.max_silence:
+            raise ValidationError(_g(policy.CHAINED_SILENCE_TOO_LONG) % {"hours": cfg.max_silence_hours})
+        needs_approval = user.role == Role.ENTERPRISE and last - first > threshold
+        status = Silence.Status.REQUESTED if needs_approval else Silence.Status.APPROVED
         silence = Silence.objects.create(outlet=outlet, enterprise_id=outlet.enterprise_id, starts_at=starts_at,
                                          ends_at=ends_at, reason=reason, created_by=user, created_at=now,
                                          status=status)

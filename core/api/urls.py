@@ -1,4 +1,4 @@
-"""Routes of the shared API pieces: login, logout, me."""
+"""Routes of the shared API pieces: login, logout, me, the password change."""
 from django.urls import path
 
 from . import auth
@@ -7,4 +7,5 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("auth/logout/", auth.LogoutView.as_view(), name="api-logout"),
     path("auth/me/", auth.MeView.as_view(), name="api-me"),
+    path("auth/password/", auth.PasswordView.as_view(), name="api-password"),
 ]

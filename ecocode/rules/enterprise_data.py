@@ -2,12 +2,10 @@
 checked against the monitored cumulative emissions), permits, outlets and self-monitoring duties."""
 import datetime as dt
 
-from django.db import connection
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_noop as N_
 
-from core.db import is_postgres
 from enterprises.models import (
     Enterprise,
     ExecutionReport,
@@ -54,32 +52,6 @@ def _incomplete(p, ctx):
     return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False, is_complete=False))
 
 
-# The reports whose declared emission of some pollutant differs from what the devices of the report's
-# permit measured over its period by more than the tolerance: the cumulative emissions (-Cou, kg) of the
-# daily values (CN 2031) where they were sent, else of the hourly ones (CN 2061). One statement for all
-# reports, run once per scoring run; each reported emission reads the readings of its period only (partitions
-# pruned at run time).
-INCONSISTENT_REPORTS = """
-    WITH emissions AS MATERIALIZED (
-        SELECT re.report_id, re.pollutant_id, re.amount_kg::float8 AS declared, r.permit_id,
-               (r.period_start::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
-               ((r.period_end + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1
-        FROM ecocode_reportedemission re JOIN enterprises_executionreport r ON r.id = re.report_id
-        WHERE r.submitted_on IS NOT NULL AND (%(all)s OR r.permit_id IN (
-            SELECT p.id FROM enterprises_permit p WHERE p.enterprise_id = ANY(%(ids)s)))),
-    measured AS MATERIALIZED (
-        SELECT e.report_id, e.declared, COALESCE(SUM(x.cou) FILTER (WHERE x.kind = 'day'),
-                                                 SUM(x.cou) FILTER (WHERE x.kind = 'hour')) AS kg
-        FROM emissions e
-        JOIN enterprises_outlet o ON o.permit_id = e.permit_id
-        CROSS JOIN LATERAL (SELECT x.kind, x.cou FROM monitoring_reading x
-                            WHERE x.outlet_id = o.id AND x.pollutant_id = e.pollutant_id AND x.kind IN ('day', 'hour')
-                              AND x.observed_at >= e.t0 AND x.observed_at < e.t1 AND x.cou IS NOT NULL) x
-        GROUP BY e.report_id, e.pollutant_id, e.declared)
-    SELECT DISTINCT report_id FROM measured WHERE kg > 0 AND ABS(declared - kg) > kg * %(tolerance)s
-"""
-
-
 def _no_reported_emissions(ctx):
     from ..models import ReportedEmission
 
@@ -98,14 +70,11 @@ def _inconsistent(p, ctx):
 
 
 def _inconsistent_ids(tolerance: float, ctx) -> list[int]:
-    """The ids of the inconsistent reports (of the run's enterprises), computed once per run, not per report row.
-    PostgreSQL only (the comparison is one SQL statement over arrays): the embedded SQLite flags none."""
-    if not is_postgres():
-        return []
-    ids = list(ctx.enterprise_ids or [])
-    with connection.cursor() as cursor:
-        cursor.execute(INCONSISTENT_REPORTS, {"tolerance": tolerance, "all": ctx.enterprise_ids is None, "ids": ids})
-        return sorted({row[0] for row in cursor.fetchall()})
+    """The ids of the inconsistent reports (of the run's enterprises), computed once per run, not per report
+    row (``consistency.inconsistent_reports``: two grouped queries, on PostgreSQL and SQLite alike)."""
+    from .consistency import inconsistent_reports
+
+    return inconsistent_reports(tolerance, ctx.enterprise_ids)
 
 
 permits = Family("permits", lambda ctx, days: Enterprise.objects.all(), "id",

@@ -1,10 +1,14 @@
-"""Families over monitoring data (``monitoring.models``): hourly aggregates against permit limits,
-online data completeness and validity per self-monitoring duty, silent devices, warnings and
+"""Families over monitoring data (``monitoring.models``, ``alerts.models``): the exceedances of permit
+limits, online data completeness and validity per self-monitoring duty, silent devices, warnings and
 maintenance windows.
 
+Exceedances are those alerts records (``alerts.Exceedance``): each completed averaging period of a limit
+whose average broke it, judged on the limit's own period (a daily limit by its daily average, so an
+outlet with a daily limit and one high hour has none), maintenance and calibration periods left out.
+
 The ``online`` family scans the hourly aggregates of the window once: each online duty LEFT JOINed to
-its permit limit and its aggregates (so a duty with no data at all still counts as due), grouped per
-duty; completeness, validity and exceedances are all read from that one query.
+its aggregates (so a duty with no data at all still counts as due), grouped per duty; completeness and
+validity are both read from that one query.
 
 Completeness is judged on each device's own terms: a device that sends a value every ``k`` minutes owes
 ``60 / k`` readings an hour (read from its own data: the median number of readings of its hours with
@@ -12,7 +16,7 @@ data), and owes them only from its first packet or the permit's start, if later 
 A daily-only logger (CN 2031, no hourly data) owes one daily value for each local day completed since then.
 
 Episode keys (``ep``) make one fact charged once: an exceedance is ``exceedance:<outlet>:<pollutant>:<day>``
-in the hourly data and in the warnings; a missing-data gap is ``gap:<outlet>``.
+in the recorded exceedances and in the warnings; a missing-data gap is ``gap:<outlet>``.
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -24,7 +28,6 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
-    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -37,7 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, TruncDate
 from django.utils.translation import gettext_noop as N_
 
-from alerts.models import Alert, Silence
+from alerts.models import Alert, Exceedance, Silence
 from core.db import JsonArrayAgg
 from enterprises.models import MonitoringDuty
 from monitoring.models import Aggregate, DataKind, Device
@@ -62,13 +65,12 @@ class Median(SqlAggregate):
 
 
 def _duty_hours(ctx, days):
-    """Online duties of monitored outlets, each LEFT JOINed to its permit limit and to its hourly
-    aggregates of the window: one scan of the window's aggregates serves every rule of the family."""
+    """Online duties of monitored outlets, each LEFT JOINed to its hourly aggregates of the window: one
+    scan of the window's aggregates serves every rule of the family."""
     window = Q(outlet__aggregates__pollutant=F("pollutant"), outlet__aggregates__period=Aggregate.Period.HOUR,
                outlet__aggregates__start__gte=ctx.since(days or 30), outlet__aggregates__start__lt=ctx.as_of)
     return MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) \
-        .alias(hours=FilteredRelation("outlet__aggregates", condition=window),
-               permit_limit=FilteredRelation("outlet__limits", condition=Q(outlet__limits__pollutant=F("pollutant"))))
+        .alias(hours=FilteredRelation("outlet__aggregates", condition=window))
 
 
 def _no_aggregates(ctx):
@@ -78,7 +80,7 @@ def _no_aggregates(ctx):
     return None
 
 
-# Grouped per duty: a duty's row says how many of its hours had data, were valid, were over the limit;
+# Grouped per duty: a duty's row says how many of its hours had data and were valid;
 # the duties an indicator sums are those of its pollutants and medium.
 online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",),
                 detail={"duty_id": "id", "outlet_pk": "outlet_id", "outlet_kind": "outlet__kind",
@@ -92,22 +94,6 @@ def _matches(p, row) -> bool:
 
 def _text(expr):
     return Cast(expr, CharField())
-
-
-@online.rule("exceedances", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
-                             "min_factor": (float, 1.0)},
-             N_("%(n)s hourly average(s) over %(min_factor)s × the permit limit in the last %(window_days)s days"),
-             select=_matches)
-def _exceedances(p, ctx):
-    over = Q(hours__avg__gt=Cast("permit_limit__limit_value", FloatField()) * p["min_factor"])
-    if p["min_factor"] <= 1:
-        over |= Q(hours__avg__lt=Cast("permit_limit__lower_limit", FloatField()))
-    over &= Q(hours__start__gte=ctx.since(p["window_days"]))
-    day = TruncDate("hours__start", tzinfo=LOCAL)
-    where = (key_part("outlet_id"), Value(":"), key_part("pollutant_id"), Value(":"), _text(day))
-    record = JSONObject(type=Value("hours"), id=Concat(*where), at=day, ep=Concat(Value("exceedance:"), *where))
-    return {"n": Count("hours__id", filter=over),
-            "records": JsonArrayAgg(record, filter=over)}
 
 
 def _since(p, ctx, **lookups) -> Q:
@@ -139,20 +125,25 @@ def _owed(values, p, ctx) -> dict:
              "%(min_ratio)s)"), mode=RATIO, select=_matches, per_row=_owed,
              fact=lambda v, p, ctx: round(v["received"] / v["owed"], 4) if v["owed"] else None)
 def _completeness(p, ctx):
-    # Owed from the outlet's device's first packet (recorded by ingestion), else from its first hour of data.
-    first_packet = Device.objects.filter(outlet=OuterRef("outlet"), first_seen_at__isnull=False) \
-        .order_by("first_seen_at").values("first_seen_at")[:1]
-    first_hour = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
-                                          period=Aggregate.Period.HOUR, count__gt=0).order_by("start").values("start")[:1]
-    # A daily-only logger has no hours: its days of daily data (kind day) in the window.
-    daily = Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
-                                     period=Aggregate.Period.DAY, kind=DataKind.DAY, count__gt=0,
-                                     start__gte=ctx.since(p["window_days"]), start__lt=ctx.as_of) \
-        .order_by().values("pollutant").annotate(n=Count("*")).values("n")[:1]
-    return {"daily": Subquery(daily), "received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
+    # A daily-only logger has no hours: its days of daily data (kind day) in the window (one expression per
+    # window for every indicator, as FIRST_DATA).
+    daily = ctx.once(("daily data days", p["window_days"]), lambda: Subquery(
+        Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
+                                 period=Aggregate.Period.DAY, kind=DataKind.DAY, count__gt=0,
+                                 start__gte=ctx.since(p["window_days"]), start__lt=ctx.as_of)
+        .order_by().values("pollutant").annotate(n=Count("*")).values("n")[:1]))
+    return {"daily": daily, "received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
             "per_hour": Median("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
-            "first": Coalesce(Subquery(first_packet), Subquery(first_hour)), "permit_from": Max("permit__valid_from"),
-            "outlet": Max("outlet_id")}
+            "first": FIRST_DATA, "permit_from": Max("permit__valid_from"), "outlet": Max("outlet_id")}
+
+
+# Owed from the outlet's device's first packet (recorded by ingestion), else from its first hour of data:
+# one expression for every indicator (so the family's query computes it once per duty).
+FIRST_DATA = Coalesce(
+    Subquery(Device.objects.filter(outlet=OuterRef("outlet"), first_seen_at__isnull=False)
+             .order_by("first_seen_at").values("first_seen_at")[:1]),
+    Subquery(Aggregate.objects.filter(outlet=OuterRef("outlet"), pollutant=OuterRef("pollutant"),
+                                      period=Aggregate.Period.HOUR, count__gt=0).order_by("start").values("start")[:1]))
 
 
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
@@ -165,6 +156,28 @@ def _validity(p, ctx):
     return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),
             "received": Sum("hours__count", filter=_since(p, ctx)),
             "records": JsonArrayAgg(record, filter=_since(p, ctx, hours__valid_count__lt=F("hours__count")))}
+
+
+exceedances = Family("exceedances", lambda ctx, days: Exceedance.objects.filter(
+    start__gte=ctx.since(days or 30), start__lt=ctx.as_of), "enterprise_id", requires=("alerts.Exceedance",),
+    record_type="exceedance", record_at="start")
+EXCEEDANCE_EPISODE = Concat(Value("exceedance:"), key_part("outlet_id"), Value(":"), key_part("pollutant_id"),
+                            Value(":"), _text(TruncDate("start", tzinfo=LOCAL)))
+
+
+@exceedances.rule("recorded", {"pollutants": (list, []), "medium": (str, ""), "window_days": (int, 30),
+                               "min_factor": (float, 1.0)},
+                  N_("%(n)s exceedance(s) of the permit limit over %(min_factor)s × the limit, each on the limit's "
+                  "own averaging period, in the last %(window_days)s days"))
+def _recorded(p, ctx):
+    q = Q(start__gte=ctx.since(p["window_days"]))
+    if p["pollutants"]:
+        q &= Q(pollutant__code__in=p["pollutants"])
+    if p["medium"]:
+        q &= Q(outlet__kind=p["medium"])
+    if p["min_factor"] > 1:  # "over n times the limit": above the upper limit only (pH below 6 is not)
+        q &= Q(value__gt=F("limit_value") * p["min_factor"])
+    return exceedances.counted(q, ep=EXCEEDANCE_EPISODE)
 
 
 devices = Family("devices", lambda ctx, days: Device.objects.filter(outlet__isnull=False, is_active=True),

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from core import clock
 from enterprises import jurisdiction
@@ -41,7 +43,7 @@ def deduction_of(enterprise: Enterprise, code: str) -> tuple:
     score = code_row.latest if code_row else None
     entry = next((e for e in (score.explanation if score else []) if e["code"] == code and e["points"] > 0), None)
     if entry is None:
-        raise ValidationError("该指标在当前评分中没有扣分，无需提出。")
+        raise ValidationError(_("This indicator costs no points in the current score: there is nothing to contest."))
     return score, entry
 
 
@@ -52,10 +54,10 @@ def _open_exists(enterprise, code) -> bool:
 
 def _check_files(files) -> None:
     if len(files) > MAX_FILES:
-        raise ValidationError(f"最多上传 {MAX_FILES} 个附件。")
+        raise ValidationError(_("At most %(n)s attachments.") % {"n": MAX_FILES})
     for f in files:
         if f.size > MAX_FILE_BYTES:
-            raise ValidationError(f"附件“{f.name}”超过 10 MB。")
+            raise ValidationError(_("The attachment “%(name)s” is larger than 10 MB.") % {"name": f.name})
 
 
 def _attach(files, **owner) -> None:
@@ -67,7 +69,7 @@ def _attach(files, **owner) -> None:
 def _check_reasons(reasons: str) -> str:
     reasons = (reasons or "").strip()
     if len(reasons) < MIN_REASON:
-        raise ValidationError(f"请写明理由（至少 {MIN_REASON} 个字）。")
+        raise ValidationError(_("Please state your reasons (at least %(n)s characters).") % {"n": MIN_REASON})
     return reasons
 
 
@@ -78,7 +80,7 @@ def objection_submit(*, enterprise: Enterprise, code: str, reasons: str, files=(
     files = list(files)
     _check_files(files)
     if _open_exists(enterprise, code):
-        raise ValidationError("该扣分项已有待审核的异议或信用修复申请。")
+        raise ValidationError(_("This deduction already has an objection or credit-repair application awaiting review."))
     now = clock.now()
     with transaction.atomic():
         objection = Objection.objects.create(
@@ -96,22 +98,23 @@ class Eligibility:
 
 
 def repair_eligibility(enterprise: Enterprise, code: str, *, today: dt.date | None = None) -> Eligibility:
-    """Whether the deduction ``code`` may be repaired now, and if not why (in Chinese)."""
+    """Whether the deduction ``code`` may be repaired now, and if not why (in the active language)."""
     today = today or timezone.localdate(clock.now())
     try:
-        _, entry = deduction_of(enterprise, code)
+        entry = deduction_of(enterprise, code)[1]
     except ValidationError as exc:
         return Eligibility(False, tuple(exc.messages))
     why = []
     if entry["cap"] == Colour.RED:
-        why.append("严重失信行为（红码否决项）不适用信用修复，须待其评价期届满。")
+        why.append(_("Serious dishonesty (an indicator capping the colour at red) cannot be repaired: it is lifted only when its window ends."))
     wait = WAIT_DAYS_CAPPED if entry["cap"] else WAIT_DAYS
     dates = [dt.date.fromisoformat(r["at"][:10]) for r in entry["records"] if r.get("at")]
     earliest = (max(dates) + dt.timedelta(days=wait)) if dates else None
     if earliest and today < earliest:
-        why.append(f"自最近一条记录起须满 {wait} 日方可申请（{earliest:%Y-%m-%d} 起）。")
+        why.append(_("An application is possible %(days)s days after the latest record (from %(date)s).") % {
+                   "days": wait, "date": f"{earliest:%Y-%m-%d}"})
     if _open_exists(enterprise, code):
-        why.append("该扣分项已有待审核的异议或信用修复申请。")
+        why.append(_("This deduction already has an objection or credit-repair application awaiting review."))
     return Eligibility(not why, tuple(why), earliest)
 
 
@@ -123,12 +126,12 @@ def repair_apply(*, enterprise: Enterprise, code: str, correction: str, correcte
         raise ValidationError(list(eligibility.reasons))
     correction = (correction or "").strip()
     if len(correction) < MIN_REASON:
-        raise ValidationError(f"请写明整改情况（至少 {MIN_REASON} 个字）。")
+        raise ValidationError(_("Please describe the correction (at least %(n)s characters).") % {"n": MIN_REASON})
     if corrected_on > timezone.localdate(clock.now()):
-        raise ValidationError("整改完成日期不能晚于今天。")
+        raise ValidationError(_("The date of the correction cannot be later than today."))
     files = list(files)
     if not files:
-        raise ValidationError("请上传整改完成的证明材料。")
+        raise ValidationError(_("Please attach the evidence that the correction is done."))
     _check_files(files)
     score, entry = deduction_of(enterprise, code)
     now = clock.now()
@@ -157,10 +160,10 @@ def decide(review, *, user, accept: bool, reason: str):
     if not can_review(user, review.enterprise):
         raise PermissionDenied
     if review.state != review.State.SUBMITTED:
-        raise ValidationError("该申请已有审核结论。")
+        raise ValidationError(_("This application has already been decided."))
     reason = (reason or "").strip()
     if len(reason) < 4:
-        raise ValidationError("请写明审核理由。")
+        raise ValidationError(_("Please state the reason for the decision."))
     with transaction.atomic():
         review.state = review.State.ACCEPTED if accept else review.State.REJECTED
         review.reviewed_by, review.reviewed_at, review.decision_reason = user, clock.now(), reason
@@ -173,13 +176,13 @@ def decide(review, *, user, accept: bool, reason: str):
 
 def relieved_episodes(enterprise_ids=None) -> dict[int, dict[str, str]]:
     """Per enterprise, the episode keys relieved by an accepted objection or approved repair, each with
-    what relieved it (e.g. "异议 #12"). Two queries, whatever the number of enterprises."""
+    what relieved it (e.g. "objection #12", in the active language). Two queries, whatever the number of enterprises."""
     out: dict[int, dict[str, str]] = {}
-    for model, label in ((Objection, "异议"), (CreditRepair, "信用修复")):
+    for model, label in ((Objection, N_("objection #%(n)s")), (CreditRepair, N_("credit repair #%(n)s"))):
         rows = model.objects.filter(state="accepted")
         if enterprise_ids is not None:
             rows = rows.filter(enterprise_id__in=enterprise_ids)
         for eid, pk, episodes in rows.values_list("enterprise_id", "pk", "episodes"):
             for ep in episodes:
-                out.setdefault(eid, {}).setdefault(ep, f"{label} #{pk}")
+                out.setdefault(eid, {}).setdefault(ep, _(label) % {"n": pk})
     return out

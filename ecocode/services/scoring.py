@@ -141,19 +141,29 @@ def _charge(eid: int, found: list, ctx: Context, relief: dict) -> list[dict]:
 
 def _family_values(family, items, ctx):
     """One grouped query for the family: yields (enterprise id, index of the item, values). Identical
-    aggregate expressions of several indicators are computed once."""
-    aliases, wanted = {}, []
+    aggregate expressions of several indicators are computed once, and a later reader of the same run
+    (the coverage) whose expressions the family's query already computed reads its rows again."""
+    wanted, needed = [], []
     for rule, params in items:
-        names = {}
-        for name, expr in rule.aggregates(params, ctx).items():
-            names[name] = aliases.setdefault(expr, (f"a{len(aliases)}", expr))[0]
-        wanted.append((rule, params, names))
+        aggregates = rule.aggregates(params, ctx)
+        needed += aggregates.values()
+        wanted.append((rule, params, aggregates))
     days = max((params.get("window_days") or 0 for _, params in items), default=0) or None
-    qs = family.queryset(ctx, days)
-    if ctx.enterprise_ids is not None:
-        qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
-    group = {"eid": F(family.enterprise), **{k: F(path) for k, path in family.detail.items()}}
-    rows = qs.order_by().values(**group).annotate(**dict(aliases.values()))
+    cached = ctx.memo.get(("family rows", family.key, days))
+    if cached is not None and all(expr in cached[0] for expr in needed):
+        aliases, rows = cached
+    else:
+        aliases = {}
+        for expr in needed:
+            aliases.setdefault(expr, f"a{len(aliases)}")
+        qs = family.queryset(ctx, days)
+        if ctx.enterprise_ids is not None:
+            qs = qs.filter(**{f"{family.enterprise}__in": ctx.enterprise_ids})
+        group = {"eid": F(family.enterprise), **{k: F(path) for k, path in family.detail.items()}}
+        rows = list(qs.order_by().values(**group).annotate(**{alias: expr for expr, alias in aliases.items()}))
+        ctx.memo[("family rows", family.key, days)] = (aliases, rows)
+    wanted = [(rule, params, {name: aliases[expr] for name, expr in aggregates.items()})
+              for rule, params, aggregates in wanted]
     if not family.detail:
         for row in rows:
             if row["eid"] is not None:

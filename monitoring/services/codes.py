@@ -74,8 +74,8 @@ def recount_held(*, devices=None, now: dt.datetime | None = None) -> dict:
     for row in rows:
         pollutant_id = ingest.pollutant_for(row.device, row.code, mappings)
         reading = _reading_from(row) if pollutant_id is not None else None
-        if reading is None:
-            continue
+        if reading is None or hj212.range_problem(reading, ingest.codebook().bounds.get(pollutant_id)):
+            continue  # still unreadable, or beyond its pollutant's data type: stays held
         units.setdefault(row.device_id, ingest.Unit(row.device, [])).readings.append((pollutant_id, reading))
         counted.append(row.pk)
     with transaction.atomic():

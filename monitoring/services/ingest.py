@@ -111,12 +111,13 @@ class StoreResult:
 @dataclass
 class CodeBook:
     """The code table as ingestion needs it: 2017 code → pollutant id, medium → 2005 code → 2017 code,
-    family prefix → family code (``e101`` → ``e101xx``)."""
+    family prefix → family code (``e101`` → ``e101xx``), pollutant id → bound of its data type."""
 
     ids: dict[str, int]
     by_2005: dict[str, dict[str, str]]
     families: dict[str, str]
     loaded: float = 0.0
+    bounds: dict[int, float] = field(default_factory=dict)
 
 
 _codebook: CodeBook | None = None
@@ -131,9 +132,21 @@ def codebook() -> CodeBook:
         for _, code, old, medium in rows:
             if old:
                 by_2005[medium][old] = code
-        _codebook = CodeBook({code: pk for pk, code, _, _ in rows}, dict(by_2005),
-                             reference.families(code for _, code, _, _ in rows), time.monotonic())
+        families = reference.families(code for _, code, _, _ in rows)
+        _codebook = CodeBook({code: pk for pk, code, _, _ in rows}, dict(by_2005), families, time.monotonic(),
+                             _bounds(rows, families))
     return _codebook
+
+
+def _bounds(rows, families: dict[str, str]) -> dict[int, float]:
+    """Pollutant id → the bound of its code's data type (a family member's is its family's)."""
+    types = reference.data_types()
+    bounds = {}
+    for pk, code, _, _ in rows:
+        bound = hj212.type_bound(types.get(code) or types.get(reference.family_of(code, families) or "", ""))
+        if bound is not None:
+            bounds[pk] = bound
+    return bounds
 
 
 def pollutant_codes() -> tuple[dict[str, int], dict[str, str]]:
@@ -166,6 +179,8 @@ def _concrete_family_member(code: str, book: CodeBook) -> int | None:
         "unit": family.unit, "emission_unit": family.emission_unit, "is_parameter": family.is_parameter,
         "note": family.note})
     book.ids[code] = member.pk
+    if family.pk in book.bounds:
+        book.bounds[member.pk] = book.bounds[family.pk]
     return member.pk
 
 
@@ -224,7 +239,7 @@ def _time_problem(reading: ParsedReading, now: dt.datetime) -> str:
 
 def resolve_readings(readings: Sequence[ParsedReading], now: dt.datetime, device: Device,
                      mappings: dict[tuple[int, str], int]) -> list[tuple[int, ParsedReading]]:
-    """Pollutant ids for parsed readings and a plausibility check of their times, all or nothing
+    """Pollutant ids for parsed readings and a check of their times and ranges, all or nothing
     (the bulk API, whose client gets the refusal and can correct the row)."""
     out = []
     for reading in readings:
@@ -233,6 +248,8 @@ def resolve_readings(readings: Sequence[ParsedReading], now: dt.datetime, device
             raise ProtocolError("unknown_pollutant", f"unknown pollutant code {reading.code[:20]!r}")
         if _time_problem(reading, now):
             raise ProtocolError("bad_time", _time_problem(reading, now))
+        if out_of_range := hj212.range_problem(reading, codebook().bounds.get(pollutant_id)):
+            raise ProtocolError("bad_number", out_of_range)
         out.append((pollutant_id, reading))
     return out
 
@@ -253,7 +270,8 @@ def _held(device: Device, item, problem: str, detail: str, now: dt.datetime):
 def sort_items(device: Device, packet: Packet, now: dt.datetime, mappings: dict[tuple[int, str], int]
                ) -> tuple[list[tuple[int, ParsedReading]], list]:
     """Every item of an accepted packet, as readings that count and ``HeldValue``s that do not (yet):
-    codes nobody mapped, values that cannot be read, implausible times, a pollutant sent twice."""
+    codes nobody mapped, values that cannot be read or do not fit their code's data type, implausible
+    times, a pollutant sent twice."""
     found, unread = hj212.read_items(packet)
     held = [_held(device, item, "bad_time" if item.reason == "bad_time" else "bad_value", item.detail, now)
             for item in unread]
@@ -264,6 +282,8 @@ def sort_items(device: Device, packet: Packet, now: dt.datetime, mappings: dict[
             held.append(_held(device, reading, "unknown_code", "", now))
         elif _time_problem(reading, now):
             held.append(_held(device, reading, "bad_time", _time_problem(reading, now), now))
+        elif out_of_range := hj212.range_problem(reading, codebook().bounds.get(pollutant_id)):
+            held.append(_held(device, reading, "bad_value", out_of_range, now))
         elif pollutant_id in rows:
             held.append(_held(device, reading, "bad_value", "pollutant sent twice (2005 and 2017 codes?)", now))
         else:

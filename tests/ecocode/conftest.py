@@ -25,8 +25,9 @@ H = dt.timedelta(hours=1)
 
 @pytest.fixture
 def plant(now):
-    """An enterprise with a COD-monitored outlet that exceeded its limit this morning (one hour at 2.5×),
-    one exceedance warning it never answered, and one public complaint."""
+    """An enterprise with a COD-monitored outlet that exceeded its hourly limit this morning (4 hours, one
+    at 2.5×, recorded by alerts as exceedances), one exceedance warning it never answered, and one public
+    complaint."""
     ent = f.enterprise()
     perm = f.permit(ent)
     from .helpers import on_time_report
@@ -40,6 +41,9 @@ def plant(now):
     for n, avg in enumerate([90, 150, 250, 130, 80, 85]):
         Aggregate.objects.create(outlet=out, pollutant=cod, period="hour", start=NOW - (n + 1) * H, count=60,
                                  valid_count=60, sum=avg * 60, avg=avg, min=avg, max=avg, updated_at=NOW)
+    from .helpers import record_exceedances
+
+    record_exceedances(NOW, 7, [out.pk])
     alert = Alert.objects.create(outlet=out, enterprise=ent, pollutant=cod, rule="exceedance",
                                  opened_at=NOW - 4 * H, last_seen_at=NOW - 2 * H, value=150, limit_value=100)
     complaint = Complaint.objects.create(enterprise=ent, township=ent.township, channel="qr", text="河里有异味",

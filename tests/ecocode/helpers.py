@@ -1,4 +1,5 @@
-"""Helpers of the eco-code tests: score a hand-built case on hand-written indicators; reports."""
+"""Helpers of the eco-code tests: score a hand-built case on hand-written indicators; reports; the
+exceedances alerts records from hand-built hourly data."""
 import datetime as dt
 
 from ecocode.rules import Context
@@ -21,6 +22,16 @@ def points(enterprise, *indicators, at=NOW) -> list[float]:
     assert unavailable == []
     got = {e["code"]: e["points"] for e in losses.get(enterprise.pk, [])}
     return [got.get(f"T{n:02d}", 0) for n in range(len(indicators))]
+
+
+def record_exceedances(until, hours: int, outlet_ids=None) -> int:
+    """What alerts records as exceedances over the ``hours`` before ``until``: its judgement of each limit on
+    its own averaging period after each hour (and day) ends, recorded by its own service."""
+    from alerts.limit_windows import judge
+    from alerts.services.exceedances import record_exceedances as record
+
+    ends = [until - dt.timedelta(hours=h) + dt.timedelta(minutes=1) for h in range(hours - 1, -1, -1)]
+    return sum(record(judge(at, outlet_ids), at, {}) for at in ends)
 
 
 def report(perm, kind, start, due, submitted=None, complete=True):

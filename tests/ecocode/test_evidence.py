@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from alerts.models import Alert
+from alerts.models import Alert, Exceedance
 from dispatch.models import Complaint
 from ecocode.models import ReportedEmission, ScoringRun
 from ecocode.services import rebuild, scoring
@@ -34,8 +34,10 @@ def test_each_deduction_names_its_records(plant):
     score = scoring.score_enterprise(ent)
     entries = _entries(score)
     episode = f"{out.pk}:{cod.pk}:2026-06-15"
-    assert entries["S15"]["records"] == [{"type": "hours", "id": episode, "at": "2026-06-15",
-                                          "ep": f"exceedance:{episode}"}]
+    spike = Exceedance.objects.get(value=250)                                       # the hour at 2.5× the limit
+    (s15,) = entries["S15"]["records"]
+    assert (s15["type"], s15["id"], s15["ep"]) == ("exceedance", str(spike.pk), f"exceedance:{episode}")
+    assert dt.datetime.fromisoformat(s15["at"]) == spike.start
     (m01,) = entries["M01"]["records"]                                               # not answering: a fact of its own
     assert (m01["type"], m01["id"], m01["ep"]) == ("warning", str(alert.pk), f"warning:{alert.pk}")
     assert dt.datetime.fromisoformat(m01["at"]) == alert.opened_at
@@ -89,6 +91,7 @@ def test_a_proven_deduction_stands_without_enough_data(now):
 def test_online_data_too_thin_to_score_is_insufficient(plant):
     ent, out, *_ = plant
     Aggregate.objects.all().delete()
+    Exceedance.objects.all().delete()
     Aggregate.objects.create(outlet=out, pollutant_id=out.limits.get().pollutant_id, period="hour",
                              start=NOW - 200 * H, count=60, valid_count=60, sum=3000, avg=50, updated_at=NOW)
     Alert.objects.all().delete()

@@ -1,10 +1,10 @@
-"""Rule families over monitoring data: hourly aggregates against limits, online completeness and
+"""Rule families over monitoring data: the exceedances alerts records on each limit's own averaging period, online completeness and
 validity, silent devices, warnings and maintenance windows."""
 import datetime as dt
 
 import pytest
 
-from alerts.models import Alert, Silence
+from alerts.models import Alert, Exceedance, Silence
 from ecocode.rules import Context
 from ecocode.services.scoring import evaluate
 from enterprises.models import MonitoringDuty, Pollutant
@@ -12,7 +12,7 @@ from monitoring.models import Aggregate, Device
 from tests import factories as f
 
 from .conftest import NOW
-from .helpers import ind, points
+from .helpers import ind, points, record_exceedances
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
@@ -42,12 +42,34 @@ def test_exceedances_against_the_permit_limit(plant):
     for n, value in enumerate([120, 130, 101, 250, 90, 100]):
         hour(out, "w01018", NOW - (n + 1) * H, value)
     hour(out, "w01018", NOW - dt.timedelta(days=40), 300)          # outside the window
-    hour(out, "w01018", NOW + H, 300)                               # after the scoring time
+    record_exceedances(NOW, 7)
+    record_exceedances(NOW - dt.timedelta(days=40) + H, 1)
+    assert Exceedance.objects.count() == 5
     assert points(ent,
-                  ind("online.exceedances", 3, pollutants=["w01018"], per_unit=0.5),
-                  ind("online.exceedances", 5, medium="water", min_factor=2.0),
-                  ind("online.exceedances", 5, medium="air"),
-                  ind("online.exceedances", 3, pollutants=["w21003"])) == [0.5, 5, 0, 0]  # 4 hours, one episode
+                  dict(ind("exceedances.recorded", 3, pollutants=["w01018"], per_unit=0.5), competes="exceedance"),
+                  ind("exceedances.recorded", 5, medium="water", min_factor=2.0),
+                  ind("exceedances.recorded", 5, medium="air"),
+                  ind("exceedances.recorded", 3, pollutants=["w21003"])) == [0.5, 5, 0, 0]  # 4 hours, one day
+
+
+def test_a_daily_limit_is_judged_on_its_daily_average(plant):
+    """One high hour of an outlet whose limit is a daily average is no exceedance; a day whose average
+    breaks the limit is one."""
+    ent, out = plant
+    online_duty(out, "w01018")
+    out.limits.update(averaging_period="day")
+    yesterday = NOW.replace(hour=0) - dt.timedelta(days=1)            # local midnight
+    for n in range(24):                                               # one spike at 3×, the day's average 58
+        hour(out, "w01018", yesterday + n * H, 300 if n == 12 else 48)
+    Aggregate.objects.create(outlet=out, pollutant=out.limits.get().pollutant, period="day", start=yesterday,
+                             count=1440, valid_count=1440, sum=58 * 1440, avg=58, min=48, max=300, updated_at=NOW)
+    record_exceedances(NOW, 34)
+    assert not Exceedance.objects.exists()
+    assert points(ent, ind("exceedances.recorded", 3, pollutants=["w01018"], per_unit=1)) == [0]
+    Aggregate.objects.filter(period="day").update(avg=130)           # a day over its limit
+    record_exceedances(NOW, 34)
+    assert Exceedance.objects.get().averaging_period == "day"
+    assert points(ent, ind("exceedances.recorded", 3, pollutants=["w01018"], per_unit=1)) == [1]
 
 
 def test_exceedance_episodes_are_outlet_pollutant_days(plant):
@@ -55,11 +77,13 @@ def test_exceedance_episodes_are_outlet_pollutant_days(plant):
     online_duty(out, "w01018")
     for start in (NOW - 30 * H, NOW - 29 * H, NOW - 2 * H):       # two local days
         hour(out, "w01018", start, 150)
-    losses, _ = evaluate({"indicators": [dict(ind("online.exceedances", 3, pollutants=["w01018"], per_unit=1),
-                                              code="S01")], "bands": []}, Context(NOW, (ent.pk,)))
+    record_exceedances(NOW, 31)
+    losses, _ = evaluate({"indicators": [dict(ind("exceedances.recorded", 3, pollutants=["w01018"], per_unit=1),
+                                              code="S01", competes="exceedance", precedence=2)], "bands": []},
+                         Context(NOW, (ent.pk,)))
     (entry,) = losses[ent.pk]
     assert entry["points"] == 2 and entry["evidence"]["n"] == 3
-    assert [r["type"] for r in entry["records"]] == ["hours", "hours"]
+    assert [r["type"] for r in entry["records"]] == ["exceedance"] * 3
     assert {r["ep"] for r in entry["records"]} == {f"exceedance:{out.pk}:{out.limits.get().pollutant_id}:{d}"
                                                    for d in ("2026-06-14", "2026-06-15")}
 

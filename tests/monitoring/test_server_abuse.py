@@ -163,41 +163,95 @@ def test_rejection_logs_are_purged_after_their_retention(settings):
                   .values_list("source", flat=True)) == ["purge-test:1", "purge-test:29"]
 
 
-def test_a_thousand_day_backfill_creates_no_partition():
-    """Old timestamps over TCP (here through the batch the server hands to ingestion): stored in the
-    default partition, no table created, in seconds."""
-    from monitoring.services import partitions
-    from tests.monitoring.ingest_support import frames
+def replies(sock: socket.socket, count: int) -> list:
+    """The next ``count`` packets the server answers on ``sock``."""
+    reader, out = hj212.FrameReader(), []
+    while len(out) < count:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        out += [hj212.parse_packet(f.data) for f in reader.feed(chunk) if isinstance(f, hj212.Frame)]
+    return out
 
-    dev = device()
+
+def test_a_thousand_day_backfill_over_tcp_creates_no_partition():
+    """1,000 past days sent by a station's device to the server: each acknowledged, stored in the default
+    partition, no table created, in seconds, and the server keeps answering."""
+    from monitoring.services import partitions
+    from tests.monitoring.ingest_support import station
+
+    dev = device(station=station(), outlet=None)
     partitions.forget_known_days()
     before = partitions.existing_days()
     start = dt.datetime(2022, 1, 1, 10, tzinfo=TZ)
-    raw = [data_frame(dev.mn, start + dt.timedelta(days=n), {"w01018": {"Rtd": 30 + n % 11, "Flag": "N"}})
-           for n in range(1000)]
-    started = time.monotonic()
-    outcomes = ingest.ingest_frames(frames(*raw), source="127.0.0.1:40000")
-    assert time.monotonic() - started < 60
-    assert sum(o.stored for o in outcomes) == 1000
+    raw = b"".join(data_frame(dev.mn, start + dt.timedelta(days=n), {"w01018": {"Rtd": 30 + n % 11, "Flag": "N"}})
+                   for n in range(1000))
+    srv, stop = run_server()
+    try:
+        with device_socket(srv.port) as sock:
+            started = time.monotonic()
+            sock.sendall(raw)
+            acks = replies(sock, 1000)
+            elapsed = time.monotonic() - started
+            assert ack_latency(sock, dev.mn, 0) < 2.0
+    finally:
+        stop()
+    assert elapsed < 60 and {a.cn for a in acks} == {"9014"}
     partitions.forget_known_days()
     assert partitions.existing_days() == before
-    assert Reading.objects.filter(device=dev).count() == 1000
+    assert Reading.objects.filter(device=dev).count() == 1001
 
 
 def test_a_huge_value_in_a_busy_batch_is_held_alone():
-    """One value of 1.7e308 among 40 devices' packets in one writer batch: it is held with its reason,
-    and every packet, its own included, is stored and acknowledged (it used to overflow an hourly sum
-    and leave the whole batch unacknowledged)."""
+    """40 devices send at once, one with 1.7e308 and one with a COD of 250,000 mg/L (beyond its data type,
+    N5.1): those two values are held with their reasons, every packet is acknowledged and every other value
+    stored (one bad value used to overflow an hourly sum and leave the whole batch unacknowledged)."""
     from monitoring.models import HeldValue
-    from tests.monitoring.ingest_support import frames
 
     devices = [device() for _ in range(40)]
-    raw = [data_frame(d.mn, T0 + dt.timedelta(minutes=5), {"w01018": {"Rtd": 30 + n, "Flag": "N"},
-                                                          "w21003": {"Rtd": "1.7e308" if n == 7 else 2.5,
-                                                                     "Flag": "N"}})
-           for n, d in enumerate(devices)]
-    outcomes = ingest.ingest_frames(frames(*raw), source="127.0.0.1:40001")
-    assert all(o.accepted and o.reply() for o in outcomes)
-    assert Reading.objects.filter(device__in=devices).count() == 40 * 2 - 1
-    held = HeldValue.objects.get(device=devices[7])
-    assert (held.code, held.problem) == ("w21003", "bad_value") and "out of range" in held.detail
+    bad = {7: ("w21003", "1.7e308"), 23: ("w01018", "250000")}
+    srv, stop = run_server()
+    socks = [device_socket(srv.port) for _ in devices]
+    try:
+        for n, (dev, sock) in enumerate(zip(devices, socks)):
+            items = {"w01018": {"Rtd": 30 + n, "Flag": "N"}, "w21003": {"Rtd": 2.5, "Flag": "N"}}
+            if n in bad:
+                items[bad[n][0]]["Rtd"] = bad[n][1]
+            sock.sendall(data_frame(dev.mn, T0 + dt.timedelta(minutes=5), items))
+        acks = [replies(sock, 1)[0].cn for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+        stop()
+    assert acks == ["9014"] * 40
+    assert Reading.objects.filter(device__in=devices).count() == 40 * 2 - 2
+    for n, (code, _) in bad.items():
+        held = HeldValue.objects.get(device=devices[n])
+        assert (held.code, held.problem) == (code, "bad_value") and "range" in held.detail
+    assert "data type" in HeldValue.objects.get(device=devices[23]).detail
+
+
+def test_password_guessing_on_a_device_is_locked_out(settings):
+    """Guessing a device's password over TCP: refused alike, then the MN is locked, even for the right
+    password from another address; the device's data after the lockout are stored."""
+    settings.HJ212_MAX_FAILED_LOGINS = 5
+    settings.HJ212_LOCKOUT_SECONDS = 2
+    dev = device(password="Rt7kP2qLx9Zm")
+    srv, stop = run_server()
+    try:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as guesser:
+            for n in range(8):
+                guesser.sendall(data_frame(dev.mn, T0 + dt.timedelta(minutes=n), {"w01018": {"Rtd": 1}},
+                                           pw=f"guess{n}"))
+            answers = replies(guesser, 8)
+        with device_socket(srv.port) as sock:
+            sock.sendall(data_frame(dev.mn, T0 + dt.timedelta(minutes=20), {"w01018": {"Rtd": 9}}, pw=dev.password))
+            locked = replies(sock, 1)[0]
+            time.sleep(2.2)
+            sock.sendall(data_frame(dev.mn, T0 + dt.timedelta(minutes=21), {"w01018": {"Rtd": 9}}, pw=dev.password))
+            after = replies(sock, 1)[0]
+    finally:
+        stop()
+    assert {a.cn for a in answers} == {"9011"} and {a.params["QnRtn"] for a in answers} == {"2"}
+    assert (locked.cn, locked.params.get("QnRtn")) == ("9011", "2")
+    assert after.cn == "9014"
+    assert list(Reading.objects.filter(device=dev).values_list("rtd", flat=True)) == [9]

@@ -156,3 +156,35 @@ def test_citizens_behind_the_proxy_are_limited_one_by_one(settings):
     assert codes[:5] == [302] * 5 and codes[5] == 429
     other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.21")
     assert other.post(reverse("dispatch:complain"), body).status_code == 302
+
+
+def test_a_session_that_must_change_its_password_reaches_no_api():
+    account = f.user(Role.ENTERPRISE, enterprise=f.enterprise())
+    User.objects.filter(pk=account.pk).update(must_change_password=True)
+    client = Client()
+    assert web_login(client, account.username, PASSWORD).status_code == 302
+    refused = client.get("/api/v1/outlets/")
+    assert refused.status_code == 403 and refused.json()["code"] == "password_change_required"
+    assert client.get("/api/v1/auth/me/").json()["must_change_password"] is True
+
+
+def test_login_records_are_purged_after_their_retention(settings):
+    from axes.models import AccessAttempt, AccessLog
+
+    from core.tasks import purge_access_logs
+
+    settings.AXES_LOG_RETENTION_DAYS = 30
+    officer = f.user(Role.TOWNSHIP, township=f.township())
+    web_login(Client(REMOTE_ADDR="10.7.9.1"), "someone-guessed", "wrong")  # a failed attempt (counted)
+    assert logged_in_ok(officer, "10.7.9.2")  # a successful login (logged)
+    old = clock.now() - dt.timedelta(days=31)
+    stale_log = AccessLog.objects.create(username="old", ip_address="10.7.9.3", attempt_time=old)
+    stale_attempt = AccessAttempt.objects.create(username="old", ip_address="10.7.9.3", failures_since_start=3)
+    AccessLog.objects.filter(pk=stale_log.pk).update(attempt_time=old)
+    AccessAttempt.objects.filter(pk=stale_attempt.pk).update(attempt_time=old)
+    assert {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()} >= {"core.tasks.purge_access_logs"}
+    assert purge_access_logs.apply().get() == 2
+    assert not AccessLog.objects.filter(pk=stale_log.pk).exists()
+    assert not AccessAttempt.objects.filter(pk=stale_attempt.pk).exists()
+    assert AccessLog.objects.filter(username=officer.username).exists()  # within the retention: kept
+    assert AccessAttempt.objects.filter(username="someone-guessed").exists()

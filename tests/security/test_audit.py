@@ -15,7 +15,8 @@ from core import clock
 from dispatch import services
 from dispatch.models import WorkOrder
 from dispatch.services import checklists
-from ecocode.models import ColourBand, Indicator, Penalty
+from ecocode.models import ColourBand, Indicator
+from enforcement.models import Case
 from enterprises.models import PermitLimit, Role
 from tests import factories as f
 
@@ -128,9 +129,7 @@ def test_a_work_order_edited_in_the_admin_outside_the_workflow_is_recorded(staff
 def test_penalties_from_a_service_and_a_task_name_their_actor():
     ent = f.enterprise()
     with acting_as("command:import_penalties"):
-        penalty = Penalty.objects.create(enterprise=ent, decision_number="桐环罚〔2026〕1号",
-                                         decided_on=dt.date(2026, 6, 1), amount=Decimal("50000"),
-                                         reason="excess_emission")
+        penalty = f.decided_case(ent, decided_on=dt.date(2026, 6, 1), amount="50000", number="桐环罚〔2026〕1号")
     record_payment.apply(args=[penalty.pk])
     created, changed = entries(penalty)
     assert (created.action, created.actor_label) == ("create", "command:import_penalties")
@@ -139,14 +138,14 @@ def test_penalties_from_a_service_and_a_task_name_their_actor():
                                                       {"amount": ["50000", "60000"]})
     pk = penalty.pk
     penalty.delete()
-    deleted = AuditEntry.objects.filter(model_label="ecocode.Penalty", object_id=str(pk)).latest("id")
+    deleted = AuditEntry.objects.filter(model_label="enforcement.Case", object_id=str(pk)).latest("id")
     assert (deleted.action, deleted.actor_label) == ("delete", "system")
     assert deleted.changes["decision_number"] == ["桐环罚〔2026〕1号", None]
 
 
 @shared_task
 def record_payment(penalty_id):
-    penalty = Penalty.objects.get(pk=penalty_id)
+    penalty = Case.objects.get(pk=penalty_id)
     penalty.amount = Decimal("60000.00")
     penalty.save(update_fields=["amount"])
 
@@ -172,10 +171,9 @@ def test_a_save_without_changes_records_nothing():
 def test_the_audit_admin_is_read_only_and_bureau_only(staff):
     client, user = staff
     penalty_ent = f.enterprise()
-    Penalty.objects.create(enterprise=penalty_ent, decision_number="X1", decided_on=dt.date(2026, 1, 1), amount=1,
-                           reason="excess_emission")
-    entry = AuditEntry.objects.get(model_label="ecocode.Penalty")
-    assert client.get("/admin/audit/auditentry/?model_label=ecocode.Penalty").status_code == 200
+    f.decided_case(penalty_ent, decided_on=dt.date(2026, 1, 1), amount=1, number="X1")
+    entry = AuditEntry.objects.get(model_label="enforcement.Case")
+    assert client.get("/admin/audit/auditentry/?model_label=enforcement.Case").status_code == 200
     page = client.get(f"/admin/audit/auditentry/{entry.pk}/change/")
     assert page.status_code == 200 and "X1" in page.content.decode()
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework.test import APIClient
 
+from core import clock
 from enterprises.models import Enterprise, Industry, Role, User
 from tests import factories as f
 from waste.models import Facility, Manifest, ReceiverPermit, Vehicle, WasteCategory
@@ -94,3 +95,27 @@ def ship(w: World, manifest: Manifest, *, rows=None, arrive_after=TRIP, received
         return services.manifest_refuse(manifest, user=w.receiver_user, reason=refuse)
     return services.manifest_receive(manifest, user=w.receiver_user,
                                      quantity=Decimal(received) if received is not None else manifest.quantity)
+
+
+def shipment(w: World, day: int, rows_of=lambda rows: rows, *, arrive=True, arrive_after=TRIP, refuse: str = "",
+             confirm=True) -> int:
+    """A shipment departing ``day`` days after T0 with its positions ``rows_of(track(start))``, each step
+    at its own time; returns the manifest's id."""
+    start = T0 + dt.timedelta(days=day)
+    with clock.frozen(start - dt.timedelta(minutes=20)):
+        manifest = draft(w, planned_departure=start - dt.timedelta(minutes=10),
+                         planned_arrival=start + dt.timedelta(minutes=60))
+    with clock.frozen(start + dt.timedelta(minutes=2)):
+        manifest = services.manifest_depart(manifest, user=w.carrier_user, at=start)
+    with clock.frozen(start + arrive_after + dt.timedelta(minutes=10)):  # the positions come in after the trip
+        rows = rows_of(track(start=start))
+        if rows:
+            assert upload(w.carrier_user, rows).status_code == 200
+    if arrive:
+        with clock.frozen(start + arrive_after + dt.timedelta(minutes=5)):
+            manifest = services.manifest_arrive(manifest, user=w.carrier_user, at=start + arrive_after)
+            if refuse:
+                manifest = services.manifest_refuse(manifest, user=w.receiver_user, reason=refuse)
+            elif confirm:
+                manifest = services.manifest_receive(manifest, user=w.receiver_user, quantity=manifest.quantity)
+    return manifest.pk

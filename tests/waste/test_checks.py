@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from dispatch.models import WorkOrder
 from core import clock
+from dispatch.models import WorkOrder
 from notifications.models import Notification
 from waste.models import TransferSettings, WasteAlert, WasteAlertState, WasteRule
 from waste.services.alerts import transfers_check

@@ -255,3 +255,104 @@ def test_an_unknown_vehicle_is_not_registered(server, truck):
         assert jt808.parse_ack(terminal.replies(1)[0]) == (serial, jt808.AUTHENTICATE, jt808.FAILURE)
     finally:
         terminal.close()
+
+
+# --- batch upload 0x0704 and sub-packages -----------------------------------------------------------
+
+def test_a_hand_made_batch_upload_decodes():
+    """0x0704 of two blind-area positions: count WORD 2, type BYTE 1, then length WORD + 0x0200 body each."""
+    first = bytes.fromhex("00000000" "00000003" "01D352A7" "072F0E5C" "0034" "01E6" "005F" "261120091530")
+    second = bytes.fromhex("00000000" "00000003" "01D35A77" "072F162C" "0035" "0000" "0000" "261120091630")
+    body = bytes.fromhex("0002" "01") + b"\x00\x1c" + first + b"\x00\x1c" + second
+    assert jt808.location_batch_body([first, second], kind=1) == body
+    message = jt808.decode(jt808.encode(jt808.LOCATION_BATCH, "13905730001", 9, body)[1:-1])
+    kind, items = jt808.parse_location_batch(message)
+    assert kind == 1 and items == [first, second]
+    locs = [jt808.location_of(item) for item in items]
+    assert [loc.latitude for loc in locs] == [pytest.approx(30.626471), pytest.approx(30.628471)]
+    assert locs[1].at == dt.datetime(2026, 11, 20, 9, 16, 30, tzinfo=BEIJING) and locs[1].speed_kmh == 0
+    for broken, why in [(bytes.fromhex("0003" "00") + body[3:], "3 items"), (body[:-3], "does not fit"),
+                        (bytes.fromhex("0002" "07") + body[3:], "data type 7")]:
+        with pytest.raises(jt808.FrameError) as exc:
+            jt808.parse_location_batch(jt808.Message(message.header, broken))
+        assert exc.value.reason == "bad_body" and why in str(exc.value)
+
+
+def test_sub_packages_carry_count_and_index_and_are_joined():
+    body = bytes(range(256)) * 9  # 2304 bytes: three packets of at most 1023
+    frames = jt808.encode_packets(jt808.LOCATION_BATCH, "13905730001", 0xFFFF, body)
+    messages = [jt808.decode(f[1:-1]) for f in frames]
+    raw = jt808.unescape(frames[0][1:-1])
+    assert struct.unpack_from(">H", raw, 2)[0] & (1 << 13) and struct.unpack_from(">HH", raw, 12) == (3, 1)
+    assert [m.header.packet for m in messages] == [(3, 1), (3, 2), (3, 3)]
+    assert [m.header.serial for m in messages] == [0xFFFF, 0, 1]  # consecutive, wrapping
+    joiner = jt808.Reassembler()
+    assert joiner.add(messages[0]) == (None, None)
+    assert joiner.add(messages[2]) == (None, [2])  # the last came first: packet 2 is asked for
+    whole, missing = joiner.add(messages[1])
+    assert whole.body == body and missing is None and whole.header.packet is None
+    assert joiner.pending == {}
+    assert jt808.resend_request_body(0xFFFF, [2]) == bytes.fromhex("ffff" "01" "0002")
+    assert jt808.resend_request_body(0xFFFF, [2], v2019=True) == bytes.fromhex("ffff" "0001" "0002")
+    with pytest.raises(jt808.FrameError) as exc:
+        joiner.add(jt808.Message(jt808.Header(0x0704, "1", 5, None, (2, 3)), b""))
+    assert exc.value.reason == "bad_packet"
+
+
+def test_incomplete_messages_expire():
+    ticks = iter([0.0, 500.0])
+    joiner = jt808.Reassembler(ttl=120, clock=lambda: next(ticks))
+    frames = jt808.encode_packets(jt808.LOCATION_BATCH, "1", 1, b"x" * 2000)
+    joiner.add(jt808.decode(frames[0][1:-1]))
+    assert joiner.add(jt808.decode(frames[1][1:-1])) == (None, [1])  # packet 1 expired meanwhile
+
+
+def positions(n: int, start: dt.datetime) -> list[bytes]:
+    return [jt808.location_body(latitude=30.6 + k / 5000, longitude=120.45 + k / 5000,
+                                at=start + dt.timedelta(seconds=30 * k), speed_kmh=38.0, direction=45)
+            for k in range(n)]
+
+
+def test_a_batch_upload_is_stored_once_and_bad_items_are_logged(server, truck, caplog):
+    caplog.set_level(logging.INFO, logger="waste.jt808_server")
+    terminal = Terminal(server.port)
+    try:
+        terminal.login()
+        start = now_beijing() - dt.timedelta(hours=1)
+        items = positions(3, start) + [jt808.location_body(latitude=48.85, longitude=2.35, at=start)]
+        serial = terminal.send(jt808.LOCATION_BATCH, jt808.location_batch_body(items, kind=1))
+        assert jt808.parse_ack(terminal.replies(1)[0]) == (serial, jt808.LOCATION_BATCH, jt808.OK)
+        assert "batch item 4 of 4 refused: outside_china" in caplog.text
+        serial = terminal.send(jt808.LOCATION_BATCH, jt808.location_batch_body(items, kind=1))  # resent
+        assert jt808.parse_ack(terminal.replies(1)[0]) == (serial, jt808.LOCATION_BATCH, jt808.OK)
+        serial = terminal.send(jt808.LOCATION_BATCH, jt808.location_batch_body(items[3:]))
+        assert jt808.parse_ack(terminal.replies(1)[0]) == (serial, jt808.LOCATION_BATCH, jt808.MESSAGE_ERROR)
+        assert "no_valid_position" in caplog.text
+    finally:
+        terminal.close()
+    assert GpsPoint.objects.filter(vehicle=truck).count() == 3
+
+
+@pytest.mark.parametrize("version", [None, 1], ids=["2013", "2019"])
+def test_a_sub_packaged_batch_is_joined_acknowledged_and_missing_packets_asked_for(server, truck, version):
+    terminal = Terminal(server.port, version=version)
+    try:
+        terminal.login()
+        body = jt808.location_batch_body(positions(80, now_beijing() - dt.timedelta(hours=2)))  # 2403 bytes
+        frames = jt808.encode_packets(jt808.LOCATION_BATCH, terminal.phone, 300, body, version)
+        assert len(frames) == 3
+        terminal.sock.sendall(frames[0] + frames[2])  # packet 2 lost on the way
+        ack1, ack3, resend = terminal.replies(3)
+        assert jt808.parse_ack(ack1) == (300, jt808.LOCATION_BATCH, jt808.OK)
+        assert jt808.parse_ack(ack3) == (302, jt808.LOCATION_BATCH, jt808.OK)
+        assert resend.header.msg_id == jt808.RESEND_PACKETS and resend.header.version == version
+        assert resend.body == jt808.resend_request_body(300, [2], v2019=version is not None)
+        assert GpsPoint.objects.filter(vehicle=truck).count() == 0  # nothing stored from a part
+        terminal.sock.sendall(frames[1])  # the terminal re-sends packet 2: the message is whole
+        assert jt808.parse_ack(terminal.replies(1)[0]) == (301, jt808.LOCATION_BATCH, jt808.OK)
+        assert GpsPoint.objects.filter(vehicle=truck).count() == 80
+        terminal.sock.sendall(b"".join(frames))  # all three again: acknowledged, stored once
+        assert [jt808.parse_ack(m)[2] for m in terminal.replies(3)] == [jt808.OK] * 3
+    finally:
+        terminal.close()
+    assert GpsPoint.objects.filter(vehicle=truck).count() == 80

@@ -15,9 +15,12 @@ by ``(manifest_id, rule)``:
 
 The trajectory checks are one SQL statement with window functions (LAG for gaps, a running sum for the
 islands of slow positions, a distance to the segment per position) over the positions of every
-shipment's vehicle inside its own time window: this is how positions are linked to manifests.
+shipment's vehicle inside its own time window: this is how positions are linked to manifests. The
+embedded SQLite lacks what that statement uses (arrays, DISTINCT ON, the math functions), so there
+``trajectory_rows_portable`` computes the same rows in one ordered pass over one query of positions.
 """
-import logging
+import bisect
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -98,29 +101,102 @@ FROM m LEFT JOIN counts c ON c.id = m.id LEFT JOIN longest l ON l.id = m.id
 """
 
 
-log = logging.getLogger(__name__)
-
-
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def trajectory_findings(now: datetime, cfg, manifest_ids: list[int], producers: dict[int, int]) -> list[Finding]:
-    """Missing-trajectory and route-deviation findings of the given shipments, in one statement.
-
-    PostgreSQL only (arrays, window functions over the points): on the embedded SQLite these two checks
-    do not run and a warning is logged; the other transfer checks do."""
-    if not manifest_ids:
-        return []
-    if not is_postgres():
-        log.warning("trajectory checks skipped: they need PostgreSQL (%d shipments)", len(manifest_ids))
-        return []
+def trajectory_rows_sql(now: datetime, cfg, manifest_ids: list[int]) -> list[tuple]:
+    """The per-shipment rows of ``TRAJECTORY_SQL`` (PostgreSQL)."""
     sql = TRAJECTORY_SQL.format(manifest=Manifest._meta.db_table, enterprise=Enterprise._meta.db_table,
                                 facility=Facility._meta.db_table, point=GpsPoint._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": now, "ids": list(manifest_ids), "slow": float(cfg.stop_speed_kmh),
                              "stop": timedelta(minutes=cfg.stop_minutes), "site": float(cfg.site_radius_km)})
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _km(lat, lon, ay, ax, kx) -> tuple[float, float]:
+    """A position in km east and north of (ay, ax), on the same flat projection as the SQL."""
+    return (lon - ax) * kx, (lat - ay) * 110.57
+
+
+def _shipment_row(now: datetime, cfg, m: dict, points: list[tuple]) -> tuple:
+    """One shipment's row of ``TRAJECTORY_SQL`` from its positions (at, lat, lon, speed), ordered by time."""
+    start, end = m["departed_at"], min(m["arrived_at"] or now, now)
+    ay, ax, by_, bx_ = m["ay"], m["ax"], m["by"], m["bx"]
+    kx = 111.32 * math.cos(math.radians(ay))
+    bx, by = _km(by_, bx_, ay, ax, kx)
+    slow, stop, site = float(cfg.stop_speed_kmh), timedelta(minutes=cfg.stop_minutes), float(cfg.site_radius_km)
+    if not points:
+        return (m["id"], start, end, 0, None, None, None, None, None, None, None, None, None, None)
+    longest, farthest, away = (start, points[0][0]), None, None
+    stops: list[list] = []
+    prev_at, run, in_stop = None, 0, None
+    for at, lat, lon, speed in points:
+        if prev_at is not None and at - prev_at > longest[1] - longest[0]:
+            longest = (prev_at, at)
+        prev_at = at
+        px, py = _km(lat, lon, ay, ax, kx)
+        length = bx * bx + by * by
+        t = max(0.0, min(1.0, (px * bx + py * by) / length if length else 0.0))
+        km = math.hypot(px - t * bx, py - t * by)
+        if farthest is None or km > farthest[3]:
+            farthest = (at, lat, lon, km)
+        if speed is not None and speed >= slow:
+            run, in_stop = run + 1, None
+        elif speed is not None:
+            if in_stop is None or in_stop[0] != run:
+                in_stop = [run, at, at, 0.0, 0.0, 0]
+                stops.append(in_stop)
+            in_stop[2] = at
+            in_stop[3], in_stop[4], in_stop[5] = in_stop[3] + lat, in_stop[4] + lon, in_stop[5] + 1
+    if end - points[-1][0] > longest[1] - longest[0]:
+        longest = (points[-1][0], end)
+    for _run, ss, se, lat_sum, lon_sum, n in stops:
+        lat, lon = lat_sum / n, lon_sum / n
+        if (se - ss >= stop and math.hypot(*_km(lat, lon, ay, ax, kx)) > site
+                and math.hypot(*_km(lat, lon, by_, bx_, kx)) > site
+                and (away is None or se - ss > away[1] - away[0])):
+            away = (ss, se, lat, lon)
+    return (m["id"], start, end, len(points), *longest, *farthest, *(away or (None,) * 4))
+
+
+def trajectory_rows_portable(now: datetime, cfg, manifest_ids: list[int]) -> list[tuple]:
+    """The rows of ``TRAJECTORY_SQL`` on any database: the shipments, then the positions of their
+    vehicles over the span of their windows in one query ordered by vehicle and time, cut per shipment."""
+    shipments = list(Manifest.objects.filter(pk__in=manifest_ids, departed_at__isnull=False, departed_at__lte=now)
+                     .values("id", "vehicle_id", "departed_at", "arrived_at", ay=F("producer__latitude"),
+                             ax=F("producer__longitude"), by=F("receiver__latitude"), bx=F("receiver__longitude")))
+    if not shipments:
+        return []
+    ends = [min(m["arrived_at"] or now, now) for m in shipments]
+    track: dict[int, list[tuple]] = {}
+    for vehicle_id, *point in (GpsPoint.objects.filter(vehicle_id__in={m["vehicle_id"] for m in shipments},
+                                                       at__gte=min(m["departed_at"] for m in shipments),
+                                                       at__lte=max(ends))
+                               .order_by("vehicle_id", "at")
+                               .values_list("vehicle_id", "at", "latitude", "longitude", "speed").iterator()):
+        track.setdefault(vehicle_id, []).append(tuple(point))
+    times = {vehicle_id: [p[0] for p in points] for vehicle_id, points in track.items()}
+    rows = []
+    for m, end in zip(shipments, ends):
+        points, at = track.get(m["vehicle_id"], []), times.get(m["vehicle_id"], [])
+        inside = points[bisect.bisect_left(at, m["departed_at"]):bisect.bisect_right(at, end)]
+        rows.append(_shipment_row(now, cfg, m, inside))
+    return rows
+
+
+def trajectory_findings(now: datetime, cfg, manifest_ids: list[int], producers: dict[int, int]) -> list[Finding]:
+    """Missing-trajectory and route-deviation findings of the given shipments: one statement on
+    PostgreSQL, the portable pass elsewhere (the same rows)."""
+    if not manifest_ids:
+        return []
+    rows = (trajectory_rows_sql if is_postgres() else trajectory_rows_portable)(now, cfg, manifest_ids)
+    return findings_of(rows, cfg, producers)
+
+
+def findings_of(rows: list[tuple], cfg, producers: dict[int, int]) -> list[Finding]:
+    """The missing-trajectory and route-deviation findings of the per-shipment rows."""
     findings = []
     gap, corridor = cfg.gap, float(cfg.corridor_km)
     for (mid, start, end, n, gap_start, gap_end, far_at, far_lat, far_lon, far_km,

@@ -14,6 +14,7 @@ from dispatch.services import checklists
 from ecocode.models import ColourChange, CreditRepair, Objection, ReviewAttachment, Score
 from ecocode.services import scoring
 from enforcement.models import Inspection, InspectionPlan, PlannedInspection
+from enforcement.services import device_checks, joint
 from enterprises.models import Role
 from fieldsync.models import RoundDraft
 from monitoring.models import Station
@@ -78,6 +79,13 @@ def county(world):  # noqa: F811
                                   facts="内部备注乙")
         w.inspection_b = Inspection.objects.create(enterprise=w.ent_b, mode="on_site", round=w.round_b,
                                                    recorded_by=w.users["enforcement"], started_at=T0, ended_at=T0)
+        w.joint_b = joint.joint_inspection_invite(user=w.users["enforcement"], enterprise=w.ent_b,
+                                                  planned_on=T0.date(), purpose="乙企业联合检查",
+                                                  townships=[w.town_b])
+        w.joint_part_b = w.joint_b.parts.get(township=w.town_b)
+        w.device_check_b = device_checks.device_check_record(
+            user=w.users["enforcement"], device=w.out_b.devices.get(), kind="comparison", operator="乙运维公司",
+            performed_at=T0, passed=False, findings="乙比对不合格")
         w.planned_b = PlannedInspection.objects.create(
             plan=InspectionPlan.objects.create(year=T0.year, month=T0.month), enterprise=w.ent_b, mode="on_site",
             lead_officer=w.users["enforcement"], second_officer=f.user(Role.ENFORCEMENT))
@@ -95,7 +103,7 @@ def county(world):  # noqa: F811
     # What a page of someone outside township B must never contain.
     w.canaries = [B_NAME, w.ent_b.credit_code, w.manifest_b.number, "乙企业问题", "乙企业异味", "给township_b的消息",
                   "给ent_b的消息", "乙整改", "乙罚〔2026〕1号", w.out_b.devices.get().mn, "乙企业异议理由",
-                  "乙企业提问", "乙体检", "乙风险"]
+                  "乙企业提问", "乙体检", "乙风险", "乙企业联合检查", "乙运维公司"]
     return w
 
 

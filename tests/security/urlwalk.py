@@ -63,6 +63,8 @@ def _pk_for(pattern: str, w) -> object:
         ("outreach/health/items/", w.remedy_b), ("outreach/health/", w.health_b),
         ("^questions/", w.question_b), ("^faq/", w.faq_b), ("^received-articles/", w.receipt_b),
         ("^exams/", w.exam), ("^exam-attempts/", w.attempt_b),
+        ("enforcement/joint/", w.joint_b), ("^joint-inspections/", w.joint_b), ("^joint-parts/", w.joint_part_b),
+        ("^device-checks/", w.device_check_b),
     ]
     for prefix, obj in table:
         if prefix in pattern:

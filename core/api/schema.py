@@ -1,5 +1,7 @@
 """OpenAPI details the API adds to drf-spectacular's schema: the ``Idempotency-Key`` header on the
-writes that honour it."""
+writes that honour it, and the session scheme for the session authentication that holds the forced
+password change (drf-spectacular matches subclasses of the token scheme, not of the session one)."""
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -9,6 +11,10 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description="A client-chosen unique key (e.g. a UUID) per intended write. A retry with the same key "
                 "returns the first response and creates nothing new; the same key with another body is "
                 "answered 422. Keys are kept 24 hours per user.")
+
+
+class PasswordCheckedSessionScheme(SessionScheme):
+    target_class = "core.api.authentication.PasswordCheckedSessionAuthentication"
 
 
 class AutoSchema(SpectacularAutoSchema):

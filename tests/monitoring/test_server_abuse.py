@@ -47,19 +47,24 @@ def device_socket(port: int) -> socket.socket:
     return socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(DEVICE_ADDRESS, 0))
 
 
+def first_reply(sock: socket.socket) -> hj212.Packet:
+    """The first packet the server sends back on ``sock``."""
+    reader = hj212.FrameReader()
+    while True:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the device's connection"
+        packets = [hj212.parse_packet(f.data) for f in reader.feed(chunk) if isinstance(f, hj212.Frame)]
+        if packets:
+            return packets[0]
+
+
 def ack_latency(sock: socket.socket, mn: str, minute: int) -> float:
     """Send one data packet asking for an acknowledgement; seconds until its 9014 came back."""
     frame = data_frame(mn, T0 + dt.timedelta(minutes=minute), {"w01018": {"Rtd": 20 + minute % 7, "Flag": "N"}})
     started = time.monotonic()
     sock.sendall(frame)
-    reader = hj212.FrameReader()
-    while True:
-        chunk = sock.recv(65536)
-        assert chunk, "the server closed the device's connection"
-        acks = [hj212.parse_packet(f.data) for f in reader.feed(chunk) if isinstance(f, hj212.Frame)]
-        if acks:
-            assert acks[0].cn == "9014"
-            return time.monotonic() - started
+    assert first_reply(sock).cn == "9014"
+    return time.monotonic() - started
 
 
 FLOOD = """

@@ -18,12 +18,11 @@ from PIL import Image
 from dispatch import services
 from dispatch.models import Attachment, Complaint, Feedback, WorkOrder
 from enterprises.models import MonitoringDuty, Pollutant, Role
-from monitoring import hj212
 from monitoring.models import Aggregate, DataKind, Reading, ReadingSource
 from monitoring.services import ingest
 from tests import factories as f
 from tests.monitoring.ingest_support import TZ, data_frame, device
-from tests.monitoring.test_server_abuse import run_server
+from tests.monitoring.test_server_abuse import first_reply, run_server
 from tests.security.test_complainant import ORIGINAL_NAME, PHONE, phone_photo
 from tests.security.test_live_accounts import PASSWORD, token_for, web_login
 
@@ -93,16 +92,6 @@ def test_forged_feedback_over_http_is_refused_and_the_handler_keeps_the_order(li
     assert time.monotonic() - started < BOUND
 
 
-def _ack(sock: socket.socket) -> hj212.Packet:
-    reader = hj212.FrameReader()
-    while True:
-        chunk = sock.recv(65536)
-        assert chunk, "the server closed the device's connection"
-        packets = [hj212.parse_packet(fr.data) for fr in reader.feed(chunk) if isinstance(fr, hj212.Frame)]
-        if packets:
-            return packets[0]
-
-
 def test_bulk_readings_over_http_and_the_device_winning_over_tcp(live_server):
     started, base = time.monotonic(), live_server.url
     dev = device()
@@ -136,7 +125,7 @@ def test_bulk_readings_over_http_and_the_device_winning_over_tcp(live_server):
     try:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
             sock.sendall(data_frame(dev.mn, at, {"w01018": {"Avg": 88.0, "Flag": "N"}}, cn="2051"))
-            assert _ack(sock).cn == "9014"
+            assert first_reply(sock).cn == "9014"
     finally:
         stop()
     stored = {r.source: r for r in Reading.objects.filter(device=dev, observed_at=at)}

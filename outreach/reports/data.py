@@ -99,11 +99,11 @@ def _hourly_stats(outlet_ids, since, until, group: tuple[str, ...], limited_only
                       total=Sum("sum"), peak=Max("max")))
 
 
-def _exceedances(outlet_ids, since, until, group: tuple[str, ...]) -> dict:
-    """Recorded violations whose period began in [since, until), counted by ``group``."""
+def _exceedances(outlet_ids, since, until) -> dict[tuple[int, int], int]:
+    """Recorded violations whose period began in [since, until), per outlet and pollutant."""
     rows = (Exceedance.objects.filter(outlet_id__in=outlet_ids, start__gte=since, start__lt=until)
-            .values(*group).order_by().annotate(n=Count("id")))
-    return {tuple(r[g] for g in group) if len(group) > 1 else r[group[0]]: r["n"] for r in rows}
+            .values("outlet_id", "pollutant_id").order_by().annotate(n=Count("id")))
+    return {(r["outlet_id"], r["pollutant_id"]): r["n"] for r in rows}
 
 
 def _emissions(outlet_ids, since, until) -> dict[tuple[int, int], float]:
@@ -126,7 +126,7 @@ def monitoring_rows(enterprise: Enterprise, start: dt.date, end: dt.date) -> lis
     stats = {(r["outlet_id"], r["pollutant_id"]): r
              for r in _hourly_stats(list(outlets), since, until, ("outlet_id", "pollutant_id"))}
     emissions = _emissions(list(outlets), since, until)
-    exceedances = _exceedances(list(outlets), since, until, ("outlet_id", "pollutant_id"))
+    exceedances = _exceedances(list(outlets), since, until)
     periods = dict(PermitLimit._meta.get_field("averaging_period").choices)
     limit_fields = ["outlet_id", "pollutant_id", "limit_value", "lower_limit", "averaging_period"]
     if permitted_quantity_known():
@@ -232,8 +232,8 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
                  .annotate(n=Count("id")).values_list("outlet__enterprise_id", "n"))
     stats = {r["outlet__enterprise_id"]: r for r in _hourly_stats(
         online.values("pk"), since, until, ("outlet__enterprise_id",), limited_only=True)}
-    exceedances = _exceedances(Outlet.objects.filter(enterprise_id__in=ids).values("pk"), since, until,
-                               ("enterprise_id",))
+    exceedances = dict(Exceedance.objects.filter(enterprise_id__in=ids, start__gte=since, start__lt=until)
+                       .values("enterprise_id").order_by().annotate(n=Count("id")).values_list("enterprise_id", "n"))
     alerts = {r["enterprise_id"]: r for r in Alert.objects.filter(
         enterprise_id__in=ids, opened_at__gte=since, opened_at__lt=until).values("enterprise_id").order_by()
         .annotate(total=Count("id"), exceed=Count("id", filter=Q(rule="exceedance")),

@@ -200,6 +200,7 @@ CELERY_BEAT_SCHEDULE = {
     "review-positive-list": {"task": "enforcement.tasks.review_positive_list", "schedule": crontab(hour=2, minute=0)},
     "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
     "outreach-reminders": {"task": "outreach.tasks.outreach_reminders", "schedule": timedelta(hours=1)},
+    "roll-up-valid-hours": {"task": "outreach.tasks.roll_up_valid_hours", "schedule": crontab(hour=3, minute=45)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ from dispatch.models import Round, WorkOrder
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from monitoring.models import Aggregate, DataKind, Reading
 
+from ..models import ValidHoursDay
 from ..services.periods import period_bounds
+from ..services.rollups import valid_hours_refresh
 
 #: The permitted annual quantity (t/a) on a permit limit, once the permit model carries it.
 PERMITTED_QUANTITY_FIELD = "annual_quantity"
@@ -87,14 +89,11 @@ def expected_hours(start: dt.date, end: dt.date, now: dt.datetime | None = None)
     return max(0, int((until - since).total_seconds() // 3600))
 
 
-def _hourly_stats(outlet_ids, since, until, group: tuple[str, ...], limited_only: bool = False):
-    """Hourly-aggregate statistics grouped by ``group`` (outlet/pollutant or enterprise)."""
-    qs = (Aggregate.objects.filter(outlet_id__in=outlet_ids, period=Aggregate.Period.HOUR, start__gte=since,
-                                   start__lt=until)
-          .annotate(lim=FilteredRelation("outlet__limits", condition=Q(outlet__limits__pollutant=F("pollutant")))))
-    if limited_only:
-        qs = qs.filter(lim__isnull=False)
-    return (qs.values(*group).order_by()
+def _hourly_stats(outlet_ids, since, until):
+    """Hourly-aggregate statistics per outlet and pollutant."""
+    return (Aggregate.objects.filter(outlet_id__in=outlet_ids, period=Aggregate.Period.HOUR, start__gte=since,
+                                     start__lt=until)
+            .values("outlet_id", "pollutant_id").order_by()
             .annotate(valid_hours=Count("id", filter=Q(valid_count__gt=0)), values=Sum("valid_count"),
                       total=Sum("sum"), peak=Max("max")))
 
@@ -124,7 +123,7 @@ def monitoring_rows(enterprise: Enterprise, start: dt.date, end: dt.date) -> lis
     since, until = period_bounds(start, end)
     outlets = {o.pk: o for o in Outlet.objects.filter(enterprise=enterprise)}
     stats = {(r["outlet_id"], r["pollutant_id"]): r
-             for r in _hourly_stats(list(outlets), since, until, ("outlet_id", "pollutant_id"))}
+             for r in _hourly_stats(list(outlets), since, until)}
     emissions = _emissions(list(outlets), since, until)
     exceedances = _exceedances(list(outlets), since, until)
     periods = dict(PermitLimit._meta.get_field("averaging_period").choices)
@@ -219,9 +218,20 @@ class CountySummary:
     totals: dict
 
 
+def _valid_hours_by_enterprise(online, since, until) -> dict[int, int]:
+    """Hours with valid data of the limited pollutants of the ``online`` outlets, per enterprise, from the
+    daily roll-up (one row per day, not 24), refreshed first for the days that changed since counted."""
+    valid_hours_refresh(since=since, until=until, outlets=online.values("pk"))
+    rows = (ValidHoursDay.objects.filter(outlet__in=online, start__gte=since, start__lt=until)
+            .annotate(lim=FilteredRelation("outlet__limits", condition=Q(outlet__limits__pollutant=F("pollutant"))))
+            .filter(lim__isnull=False).values("outlet__enterprise_id").order_by().annotate(n=Sum("valid_hours")))
+    return {r["outlet__enterprise_id"]: r["n"] for r in rows}
+
+
 def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
     """One row per enterprise of ``enterprises`` (a queryset): online completeness, exceedances,
-    warnings, work orders and on-site checks of the period; each figure from one grouped query."""
+    warnings, work orders and on-site checks of the period; each figure from one grouped query, the
+    completeness from the daily roll-up of valid hours."""
     since, until = period_bounds(start, end)
     ents = list(enterprises.select_related("township", "industry").order_by("township__code", "name")
                 .values("pk", "name", "credit_code", "township__name", "industry__name", "eco_code__colour"))
@@ -230,8 +240,7 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
     # Pairs expected to report: limited pollutants of online outlets.
     pairs = dict(PermitLimit.objects.filter(outlet__in=online).values("outlet__enterprise_id").order_by()
                  .annotate(n=Count("id")).values_list("outlet__enterprise_id", "n"))
-    stats = {r["outlet__enterprise_id"]: r for r in _hourly_stats(
-        online.values("pk"), since, until, ("outlet__enterprise_id",), limited_only=True)}
+    valid_hours = _valid_hours_by_enterprise(online, since, until)
     exceedances = dict(Exceedance.objects.filter(enterprise_id__in=ids, start__gte=since, start__lt=until)
                        .values("enterprise_id").order_by().annotate(n=Count("id")).values_list("enterprise_id", "n"))
     alerts = {r["enterprise_id"]: r for r in Alert.objects.filter(
@@ -251,11 +260,11 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
                         "on_site": 0, "self_checks": 0, "valid_hours": 0, "expected_hours": 0}
     for ent in ents:
         pk = ent["pk"]
-        stat, alert, order, rnd = stats.get(pk, {}), alerts.get(pk, {}), orders.get(pk, {}), rounds.get(pk, {})
-        expected = pairs.get(pk, 0) * hours
+        alert, order, rnd = alerts.get(pk, {}), orders.get(pk, {}), rounds.get(pk, {})
+        expected, valid = pairs.get(pk, 0) * hours, valid_hours.get(pk, 0)
         row = {"name": ent["name"], "credit_code": ent["credit_code"], "township": ent["township__name"],
                "industry": ent["industry__name"], "colour": ent["eco_code__colour"] or "",
-               "completeness": min(1.0, stat.get("valid_hours", 0) / expected) if expected else None,
+               "completeness": min(1.0, valid / expected) if expected else None,
                "exceedances": exceedances.get(pk, 0), "warnings": alert.get("total", 0),
                "exceedance_warnings": alert.get("exceed", 0), "open_warnings": alert.get("open", 0),
                "work_orders": order.get("total", 0), "work_orders_closed": order.get("closed", 0),
@@ -264,7 +273,7 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
         rows.append(row)
         for key in ("exceedances", "warnings", "work_orders", "on_site", "self_checks"):
             totals[key] += row[key]
-        totals["valid_hours"] += min(stat.get("valid_hours", 0), expected)
+        totals["valid_hours"] += min(valid, expected)
         totals["expected_hours"] += expected
     totals["completeness"] = totals["valid_hours"] / totals["expected_hours"] if totals["expected_hours"] else None
     return CountySummary(start=start, end=end, generated_at=timezone.localtime(clock.now()), rows=rows,

@@ -13,47 +13,16 @@ from pypdf import PdfReader
 from alerts.services import evaluation
 from core import clock
 from enterprises.models import Role
-from monitoring.services import ingest
 from outreach.reports import data, layout, pdf, xlsx
 from tests import factories as f
-from tests.monitoring.ingest_support import TZ, data_frame, device, frames
+from tests.monitoring.ingest_support import TZ, data_frame, device
+
+from .report_support import T0, ingest_packets
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 3, 1)
-T0 = dt.datetime(2025, 3, 1, 0, 0, tzinfo=TZ)
 AFTER = dt.datetime(2025, 3, 2, 6, 0, tzinfo=TZ)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-def _ingest(raw, at):
-    with clock.frozen(at):
-        results = ingest.ingest_frames(frames(*raw), source="test")
-    assert all(r.accepted for r in results), [r for r in results if not r.accepted]
-
-
-@pytest.fixture
-def plant():
-    """COD ≤ 100 and NH3-N ≤ 15 on DW001. COD: 10 hours of data, 8 at 50 mg/L and 2 at 150 (over the
-    limit); NH3-N 6 hours at 5. Hourly packets carry the emissions: COD 2.5 kg/h, NH3-N 0.1 kg/h."""
-    town = f.township("报表镇")
-    ent = f.enterprise(town, name="桐乡报表测试化工有限公司")
-    outlet = f.outlet(f.permit(ent), limits={"w01018": 100, "w21003": 15})
-    dev = device(outlet)
-    for hour in range(10):
-        at = T0 + dt.timedelta(hours=hour)
-        cod = 150 if hour in (8, 9) else 50
-        items = {"w01018": {"Rtd": cod, "Flag": "N"}}
-        hourly = {"w01018": {"Avg": cod, "Cou": 2.5}}
-        if hour < 6:
-            items["w21003"] = {"Rtd": 5, "Flag": "N"}
-            hourly["w21003"] = {"Avg": 5, "Cou": 0.1}
-        _ingest([data_frame(dev.mn, at + dt.timedelta(minutes=5), items),
-                 data_frame(dev.mn, at, hourly, cn="2061")], at + dt.timedelta(minutes=6))
-        with clock.frozen(at + dt.timedelta(minutes=35)):
-            evaluation.evaluate()
-    with clock.frozen(T0 + dt.timedelta(hours=10, minutes=5)):
-        evaluation.evaluate()  # the cycle after the last hour completed records its exceedance
-    return ent
 
 
 def _row(report, code):
@@ -86,7 +55,7 @@ def test_a_daily_limit_is_judged_on_the_day_not_on_one_bad_hour():
     for hour in range(24):
         at = T0 + dt.timedelta(hours=hour)
         cod = 300 if hour == 10 else 40
-        _ingest([data_frame(dev.mn, at, {"w01018": {"Avg": cod, "Cou": 2.0}}, cn="2061")],
+        ingest_packets([data_frame(dev.mn, at, {"w01018": {"Avg": cod, "Cou": 2.0}}, cn="2061")],
                 at + dt.timedelta(minutes=6))
     with clock.frozen(T0 + dt.timedelta(days=1, minutes=5)):
         evaluation.evaluate()  # the cycle after the day completed judges the day

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from alerts.models import AlertSettings
 from core import clock
 from dispatch.models import WorkOrder
 from notifications.models import Notification
@@ -173,7 +174,7 @@ def test_the_warning_lives_like_a_monitoring_warning(w):
     assert {(n.enterprise_id, n.user_id) for n in notes} == {(w.producer.pk, None), (None, w.officer.pk)}
     assert "运输轨迹缺失" in notes.first().subject
 
-    cfg = TransferSettings.current()
+    cfg = AlertSettings.current()  # the monitoring warnings' timings
     check(NOW + cfg.escalate_after)
     alert.refresh_from_db()
     assert alert.is_alarm and alert.work_order is not None

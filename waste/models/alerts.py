@@ -2,8 +2,10 @@
 
 The ``alerts.Alert`` belongs to an outlet (and pollutant); a shipment warning belongs to a manifest,
 so it has its own table with the same lifecycle (opened → notified → acknowledged → resolved, or closed
-by staff), the same timing rules (``alerts.policy``), the same notifications and the same escalation
-to a work order (``core.escalation``). One open warning per (manifest, kind).
+by staff), the same timing rules (``alerts.policy``) and the same timings (``alerts.AlertSettings``: how
+often to re-notify, when to escalate, how long a condition stays clear before resolving), the same
+notifications and the same escalation to a work order (``core.escalation``). One open warning per
+(manifest, kind). ``TransferSettings`` holds only what the transfer checks measure.
 """
 from datetime import timedelta
 from decimal import Decimal
@@ -62,11 +64,6 @@ class TransferSettings(models.Model):
     arrival_grace_minutes = models.PositiveIntegerField(_("arrival grace (minutes)"), default=60)
     lookback_days = models.PositiveIntegerField(_("check shipments of the last (days)"), default=7,
                                                 validators=[MinValueValidator(1)])
-    repeat_minutes = models.PositiveIntegerField(_("re-notify every (minutes)"), default=60,
-                                                 validators=[MinValueValidator(1)])
-    escalate_minutes = models.PositiveIntegerField(_("escalate to an alarm after (minutes)"), default=240,
-                                                   validators=[MinValueValidator(1)])
-    resolve_hold_minutes = models.PositiveIntegerField(_("clear for (minutes) before resolving"), default=10)
 
     class Meta:
         verbose_name = _("transfer-check settings")
@@ -82,18 +79,6 @@ class TransferSettings(models.Model):
     @property
     def gap(self) -> timedelta:
         return timedelta(minutes=self.gap_minutes)
-
-    @property
-    def repeat(self) -> timedelta:
-        return timedelta(minutes=self.repeat_minutes)
-
-    @property
-    def escalate_after(self) -> timedelta:
-        return timedelta(minutes=self.escalate_minutes)
-
-    @property
-    def resolve_hold(self) -> timedelta:
-        return timedelta(minutes=self.resolve_hold_minutes)
 
 
 class WasteAlert(models.Model):

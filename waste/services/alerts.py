@@ -1,12 +1,13 @@
 """The lifecycle of transfer warnings, run by beat every 5 minutes: ``transfers_check(now)``.
 
 The same life as a monitoring warning (``alerts.services.evaluation``), with the same timing rules
-(``alerts.policy``) and seams (``notifications.services.notify_many``, ``core.escalation``): a finding with no open warning opens one and notifies the
-producing enterprise and the officers of its township at once, again every ``repeat_minutes`` until
-acknowledged; ``escalate_minutes`` after opening, if the condition still holds, it becomes an alarm
-with a work order opened through the escalation seam (dispatch's handler, idempotent per warning). A warning
-whose condition is gone (e.g. the missing positions were uploaded) resolves after the hold, and the
-"resolved" message goes out once. The check runs in one transaction under an advisory lock.
+(``alerts.policy``), the same timings (``alerts.AlertSettings``) and seams (``notifications.services.notify_many``,
+``core.escalation``): a finding with no open warning opens one and notifies the producing enterprise
+and the officers of its township at once, again every ``repeat_minutes`` until acknowledged;
+``escalate_minutes`` after opening, if the condition still holds, it becomes an alarm with a work order
+opened through the escalation seam (dispatch's handler, idempotent per warning). A warning whose
+condition is gone (e.g. the missing positions were uploaded) resolves after ``resolve_hold_minutes``,
+and the "resolved" message goes out once. The check runs in one transaction under an advisory lock.
 """
 import logging
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts import policy as alert_policy
+from alerts.messages import township_officers
+from alerts.models import AlertSettings
 from core import clock, escalation
 from core.db import advisory_lock
 from enterprises.jurisdiction import can_access_enterprise
-from enterprises.models import Role, User
+from enterprises.models import Role
 from notifications.services import Message, notify_many
 
 from ..models import OPEN_STATES, TransferSettings, WasteAlert, WasteAlertEvent, WasteAlertState, WasteRule
@@ -83,14 +86,6 @@ def _messages(alert: WasteAlert, kind: str, subject: str, key: str, officers: di
     return out
 
 
-def township_officers(township_ids) -> dict[int, list]:
-    """Active township officers by township: they are told about the warnings of their enterprises."""
-    out: dict[int, list] = {}
-    for officer in User.objects.filter(role=Role.TOWNSHIP, is_active=True, township_id__in=township_ids):
-        out.setdefault(officer.township_id, []).append(officer)
-    return out
-
-
 def _lock() -> bool:
     return advisory_lock("waste.transfers_check", wait=False)
 
@@ -98,7 +93,7 @@ def _lock() -> bool:
 def transfers_check(now: datetime | None = None) -> CheckResult:
     """One check cycle over every shipment in scope at ``now`` (default: the clock)."""
     now = now or clock.now()
-    cfg = TransferSettings.current()
+    cfg, timing = TransferSettings.current(), AlertSettings.current()
     result = CheckResult()
     with transaction.atomic():
         if not _lock():
@@ -136,7 +131,7 @@ def transfers_check(now: datetime | None = None) -> CheckResult:
             if alert.clear_since is None:
                 alert.clear_since = now
                 events.append(WasteAlertEvent(alert=alert, kind=Event.CLEARED, at=now))
-            if alert_policy.resolve_due(clear_since=alert.clear_since, now=now, hold=cfg.resolve_hold):
+            if alert_policy.resolve_due(clear_since=alert.clear_since, now=now, hold=timing.resolve_hold):
                 alert.state, alert.resolved_at = WasteAlertState.RESOLVED, now
                 events.append(WasteAlertEvent(alert=alert, kind=Event.RESOLVED, at=now))
                 resolved.append(alert)
@@ -147,7 +142,7 @@ def transfers_check(now: datetime | None = None) -> CheckResult:
         outbox: list[Message] = []
         for alert in live:
             firing = (alert.manifest_id, alert.rule) in findings
-            _notify_open(alert, now, cfg, firing, officers, events, result, outbox)
+            _notify_open(alert, now, timing, firing, officers, events, result, outbox)
         for alert in resolved:
             if alert.notify_count:
                 outbox += _messages(alert, "resolved", f"【已恢复】{describe(alert)}", "resolved", officers)
@@ -157,10 +152,10 @@ def transfers_check(now: datetime | None = None) -> CheckResult:
     return result
 
 
-def _notify_open(alert, now, cfg, firing, officers, events, result, outbox) -> None:
+def _notify_open(alert, now, timing, firing, officers, events, result, outbox) -> None:
     if firing and alert_policy.renotify_due(last_notified_at=alert.last_notified_at,
                                             acknowledged=alert.state == WasteAlertState.ACKNOWLEDGED,
-                                            muted=False, now=now, repeat=cfg.repeat):
+                                            muted=False, now=now, repeat=timing.repeat):
         first = alert.notify_count == 0
         prefix = "【固废转移预警】" if first else f"【第{alert.notify_count + 1}次提醒】"
         outbox += _messages(alert, "opened" if first else "repeat", prefix + describe(alert),
@@ -171,7 +166,7 @@ def _notify_open(alert, now, cfg, firing, officers, events, result, outbox) -> N
             alert.state = WasteAlertState.NOTIFIED
         events.append(WasteAlertEvent(alert=alert, kind=Event.NOTIFIED if first else Event.RENOTIFIED, at=now))
     if alert_policy.escalation_due(opened_at=alert.opened_at, muted_until=None, is_alarm=alert.is_alarm,
-                                   firing=firing, muted=False, now=now, escalate_after=cfg.escalate_after):
+                                   firing=firing, muted=False, now=now, escalate_after=timing.escalate_after):
         alert.is_alarm, alert.escalated_at = True, now
         alert.work_order = escalation.escalate(escalation.Escalation(
             source="alert", source_ref=alert.source_ref, enterprise=alert.enterprise,

@@ -20,20 +20,22 @@ from contextlib import contextmanager
 from common import print_table, timer, use_database
 from summary import record
 
+# One row per hour and limited pollutant of every online outlet (one limit per pair), the indexes and the
+# foreign-key triggers of the table off for the load (a throwaway database; they are rebuilt after).
 AGGREGATES_SQL = """
 INSERT INTO monitoring_aggregate (outlet_id, pollutant_id, period, start, count, valid_count, sum, avg, min, max,
                                   updated_at)
 SELECT l.outlet_id, l.pollutant_id, 'hour', h, 60, v.vc, v.a * v.vc, v.a, v.a * 0.9, v.a * 1.1, %(now)s
-FROM enterprises_permitlimit l
-JOIN enterprises_outlet o ON o.id = l.outlet_id
+FROM (SELECT DISTINCT ON (l.outlet_id, l.pollutant_id) l.id, l.outlet_id, l.pollutant_id, l.limit_value
+      FROM enterprises_permitlimit l JOIN enterprises_outlet o ON o.id = l.outlet_id
+      WHERE o.online_monitored ORDER BY l.outlet_id, l.pollutant_id, l.id) l
 CROSS JOIN generate_series(%(start)s::timestamptz, %(end)s::timestamptz, interval '1 hour') h
 CROSS JOIN LATERAL (
   SELECT l.limit_value::float * CASE WHEN random() < 0.004 + 0 * extract(epoch FROM h) THEN 1.2
                                      ELSE 0.3 + random() * 0.5 END AS a,
          CASE WHEN random() < 0.02 + 0 * l.id THEN 40 ELSE 60 END AS vc
 ) v
-WHERE o.online_monitored AND {where} AND random() > 0.01
-ON CONFLICT DO NOTHING
+WHERE random() > 0.01
 """
 
 # What ingestion keeps beside the hourly aggregates: one daily aggregate per outlet, pollutant and local day.
@@ -45,6 +47,19 @@ SELECT outlet_id, pollutant_id, 'day', date_trunc('day', start, 'Asia/Shanghai')
 FROM monitoring_aggregate
 WHERE period = 'hour' AND outlet_id IS NOT NULL
 GROUP BY outlet_id, pollutant_id, date_trunc('day', start, 'Asia/Shanghai')
+ON CONFLICT DO NOTHING
+"""
+
+# The days of the year before the hourly load reached (cut short by ``--load-budget``): their daily
+# aggregates alone, so the summary still reads a year of days (their roll-up counts no valid hour).
+DAILY_FILL_SQL = """
+INSERT INTO monitoring_aggregate (outlet_id, pollutant_id, period, start, count, valid_count, sum, avg, min, max,
+                                  updated_at)
+SELECT l.outlet_id, l.pollutant_id, 'day', d, 1440, 1400, 1400 * l.limit_value::float * 0.5,
+       l.limit_value::float * 0.5, l.limit_value::float * 0.3, l.limit_value::float * 0.8, %(now)s
+FROM (SELECT DISTINCT l.outlet_id, l.pollutant_id, l.limit_value
+      FROM enterprises_permitlimit l JOIN enterprises_outlet o ON o.id = l.outlet_id WHERE o.online_monitored) l
+CROSS JOIN generate_series(%(start)s::timestamptz, %(end)s::timestamptz, interval '1 day') d
 ON CONFLICT DO NOTHING
 """
 
@@ -78,55 +93,69 @@ def measured_enterprise():
             .order_by("pk").distinct().first())
 
 
-def _secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
-    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef NOT LIKE %s",
-                [table, "CREATE UNIQUE%"])
+def _indexes(cur, table: str) -> list[tuple[str, str]]:
+    """The table's indexes but its primary key, as (name, definition)."""
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE contype = 'p')", [table])
     return cur.fetchall()
 
 
-def prepare(args, now):
-    """The demo county, then ``--days`` of hourly aggregates for every limited pollutant of every online
-    outlet (a month at a time, the table's non-unique indexes dropped for the load and rebuilt after), the
-    daily aggregates ingestion keeps beside them, and a year of hourly readings for the measured enterprise."""
+def seed(args) -> None:
     from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("seed_demo", enterprises=args.enterprises, no_progress=True, skip_checks=True, verbosity=0)
+    print(f"seeded the demo county ({args.enterprises:,} enterprises) in {time.perf_counter() - started:.1f} s",
+          flush=True)
+
+
+def load(args, now):
+    """``--days`` of hourly aggregates for every limited pollutant of every online outlet, up to the local day
+    the demo's own data begin (a month at a time), the daily aggregates ingestion keeps beside them, and a
+    year of hourly readings for the measured enterprise."""
     from django.db import connection
+    from django.utils import timezone
 
     from enterprises.models import Outlet
     from monitoring.models import Aggregate
     from monitoring.services import partitions
 
-    started = time.perf_counter()
-    call_command("seed_demo", enterprises=args.enterprises, no_progress=True, skip_checks=True, verbosity=0)
-    print(f"seeded the demo county ({args.enterprises:,} enterprises) in {time.perf_counter() - started:.1f} s")
     target = measured_enterprise()
     outlets = list(Outlet.objects.filter(enterprise=target, online_monitored=True).values_list("pk", flat=True))
-    first = now - dt.timedelta(days=args.days)
-    year_start = now - dt.timedelta(days=365)
+    demo_first = Aggregate.objects.filter(period=Aggregate.Period.HOUR).order_by("start").values_list(
+        "start", flat=True).first() or now
+    last = timezone.localtime(min(now, demo_first)).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = last - dt.timedelta(days=args.days)
+    table = Aggregate._meta.db_table
     started = time.perf_counter()
     with connection.cursor() as cur:
-        dropped = _secondary_indexes(cur, Aggregate._meta.db_table)
+        dropped = _indexes(cur, table)
         for name, _ in dropped:
             cur.execute(f'DROP INDEX "{name}"')
-        chunk = first
-        while chunk < now:
-            upto = min(chunk + dt.timedelta(days=30), now)
-            cur.execute(AGGREGATES_SQL.format(where="o.enterprise_id <> %(target)s"),
-                        {"now": now, "start": chunk, "end": upto - dt.timedelta(hours=1), "target": target.pk})
-            print(f"  hourly aggregates up to {upto:%Y-%m-%d}: {time.perf_counter() - started:.0f} s, "
+        cur.execute("SET session_replication_role = replica")  # no foreign-key triggers for the load
+        upto = last  # the latest month first: a load cut short by ``--load-budget`` holds the latest days
+        while upto > first and time.perf_counter() - started < args.load_budget:
+            chunk = max(upto - dt.timedelta(days=30), first)
+            cur.execute(AGGREGATES_SQL, {"now": now, "start": chunk, "end": upto - dt.timedelta(hours=1)})
+            print(f"  hourly aggregates from {chunk:%Y-%m-%d}: {time.perf_counter() - started:.0f} s, "
                   f"load {open('/proc/loadavg').read().split()[0]}", flush=True)
-            chunk = upto
-        cur.execute(AGGREGATES_SQL.format(where="o.enterprise_id = %(target)s"),
-                    {"now": now, "start": year_start, "end": now, "target": target.pk})
-        for _, definition in dropped:
+            upto = chunk
+        if upto > first:
+            print(f"  load budget spent: the county has hourly aggregates from {upto:%Y-%m-%d} only", flush=True)
+        cur.execute("SET session_replication_role = DEFAULT")
+        for name, definition in dropped:
             cur.execute(definition)
+            print(f"  index {name} rebuilt: {time.perf_counter() - started:.0f} s", flush=True)
         cur.execute(DAILY_SQL, {"now": now})
+        if upto > first:
+            cur.execute(DAILY_FILL_SQL, {"now": now, "start": first, "end": upto - dt.timedelta(days=1)})
+        year_start = now - dt.timedelta(days=365)
         partitions.ensure_for_times(year_start + dt.timedelta(days=d) for d in range(367))
         cur.execute(READINGS_SQL, {"start": year_start, "end": now, "outlets": outlets})
-        cur.execute("ANALYZE monitoring_aggregate; ANALYZE monitoring_reading")
+        cur.execute(f"ANALYZE {table}; ANALYZE monitoring_reading")
     hourly = Aggregate.objects.filter(period=Aggregate.Period.HOUR).count()
-    print(f"added {hourly:,} hourly aggregates, their daily ones and a year of hourly readings for one "
-          f"enterprise in {time.perf_counter() - started:.1f} s")
-    return target
+    print(f"{hourly:,} hourly aggregates ({upto:%Y-%m-%d} to now), their daily ones and a year of hourly readings "
+          f"for one enterprise in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def stamp_today(now) -> int:
@@ -207,9 +236,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=40, help="enterprises the summary's baseline is timed on")
     parser.add_argument("--keep", action="store_true", help="measure the database a previous run prepared")
     parser.add_argument("--prepare-only", action="store_true", help="prepare the database, measure nothing")
+    parser.add_argument("--skip-seed", action="store_true", help="load and measure the county a run seeded")
+    parser.add_argument("--load-budget", type=float, default=float("inf"),
+                        help="seconds the hourly load may take (the latest months first)")
     args = parser.parse_args()
     name = os.environ.get("BENCH_DB", "enf_bench_outreach")
-    if args.keep:
+    if args.keep or args.skip_seed:
         keep_database(name)
     else:
         use_database(name)
@@ -223,7 +255,11 @@ def main() -> None:
     from outreach.services.rollups import valid_hours_refresh
 
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    target = measured_enterprise() if args.keep else prepare(args, now)
+    if not (args.keep or args.skip_seed):
+        seed(args)
+    if not args.keep:
+        load(args, now)
+    target = measured_enterprise()
     if args.prepare_only:
         return
     today = timezone.localtime(now).date()

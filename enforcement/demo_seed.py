@@ -6,9 +6,9 @@ moved back, so the strips, the officers' statistics and the KPI trends have hist
 eco-code has scored the county (the draw reads the colours) and re-scores the enterprises with cases.
 
 Then the operators' records of the key enterprises' monitoring devices over the last quarter (a
-comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), a
-few joint inspections with the township's enforcement team, and the positive list: proposed by its
-entry rules and approved by the bureau. In a fresh demo the list holds only the enterprises whose colour
+comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), joint
+inspections with the township's enforcement team (two a month done over the last six months, three to
+come), and the positive list: proposed by its entry rules and approved by the bureau. In a fresh demo the list holds only the enterprises whose colour
 history covers six months (the eco-code demo scores the county on the day it is seeded)."""
 import datetime as dt
 import uuid
@@ -140,14 +140,41 @@ def _device_checks(rng, user) -> int:
 
 
 def _joint(rng, officer, today: dt.date) -> int:
-    """Joint inspections with the enterprise's township team, some also with the neighbouring county."""
+    """Joint inspections with the enterprise's township team, some also with the neighbouring county: two
+    a month done over the last six months (every part recorded and signed on the day, so they count in the
+    statistics and the strips), three to come next week."""
     ents = list(Enterprise.objects.filter(management_class="key", status="operating").select_related("township")
                 .order_by("pk")[:200])
-    for ent in rng.sample(ents, min(3, len(ents))):
+    town_officers = {u.township_id: u for u in User.objects.filter(role=Role.TOWNSHIP).order_by("-pk")}
+    done = [(ent, _days_back(today, back, rng)) for back in range(6, 0, -1)
+            for ent in rng.sample(ents, min(2, len(ents)))]
+    upcoming = [(ent, today + dt.timedelta(days=7)) for ent in rng.sample(ents, min(3, len(ents)))]
+    for ent, day in done + upcoming:
         counties = ["嘉兴市秀洲区生态环境分局"] if rng.random() < 0.5 else []
-        services.joint_inspection_invite(user=officer, enterprise=ent, planned_on=today + dt.timedelta(days=7),
-                                         purpose="跨界水体异味联合排查", townships=[ent.township], counties=counties)
-    return min(3, len(ents))
+        at = timezone.make_aware(dt.datetime.combine(min(day, today), dt.time(9, 30)))
+        with clock.frozen(at):
+            joint = services.joint_inspection_invite(user=officer, enterprise=ent, planned_on=day,
+                                                     purpose="跨界水体异味联合排查", townships=[ent.township],
+                                                     counties=counties)
+        if day >= today:
+            continue
+        with clock.frozen(at + dt.timedelta(hours=3)):
+            for part in joint.parts.all():
+                problems = int(rng.random() < 0.3)
+                by = town_officers.get(part.township_id) if part.party == part.Party.TOWNSHIP else officer
+                if by is None:
+                    continue
+                findings = rng.choice(FINDINGS) if problems else "未发现明显问题"
+                services.joint_part_record(part=part, user=by, findings=findings, problems_found=problems)
+                signer = "李明" if part.party == part.Party.COUNTY else ""
+                services.joint_part_sign(part=part, user=by, signer_name=signer)
+    return len(done) + len(upcoming)
+
+
+def _days_back(today: dt.date, months: int, rng) -> dt.date:
+    """A day in the month ``months`` before ``today``'s."""
+    m = today.month - 1 - months
+    return dt.date(today.year + m // 12, m % 12 + 1, rng.randint(1, 28))
 
 
 def extend(county) -> dict:

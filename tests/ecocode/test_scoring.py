@@ -21,10 +21,11 @@ BANDS = [{"colour": c, "min_score": s} for c, s in
          (("green", "95"), ("blue", "85"), ("yellow", "75"), ("orange", "60"), ("red", "0"))]
 
 
-def test_catalogue_has_102_valid_indicators_in_three_groups():
-    assert Indicator.objects.count() == 102
+def test_catalogue_has_105_valid_indicators_in_three_groups():
+    # the reference county's 102, the operators' device records (S34, S35) and the waste manifests (M50)
+    assert Indicator.objects.count() == 105
     assert Counter(Indicator.objects.values_list("group", flat=True)) == {
-        "reports": 20, "self_monitoring": 33, "management": 49}
+        "reports": 20, "self_monitoring": 35, "management": 50}
     for ind in Indicator.objects.all():
         check_params(ind.rule, ind.params)  # raises on an unknown rule or bad parameter
         assert ind.weight_source.startswith(("法规：", "局务会决定："))

@@ -40,6 +40,15 @@ def test_execution_reports(now):
     ) == [3, 2, 5, 0, 1.5, 4, 0, 0.5]
 
 
+def test_a_past_month_sees_a_report_submitted_later_as_missing(now):
+    ent = f.enterprise()
+    report(f.permit(ent), "quarterly", D(2026, 1, 1), D(2026, 4, 15), D(2026, 5, 20), complete=False)  # 35 days late
+    indicators = (ind("reports.missing", 3, kind="quarterly"), ind("reports.late", 2, kind="quarterly"),
+                  ind("reports.incomplete", 1, kind="quarterly"))
+    assert points(ent, *indicators) == [0, 2, 1]
+    assert points(ent, *indicators, at=now - dt.timedelta(days=40)) == [3, 0, 0]  # on 6 May it was not in
+
+
 def test_permits(now):
     expired = f.enterprise()
     f.permit(expired, valid_from=D(2021, 1, 1), issued_on=D(2021, 1, 1), expires_on=D(2026, 1, 1))

@@ -4,7 +4,7 @@ First the facts the consistency rule computes: for the latest quarterly executio
 enterprise with online monitoring, the devices' daily cumulative emissions (-Cou, CN 2031, stored through
 the ingestion path) over the report's quarter and the emissions the report declares — most within a few
 per cent of what was measured, about one in seven under-declared by a third or more. Then the colour
-history: the county scored as it stood 7, 4 and 1 months ago (``scoring.score_past_months``: each run
+history: the county scored as it stood 7 and 3 months ago (``scoring.score_past_months``: each run
 reads the records of the windows that ended then), so the enterprise file shows a history and the
 positive list, which needs six months of green or blue, finds its entrants. Then the present run over
 everything the other apps seeded (reports, permits, monitoring data and warnings, self-checks,
@@ -25,7 +25,7 @@ from .services import scoring
 ORDER = 90  # after every other app's demo data: the score reads them all
 LOCAL = ZoneInfo("Asia/Shanghai")
 UNDER_DECLARED = 0.15
-HISTORY_MONTHS = (7, 4, 1)
+HISTORY_MONTHS = (7, 3)  # the positive list needs one older than six months; each costs one full run
 
 
 def _latest_quarterly_reports() -> dict[int, ExecutionReport]:

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0007_heavy_metal_names'),
-        ('monitoring', '0009_manual_kind_choices'),
+        ('monitoring', '0010_analyser_states'),
     ]
 
     operations = [

@@ -268,8 +268,8 @@ def test_each_user_gets_the_channels_chosen_and_roles_have_defaults():
 
 
 @pytest.mark.parametrize("choice, reason", [
-    ({"wecom": True}, "企业微信机器人需要填写 key。"),
-    ({"dingtalk": True, "dingtalk_token": "bad token!"}, "钉钉 access token 是机器人地址中 access_token= 后面的部分。"),
+    ({"wecom": True}, "企业微信机器人需要填写密钥。"),
+    ({"dingtalk": True, "dingtalk_token": "bad token!"}, "钉钉访问令牌是机器人地址末尾等号后面的一串字符。"),
     ({"dingtalk": True, "dingtalk_token": DING_TOKEN, "dingtalk_secret": "nope"}, "钉钉加签密钥以 SEC 开头。"),
     ({"email": True}, "选择电子邮件需要账号填有邮箱地址。"),
 ])

@@ -13,8 +13,9 @@ from dispatch.models import Attachment, Round, SelfCheckNotice, WorkOrder
 from .conftest import PASSWORD, jpeg_bytes
 
 CHROMIUM = "/usr/bin/chromium"
+# --lang: the browser's own UI (where it has a zh-CN language pack) in the county's language.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+        "--disable-component-update", "--no-first-run", "--lang=zh-CN"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")]
@@ -43,6 +44,7 @@ def eventually(check, timeout: float = 10.0):
 
 
 def open_page(browser, live_server, client: str, user, viewport=None, **context):
+    context.setdefault("locale", "zh-CN")
     page = browser.new_context(viewport=viewport or {"width": 390, "height": 844}, **context).new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

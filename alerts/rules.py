@@ -14,8 +14,10 @@ devices or the recent readings, never a loop of queries per outlet:
   (``missing_data_minutes``, or two reporting intervals of an hourly logger);
 * device flag — readings flagged other than N (stopped, maintenance, fault, calibration, set value,
   over range, communication fault), or an instrument state other than running (``instrument_status``),
-  since the start of the last complete half-hour; one per outlet. An instrument in maintenance or
-  calibration also mutes the limit rules of its outlet.
+  since the start of the last complete half-hour; one per outlet. Its evidence names the pollutants
+  it concerns (``pollutants``) when every flag and state came with its pollutant or analyser; without
+  it, it concerns the whole outlet (a state naming no analyser). An instrument in maintenance or
+  calibration also mutes the limit rules of what it concerns (``instrument_status``).
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -60,16 +62,17 @@ def last_complete_half_hour(now: datetime) -> datetime:
     return half_hour_floor(now) - HALF_HOUR
 
 
-def limit_findings(judgement: limit_windows.Judgement, muted: set[int], cfg: AlertSettings
+def limit_findings(judgement: limit_windows.Judgement, muted: dict[int, set], cfg: AlertSettings
                    ) -> tuple[list[Finding], set[Key]]:
     """Exceedance (over the limit, or on course to be, in the limit's own averaging period) and
     near-limit findings, and the keys of near-limit conditions in the wide sense (near or over), which
-    keep an open near-limit warning open while the value goes on over the limit. Outlets whose
-    instruments are in maintenance or calibration (``muted``) are not judged."""
+    keep an open near-limit warning open while the value goes on over the limit. What instruments in
+    maintenance or calibration concern (``muted``: an analyser's pollutant, or the whole outlet) is not
+    judged."""
     share = float(cfg.near_limit_share)
     findings, near_wide = [], set()
     for state in judgement.states:
-        if state.outlet_id in muted:
+        if instrument_status.covers(muted.get(state.outlet_id), state.pollutant_id):
             continue
         near_key = (state.outlet_id, state.pollutant_id, Rule.NEAR_LIMIT)
         if state.over:
@@ -154,7 +157,7 @@ def missing_data_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
             for outlet_id, enterprise_id, last in rows]
 
 
-def device_flag_findings(now: datetime, states: dict[int, dict[str, set[int]]]) -> list[Finding]:
+def device_flag_findings(now: datetime, states: instrument_status.States) -> list[Finding]:
     """Outlets that sent flagged (not N) data, or whose instruments report a state other than running
     (``states``: maintenance, calibration, fault…, see ``instrument_status``), since the start of the last
     complete half-hour. The aggregates (count above valid_count) pick the few outlets to look at in the
@@ -165,26 +168,31 @@ def device_flag_findings(now: datetime, states: dict[int, dict[str, set[int]]]) 
                 .values("outlet_id"))
     rows = (Reading.objects.filter(outlet_id__in=suspects, observed_at__gte=start, observed_at__lte=now)
             .exclude(flag=DataFlag.NORMAL)
-            .values("outlet_id", "outlet__enterprise_id", "pollutant__code", "flag")
+            .values("outlet_id", "outlet__enterprise_id", "pollutant_id", "pollutant__code", "flag")
             .annotate(n=Count("*"), last=Max("observed_at"))
             .order_by())
     by_outlet: dict[int, dict] = {}
     for row in rows:
         entry = by_outlet.setdefault(row["outlet_id"], {"enterprise_id": row["outlet__enterprise_id"], "flags": {},
-                                                        "last": row["last"]})
+                                                        "last": row["last"], "scopes": set()})
         entry["flags"].setdefault(row["flag"], {})[row["pollutant__code"]] = row["n"]
+        entry["scopes"].add(row["pollutant_id"])
         entry["last"] = max(entry["last"], row["last"])
     if states:
         enterprises = dict(Outlet.objects.filter(pk__in=states).values_list("pk", "enterprise_id"))
-        for outlet_id, by_code in states.items():
+        for outlet_id, by_scope in states.items():
             entry = by_outlet.setdefault(outlet_id, {"enterprise_id": enterprises[outlet_id], "flags": {},
-                                                     "last": None})
+                                                     "last": None, "scopes": set()})
+            by_code = instrument_status.merged(by_scope)
             entry["status"] = {code: sorted(values) for code, values in by_code.items()}
             entry["status_text"] = instrument_status.describe(by_code)
+            entry["scopes"] |= set(by_scope)
     return [Finding(outlet_id, entry["enterprise_id"], None, Rule.DEVICE_FLAG, None, None,
                     {"window_start": start.isoformat(), "flags": entry["flags"],
                      "last_flagged_at": entry["last"].isoformat() if entry["last"] else None,
-                     **({"status": entry["status"], "status_text": entry["status_text"]} if "status" in entry else {})})
+                     **({"status": entry["status"], "status_text": entry["status_text"]} if "status" in entry else {}),
+                     **({} if instrument_status.WHOLE_OUTLET in entry["scopes"]
+                        else {"pollutants": sorted(entry["scopes"])})})
             for outlet_id, entry in by_outlet.items()]
 
 
@@ -193,7 +201,7 @@ class Detection:
     findings: dict[Key, Finding]
     near_wide: set[Key]
     judgement: limit_windows.Judgement | None = None
-    muted: set[int] = field(default_factory=set)
+    muted: dict[int, set] = field(default_factory=dict)
 
     def holds(self, key: Key) -> bool:
         """Does the condition of an open warning with this key still hold?"""
@@ -203,7 +211,7 @@ class Detection:
 def detect(now: datetime, cfg: AlertSettings) -> Detection:
     judgement = limit_windows.judge(now)
     states = instrument_status.instrument_states(last_complete_half_hour(now), now)
-    muted = instrument_status.muted_outlets(states)
+    muted = instrument_status.muted(states)
     limit, near_wide = limit_findings(judgement, muted, cfg)
     findings = [*limit, *flat_line_findings(now, cfg), *missing_data_findings(now, cfg),
                 *device_flag_findings(now, states)]

@@ -450,21 +450,49 @@ def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, t
     return fields
 
 
-def device_infos(packet: Packet, observed_at: datetime) -> list[ParsedReading]:
-    """The numeric ``-Info`` items of a CN 3020 upload (instrument states ``i12001``/``i12002``/``i12003``,
-    ``i22001``, parameters ``i13…``) as real-time readings at its DataTime, codes as sent. Text items (logs
-    ``i11001``, calibration times) are device information, not values, and are left out. When several
-    analysers (``PolId``) report the same code, the first one not in its normal state (``NORMAL_STATES``)
-    is kept, else the first: the outlet's instruments are judged together."""
-    kept: dict[str, float] = {}
-    for _pol_id, code, text in packet.infos:
+ANALYSER_STATE_CODES = frozenset({"i12001", "i12002", "i12003"})  # what an analyser says of itself
+
+
+@dataclass(frozen=True)
+class AnalyserState:
+    """One analyser's state code in a CN 3020 upload: ``PolId=w21003;i12001-Info=3`` is the ammonia
+    analyser calibrating (``analyser`` and ``code`` as sent)."""
+
+    analyser: str
+    code: str
+    state: int
+    observed_at: datetime
+
+
+def _numeric_infos(packet: Packet):
+    """The ``-Info`` items of a CN 3020 upload that are numbers: (PolId or None, code, value)."""
+    for pol_id, code, text in packet.infos:
         try:
-            value = parse_number(text, f"{code}-Info")
+            yield pol_id, code, parse_number(text, f"{code}-Info")
         except ProtocolError:
             continue
-        normal = NORMAL_STATES.get(code, ())
-        if code not in kept or (kept[code] in normal and value not in normal):
-            kept[code] = value
+
+
+def analyser_states(packet: Packet, observed_at: datetime) -> list[AnalyserState]:
+    """The state codes (``ANALYSER_STATE_CODES``) of a CN 3020 upload that follow a ``PolId``: each
+    concerns that analyser's readings only. Values that are not whole numbers are left out."""
+    out = {}
+    for pol_id, code, value in _numeric_infos(packet):
+        if pol_id is not None and code in ANALYSER_STATE_CODES and value == int(value):
+            out.setdefault((pol_id, code), AnalyserState(pol_id, code, int(value), observed_at))
+    return list(out.values())
+
+
+def device_infos(packet: Packet, observed_at: datetime) -> list[ParsedReading]:
+    """The numeric ``-Info`` items of a CN 3020 upload that are not one analyser's state
+    (``analyser_states``) as real-time readings at its DataTime, codes as sent: the states sent without
+    a ``PolId`` (outlet-wide: the logger's ``i22001``, an ``i12001`` naming no analyser) and the
+    parameters ``i13…``. Text items (logs ``i11001``, calibration times) are device information, not
+    values, and are left out. A code given for several analysers keeps its first value."""
+    kept: dict[str, float] = {}
+    for pol_id, code, value in _numeric_infos(packet):
+        if pol_id is None or code not in ANALYSER_STATE_CODES:
+            kept.setdefault(code, value)
     return [ParsedReading(code=code, kind="realtime", observed_at=observed_at, rtd=value)
             for code, value in kept.items()]
 

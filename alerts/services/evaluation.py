@@ -6,6 +6,8 @@ queries), then walks the open warnings and the new findings (a few hundred rows,
 * a finding with no open warning opens one; repeated findings update it (``last_seen_at``, value);
 * inhibition: while an outlet has an open missing-data or device-flag warning, its exceedance and
   near-limit findings open nothing new, and its open ones are muted and frozen (no data is not good data);
+  a device-flag warning whose flags and states all name their pollutant (``evidence["pollutants"]``)
+  inhibits those pollutants only;
 * storms: when a large share of the outlets go silent together, one ``Incident`` holds their missing-data
   warnings (``incidents``: nothing opens or escalates under it, each enterprise is told once);
 * an approved maintenance window (``Silence``) mutes notifications and the escalation clock, never the
@@ -32,7 +34,7 @@ from core.db import advisory_lock, is_postgres
 from enterprises.models import Outlet, Pollutant
 from notifications.services import Message, notify_many
 
-from .. import policy, rules
+from .. import instrument_status, policy, rules
 from ..messages import message, subject
 from ..models import (
     INHIBITED_RULES,
@@ -108,13 +110,12 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
         events: list[AlertEvent] = []
 
         # 1. new findings open warnings; inhibited ones (see 2.) open nothing.
-        inhibiting = {f.outlet_id for f in detection.findings.values() if f.rule in INHIBITING_RULES}
-        inhibiting |= {a.outlet_id for a in open_alerts if a.rule in INHIBITING_RULES}
+        inhibiting = _inhibition(detection, open_alerts)
         new = [Alert(outlet_id=f.outlet_id, enterprise_id=f.enterprise_id, pollutant_id=f.pollutant_id, rule=f.rule,
                      opened_at=now, last_seen_at=now, value=f.value, peak_value=f.value, limit_value=f.limit,
                      evidence=f.evidence)
                for key, f in detection.findings.items()
-               if key not in by_key and not (f.rule in INHIBITED_RULES and f.outlet_id in inhibiting)
+               if key not in by_key and not _inhibited(f, inhibiting)
                and not (f.rule == Rule.MISSING_DATA and f.outlet_id in storm)]
         if new:
             new = _identify(new)
@@ -138,7 +139,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                     alert.recurrences += 1
                     events.append(AlertEvent(alert=alert, kind=Event.RECURRED, at=now))
                 continue
-            if alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
+            if _inhibited(alert, inhibiting):
                 continue  # frozen while the outlet's data is missing or flagged
             if alert.rule not in INHIBITING_RULES and (alert.outlet_id, alert.pollutant_id) not in judged:
                 continue  # no valid data this half-hour: nothing says it is over
@@ -177,6 +178,26 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
             detection.judgement, now, {(a.outlet_id, a.pollutant_id, a.rule): a for a in [*open_alerts, *new]})
         result.counts = {rule: sum(1 for k in detection.findings if k[2] == rule) for rule in Rule.values}
     return result
+
+
+def _inhibition(detection: rules.Detection, open_alerts: list[Alert]) -> dict[int, set]:
+    """outlet id → what its missing-data and device-flag conditions inhibit: the pollutant ids a device
+    flag names, or ``WHOLE_OUTLET``. An open warning whose condition is gone this cycle still inhibits
+    with the scope it last had."""
+    out: dict[int, set] = {}
+    sources = [*detection.findings.values(),
+               *(a for a in open_alerts if (a.outlet_id, a.pollutant_id, a.rule) not in detection.findings)]
+    for source in sources:
+        if source.rule in INHIBITING_RULES:
+            named = source.evidence.get("pollutants") if source.rule == Rule.DEVICE_FLAG else None
+            out.setdefault(source.outlet_id, set()).update(named if named is not None
+                                                           else {instrument_status.WHOLE_OUTLET})
+    return out
+
+
+def _inhibited(item, inhibiting: dict[int, set]) -> bool:
+    """Is this finding's or warning's rule inhibited on its outlet and pollutant?"""
+    return item.rule in INHIBITED_RULES and instrument_status.covers(inhibiting.get(item.outlet_id), item.pollutant_id)
 
 
 def _identify(new: list[Alert]) -> list[Alert]:
@@ -229,7 +250,7 @@ def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, resul
         alert.muted, alert.muted_until = "silence", silence.ends_at
     elif alert.rule == Rule.MISSING_DATA and alert.outlet_id in storm:
         alert.muted, alert.muted_until = "incident", now  # the clock restarts when the incident ends
-    elif alert.rule in INHIBITED_RULES and alert.outlet_id in inhibiting:
+    elif _inhibited(alert, inhibiting):
         alert.muted = "inhibited"
     else:
         alert.muted = ""

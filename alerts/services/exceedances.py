@@ -1,7 +1,7 @@
 """Recording violations: each completed averaging period whose average broke its permit limit becomes
 one ``Exceedance`` (once, whatever the number of cycles that see it), linked to the early warning of
-the same outlet and pollutant when one is open. Periods in which the outlet's instrument reported
-maintenance or calibration are not violations."""
+the same outlet and pollutant when one is open. Periods in which the pollutant's analyser (or the
+outlet's instruments as a whole) reported maintenance or calibration are not violations."""
 import datetime as dt
 
 from .. import instrument_status
@@ -14,11 +14,11 @@ def record_exceedances(judgement: Judgement, now: dt.datetime, alerts_by_key: di
     periods broke their limit (recorded before or now)."""
     broken = judgement.exceedances()
     windows = {(s.start, s.end) for s in broken}  # at most one per averaging period
-    muted_by_window = {(start, end): instrument_status.muted_outlets(instrument_status.instrument_states(
+    muted_by_window = {(start, end): instrument_status.muted(instrument_status.instrument_states(
         start, end, {s.outlet_id for s in broken if (s.start, s.end) == (start, end)})) for start, end in windows}
     rows = []
     for state in broken:
-        if state.outlet_id in muted_by_window[(state.start, state.end)]:
+        if instrument_status.covers(muted_by_window[(state.start, state.end)].get(state.outlet_id), state.pollutant_id):
             continue
         alert = alerts_by_key.get((state.outlet_id, state.pollutant_id, "exceedance"))
         rows.append(Exceedance(outlet_id=state.outlet_id, enterprise_id=state.enterprise_id,

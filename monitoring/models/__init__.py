@@ -1,5 +1,6 @@
 """Models of monitoring: devices and stations, readings, aggregates, rejected packets, approved backfills,
-and what a device sends that the code table does not settle (per-device code mappings, held values)."""
+what a device sends that the code table does not settle (per-device code mappings, held values), and
+the states each analyser reports of itself."""
 from .backfills import BackfillApproval
 from .codes import CodeMapping, HeldValue
 from .readings import (
@@ -13,6 +14,7 @@ from .readings import (
     ReadingSource,
     Station,
 )
+from .states import InstrumentState
 
 __all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
-           "ReadingSource", "BackfillApproval", "CodeMapping", "HeldValue"]
+           "ReadingSource", "BackfillApproval", "CodeMapping", "HeldValue", "InstrumentState"]

@@ -39,7 +39,7 @@ from enterprises import reference
 from enterprises.models import Pollutant
 from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
-from monitoring.models import DataKind, Device, HeldValue, IngestRejection, ReadingSource
+from monitoring.models import DataKind, Device, HeldValue, IngestRejection, InstrumentState, ReadingSource
 from monitoring.services import credentials
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
@@ -82,6 +82,7 @@ class Unit:
     origin: str = ReadingSource.DEVICE_TCP  # Reading.source
     entered_by_id: int | None = None  # the user of a manual entry
     held: list = field(default_factory=list)  # HeldValue rows (unsaved)
+    states: list = field(default_factory=list)  # InstrumentState rows (unsaved): one analyser's state (CN 3020)
 
 
 @dataclass
@@ -291,6 +292,33 @@ def sort_items(device: Device, packet: Packet, now: dt.datetime, mappings: dict[
     return list(rows.items()), held
 
 
+def analyser_states(device: Device, packet: Packet, now: dt.datetime, mappings: dict[tuple[int, str], int]
+                    ) -> tuple[list[InstrumentState], list[HeldValue]]:
+    """The states of a CN 3020 upload that name their analyser (``PolId``), as ``InstrumentState`` rows;
+    those of an analyser code nobody mapped, or at an implausible time, held as sent. An unreadable
+    DataTime has held the whole upload already (``sort_items``)."""
+    if packet.cn != hj212.DEVICE_INFO_CN or not packet.infos:
+        return [], []
+    try:
+        observed_at = hj212.parse_time(packet.params.get("DataTime", ""))
+    except ProtocolError:
+        return [], []
+    states, held = [], []
+    for item in hj212.analyser_states(packet, observed_at):
+        analyser_id = pollutant_for(device, item.analyser, mappings)
+        problem = "unknown_code" if analyser_id is None else ""
+        if not problem and (item.observed_at > now + MAX_FUTURE or item.observed_at < EARLIEST):
+            problem = "bad_time"
+        if problem:
+            held.append(HeldValue(device=device, code=_no_nul(item.analyser)[:32], kind=DataKind.REALTIME,
+                                  observed_at=observed_at, values={f"{item.code}-Info": str(item.state)},
+                                  problem=problem, detail=f"PolId of {item.code}", received_at=now))
+            continue
+        states.append(InstrumentState(device=device, outlet_id=device.outlet_id, analyser_id=analyser_id,
+                                      code=item.code, state=item.state, observed_at=observed_at, received_at=now))
+    return states, held
+
+
 def _validate_frame(frame: Frame, devices: dict[str, Device], packet: Packet | None, error: ProtocolError | None,
                     address: str) -> Device:
     if error is not None:
@@ -351,8 +379,9 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
                                         item_source))
         else:
             rows, held = sort_items(device, packet, now, mappings)
-            outcome = Outcome(True, packet, readings=len(rows), held=len(held))
-            units.append(Unit(device, rows, outcome, held=held))
+            states, unplaced = analyser_states(device, packet, now, mappings)
+            outcome = Outcome(True, packet, readings=len(rows), held=len(held) + len(unplaced))
+            units.append(Unit(device, rows, outcome, held=held + unplaced, states=states))
         outcomes.append(outcome)
     store(units, rejections, now=now)
     return outcomes
@@ -375,6 +404,8 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
         held = [row for unit in units for row in unit.held]
         if held:
             HeldValue.objects.bulk_create(held, batch_size=500)
+        if states := [row for unit in units for row in unit.states]:
+            InstrumentState.objects.bulk_create(states, batch_size=500, ignore_conflicts=True)
         _count_packets(units, result.per_device, now)
         _log_rejections(rejections, now)
     # Split each device's new-reading count over its units in order (a device's packets in one batch

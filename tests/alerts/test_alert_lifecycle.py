@@ -129,20 +129,24 @@ def test_no_data_does_not_resolve_an_exceedance():
     assert Alert.objects.get(rule=Rule.EXCEEDANCE).state != "resolved"
 
 
-def test_device_fault_inhibits_exceedance_of_the_same_outlet():
+def test_device_fault_inhibits_exceedance_of_the_pollutant_it_flags_only():
     out, device = site()
-    flagged(device, "w01018", T0 - 10 * MIN, "D")
     half_hour(out, "w21003", window_start(T0), 40.0)  # NH3-N over its limit of 15, valid data
+    flagged(device, "w21003", T0 - 10 * MIN, "D")  # and one value of its analyser flagged faulty
     with clock.frozen(T0):
         services.evaluate()
     assert list(Alert.objects.values_list("rule", flat=True)) == [Rule.DEVICE_FLAG]
     assert notes("alert.opened") == 1
+    half_hour(out, "w01018", window_start(T0), 130.0)  # COD over its limit: its analyser flagged nothing
+    with clock.frozen(T0 + 5 * MIN):
+        services.evaluate()
+    assert Alert.objects.get(rule=Rule.EXCEEDANCE).pollutant.code == "w01018"
 
 
 def test_open_exceedance_is_muted_while_the_device_is_faulty():
     out, device = site()
     every_5_minutes(out, 5)
-    flagged(device, "w21003", T0 + 8 * MIN, "D")
+    flagged(device, "w01018", T0 + 8 * MIN, "D")
     every_5_minutes(out, 20, start=T0 + 10 * MIN)
     exceedance = Alert.objects.get(rule=Rule.EXCEEDANCE)
     assert exceedance.muted == "inhibited" and exceedance.notify_count == 2 and not exceedance.is_alarm

@@ -1,11 +1,13 @@
 """What loggers say about their instruments and how often they speak, from packets: the instrument states
-of a CN 3020 upload feed the device-fault rule and mute exceedance in calibration; a daily-only logger
-(CN 2031) is judged on its daily interval, for missing data and for completeness."""
+of a CN 3020 upload feed the device-fault rule and mute exceedance in calibration, of the analyser they
+name or, naming none, of the whole outlet; a daily-only logger (CN 2031) is judged on its daily
+interval, for missing data and for completeness."""
 import pytest
 
 from alerts.models import Alert, Exceedance, Rule
 from core import clock
 from monitoring import hj212
+from monitoring.models import InstrumentState
 from monitoring.services import ingest
 from notifications.models import Notification
 from tests.alerts.alert_support import site
@@ -47,6 +49,35 @@ def test_cn_3020_calibration_mutes_exceedance_and_an_analyser_alarm_is_a_device_
     assert calibrating_alert.evidence["status_text"] == ["校准"]
     assert alarmed_alert.evidence["status"] == {"i12003": [1]} and alarmed_alert.evidence["status_text"] == ["分析仪报警"]
     assert "分析仪报警" in Notification.objects.get(kind="alert.opened", enterprise=alarmed_out.enterprise).subject
+
+
+def test_an_analyser_in_calibration_mutes_its_own_pollutant_and_a_state_naming_none_the_whole_outlet():
+    one_out, one = site(period="hour")          # the ammonia analyser calibrates (PolId=w21003)
+    whole_out, whole = site(period="hour")      # a working state that names no analyser
+    start = DAY + 9 * HOUR
+    send_states(one, start, "PolId=w01018;i12001-Info=0;PolId=w21003;i12001-Info=3")
+    send_states(whole, start, "i12001-Info=3")
+    for k in range(6):
+        at = start + TEN * k
+        for device in (one, whole):
+            send(device, at, {"w01018": {"Avg": 300.0, "Flag": "N"}, "w21003": {"Avg": 60.0, "Flag": "N"}})
+        if k % 3 == 2:
+            send_states(one, at + TEN, "PolId=w01018;i12001-Info=0;PolId=w21003;i12001-Info=3")
+            send_states(whole, at + TEN, "i12001-Info=3")
+        cycle(at + TEN)
+    cycle(start + HOUR + 5 * MIN)
+    assert list(InstrumentState.objects.filter(device=one).values_list("analyser__code", "code", "state")
+                .distinct().order_by("analyser__code")) == [("w01018", "i12001", 0), ("w21003", "i12001", 3)]
+    # COD of the first outlet is judged (its analyser runs); ammonia, calibrating, is not
+    cod = Alert.objects.get(outlet=one_out, rule=Rule.EXCEEDANCE)
+    assert cod.pollutant.code == "w01018" and cod.notify_count >= 1 and cod.muted == ""
+    flag = Alert.objects.get(outlet=one_out, rule=Rule.DEVICE_FLAG)
+    assert flag.evidence["status_text"] == ["校准"] and flag.evidence["pollutants"] == [
+        one_out.limits.get(pollutant__code="w21003").pollutant_id]
+    assert list(Exceedance.objects.values_list("outlet", "pollutant__code")) == [(one_out.pk, "w01018")]
+    # the state naming no analyser mutes both pollutants of the second outlet
+    assert list(Alert.objects.filter(outlet=whole_out).values_list("rule", flat=True)) == [Rule.DEVICE_FLAG]
+    assert "pollutants" not in Alert.objects.get(outlet=whole_out).evidence
 
 
 def test_a_daily_only_logger_is_judged_on_its_daily_interval():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core import clock
 from enterprises.models import Pollutant, Role
 from monitoring import hj212
-from monitoring.models import Aggregate, CodeMapping, HeldValue, IngestRejection, Reading
+from monitoring.models import Aggregate, CodeMapping, HeldValue, IngestRejection, InstrumentState, Reading
 from monitoring.services import ingest
 from tests import factories
 from tests.monitoring.ingest_support import TZ, data_frame, device, frames, readings_of, station
@@ -178,10 +178,13 @@ def test_cn_3020_instrument_states_per_analyser_are_stored_and_acknowledged():
     [outcome] = run(hj212.build_frame(hj212.data_segment(cn="3020", mn=dev.mn, qn="20250301100000001", flag=5,
                                                           cp=cp)))
     assert outcome.accepted and reply_of(outcome).cn == "9014"
-    # one value per code for the outlet: the analyser that is not in its normal state (NH3-N calibrating)
+    # each analyser's states are its own (NH3-N calibrating and alarmed, COD running); parameters are readings
+    assert sorted(InstrumentState.objects.filter(device=dev).values_list("analyser__code", "code", "state",
+                                                                         "observed_at")) == [
+        ("w01018", "i12001", 0, T0), ("w01018", "i12002", 0, T0), ("w01018", "i12003", 0, T0),
+        ("w21003", "i12001", 3, T0), ("w21003", "i12002", 0, T0), ("w21003", "i12003", 1, T0)]
     assert {code: value for code, value, kind in readings_of(dev).values_list("pollutant__code", "value", "kind")
-            if kind == "realtime"} == {"i12001": 3, "i12002": 0, "i12003": 1, "i13003": 60}
-    assert readings_of(dev).get(pollutant__code="i12001").observed_at == T0
+            if kind == "realtime"} == {"i13003": 60}
     assert not HeldValue.objects.exists()  # the log text is device information, not a value
     dev.refresh_from_db()
     assert dev.reporting_interval_minutes == 60  # a state upload says nothing of the reporting interval

@@ -82,7 +82,8 @@ class AliyunSms:
 
         canonical = "&".join(f"{enc(k)}={enc(form[k])}" for k in sorted(form))
         to_sign = "POST&%2F&" + enc(canonical)
-        return base64.b64encode(hmac.new((self.secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+        digest = hmac.new((self.secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()
+        return base64.b64encode(digest).decode()
 
     def close(self):
         self.server.shutdown()

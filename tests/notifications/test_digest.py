@@ -106,7 +106,8 @@ def test_a_storm_to_one_recipient_becomes_one_digest_and_other_repeats_are_group
     n = settings.NOTIFY_DIGEST_ABOVE + 2
     batch = [notifications.Message(kind="alert.alarm", subject=f"【报警】企业{i} 化学需氧量超标", user=flooded)
              for i in range(n)]
-    batch += [notifications.Message(kind="alert.alarm", subject=f"【报警】企业{i} 氨氮超标", user=calm) for i in range(2)]
+    batch += [notifications.Message(kind="alert.alarm", subject=f"【报警】企业{i} 氨氮超标", user=calm)
+              for i in range(2)]
     batch += [notifications.Message(kind=kind, subject=f"{kind} {i}", enterprise=ent)
               for kind in ("waste.repeat", "remedy_overdue") for i in range(2)]
     with clock.frozen(DAY):
@@ -119,7 +120,8 @@ def test_a_storm_to_one_recipient_becomes_one_digest_and_other_repeats_are_group
     [storm] = by_address["flooded@example.com"]
     assert storm.subject == f"【汇总】本轮 {n} 条新通知"
     assert all(f"【报警】企业{i} 化学需氧量超标" in storm.body for i in range(n))
-    assert sorted(m.subject for m in by_address["calm@example.com"]) == ["【报警】企业0 氨氮超标", "【报警】企业1 氨氮超标"]
+    assert sorted(m.subject for m in by_address["calm@example.com"]) == [
+        "【报警】企业0 氨氮超标", "【报警】企业1 氨氮超标"]
     [reminders] = by_address["producer@example.com"]
     assert reminders.subject == "【汇总】4 条提醒仍未处理"
     assert Digest.objects.count() == 2

@@ -24,11 +24,12 @@ COLOURS = [("green", 0.45), ("blue", 0.3), ("yellow", 0.15), ("orange", 0.07), (
 
 def build(n: int, now: dt.datetime) -> None:
     """``n`` enterprises over 11 townships with eco-code colours, 33 officers, three years of warnings,
-    inspections and cases (bulk inserts)."""
+    inspections, joint inspections (a tenth of the enterprises, bureau and township parts signed) and cases
+    (bulk inserts)."""
     from alerts.models import Alert
     from dispatch.models import WorkOrder
     from ecocode.models import EcoCode
-    from enforcement.models import Case, Inspection
+    from enforcement.models import Case, Inspection, JointInspection, JointPart
     from enterprises.models import County, Enterprise, Industry, Outlet, Permit, Role, Township, User
     from enterprises.validators import make_credit_code
 
@@ -62,6 +63,14 @@ def build(n: int, now: dt.datetime) -> None:
         Inspection(enterprise=e, mode="off_site", recorded_by=bureau, basis=["online_data"],
                    started_at=(at := now - dt.timedelta(days=rng.randrange(days))), ended_at=at,
                    problems_found=int(rng.random() < 0.2)) for e in ents for _ in range(2)], batch_size=5000)
+    joints = JointInspection.objects.bulk_create([
+        JointInspection(enterprise=e, planned_on=(at := now - dt.timedelta(days=rng.randrange(days))).date(),
+                        purpose="联合检查", invited_by=bureau, invited_at=at) for e in rng.sample(ents, n // 10)],
+        batch_size=5000)
+    JointPart.objects.bulk_create([
+        JointPart(joint=j, party=party, township_id=j.enterprise.township_id if party == "township" else None,
+                  findings="检查", problems_found=int(rng.random() < 0.3), signed_by=bureau, signer_name="签字人",
+                  signed_at=j.invited_at) for j in joints for party in ("bureau", "township")], batch_size=5000)
     orders = WorkOrder.objects.bulk_create([
         WorkOrder(enterprise=e, township_id=e.township_id, source="manual", title="案源", opened_at=now)
         for e in rng.sample(ents, n // 20)], batch_size=5000)

@@ -6,10 +6,11 @@ moved back, so the strips, the officers' statistics and the KPI trends have hist
 eco-code has scored the county (the draw reads the colours) and re-scores the enterprises with cases.
 
 Then the operators' records of the key enterprises' monitoring devices over the last quarter (a
-comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), a
-few joint inspections with the township's enforcement team, and the positive list: proposed by its
+comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), joint
+inspections with the township's enforcement team (two a month done over the six months before this one,
+matched by as many more off-site inspections, three to come), and the positive list: proposed by its
 entry rules and approved by the bureau. In a fresh demo the list holds only the enterprises whose colour
-history covers six months (the eco-code demo scores the county on the day it is seeded)."""
+history covers six months."""
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -139,14 +140,44 @@ def _device_checks(rng, user) -> int:
     return n
 
 
-def _joint(rng, officer, today: dt.date) -> int:
-    """Joint inspections with the enterprise's township team, some also with the neighbouring county."""
-    ents = list(Enterprise.objects.filter(management_class="key", status="operating").select_related("township")
-                .order_by("pk")[:200])
+JOINT_MONTHS = 6  # joint inspections done in each of the last six months before this one
+JOINT_PER_MONTH = 2
+
+
+def _joint_invite(rng, officer, ent, day: dt.date, at: dt.datetime):
+    counties = ["嘉兴市秀洲区生态环境分局"] if rng.random() < 0.5 else []
+    with clock.frozen(at):
+        return services.joint_inspection_invite(user=officer, enterprise=ent, planned_on=day,
+                                                purpose="跨界水体异味联合排查", townships=[ent.township],
+                                                counties=counties)
+
+
+def _joint_done(rng, officer, ents, year: int, month: int) -> int:
+    """Joint inspections of the month with the enterprise's township team, some also with the neighbouring
+    county: every part recorded and signed on the day, so they count in the statistics and the strips."""
+    town_officers = {u.township_id: u for u in User.objects.filter(role=Role.TOWNSHIP).order_by("-pk")}
+    for ent in rng.sample(ents, min(JOINT_PER_MONTH, len(ents))):
+        day = dt.date(year, month, rng.randint(1, 28))
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+        joint = _joint_invite(rng, officer, ent, day, at - dt.timedelta(days=7))
+        with clock.frozen(at + dt.timedelta(hours=3)):
+            for part in joint.parts.all():
+                problems = int(rng.random() < 0.3)
+                by = town_officers.get(part.township_id) if part.party == part.Party.TOWNSHIP else officer
+                if by is None:
+                    continue
+                findings = rng.choice(FINDINGS) if problems else "未发现明显问题"
+                services.joint_part_record(part=part, user=by, findings=findings, problems_found=problems)
+                signer = "李明" if part.party == part.Party.COUNTY else ""
+                services.joint_part_sign(part=part, user=by, signer_name=signer)
+    return min(JOINT_PER_MONTH, len(ents))
+
+
+def _joint_upcoming(rng, officer, ents, today: dt.date) -> int:
+    """Three joint inspections invited for next week."""
+    day, at = today + dt.timedelta(days=7), clock.now()
     for ent in rng.sample(ents, min(3, len(ents))):
-        counties = ["嘉兴市秀洲区生态环境分局"] if rng.random() < 0.5 else []
-        services.joint_inspection_invite(user=officer, enterprise=ent, planned_on=today + dt.timedelta(days=7),
-                                         purpose="跨界水体异味联合排查", townships=[ent.township], counties=counties)
+        _joint_invite(rng, officer, ent, day, at)
     return min(3, len(ents))
 
 
@@ -157,8 +188,11 @@ def extend(county) -> dict:
     officers = {u.pk: u for u in User.objects.filter(role=Role.ENFORCEMENT)}
     if bureau is None or len(officers) < 4:
         return {}
-    done, ids = 0, sorted(officers)
-    for year, month in _months(today):
+    done, ids, joint = 0, sorted(officers), 0
+    joint_ents = list(Enterprise.objects.filter(management_class="key", status="operating")
+                      .select_related("township").order_by("pk")[:200])
+    months = _months(today)
+    for year, month in months:
         start = timezone.make_aware(dt.datetime(year, month, 1, 8))
         last_day = today.day - 1 if (year, month) == (today.year, today.month) else 28
         with clock.frozen(start):
@@ -171,11 +205,15 @@ def extend(county) -> dict:
         for item in on_site:
             done += bool(_inspect(rng, item, item.enterprise, officers[item.lead_officer_id],
                                   officers[item.second_officer_id], _at(year, month, rng, last_day)))
-        for ent in _key_off_site(rng, len(on_site)):  # as many off-site as on-site: half of them
+        joints = 0
+        if (year, month) in months[-1 - JOINT_MONTHS:-1]:
+            joints = _joint_done(rng, officers[ids[0]], joint_ents, year, month)
+        joint += joints
+        for ent in _key_off_site(rng, len(on_site) + joints):  # as many off-site as on-site: half of them
             done += bool(_inspect(rng, None, ent, officers[rng.choice(ids)], None, _at(year, month, rng, last_day)))
     cases = _cases(rng, today)
     checks = _device_checks(rng, bureau)
-    joint = _joint(rng, officers[ids[0]], today)
+    joint += _joint_upcoming(rng, officers[ids[0]], joint_ents, today)
     proposed = services.positive_list_propose()
     for entry in proposed:
         services.positive_list_approve(entry=entry, user=bureau)

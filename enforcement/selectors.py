@@ -4,7 +4,7 @@ party, the validity periods of monitoring devices from the operators' records.""
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +34,12 @@ def suggested_discretion(enterprise, article: DiscretionArticle) -> dict:
     return {"colour": colour, "factor": factor, "base": article.base_amount, "amount": amount}
 
 
-# Officers' monthly statistics: the six columns of the reference table. Each column is one queryset
-# definition, counted per officer for the table and filtered by officer for the drill-down.
+# Officers' monthly statistics: the six columns of the reference table. Each column is a list of
+# sources (queryset, path to the officer, aggregate), counted per officer and summed for the table, and
+# filtered by officer for the drill-down. A joint inspection counts for the bureau's officer who signed the
+# bureau's part, in the month he signed it: it is an on-site inspection of the enterprise, the bureau's
+# part its on-site record, its problems the bureau's findings (the township teams' and neighbouring
+# counties' parts are their own, not the bureau's officers').
 
 STAT_COLUMNS = ("enterprises_inspected", "problems_found", "on_site_records", "case_leads", "cases_handled",
                 "cases_penalised")
@@ -44,29 +48,39 @@ STAT_LABELS = {
     "on_site_records": _("on-site records made"), "case_leads": _("case leads collected"),
     "cases_handled": _("cases handled"), "cases_penalised": _("cases filed and penalised"),
 }
+INSPECTION_COLUMNS = STAT_COLUMNS[:3]
 
 
 def _inspections(start, end) -> QuerySet:
     return Inspection.objects.filter(started_at__gte=start, started_at__lt=end)
 
 
-def _column(column: str, start, end) -> tuple[QuerySet, str, object]:
-    """(queryset, path to the officer, aggregate) of one column for the month [start, end)."""
-    if column in ("enterprises_inspected", "problems_found", "on_site_records"):
-        qs = _inspections(start, end)
-        agg = {"enterprises_inspected": Count("enterprise_id", distinct=True),
-               "problems_found": Sum("problems_found"),
-               "on_site_records": Count("pk", filter=Q(mode=Mode.ON_SITE))}[column]
-        return qs, "officers", agg
+def bureau_joint_parts(start, end) -> QuerySet:
+    """The bureau's parts of joint inspections signed in [start, end): joint inspections done."""
+    return JointPart.objects.filter(party=JointPart.Party.BUREAU, signed_at__gte=start, signed_at__lt=end)
+
+
+def _column(column: str, start, end) -> list[tuple[QuerySet, str, object]]:
+    """The sources of one column for the month [start, end): (queryset, path to the officer, aggregate)."""
+    if column in INSPECTION_COLUMNS:
+        inspections, joints = _inspections(start, end), bureau_joint_parts(start, end)
+        if column == "enterprises_inspected":  # a joint inspection adds an enterprise not otherwise inspected
+            joints = joints.exclude(Exists(inspections.filter(officers=OuterRef("signed_by"),
+                                                              enterprise=OuterRef("joint__enterprise"))))
+            return [(inspections, "officers", Count("enterprise_id", distinct=True)),
+                    (joints, "signed_by", Count("joint__enterprise_id", distinct=True))]
+        if column == "problems_found":
+            return [(inspections, "officers", Sum("problems_found")), (joints, "signed_by", Sum("problems_found"))]
+        return [(inspections, "officers", Count("pk", filter=Q(mode=Mode.ON_SITE))), (joints, "signed_by", Count("pk"))]
     if column == "case_leads":
-        return Case.objects.filter(lead_at__gte=start, lead_at__lt=end), "opened_by", Count("pk")
+        return [(Case.objects.filter(lead_at__gte=start, lead_at__lt=end), "opened_by", Count("pk"))]
     if column == "cases_handled":
         qs = Case.objects.filter(filed_on__lt=end.date()).exclude(state=Case.State.DROPPED) \
             .filter(Q(executed_on=None) | Q(executed_on__gte=start.date()))
-        return qs, "handlers", Count("pk", distinct=True)
+        return [(qs, "handlers", Count("pk", distinct=True))]
     if column == "cases_penalised":
         qs = Case.objects.filter(decided_on__gte=start.date(), decided_on__lt=end.date())
-        return qs, "handlers", Count("pk", distinct=True)
+        return [(qs, "handlers", Count("pk", distinct=True))]
     raise KeyError(column)
 
 
@@ -81,19 +95,21 @@ def officer_monthly_stats(year: int, month: int) -> list[dict]:
     start, end = month_bounds(year, month)
     counts = {}
     for column in STAT_COLUMNS:
-        qs, path, agg = _column(column, start, end)
-        for officer, n in qs.order_by().values_list(path).annotate(n=agg).values_list(path, "n"):
-            if officer is not None:
-                counts.setdefault(officer, {})[column] = n or 0
+        for qs, path, agg in _column(column, start, end):
+            for officer, n in qs.order_by().values_list(path).annotate(n=agg).values_list(path, "n"):
+                if officer is not None:
+                    row = counts.setdefault(officer, {})
+                    row[column] = row.get(column, 0) + (n or 0)
     officers = User.objects.filter(Q(role=Role.ENFORCEMENT, is_active=True) | Q(pk__in=list(counts)))
     return [{"officer": o, **{c: counts.get(o.pk, {}).get(c, 0) for c in STAT_COLUMNS}}
             for o in officers.order_by("last_name", "first_name", "username")]
 
 
 def officer_stat_rows(officer, year: int, month: int, column: str) -> QuerySet:
-    """The inspections or cases behind one cell of the table."""
+    """The inspections or cases behind one cell of the table (its joint inspections:
+    ``officer_stat_joint_parts``)."""
     start, end = month_bounds(year, month)
-    qs, path, _agg = _column(column, start, end)
+    qs, path, _agg = _column(column, start, end)[0]
     qs = qs.filter(**{path: officer}).select_related("enterprise").distinct()
     if column == "problems_found":
         qs = qs.filter(problems_found__gt=0)
@@ -102,19 +118,42 @@ def officer_stat_rows(officer, year: int, month: int, column: str) -> QuerySet:
     return qs
 
 
+def officer_stat_joint_parts(officer, year: int, month: int, column: str) -> QuerySet:
+    """The bureau's parts of the joint inspections behind one cell of the table (none for case columns)."""
+    if column not in INSPECTION_COLUMNS:
+        return JointPart.objects.none()
+    start, end = month_bounds(year, month)
+    parts = bureau_joint_parts(start, end).filter(signed_by=officer).select_related("joint__enterprise")
+    if column == "problems_found":
+        parts = parts.filter(problems_found__gt=0)
+    return parts.order_by("signed_at", "pk")
+
+
+def _month_key(m) -> dt.date:
+    return timezone.localtime(m).date().replace(day=1) if isinstance(m, dt.datetime) else m
+
+
 def key_inspections_by_month(user, since, until) -> dict[dt.date, tuple[int, int]]:
-    """Per month: (off-site, all) inspections of the key-management enterprises ``user`` may see."""
-    rows = (jurisdiction.restrict(Inspection.objects.filter(enterprise__management_class=ManagementClass.KEY,
-                                                            started_at__gte=since, started_at__lt=until), user)
+    """Per month: (off-site, all) inspections of the key-management enterprises ``user`` may see; a
+    joint inspection done (its bureau's part signed) is an on-site one."""
+    key = Q(enterprise__management_class=ManagementClass.KEY)
+    rows = (jurisdiction.restrict(Inspection.objects.filter(key, started_at__gte=since, started_at__lt=until), user)
             .annotate(m=TruncMonth("started_at")).values("m")
             .annotate(n=Count("pk"), off_site=Count("pk", filter=Q(mode=Mode.OFF_SITE))).order_by())
-    return {timezone.localtime(r["m"]).date().replace(day=1) if isinstance(r["m"], dt.datetime) else r["m"]:
-            (r["off_site"], r["n"]) for r in rows}
+    out = {_month_key(r["m"]): (r["off_site"], r["n"]) for r in rows}
+    joints = (jurisdiction.restrict(bureau_joint_parts(since, until), user, "joint__enterprise")
+              .filter(joint__enterprise__management_class=ManagementClass.KEY)
+              .annotate(m=TruncMonth("signed_at")).values("m").annotate(n=Count("pk")).order_by())
+    for r in joints:
+        off_site, n = out.get(_month_key(r["m"]), (0, 0))
+        out[_month_key(r["m"])] = (off_site, n + r["n"])
+    return out
 
 
 # The compliance strip (like EPA ECHO's): one cell per month and per quarter, the worst that happened:
 # a case (lead or later, not dropped) > a violation (an exceedance warning, or problems found by an
-# inspection) > a warning (any other warning) > nothing.
+# inspection or by any party of a joint inspection, in the month its part was signed) > a warning (any
+# other warning) > nothing.
 
 NONE, WARNING, VIOLATION, CASE = "none", "warning", "violation", "case"
 STRIP_LEVELS = (NONE, WARNING, VIOLATION, CASE)
@@ -133,7 +172,7 @@ def _quarter(day: dt.date) -> dt.date:
 
 
 def compliance_strips(enterprise_ids, now: dt.datetime) -> dict[int, dict]:
-    """For each enterprise id: ``{"months": [12 levels], "quarters": [12 levels]}``, oldest first. Three
+    """For each enterprise id: ``{"months": [12 levels], "quarters": [12 levels]}``, oldest first. Four
     grouped queries over the 36 months, whatever the number of enterprises."""
     months = strip_months(now, 12)
     quarters = sorted({_quarter(m) for m in strip_months(now, 36)})[-12:]
@@ -143,7 +182,7 @@ def compliance_strips(enterprise_ids, now: dt.datetime) -> dict[int, dict]:
 
     def mark(rows, level_of):
         for ent, month, flag in rows:
-            key = (ent, timezone.localtime(month).date() if isinstance(month, dt.datetime) else month)
+            key = (ent, _month_key(month))
             worst[key] = max(worst.get(key, 0), level_of(flag))
 
     alerts = (Alert.objects.filter(enterprise_id__in=ids, opened_at__gte=since)
@@ -152,6 +191,10 @@ def compliance_strips(enterprise_ids, now: dt.datetime) -> dict[int, dict]:
     problems = (Inspection.objects.filter(enterprise_id__in=ids, started_at__gte=since, problems_found__gt=0)
                 .annotate(m=TruncMonth("started_at")).values_list("enterprise_id", "m", "mode").distinct().order_by())
     mark(problems, lambda _mode: 2)
+    joint = (JointPart.objects.filter(joint__enterprise_id__in=ids, signed_at__gte=since, problems_found__gt=0)
+             .annotate(m=TruncMonth("signed_at")).values_list("joint__enterprise_id", "m", "party").distinct()
+             .order_by())
+    mark(joint, lambda _party: 2)
     cases = (Case.objects.filter(enterprise_id__in=ids, lead_at__gte=since).exclude(state=Case.State.DROPPED)
              .annotate(m=TruncMonth("lead_at")).values_list("enterprise_id", "m", "state").distinct().order_by())
     mark(cases, lambda _state: 3)
@@ -172,7 +215,10 @@ def strip_periods(now: dt.datetime) -> dict[str, list[str]]:
 
 def enterprise_file(enterprise, user, now: dt.datetime) -> dict:
     """Everything of one enterprise for its file (一企一档); the caller has checked that ``user`` may see
-    the enterprise. Complaints come without the complainant's contact."""
+    the enterprise. Complaints come without the complainant's contact; joint inspections only those
+    ``user`` takes part in, each with the parts he may see."""
+    joints = list(joint_inspections_for(user).filter(enterprise=enterprise).prefetch_related("parts__township")[:20])
+    parts = set(joint_parts_visible(user).filter(joint__in=joints).values_list("pk", flat=True))
     return {
         "permits": enterprise.permits.order_by("-valid_from"),
         "outlets": outlet_status(enterprise, now),
@@ -182,6 +228,7 @@ def enterprise_file(enterprise, user, now: dt.datetime) -> dict:
         .order_by("-opened_at")[:20],
         "work_orders": visible_work_orders(user).filter(enterprise=enterprise).order_by("-opened_at")[:20],
         "inspections": Inspection.objects.filter(enterprise=enterprise).prefetch_related("officers")[:20],
+        "joint_inspections": [(j, [p for p in j.parts.all() if p.pk in parts]) for j in joints],
         "cases": Case.objects.filter(enterprise=enterprise).select_related("article")[:20],
         "complaints": Complaint.objects.filter(enterprise=enterprise).only("created_at", "channel", "text")
         .order_by("-created_at")[:20],

@@ -219,9 +219,10 @@ def officer_stat_cell(request, officer_id: int, column: str):
     year, month = _month(request)
     officer = get_object_or_404(User, pk=officer_id)
     rows = selectors.officer_stat_rows(officer, year, month, column)
+    joint_parts = selectors.officer_stat_joint_parts(officer, year, month, column)
     return render(request, "enforcement/officer_stat_cell.html", {
-        "officer": officer, "column": selectors.STAT_LABELS[column], "rows": rows, "year": year, "month": month,
-        "cases": column.startswith("case")})
+        "officer": officer, "column": selectors.STAT_LABELS[column], "rows": rows, "joint_parts": joint_parts,
+        "year": year, "month": month, "cases": column.startswith("case")})
 
 
 def positive_list(request):

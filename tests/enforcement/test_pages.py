@@ -63,6 +63,26 @@ def test_file_and_exports_show_only_what_the_role_may_see(client, county, viewer
         assert list(strip["properties"]["months"].values())[-1] == "violation"  # this month's exceedance
 
 
+def test_the_file_shows_each_viewer_only_the_joint_inspection_parts_of_his_party(client, county):
+    a, officer = county["a"], county["officers"][0]
+    joint = services.joint_inspection_invite(user=officer, enterprise=a, planned_on=clock.now().date(),
+                                             purpose="异味排查", townships=[a.township], counties=["秀洲区生态环境分局"])
+    parts = {p.party: p for p in joint.parts.all()}
+    services.joint_part_record(part=parts["bureau"], user=officer, findings="废气收集罩破损", problems_found=1)
+    services.joint_part_record(part=parts["township"], user=county["township_a"], findings="雨水口有污水痕迹",
+                               problems_found=1)
+    services.joint_part_sign(part=parts["township"], user=county["township_a"])
+    url = reverse("enforcement:enterprise-file", args=[a.pk])
+    seen = {}
+    for viewer in ("bureau", "township_a", "account_a"):
+        client.force_login(county[viewer])
+        seen[viewer] = client.get(url).content.decode()
+    assert all(w in seen["bureau"] for w in ("联合检查", "废气收集罩破损", "雨水口有污水痕迹", "秀洲区生态环境分局"))
+    assert "雨水口有污水痕迹" in seen["township_a"] and "废气收集罩破损" not in seen["township_a"]
+    assert "秀洲区生态环境分局" not in seen["township_a"]
+    assert "联合检查" not in seen["account_a"] and "雨水口有污水痕迹" not in seen["account_a"]
+
+
 def test_anonymous_is_sent_to_login_and_the_positive_list_is_public(client, county):
     assert client.get(reverse("enforcement:strips-csv")).status_code == 302
     assert client.get(reverse("enforcement:enterprise-file", args=[county["a"].pk])).status_code == 302

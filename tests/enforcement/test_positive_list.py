@@ -3,6 +3,8 @@ the rules fail, each reason sent to the enterprise; listed enterprises are super
 import datetime as dt
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from alerts.models import Alert
 from core import clock
@@ -34,7 +36,7 @@ def green_since(days_ago: int):
     return ent
 
 
-def test_entry_rules_approval_and_removal():
+def test_entry_rules_approval_and_removal(client):
     steady, recent, exceeded = green_since(200), green_since(60), green_since(200)
     out = f.outlet(exceeded.permits.get())
     Alert.objects.create(outlet=out, enterprise=exceeded, rule="exceedance", opened_at=NOW - dt.timedelta(days=90),
@@ -45,12 +47,19 @@ def test_entry_rules_approval_and_removal():
     assert entry.state == "listed" and entry.published_at is not None
     told = Notification.objects.get(enterprise=steady)
     assert "6" in told.body
+    with translation.override("zh-hans"):  # the page's language; the services' messages stay English
+        assert steady.name in client.get(reverse("enforcement:positive-list")).content.decode()  # published
     assert positive_list_propose(now=NOW) == []  # an open entry is not proposed twice
     f.decided_case(steady, decided_on=NOW.date(), amount=100000)
     assert positive_list_review(now=NOW) == 1
     entry.refresh_from_db()
     assert entry.state == "removed" and "case" in entry.removal_reason
     assert Notification.objects.filter(enterprise=steady).count() == 2
+    client.force_login(f.user("enterprise", enterprise=steady))  # the enterprise sees both reasons in its file
+    page = client.get(reverse("enforcement:enterprise-file", args=[steady.pk])).content.decode()
+    assert entry.entry_reason in page and entry.removal_reason in page
+    client.logout()
+    assert steady.name not in client.get(reverse("enforcement:positive-list")).content.decode()
 
 
 def test_a_colour_that_only_became_good_within_the_window_does_not_qualify():

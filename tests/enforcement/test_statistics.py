@@ -1,15 +1,17 @@
-"""Officers' monthly statistics count a hand-built month: on-site and off-site inspections, problems,
-case leads, cases handled and cases penalised; each cell drills down to the rows it counts."""
+"""Officers' monthly statistics count a hand-built month: on-site, off-site and joint inspections,
+problems, case leads, cases handled and cases penalised; each cell drills down to the rows it counts."""
 import datetime as dt
 import uuid
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from core import clock
 from dispatch.services import checklist_build
 from enforcement import selectors, services
 from enforcement.models import DiscretionArticle
+from enterprises.models import Role
 from tests import factories as f
 
 from .support import officers
@@ -52,3 +54,78 @@ def test_a_hand_built_month():
     april = {r["officer"]: r for r in selectors.officer_monthly_stats(2026, 4)}
     assert [april[anna][c] for c in cols] == [1, 0, 0, 0, 0, 0]
     assert april[bo]["cases_handled"] == 1 and april[bo]["cases_penalised"] == 0  # decided, not yet executed
+
+
+def _joint_done(officer, ent, town_officer, at, problems: int, town_problems: int = 0):
+    """A joint inspection of ``ent`` with its township team, both parts recorded and signed at ``at``."""
+    with clock.frozen(at):
+        joint = services.joint_inspection_invite(user=officer, enterprise=ent, planned_on=at.date(), purpose="联合排查",
+                                                 townships=[ent.township])
+        parts = {p.party: p for p in joint.parts.all()}
+        services.joint_part_record(part=parts["bureau"], user=officer, problems_found=problems,
+                                   findings="废气收集罩破损" if problems else "无异常")
+        services.joint_part_sign(part=parts["bureau"], user=officer)
+        services.joint_part_record(part=parts["township"], user=town_officer,
+                                   findings="雨水口有污水" if town_problems else "无异常", problems_found=town_problems)
+        services.joint_part_sign(part=parts["township"], user=town_officer)
+    return joint
+
+
+def test_joint_inspections_count_for_the_bureau_officer_who_signed(client):
+    """A joint inspection is an on-site inspection of the bureau's officer who signed the bureau's part, in
+    the month he signed: enterprises inspected (once per enterprise), problems found (the bureau's), on-site
+    records; the township team's part is not the bureau officer's; the drill-down, the strip and the KPI's
+    key-enterprise inspections show it."""
+    town = f.township("丙镇")
+    inspected, joint_only = f.enterprise(town), f.enterprise(town, name="丙化工有限公司")
+    f.outlet(f.permit(inspected), limits={"w01018": 100})
+    anna, bo = officers(2)
+    town_officer = f.user(Role.TOWNSHIP, township=town)
+    with clock.frozen(MARCH):
+        services.inspection_record_off_site(user=anna, enterprise=inspected, basis=["online_data"], findings="恒值",
+                                            problems_found=1, started_at=MARCH, ended_at=MARCH)
+    _joint_done(anna, inspected, town_officer, MARCH + dt.timedelta(days=1), problems=0)  # same enterprise
+    joint = _joint_done(anna, joint_only, town_officer, MARCH + dt.timedelta(days=2), problems=2, town_problems=1)
+    _joint_done(bo, joint_only, town_officer, MARCH.replace(month=4), problems=1)  # April: outside the month
+    unsigned = services.joint_inspection_invite(user=bo, enterprise=inspected, planned_on=MARCH.date(), purpose="x",
+                                                townships=[town])
+    services.joint_part_record(part=unsigned.parts.get(party="bureau"), user=bo, findings="未签", problems_found=3)
+
+    rows = {r["officer"]: r for r in selectors.officer_monthly_stats(2026, 3)}
+    cols = selectors.STAT_COLUMNS
+    assert [rows[anna][c] for c in cols] == [2, 3, 2, 0, 0, 0]
+    assert [rows[bo][c] for c in cols] == [0, 0, 0, 0, 0, 0]  # unsigned part: not yet done
+    assert town_officer not in rows
+    assert [p.joint for p in selectors.officer_stat_joint_parts(anna, 2026, 3, "problems_found")] == [joint]
+    april = {r["officer"]: r for r in selectors.officer_monthly_stats(2026, 4)}
+    assert [april[bo][c] for c in cols] == [1, 1, 1, 0, 0, 0]
+
+    client.force_login(anna)
+    page = client.get(reverse("enforcement:officer-stats") + "?year=2026&month=3").content.decode()
+    assert reverse("enforcement:officer-stat-cell", args=[anna.pk, "on_site_records"]) in page
+    cell = client.get(reverse("enforcement:officer-stat-cell", args=[anna.pk, "on_site_records"])
+                      + "?year=2026&month=3").content.decode()
+    assert "丙化工有限公司" in cell and "联合检查" in cell
+    assert reverse("enforcement:joint-detail", args=[joint.pk]) in cell
+    csv_text = client.get(reverse("enforcement:officer-stats-csv") + "?year=2026&month=3").content.decode("utf-8-sig")
+    assert f"{anna.username},2,3,2,0,0,0" in csv_text.replace("\r", "")
+
+    with clock.frozen(MARCH.replace(day=20)):
+        strip = selectors.compliance_strips([joint_only.pk, inspected.pk], clock.now())
+    assert strip[joint_only.pk]["months"][-1] == "violation"  # the joint inspection found problems
+    assert strip[inspected.pk]["months"][-1] == "violation"  # the off-site one did; the joint one found none
+    with clock.frozen(MARCH.replace(month=5, day=20)):
+        kpis = {m["month"]: m for m in client.get(reverse("dashboard:kpis")).context["months"]}
+    assert (kpis["2026-03"]["key_inspections"], kpis["2026-03"]["key_off_site_inspections"]) == (3, 1)
+    assert (kpis["2026-04"]["key_inspections"], kpis["2026-04"]["off_site_share"]) == (1, 0.0)
+
+
+@pytest.mark.parametrize("bureau, township, level", [(0, 0, "none"), (0, 1, "violation"), (1, 0, "violation")])
+def test_problems_found_by_any_party_of_a_joint_inspection_mark_the_strip(bureau, township, level):
+    town = f.township()
+    ent = f.enterprise(town)
+    (anna,) = officers(1)
+    _joint_done(anna, ent, f.user(Role.TOWNSHIP, township=town), MARCH, problems=bureau, town_problems=township)
+    with clock.frozen(MARCH.replace(day=20)):
+        strip = selectors.compliance_strips([ent.pk], clock.now())[ent.pk]
+    assert (strip["months"][-1], strip["quarters"][-1]) == (level, level)

@@ -224,6 +224,7 @@ def main() -> None:
     setup()
     from django.db import connection
     from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
 
     from core import clock
     from ecocode.models import Indicator, Score, ScoringRun
@@ -231,6 +232,7 @@ def main() -> None:
     from ecocode.services import scoring
     from ecocode.services.catalogue import current_version
     from enterprises.models import Enterprise
+    from notifications.models import Notification
 
     now = clock.now()
     add_activity(now)
@@ -243,10 +245,15 @@ def main() -> None:
     started = time.perf_counter()
     losses, unavailable = scoring.evaluate(snap, Context(now))
     evaluate_s = time.perf_counter() - started
+    queries = []
+    notices_before = Notification.objects.filter(kind="ecocode.colour").count()
     for _ in range(args.runs):
-        started = time.perf_counter()
-        run = scoring.score_all(as_of=now)
-        results.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            run = scoring.score_all(as_of=now)
+            results.append(time.perf_counter() - started)
+        queries.append(len(captured.captured_queries))
+    notices = Notification.objects.filter(kind="ecocode.colour").count() - notices_before
     colours = dict(Score.objects.filter(run=run).values_list("colour").annotate(c=Count("id")).order_by())
     sample = list(Enterprise.objects.order_by("?").values_list("pk", flat=True)[:args.sample])
     started = time.perf_counter()
@@ -262,6 +269,8 @@ def main() -> None:
           f"load average {open('/proc/loadavg').read().split()[:3]}")
     print(f"{records:,} records cited; {run.insufficient:,} enterprises with insufficient data")
     print(f"colours of the last run: {colours}; {sum(len(v) for v in losses.values()):,} indicator deductions")
+    print(f"SQL statements per full run: {', '.join(f'{q:,}' for q in queries)}; {notices:,} colour-change notices "
+          f"sent in {args.runs} runs (one notify_many batch per run)")
     record("ecocode", {"full_run_s": results[0], "full_run_s_baseline": baseline,
                        "baseline": "(per-enterprise loop, extrapolated)"})
     print_table(f"Eco-code scoring of the whole county, with evidence (seconds; load average {load()})", [

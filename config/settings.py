@@ -336,9 +336,21 @@ NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
 NOTIFY_SMS_TOKEN = os.environ.get("NOTIFY_SMS_TOKEN", "")
 NOTIFY_SMS_SIGNATURE = os.environ.get("NOTIFY_SMS_SIGNATURE", "【生态环境局】")
 NOTIFY_SMS_MAX_CHARS = int(os.environ.get("NOTIFY_SMS_MAX_CHARS", "70"))  # one UCS-2 text, signature included
+# Aliyun SMS (notifications.sms.AliyunBackend): the RAM user's AccessKey, the approved signature and a
+# notification template with one variable (e.g. "${content}，请登录平台处理。").
+NOTIFY_ALIYUN_SMS_URL = os.environ.get("NOTIFY_ALIYUN_SMS_URL", "https://dysmsapi.aliyuncs.com/")
+NOTIFY_ALIYUN_REGION = os.environ.get("NOTIFY_ALIYUN_REGION", "cn-hangzhou")
+NOTIFY_ALIYUN_ACCESS_KEY_ID = os.environ.get("NOTIFY_ALIYUN_ACCESS_KEY_ID", "")
+NOTIFY_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("NOTIFY_ALIYUN_ACCESS_KEY_SECRET", "")
+NOTIFY_ALIYUN_SMS_SIGN_NAME = os.environ.get("NOTIFY_ALIYUN_SMS_SIGN_NAME", "生态环境局")
+NOTIFY_ALIYUN_SMS_TEMPLATE = os.environ.get("NOTIFY_ALIYUN_SMS_TEMPLATE", "")
+NOTIFY_ALIYUN_SMS_PARAM = os.environ.get("NOTIFY_ALIYUN_SMS_PARAM", "content")
+NOTIFY_ALIYUN_SMS_PARAM_MAX = int(os.environ.get("NOTIFY_ALIYUN_SMS_PARAM_MAX", "35"))
 # Kinds whose messages to one recipient in one cycle are grouped into one digest (first warnings and
-# alarms stay immediate).
-NOTIFY_DIGEST_KINDS = tuple(k for k in os.environ.get("NOTIFY_DIGEST_KINDS", "alert.repeat").split(",") if k)
+# alarms stay one message each, up to NOTIFY_DIGEST_ABOVE messages of one cycle to one recipient).
+NOTIFY_DIGEST_KINDS = tuple(k for k in os.environ.get(
+    "NOTIFY_DIGEST_KINDS", "alert.repeat,waste.repeat,remedy_overdue").split(",") if k)
+NOTIFY_DIGEST_ABOVE = int(os.environ.get("NOTIFY_DIGEST_ABOVE", "5"))
 
 # --- Warning storms: one incident when a large share of the online outlets go silent together ---
 # (alerts.services.incidents): at least this share of the online-monitored outlets, and this many.

@@ -1,1 +1,1 @@
-"""How each enterprise stands: the 102-indicator eco-code, colours, history, QR code and public page."""
+"""How each enterprise stands: the 105-indicator eco-code, colours, history, QR code and public page."""

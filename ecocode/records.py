@@ -56,7 +56,10 @@ def local_date(value) -> str:
         return ""
     if len(value) <= 10:
         return value
-    return timezone.localtime(dt.datetime.fromisoformat(value), LOCAL).strftime("%Y-%m-%d %H:%M")
+    at = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(at):  # SQLite's JSON gives stored datetimes as naive UTC text
+        at = at.replace(tzinfo=dt.UTC)
+    return timezone.localtime(at, LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def shown(records: list[dict]) -> list[dict]:

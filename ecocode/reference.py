@@ -1,4 +1,4 @@
-"""The default indicator catalogue (102 indicators) and the five colour bands, from ``ecocode/data/*.csv``.
+"""The default indicator catalogue (105 indicators) and the five colour bands, from ``ecocode/data/*.csv``.
 
 Loaded by migration ``ecocode/0002`` and again whenever the catalogue tables are empty (after a
 database flush: ``seed_demo --reset``, transactional tests). An edited catalogue is never overwritten.

@@ -138,7 +138,7 @@ class TreatmentFacilityInline(admin.TabularInline):
 
 class ExecutionReportInline(admin.TabularInline):
     model = ExecutionReport
-    fields = ("kind", "period_start", "period_end", "due_on", "submitted_on", "is_complete", "is_consistent")
+    fields = ("kind", "period_start", "period_end", "due_on", "submitted_on", "is_complete")
     extra = 0
 
 
@@ -172,8 +172,8 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(ExecutionReport)
 class ExecutionReportAdmin(admin.ModelAdmin):
-    list_display = ("permit", "kind", "period_start", "due_on", "submitted_on", "is_complete", "is_consistent")
-    list_filter = ("kind", "is_complete", "is_consistent")
+    list_display = ("permit", "kind", "period_start", "due_on", "submitted_on", "is_complete")
+    list_filter = ("kind", "is_complete")
     search_fields = ("permit__number", "permit__enterprise__name")
     raw_id_fields = ("permit",)
 

@@ -29,6 +29,7 @@ def strings() -> dict:
         "na": _("not applicable"), "note": _("Note"), "failNeedsNote": _("A failed line needs a note."),
         "answered": _("answered"), "accept": _("Accept"), "start": _("Start handling"),
         "feedback": _("Feed back"), "feedbackText": _("What was done"), "photo": _("Photo"),
+        "choosePhoto": _("Take or choose a photo"), "noPhoto": _("No photo chosen"),
         "approve": _("Approve the fix"), "sendBack": _("Send back"), "close": _("Close"), "due": _("due"),
         "submitted": _("Submitted."), "startPatrol": _("Start a patrol"), "startInspection": _("Start an inspection"),
         "chooseEnterprise": _("Choose an enterprise"), "roundSaved": _("saved"), "error": _("Error"),

@@ -1,8 +1,9 @@
 """The embedded default under its own load: API writes made while a warning cycle runs on SQLite all
 succeed (WAL, immediate transactions, busy timeout), and so does the cycle.
 
-A fresh data folder is migrated and seeded; one process runs warning cycles back to back while another
-issues self-check campaigns through the REST API (each a transaction writing notices and notifications).
+A fresh data folder is migrated and seeded; one process runs warning cycles back to back, from before
+the first write until the last, while another issues self-check campaigns through the REST API (each a
+transaction writing notices and notifications).
 """
 import subprocess
 import sys
@@ -15,15 +16,24 @@ pytestmark = pytest.mark.slow
 
 CYCLES = """
 import datetime as dt
+import os
+import pathlib
 from alerts.services import evaluate
 from core import clock
+started, writes_done = pathlib.Path(os.environ["CYCLES_STARTED"]), pathlib.Path(os.environ["WRITES_DONE"])
 now = clock.now()
-for i in range(6):
-    evaluate(now + dt.timedelta(minutes=5 * i))
-print("cycles ok")
+n = 0
+while not writes_done.exists() and n < 400:  # back to back until the writer is done
+    evaluate(now + dt.timedelta(minutes=5 * n))
+    n += 1
+    started.touch()
+print("cycles ok", n)
 """
 
 WRITES = """
+import os
+import pathlib
+import time
 import uuid
 from django.test import Client
 from enterprises.models import Role, User
@@ -31,18 +41,26 @@ user = User.objects.create_user("writer", password="pw-Writer-2026", role=Role.B
 client = Client()
 token = client.post("/api/v1/auth/token/", {"username": "writer", "password": "pw-Writer-2026"},
                     content_type="application/json").json()["token"]
+started, writes_done = pathlib.Path(os.environ["CYCLES_STARTED"]), pathlib.Path(os.environ["WRITES_DONE"])
+for _ in range(1200):  # the first cycle has run: every write below meets the next ones
+    if started.exists():
+        break
+    time.sleep(0.25)
+assert started.exists(), "no warning cycle ran"
 statuses = []
 for i in range(12):
     response = client.post("/api/v1/self-check-campaigns/", {"title": f"并发自查{i}"}, content_type="application/json",
                            HTTP_AUTHORIZATION=f"Token {token}", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     statuses.append(response.status_code)
     assert response["Content-Type"].startswith("application/json"), response.content[:200]
+writes_done.touch()
 print("statuses", sorted(set(statuses)))
 """
 
 
 def test_api_writes_during_a_warning_cycle_succeed(tmp_path):
     env = embedded_env(tmp_path)
+    env |= {"CYCLES_STARTED": str(tmp_path / "cycles-started"), "WRITES_DONE": str(tmp_path / "writes-done")}
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "seed_demo", "--enterprises", "40", "--no-progress")
     cycles = subprocess.Popen([sys.executable, "manage.py", "shell", "-v0", "-c", CYCLES], cwd=ROOT, env=env,
@@ -50,7 +68,11 @@ def test_api_writes_during_a_warning_cycle_succeed(tmp_path):
     try:
         writes = manage(env, "shell", "-v0", "-c", WRITES, timeout=600)
     finally:
+        (tmp_path / "writes-done").touch()  # the writer's own mark, should it have failed before it
         out, err = cycles.communicate(timeout=600)
     assert "statuses [201]" in writes.stdout, writes.stdout + writes.stderr
     assert "locked" not in writes.stderr
     assert cycles.returncode == 0 and "cycles ok" in out, err[-2000:]
+    ran = int(out.split("cycles ok")[1].split()[0])
+    assert 2 <= ran < 400, out  # cycles ran before and during the writes, and stopped when they were done
+    assert "locked" not in err

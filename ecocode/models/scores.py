@@ -21,6 +21,7 @@ class ScoringRun(models.Model):
         NIGHTLY = "nightly", _("nightly")
         ON_DEMAND = "on_demand", _("on demand")
         REVIEW = "review", _("after an objection or repair decision")
+        HISTORY = "history", _("a past month, scored afterwards")
 
     trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
     as_of = models.DateTimeField(_("data as of"))

@@ -1,12 +1,15 @@
 """Family over the third-party operators' records of automatic monitoring equipment
 (``enforcement.DeviceCheck``, read by name: ecocode does not import enforcement): failed calibrations or
 comparison tests, and faults left unrepaired. The records a deduction rests on are the devices
-concerned (record type ``device``), one fact per device.
+concerned (record type ``device``), one per device. Their episode is the outlet's invalid data
+(``validity:<outlet>``, as the flag-based validity indicators key it): a failed test or an unrepaired fault
+makes the device's data invalid, so the catalogue charges one outlet's invalid data once, to the operator's
+record that names it most precisely.
 """
 import datetime as dt
 
 from django.apps import apps
-from django.db.models import F, Q, Value
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_noop as N_
 
@@ -15,7 +18,9 @@ from .base import Family, key_part
 device_checks = Family("device_checks", lambda ctx, days: apps.get_model("enforcement.DeviceCheck").objects.all(),
                        "enterprise_id", requires=("enforcement.DeviceCheck",), record_type="device",
                        record_id="device_id", record_at="performed_at")
-DEVICE = Concat(Value("device_check:"), key_part("device_id"))
+# The outlet's invalid data (a device not assigned to an outlet: the device itself).
+DEVICE = Case(When(device__outlet_id__isnull=False, then=Concat(Value("validity:"), key_part("device__outlet_id"))),
+              default=Concat(Value("device_check:"), key_part("device_id")), output_field=CharField())
 
 
 def _in_window(p, ctx) -> Q:

@@ -29,27 +29,31 @@ def _due_in_window(p, ctx) -> Q:
     return q & Q(kind=p["kind"]) if p["kind"] else q
 
 
+def _submitted(ctx) -> Q:
+    """Submitted by the scoring day (a run of a past month sees a report submitted later as not yet in)."""
+    return Q(submitted_on__isnull=False, submitted_on__lte=ctx.today)
+
+
 @reports.rule("late", {**REPORT_PARAMS, "min_days_late": (int, 1)},
               N_("%(n)s report(s) submitted %(min_days_late)s or more days after the due date "
               "(due in the last %(window_days)s days)"))
 def _late(p, ctx):
     latest_on_time = ExpressionWrapper(F("due_on") + dt.timedelta(days=max(p["min_days_late"], 1) - 1),
                                        output_field=DateField())
-    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__gt=latest_on_time))
+    return reports.counted(_due_in_window(p, ctx) & _submitted(ctx) & Q(submitted_on__gt=latest_on_time))
 
 
 @reports.rule("missing", {**REPORT_PARAMS, "grace_days": (int, 0)},
               N_("%(n)s report(s) not submitted more than %(grace_days)s days after the due date "
               "(due in the last %(window_days)s days)"))
 def _missing(p, ctx):
-    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=True,
-                                                      due_on__lt=ctx.days_ago(p["grace_days"])))
+    return reports.counted(_due_in_window(p, ctx) & ~_submitted(ctx) & Q(due_on__lt=ctx.days_ago(p["grace_days"])))
 
 
 @reports.rule("incomplete", REPORT_PARAMS,
               N_("%(n)s submitted report(s) incomplete (due in the last %(window_days)s days)"))
 def _incomplete(p, ctx):
-    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False, is_complete=False))
+    return reports.counted(_due_in_window(p, ctx) & _submitted(ctx) & Q(is_complete=False))
 
 
 def _no_reported_emissions(ctx):
@@ -66,7 +70,7 @@ def _no_reported_emissions(ctx):
               lacks_data=_no_reported_emissions)
 def _inconsistent(p, ctx):
     off = ctx.once(("inconsistent_reports", p["tolerance"]), lambda: _inconsistent_ids(p["tolerance"], ctx))
-    return reports.counted(_due_in_window(p, ctx) & Q(submitted_on__isnull=False) & Q(pk__in=off))
+    return reports.counted(_due_in_window(p, ctx) & _submitted(ctx) & Q(pk__in=off))
 
 
 def _inconsistent_ids(tolerance: float, ctx) -> list[int]:

@@ -6,9 +6,11 @@
 * sensitivity: how many enterprises would change colour if an indicator's weight were halved or raised
   by half, and if a band's lowest score moved two points down or up.
 
-All of it in SQL over the stored explanations (``jsonb_array_elements``), a few statements whatever the
-size of the county. Enterprises with insufficient data are left out of the sensitivity (no weight
-makes them scored).
+All of it in SQL over the stored explanations, a few statements whatever the size of the county, on
+PostgreSQL and on the embedded SQLite alike: the few words the dialects spell differently (the set of a
+JSON array's elements, its length, the larger of two values) come from ``_dialect``; the rest is common
+SQL (``CAST``, ``->>``, ``FILTER``). Enterprises with insufficient data are left out of the sensitivity
+(no weight makes them scored).
 """
 from decimal import Decimal
 
@@ -22,20 +24,38 @@ FACTORS = (Decimal("0.5"), Decimal("1.5"))
 BAND_SHIFTS = (-2, 2)
 CAP_RANK = "CASE {c} WHEN 'blue' THEN 1 WHEN 'yellow' THEN 2 WHEN 'orange' THEN 3 WHEN 'red' THEN 4 ELSE 0 END"
 
+# Per dialect: the explanation's entries as rows ``e`` with column ``value``; the length of an entry's
+# "already charged" list; the larger of two values.
+DIALECTS = {
+    "postgresql": {"entries": "jsonb_array_elements(s.explanation) AS e(value)",
+                   "already": "jsonb_array_length(COALESCE(e.value->'already_charged', '[]'::jsonb))",
+                   "greatest": "GREATEST"},
+    "sqlite": {"entries": "json_each(s.explanation) AS e",
+               "already": "COALESCE(json_array_length(e.value, '$.already_charged'), 0)",
+               "greatest": "MAX"},
+}
 CHARGES = """
-    SELECT s.id AS sid, s.score, e->>'code' AS code, (e->>'points')::numeric AS pts, e->>'cap' AS cap,
-           jsonb_array_length(COALESCE(e->'already_charged', '[]'::jsonb)) AS already
-    FROM ecocode_score s CROSS JOIN jsonb_array_elements(s.explanation) e
+    SELECT s.id AS sid, s.score, e.value->>'code' AS code, CAST(e.value->>'points' AS NUMERIC) AS pts,
+           e.value->>'cap' AS cap, {already} AS already
+    FROM ecocode_score s CROSS JOIN {entries}
     WHERE s.run_id = %(run)s AND s.colour <> 'grey'
 """
-PER_SCORE = f"""
-    charges AS ({CHARGES}),
+PER_SCORE = """
+    charges AS ({charges}),
     per_score AS (SELECT s.id AS sid, s.score,
-                         COALESCE(MAX({CAP_RANK.format(c="c.cap")}) FILTER (WHERE c.pts > 0), 0) AS cap_rank,
+                         COALESCE(MAX({cap_rank}) FILTER (WHERE c.pts > 0), 0) AS cap_rank,
                          COALESCE(SUM(c.pts), 0) AS lost
                   FROM ecocode_score s LEFT JOIN charges c ON c.sid = s.id
                   WHERE s.run_id = %(run)s AND s.colour <> 'grey' GROUP BY s.id, s.score)
 """
+
+
+def _sql() -> dict:
+    """The dialect's pieces: the charges of a run, each score with them, the larger of two values."""
+    words = DIALECTS[connection.vendor]
+    charges = CHARGES.format(**words)
+    return {"charges": charges, "per_score": PER_SCORE.format(charges=charges, cap_rank=CAP_RANK.format(c="c.cap")),
+            "greatest": words["greatest"]}
 
 
 def _band_sql(value: str, thresholds: list[Decimal]) -> str:
@@ -65,6 +85,8 @@ def report(run: ScoringRun | None = None) -> dict | None:
     if run is None:
         return None
     params = {"run": run.pk}
+    sql = _sql()
+    greatest, charges, per_score = sql["greatest"], sql["charges"], sql["per_score"]
     bands = {b["colour"]: Decimal(b["min_score"]) for b in run.catalogue_version.snapshot["bands"]}
     thresholds = [bands[c] for c in Colour.scored()[:-1]]
     counts = dict(_rows("SELECT colour, count(*) FROM ecocode_score WHERE run_id = %(run)s GROUP BY colour", params))
@@ -75,15 +97,15 @@ def report(run: ScoringRun | None = None) -> dict | None:
     grey_by_class = [{"class": c, "label": label, "n": n} for c, label, n in _grey_by_class(run)]
     per_indicator = {code: {"touched": touched, "points": float(points or 0), "already": already}
                      for code, touched, points, already in _rows(f"""
-        WITH charges AS ({CHARGES})
+        WITH charges AS ({charges})
         SELECT code, count(*) FILTER (WHERE pts > 0), sum(pts), sum(already) FROM charges GROUP BY code""", params)}
-    old = f"GREATEST({_band_sql('p.score', thresholds)}, p.cap_rank)"
+    old = f"{greatest}({_band_sql('p.score', thresholds)}, p.cap_rank)"
     changes = {}
     for factor in FACTORS:
-        new_score = f"GREATEST(0, 100 - (p.lost + c.pts * ({factor} - 1)))"
-        new = f"GREATEST({_band_sql(new_score, thresholds)}, p.cap_rank)"
+        new_score = f"{greatest}(0, 100 - (p.lost + c.pts * ({factor} - 1)))"
+        new = f"{greatest}({_band_sql(new_score, thresholds)}, p.cap_rank)"
         for code, better, worse in _rows(f"""
-            WITH {PER_SCORE}
+            WITH {per_score}
             SELECT c.code, count(*) FILTER (WHERE {new} < {old}), count(*) FILTER (WHERE {new} > {old})
             FROM charges c JOIN per_score p ON p.sid = c.sid WHERE c.pts > 0 GROUP BY c.code""", params):
             changes[(code, factor)] = (better, worse)
@@ -102,9 +124,9 @@ def report(run: ScoringRun | None = None) -> dict | None:
         for shift in BAND_SHIFTS:
             moved = list(thresholds)
             moved[n] += shift
-            new = f"GREATEST({_band_sql('p.score', moved)}, p.cap_rank)"
+            new = f"{greatest}({_band_sql('p.score', moved)}, p.cap_rank)"
             ((better, worse),) = _rows(f"""
-                WITH {PER_SCORE}
+                WITH {per_score}
                 SELECT count(*) FILTER (WHERE {new} < {old}), count(*) FILTER (WHERE {new} > {old})
                 FROM per_score p""", params)
             shifts.append({"shift": shift, "min_score": moved[n], "better": better, "worse": worse})

@@ -12,8 +12,9 @@ then per enterprise:
 ``run`` stores a ``Score`` per enterprise with that explanation, grades an enterprise whose data cover
 too little of the window "insufficient data" (``services.coverage``), records the rules without a data
 source, updates each ``EcoCode``, records ``ColourChange``s and notifies the enterprises whose colour
-changed (``services.notices``). ``score_all`` (nightly) and ``score_enterprise`` (on demand, after a
-review decision) go through the same code.
+changed (``services.notices``). ``score_all`` (nightly), ``score_enterprise`` (on demand, after a
+review decision) and ``score_past_months`` (the colours of past months, from the records of their windows)
+go through the same code.
 """
 import datetime as dt
 import logging
@@ -214,8 +215,9 @@ def _lock() -> None:
     advisory_lock("ecocode.scoring")
 
 
-def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) -> ScoringRun:
-    """Score the given enterprises (None: every enterprise not closed) and store the results."""
+def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None, notify: bool = True) -> ScoringRun:
+    """Score the given enterprises (None: every enterprise not closed) and store the results; ``notify``
+    False records the colour changes without telling the enterprises (a past month's)."""
     from .reviews import relieved_episodes
 
     as_of = as_of or clock.now()
@@ -247,7 +249,8 @@ def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None) 
         scoring.insufficient = sum(1 for s in scores if s.colour == Colour.GREY)
         scoring.finished_at = clock.now()
         scoring.save(update_fields=["enterprises", "colour_changes", "insufficient", "finished_at"])
-        notices.colour_changed(changes)
+        if notify:
+            notices.colour_changed(changes)
     log.info("eco-code run %s: %s enterprises, %s colour changes, %s insufficient data, %s rules without data",
              scoring.pk, len(scores), len(changes), scoring.insufficient, len(unavailable))
     return scoring
@@ -274,6 +277,21 @@ def _update_codes(scores: list[Score], as_of, *, all_enterprises: bool) -> list[
 def score_all(as_of: dt.datetime | None = None) -> ScoringRun:
     """The nightly run: every enterprise."""
     return run(trigger=ScoringRun.Trigger.NIGHTLY, as_of=as_of)
+
+
+def score_past_months(months, *, as_of: dt.datetime | None = None) -> list[ScoringRun]:
+    """Score every enterprise as it stood ``months`` (30-day months, e.g. ``(7, 4, 1)``) before ``as_of``,
+    oldest first: each run reads the records of the windows that ended then (reports due, warnings opened,
+    orders opened, inspections and penalties decided by that moment), so the colour history that the
+    positive list and the enterprise file read is a real one. Registry state (a permit's status, a device's
+    registration) is read as it is now. The colour changes are recorded at their moment and not announced;
+    the present colour is the next nightly run's."""
+    as_of = as_of or clock.now()
+    first = as_of - dt.timedelta(days=30 * max(months))
+    if ColourChange.objects.filter(changed_at__gt=first).exists():
+        raise ValueError("a colour history comes before the colours recorded since its first month")
+    return [run(trigger=ScoringRun.Trigger.HISTORY, as_of=as_of - dt.timedelta(days=30 * n), notify=False)
+            for n in sorted(months, reverse=True)]
 
 
 def score_enterprise(enterprise: Enterprise, as_of: dt.datetime | None = None,

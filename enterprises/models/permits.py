@@ -258,7 +258,6 @@ class ExecutionReport(models.Model):
     due_on = models.DateField(_("due on"))
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     is_complete = models.BooleanField(_("complete"), default=False)
-    is_consistent = models.BooleanField(_("consistent with monitoring data"), default=False)
 
     class Meta:
         ordering = ["-period_end"]

@@ -144,17 +144,21 @@ class Reading(models.Model):
     """One value of one pollutant at one time from one device. Stored once per
     (device, pollutant, kind, observed_at); ``outlet``/``station`` are copied from the device."""
 
+    # No database foreign keys (db_constraint=False): on a partitioned table each one is a constraint and
+    # two triggers per partition and a deferred check per row, and ingestion already validates all four
+    # (a registered, active device; a pollutant of the code table; outlet and station copied from the
+    # device). Deleting what readings point to is refused by ``monitoring.services.reading_guards``.
     pk = models.CompositePrimaryKey("device", "pollutant", "kind", "observed_at")
-    device = models.ForeignKey(Device, models.DO_NOTHING, related_name="+", db_index=False,
+    device = models.ForeignKey(Device, models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False,
                                verbose_name=_("device"))
     pollutant = models.ForeignKey(Pollutant, models.DO_NOTHING, related_name="+", db_index=False,
-                                  verbose_name=_("pollutant"))
+                                  db_constraint=False, verbose_name=_("pollutant"))
     kind = models.CharField(_("data kind"), max_length=8, choices=DataKind.choices)
     observed_at = models.DateTimeField(_("observed at"), help_text=_("DataTime of the packet (start of the interval)."))
     outlet = models.ForeignKey(Outlet, models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
-                               verbose_name=_("outlet"))
+                               db_constraint=False, verbose_name=_("outlet"))
     station = models.ForeignKey(Station, models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
-                                verbose_name=_("station"))
+                                db_constraint=False, verbose_name=_("station"))
     value = models.FloatField(_("value"), null=True, blank=True,
                               help_text=_("The value compared with limits: the converted (Zs) value when sent, "
                                           "else Avg (interval data) or Rtd (real-time)."))

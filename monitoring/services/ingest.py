@@ -522,11 +522,24 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], 
         params["sampled_at"].append(reading.sampled_at)
         params["source"].append(unit.origin)
         params["entered_by_id"].append(unit.entered_by_id)
+    params = {column: _array_text(values) for column, values in params.items()}
     params["now"] = now
     params["direction_id"] = codebook().ids.get(WIND_DIRECTION, 0)
     with connection.cursor() as cur:
         cur.execute(_INSERT_SQL, params)
         return dict(cur.fetchall())
+
+
+def _array_text(values: list) -> str:
+    """One column as a PostgreSQL array literal (``{1,NULL,"realtime"}``), sent as one text parameter and
+    read by the server's array parser: a list parameter would become ``ARRAY[..]`` with one SQL literal
+    per value, thousands of expressions for the planner to parse in every batch. Values are ids, finite
+    floats (parse_number refuses the others), times, and the codes of kinds, flags and sources."""
+    return "{" + ",".join("NULL" if v is None else
+                          f'"{v.isoformat()}"' if isinstance(v, dt.datetime) else
+                          repr(v) if isinstance(v, (int, float)) else
+                          '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                          for v in values) + "}"
 
 
 def window_starts(moment: dt.datetime, kind: str) -> dict[str, dt.datetime]:

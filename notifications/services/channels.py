@@ -106,7 +106,9 @@ def send_dingtalk(delivery: Delivery) -> None:
 
 
 def send_sms(delivery: Delivery) -> None:
-    sms.backend().send(delivery.address, sms.fit(short_text(content_of(delivery))))
+    gateway = sms.backend()
+    text = short_text(content_of(delivery))
+    gateway.send(delivery.address, text if getattr(gateway, "adds_signature", False) else sms.fit(text))
 
 
 SENDERS = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook, Channel.WECOM: send_wecom,

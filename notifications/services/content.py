@@ -1,4 +1,4 @@
-"""What a delivery says: one notification, or a digest listing the repeats of one cycle.
+"""What a delivery says: one notification, or a digest listing the repeats (or the storm) of one cycle.
 
 Every channel renders the same ``Content`` in its own format and length: e-mail in full, the robots
 as markdown within their byte limits, SMS within one text (``notifications.sms.fit``).
@@ -31,8 +31,12 @@ def content_of(delivery: Delivery) -> Content:
         note = delivery.notification
         return Content(title=note.subject, items=[note], body=note.body)
     items = list(delivery.digest.notifications.order_by("created_at", "id"))
-    title = ngettext("[Digest] %(n)d reminder still open", "[Digest] %(n)d reminders still open",
-                     len(items)) % {"n": len(items)}
+    if all(note.kind in settings.NOTIFY_DIGEST_KINDS for note in items):
+        title = ngettext("[Digest] %(n)d reminder still open", "[Digest] %(n)d reminders still open",
+                         len(items)) % {"n": len(items)}
+    else:  # a storm: first warnings, alarms and the rest of one cycle together
+        title = ngettext("[Digest] %(n)d new notification", "[Digest] %(n)d new notifications",
+                         len(items)) % {"n": len(items)}
     return Content(title=title, items=items)
 
 

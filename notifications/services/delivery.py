@@ -9,9 +9,12 @@ by a Celery task queued for that time, and by ``deliver_due``, which beat runs e
 broker outage delays delivery but loses nothing. A failure the channel calls permanent (a robot's
 unknown key) and the ``NOTIFY_MAX_ATTEMPTS``-th failure end it as failed, with the reason kept.
 
-Repeats (``NOTIFY_DIGEST_KINDS``, e.g. the 5-minute reminders of an unacknowledged warning) to one
-recipient in one batch (one warning cycle) become one ``Digest``: each stays in the inbox, but the
-outbound channels carry one message listing them. First warnings and alarms stay immediate.
+Repeats (``NOTIFY_DIGEST_KINDS``: the 5-minute reminders of an unacknowledged warning or shipment,
+the remedy items past their deadline) to one recipient in one batch (one warning cycle) become one
+``Digest``: each stays in the inbox, but the outbound channels carry one message listing them. First
+warnings and alarms stay one message each, unless one recipient gets more than
+``NOTIFY_DIGEST_ABOVE`` messages of a batch (a storm: an officer told of fifty alarms in one cycle),
+whose outbound channels then carry them all as one digest, at once as well.
 A ``dedup_key`` makes a notification exactly-once (e.g. the single "resolved" message of a warning).
 """
 import logging
@@ -98,13 +101,19 @@ def _recipient(message: Message) -> tuple[int | None, int | None]:
 
 
 def _digests(messages: list[Message], where: dict, now: datetime) -> dict[int, Digest]:
-    """The digest of each repeat (by ``id`` of its message) that shares its recipient with another
-    repeat of the batch and has somewhere to go outbound."""
-    repeats = defaultdict(list)
+    """The digest of each message (by ``id``) grouped with others of its recipient, who has somewhere
+    to go outbound: all of them past ``NOTIFY_DIGEST_ABOVE``, else the repeats if there are two or more."""
+    by_recipient = defaultdict(list)
     for message in messages:
-        if message.kind in settings.NOTIFY_DIGEST_KINDS:
-            repeats[_recipient(message)].append(message)
-    grouped = {key: group for key, group in repeats.items() if len(group) > 1 and where[key]}
+        by_recipient[_recipient(message)].append(message)
+    grouped = {}
+    for key, group in by_recipient.items():
+        if not where[key]:
+            continue
+        if len(group) > settings.NOTIFY_DIGEST_ABOVE:
+            grouped[key] = group
+        elif len(repeats := [m for m in group if m.kind in settings.NOTIFY_DIGEST_KINDS]) > 1:
+            grouped[key] = repeats
     digests = Digest.objects.bulk_create([Digest(enterprise_id=e, user_id=u, created_at=now) for e, u in grouped])
     return {id(message): digest for digest, group in zip(digests, grouped.values(), strict=True) for message in group}
 

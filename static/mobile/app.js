@@ -18,7 +18,8 @@ const M = (() => {
   function describe(data) {
     if (!data || typeof data !== "object") return "";
     if (data.detail) return String(data.detail);
-    return Object.entries(data).map(([field, msgs]) => `${field}: ${[].concat(msgs).join(" ")}`).join("; ");
+    // The API's messages are translated; its field names are not, so they are left out.
+    return Object.values(data).flat(Infinity).map(String).join("；");
   }
 
   function uuid() {
@@ -142,7 +143,12 @@ const M = (() => {
 
   function feedbackForm(order, reload) {
     const text = el("textarea", { name: "text", rows: 2, placeholder: S.feedbackText, required: true });
-    const photo = el("input", { type: "file", name: "files", accept: "image/*", capture: "environment" });
+    // The browser's own file button speaks the browser's language: a label in ours stands in for it.
+    const photo = el("input", { type: "file", name: "files", accept: "image/*", capture: "environment", class: "file-input" });
+    const chosen = el("span", { class: "meta file-name" }, S.noPhoto);
+    photo.addEventListener("change", () => {
+      chosen.textContent = photo.files.length ? Array.from(photo.files, (file) => file.name).join("、") : S.noPhoto;
+    });
     const where = locationBox();
     return el("form", { class: "feedback", onsubmit: async (event) => {
       event.preventDefault();
@@ -157,7 +163,8 @@ const M = (() => {
         } else flash(S.noLocation, true);
       }
       act(api(`work-orders/${order.id}/feedback/`, { method: "POST", form: data }), reload);
-    } }, el("label", {}, S.feedbackText, text), el("label", {}, S.photo, photo), where.label,
+    } }, el("label", {}, S.feedbackText, text),
+    el("div", { class: "row" }, el("label", { class: "file-button" }, S.choosePhoto, photo), chosen), where.label,
     el("button", { type: "submit" }, S.feedback));
   }
 

@@ -14,7 +14,10 @@ from .conftest import PASSWORD, jpeg_bytes
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+        "--disable-component-update", "--no-first-run", "--lang=zh-CN"]
+# The browser's own words (a file input's "Choose File") in the county's language, as on its officers'
+# phones: Chromium on Linux takes its UI language from LANGUAGE (Debian's pack: chromium-l10n).
+BROWSER_ENV = {**os.environ, "LANGUAGE": "zh_CN"}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")]
@@ -28,7 +31,7 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS, env=BROWSER_ENV)
         yield browser
         browser.close()
 
@@ -43,6 +46,7 @@ def eventually(check, timeout: float = 10.0):
 
 
 def open_page(browser, live_server, client: str, user, viewport=None, **context):
+    context.setdefault("locale", "zh-CN")
     page = browser.new_context(viewport=viewport or {"width": 390, "height": 844}, **context).new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

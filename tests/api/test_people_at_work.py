@@ -1,7 +1,9 @@
-"""Each role's main job in a real headless browser, from login to result, at desktop and phone sizes:
-the township officer accepts an order and passes it to a grid (desktop page and /m/township/), the grid
-officer feeds back with a photo and the location it consented to share; the bureau issues a self-check
-campaign, the enterprise completes its notice on its phone, and the bureau sees it completed.
+"""Each role's main job in a real headless browser, from login to result, each at phone and desktop size:
+the township officer accepts an order and passes it to a grid (the order page and /m/township/), the grid
+officer feeds back with a photo (chosen through a zh-Hans label, not the browser's own file button) and
+the location it consented to share; the bureau issues a self-check campaign, the enterprise completes its
+notice on /m/enterprise/, and the bureau sees it completed; the enterprise sees why it lost points and
+acknowledges a warning.
 Screenshots go to ``artifacts/``."""
 import os
 
@@ -18,6 +20,7 @@ from .test_mobile import ARTIFACTS, CHROMIUM, browser, eventually, fill_round  #
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
 # Where the grid officer stands (Tongxiang, Zhejiang).
 HERE = {"latitude": 30.6302, "longitude": 120.5651}
 
@@ -45,10 +48,11 @@ def mobile_login(page, live_server, client, user):
     page.wait_for_selector("#app:not([hidden])")
 
 
-def test_township_accepts_and_passes_to_a_grid_on_the_desktop(world, live_server, browser):
+@pytest.mark.parametrize("size", SIZES)
+def test_township_accepts_and_passes_to_a_grid_on_the_order_page(world, live_server, browser, size):
     order = services.work_order_open(source="complaint", title="夜间异味扰民", enterprise=world.ent_g)
     assert order.assignee_kind == "township"
-    page, errors = new_page(browser, DESKTOP)
+    page, errors = new_page(browser, SIZES[size])
     desktop_login(page, live_server, world.users["township_a"], f"/dispatch/orders/{order.pk}/")
     page.click("button[data-action=accept]")
     assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).state == "accepted")
@@ -57,17 +61,18 @@ def test_township_accepts_and_passes_to_a_grid_on_the_desktop(world, live_server
     assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).grid_id == world.grid_a.pk)
     history = page.inner_text("body")
     assert "转派网格" in history and "pass_to_grid" not in history  # the history names the action in Chinese
-    page.screenshot(path=str(ARTIFACTS / "people-township-desktop.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"people-township-order-page-{size}.png"), full_page=True)
     assert Notification.objects.filter(user=world.users["grid_a"], kind="workorder_reassigned").count() == 1
     assert errors == []
 
 
+@pytest.mark.parametrize("size", SIZES)
 def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_location(world, live_server, browser,
-                                                                                    tmp_path):
+                                                                                    tmp_path, size):
     complaint = services.complaint_file(text="河道漂浮油污，气味刺鼻", channel="qr", enterprise=world.ent_g,
                                         photo=SimpleUploadedFile("river.jpg", jpeg_bytes(3), content_type="image/jpeg"))
     order = complaint.work_order
-    page, errors = new_page(browser, PHONE)
+    page, errors = new_page(browser, SIZES[size])
     mobile_login(page, live_server, "township", world.users["township_a"])
     row = f"#orders li[data-order='{order.pk}']"
     page.wait_for_selector(row)
@@ -77,10 +82,10 @@ def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_locati
     page.select_option(f"{row} select[name=grid]", str(world.grid_a.pk))
     page.click(f"{row} button[data-action=pass-to-grid]")
     assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).assignee_kind == "grid"), page.inner_text("#flash")
-    page.screenshot(path=str(ARTIFACTS / "people-township-phone.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"people-township-{size}.png"), full_page=True)
     assert errors == []
 
-    grid, errors = new_page(browser, PHONE, geolocation=HERE, permissions=["geolocation"])
+    grid, errors = new_page(browser, SIZES[size], geolocation=HERE, permissions=["geolocation"])
     mobile_login(grid, live_server, "township", world.users["grid_a"])
     row = f"#orders li[data-order='{order.pk}']"
     grid.wait_for_selector(row)
@@ -93,9 +98,11 @@ def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_locati
     photo = tmp_path / "evidence.jpg"
     photo.write_bytes(jpeg_bytes(5))
     grid.fill(f"{row} textarea[name=text]", "已清理油污并溯源至企业雨水口")
+    assert grid.inner_text(f"{row} label.file-button") == "拍照或选择照片"  # not the browser's "Choose File"
     grid.set_input_files(f"{row} input[type=file]", str(photo))
+    assert grid.inner_text(f"{row} .file-name") == "evidence.jpg"
     grid.check(f"{row} input[name=share_location]")
-    grid.screenshot(path=str(ARTIFACTS / "people-grid-feedback-phone.png"), full_page=True)
+    grid.screenshot(path=str(ARTIFACTS / f"people-grid-feedback-{size}.png"), full_page=True)
     grid.click(f"{row} form.feedback button[type=submit]")
     assert eventually(lambda: WorkOrder.objects.get(pk=order.pk).state == "fed_back")
     feedback = Feedback.objects.get(work_order=order)
@@ -105,8 +112,9 @@ def test_township_passes_to_a_grid_and_the_grid_feeds_back_with_photo_and_locati
     assert errors == []
 
 
-def test_the_bureau_issues_a_self_check_campaign_and_sees_it_completed(world, live_server, browser):
-    page, errors = new_page(browser, DESKTOP)
+@pytest.mark.parametrize("size", SIZES)
+def test_the_bureau_issues_a_self_check_campaign_and_sees_it_completed(world, live_server, browser, size):
+    page, errors = new_page(browser, SIZES[size])
     desktop_login(page, live_server, world.users["bureau"], "/dispatch/campaigns/")
     page.fill("#id_title", "十二月汛后自查")
     page.select_option("#id_township", str(world.town_a.pk))
@@ -119,27 +127,28 @@ def test_the_bureau_issues_a_self_check_campaign_and_sees_it_completed(world, li
     assert page.inner_text(f"{row} .issued") == str(issued) and page.inner_text(f"{row} .completed") == "0"
     assert Notification.objects.filter(kind="self_check_notice", enterprise=world.ent_a).exists()
 
-    phone, phone_errors = new_page(browser, PHONE)
+    phone, phone_errors = new_page(browser, SIZES[size])
     mobile_login(phone, live_server, "enterprise", world.users["ent_a"])
     phone.wait_for_selector(f"#notices li[data-notice='{notice.pk}']")
     assert "十二月汛后自查" in phone.inner_text(f"#notices li[data-notice='{notice.pk}']")  # its title, not a code
     phone.click(f"#notices li[data-notice='{notice.pk}'] button")
     fill_round(phone)
     assert eventually(lambda: SelfCheckNotice.objects.get(pk=notice.pk).completed_at is not None)
-    phone.screenshot(path=str(ARTIFACTS / "people-enterprise-campaign-phone.png"), full_page=True)
+    phone.screenshot(path=str(ARTIFACTS / f"people-enterprise-campaign-{size}.png"), full_page=True)
 
     page.reload()
     assert page.inner_text(f"{row} .completed") == "1"
-    page.screenshot(path=str(ARTIFACTS / "people-bureau-campaigns-desktop.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"people-bureau-campaigns-{size}.png"), full_page=True)
     assert errors == [] and phone_errors == []
 
 
-def test_the_enterprise_sees_why_it_lost_points_and_acknowledges_a_warning(world, live_server, browser):
+@pytest.mark.parametrize("size", SIZES)
+def test_the_enterprise_sees_why_it_lost_points_and_acknowledges_a_warning(world, live_server, browser, size):
     from alerts.models import Alert
     from ecocode.services import scoring
 
     scoring.run(trigger="on_demand", enterprise_ids=[world.ent_a.pk])  # its open warning costs points
-    page, errors = new_page(browser, PHONE)
+    page, errors = new_page(browser, SIZES[size])
     mobile_login(page, live_server, "enterprise", world.users["ent_a"])
     page.wait_for_selector("#ecocode .chip[data-colour]")
     colour = page.get_attribute("#ecocode .chip", "data-colour")
@@ -148,5 +157,5 @@ def test_the_enterprise_sees_why_it_lost_points_and_acknowledges_a_warning(world
     assert page.locator("#ecocode ul.reasons li").count() >= 1
     page.click(f"#alerts li[data-alert='{world.alert_a.pk}'] button")
     assert eventually(lambda: Alert.objects.get(pk=world.alert_a.pk).state == "acknowledged")
-    page.screenshot(path=str(ARTIFACTS / "people-enterprise-ecocode-phone.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"people-enterprise-ecocode-{size}.png"), full_page=True)
     assert errors == []

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def report(perm, kind, start, due, submitted=None, complete=True, consistent=True):
+def report(perm, kind, start, due, submitted=None, complete=True):
     return ExecutionReport.objects.create(permit=perm, kind=kind, period_start=start, period_end=start, due_on=due,
-                                          submitted_on=submitted, is_complete=complete, is_consistent=consistent)
+                                          submitted_on=submitted, is_complete=complete)
 
 
 def test_execution_reports(now):
@@ -24,7 +24,7 @@ def test_execution_reports(now):
     report(perm, "annual", D(2025, 1, 1), D(2026, 3, 31), D(2026, 4, 10))                 # 10 days late
     report(perm, "quarterly", D(2026, 1, 1), D(2026, 4, 15), D(2026, 4, 15), complete=False)
     report(perm, "quarterly", D(2025, 10, 1), D(2026, 1, 15))                             # missing, 151 days
-    report(perm, "monthly", D(2026, 4, 1), D(2026, 5, 15), D(2026, 5, 20), consistent=False)  # 5 days late
+    report(perm, "monthly", D(2026, 4, 1), D(2026, 5, 15), D(2026, 5, 20))                # 5 days late
     report(perm, "monthly", D(2026, 5, 1), D(2026, 6, 15))                                # due today: not missing
     report(perm, "annual", D(2022, 1, 1), D(2023, 3, 31), D(2023, 9, 1))                  # outside the window
     assert points(
@@ -38,6 +38,15 @@ def test_execution_reports(now):
         ind("reports.missing", 4, window_days=1095, grace_days=151),
         ind("reports.incomplete", 2, per_unit=0.5),
     ) == [3, 2, 5, 0, 1.5, 4, 0, 0.5]
+
+
+def test_a_past_month_sees_a_report_submitted_later_as_missing(now):
+    ent = f.enterprise()
+    report(f.permit(ent), "quarterly", D(2026, 1, 1), D(2026, 4, 15), D(2026, 5, 20), complete=False)  # 35 days late
+    indicators = (ind("reports.missing", 3, kind="quarterly"), ind("reports.late", 2, kind="quarterly"),
+                  ind("reports.incomplete", 1, kind="quarterly"))
+    assert points(ent, *indicators) == [0, 2, 1]
+    assert points(ent, *indicators, at=now - dt.timedelta(days=40)) == [3, 0, 0]  # on 6 May it was not in
 
 
 def test_permits(now):

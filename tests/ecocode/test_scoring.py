@@ -14,17 +14,18 @@ from ecocode.services.scoring import colour_for
 from notifications.models import Notification
 from tests import factories as f
 
-from .helpers import missing_annual_report, on_time_report
+from .helpers import missing_annual_report, on_time_report, report
 
 pytestmark = pytest.mark.django_db
 BANDS = [{"colour": c, "min_score": s} for c, s in
          (("green", "95"), ("blue", "85"), ("yellow", "75"), ("orange", "60"), ("red", "0"))]
 
 
-def test_catalogue_has_102_valid_indicators_in_three_groups():
-    assert Indicator.objects.count() == 102
+def test_catalogue_has_105_valid_indicators_in_three_groups():
+    # the reference county's 102, the operators' device records (S34, S35) and the waste manifests (M50)
+    assert Indicator.objects.count() == 105
     assert Counter(Indicator.objects.values_list("group", flat=True)) == {
-        "reports": 20, "self_monitoring": 33, "management": 49}
+        "reports": 20, "self_monitoring": 35, "management": 50}
     for ind in Indicator.objects.all():
         check_params(ind.rule, ind.params)  # raises on an unknown rule or bad parameter
         assert ind.weight_source.startswith(("法规：", "局务会决定："))
@@ -99,6 +100,26 @@ def test_colour_change_is_recorded_and_notified(now):
     assert f"/ecocode/enterprise/{ent.pk}/objections/new/" in note.body
     assert note.dedup_key == f"ecocode:colour:{change.score_id}"
     assert note.deliveries.filter(channel="email", address=ent.contact_email).exists()
+
+
+def test_past_months_are_scored_from_the_records_of_their_windows(now):
+    ent = f.enterprise()
+    perm = f.permit(ent)
+    report(perm, "annual", dt.date(2024, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 3, 20))  # conduct seven months ago
+    on_time_report(perm)
+    _penalise(ent, 1, on=dt.date(2026, 3, 1))  # M33 caps at orange from March on
+    runs = scoring.score_past_months((1, 7))
+    assert [(r.trigger, r.as_of) for r in runs] == [("history", now - dt.timedelta(days=210)),
+                                                     ("history", now - dt.timedelta(days=30))]
+    history = list(ColourChange.objects.filter(enterprise=ent).order_by("changed_at")
+                   .values_list("from_colour", "to_colour", "changed_at"))
+    assert history == [("", "green", now - dt.timedelta(days=210)), ("green", "orange", now - dt.timedelta(days=30))]
+    assert "M33" in {e["code"] for e in Score.objects.get(run=runs[1], enterprise=ent).explanation}
+    assert not Notification.objects.filter(kind="ecocode.colour").exists()  # the past is recorded, not announced
+    scoring.score_all()
+    assert EcoCode.objects.get(enterprise=ent).colour == "orange"
+    with pytest.raises(ValueError):  # a history goes before the colours already recorded
+        scoring.score_past_months((2,))
 
 
 def test_every_catalogue_change_is_a_new_version(now):

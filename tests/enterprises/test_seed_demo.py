@@ -82,7 +82,7 @@ def test_same_seed_same_county_and_reset():
     assert snapshot() == first
     # The reset reloaded the eco-code catalogue too, so the demo's scores are real, not all-default.
     from ecocode.models import EcoCode, Indicator
-    assert Indicator.objects.count() == 102
+    assert Indicator.objects.count() == 105
     assert EcoCode.objects.exclude(colour="").count() == Enterprise.objects.count()  # every enterprise scored
     for code in EcoCode.objects.filter(colour="red", score__gte=60).select_related("latest"):  # only a veto
         assert any(e["cap"] == "red" for e in code.latest.explanation)                     # makes it red
@@ -95,7 +95,7 @@ def test_reference_data_survives_the_flush_of_the_previous_test():
     from ecocode.models import ColourBand, Indicator
     from enterprises.models import Pollutant
     assert Pollutant.objects.filter(code="w01018").exists()
-    assert Indicator.objects.count() == 102 and ColourBand.objects.count() == 5
+    assert Indicator.objects.count() == 105 and ColourBand.objects.count() == 5
 
 
 def test_rejects_nonpositive_size():

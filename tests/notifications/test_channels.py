@@ -1,10 +1,12 @@
 """The channels Chinese offices use, against real HTTP on 127.0.0.1: the WeChat Work and DingTalk group
 robots (exact JSON bodies, the DingTalk signature, errcode failures kept with their reason, retries with
-back-off, permanent failures), the SMS gateway behind one interface, and each user's channel choice."""
+back-off, permanent failures), the SMS gateway and Aliyun SMS (its signed SendSms) behind one interface, and
+each user's channel choice."""
 import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import time
 
@@ -14,9 +16,10 @@ from django.core import mail
 from core import clock
 from enterprises.models import Role
 from notifications import services as notifications
+from notifications import sms
 from notifications.models import Channel, ChannelPreference, Delivery
 from tests import factories as f
-from tests.notifications.robots import Robot
+from tests.notifications.robots import AliyunSms, Robot
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
@@ -155,6 +158,81 @@ def test_sms_http_gateway_gets_one_text_within_sms_length(robot, settings):
     assert body["content"].startswith(settings.NOTIFY_SMS_SIGNATURE + "【预警】某某化工")
 
 
+def test_aliyun_signature_matches_the_documented_example():
+    # Aliyun's RPC signature documentation: DescribeRegions signed with the AccessKey secret "testsecret".
+    params = {"Timestamp": "2016-02-23T12:46:24Z", "Format": "XML", "AccessKeyId": "testid",
+              "Action": "DescribeRegions", "SignatureMethod": "HMAC-SHA1", "Version": "2014-05-26",
+              "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf", "SignatureVersion": "1.0"}
+    assert sms.aliyun_signature(params, "testsecret", "GET") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+
+
+@pytest.fixture
+def aliyun(settings):
+    made = []
+
+    def make(*answers, secret="aliyun-secret-for-tests"):
+        server = AliyunSms(secret, answers)
+        settings.NOTIFY_SMS_BACKEND = "notifications.sms.AliyunBackend"
+        settings.NOTIFY_ALIYUN_SMS_URL = server.url
+        settings.NOTIFY_ALIYUN_ACCESS_KEY_ID = "LTAI5tTestKeyId"
+        settings.NOTIFY_ALIYUN_ACCESS_KEY_SECRET = "aliyun-secret-for-tests"
+        settings.NOTIFY_ALIYUN_SMS_SIGN_NAME = "桐乡生态环境"
+        settings.NOTIFY_ALIYUN_SMS_TEMPLATE = "SMS_468820001"
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.close()
+
+
+def test_aliyun_sms_gets_a_signed_send_sms_and_flow_control_is_retried(aliyun):
+    server = aliyun((200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发小时级流控Permits:5",
+                           "RequestId": "R-FLOW"}))
+    user = officer(sms=True, phone="13900003333")
+    subject = "【预警】某某化工有限公司 DW001 废水总排口 化学需氧量超过限值 150 mg/L（限值 100 mg/L）"
+    with clock.frozen(T0) as advance:
+        note = notifications.notify(kind="alert.opened", subject=subject, user=user)
+        notifications.deliver_due()
+        text = outbound(note)[Channel.SMS]
+        assert (text.status, text.attempts) == ("pending", 1)
+        flow = "Aliyun SMS refused: isv.BUSINESS_LIMIT_CONTROL 触发小时级流控Permits:5 (HTTP 200, RequestId R-FLOW)"
+        assert text.last_error == flow
+        advance(dt.timedelta(minutes=1))
+        assert notifications.deliver_due() == 1
+    assert outbound(note)[Channel.SMS].status == "sent"
+    first, second = (r["form"] for r in server.received)
+    assert second["Action"] == "SendSms" and second["Version"] == "2017-05-25" and second["Format"] == "JSON"
+    assert second["PhoneNumbers"] == "13900003333" and second["SignName"] == "桐乡生态环境"
+    assert second["TemplateCode"] == "SMS_468820001" and second["AccessKeyId"] == "LTAI5tTestKeyId"
+    assert first["SignatureNonce"] != second["SignatureNonce"]  # a fresh nonce each request
+    assert server.received[-1]["content_type"].startswith("application/x-www-form-urlencoded")
+    content = json.loads(second["TemplateParam"])["content"]
+    # Aliyun adds the signature; the variable holds the subject within Aliyun's 35 characters.
+    assert len(content) == 35 and content.startswith("【预警】某某化工") and content.endswith("…")
+    assert "生态环境局" not in content
+
+
+def test_aliyun_sms_wrong_secret_or_number_fails_for_good_with_aliyuns_reason(aliyun, settings):
+    aliyun(secret="the-real-secret")  # the platform signs with another secret: Aliyun refuses the signature
+    user = officer(sms=True, phone="13900004444")
+    with clock.frozen(T0):
+        note = notifications.notify(kind="test", subject="工单已派发", user=user)
+        notifications.deliver_due()
+    text = outbound(note)[Channel.SMS]
+    assert (text.status, text.attempts) == ("failed", 1)
+    assert text.last_error.startswith("Aliyun SMS refused: SignatureDoesNotMatch Specified signature")
+    assert text.last_error.endswith("(HTTP 400, RequestId R-SIG)")
+
+    aliyun((200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号", "RequestId": "R-NUM"}))
+    with clock.frozen(T0):
+        note = notifications.notify(kind="test", subject="工单已派发", user=user)
+        notifications.deliver_due()
+    text = outbound(note)[Channel.SMS]
+    assert text.status == "failed"
+    assert text.last_error == "Aliyun SMS refused: isv.MOBILE_NUMBER_ILLEGAL 非法手机号 (HTTP 200, RequestId R-NUM)"
+
+
 def test_sms_logging_backend_is_the_embedded_default(caplog):
     user = officer(sms=True, phone="13900002222")
     with clock.frozen(T0), caplog.at_level(logging.INFO, logger="notifications.sms"):
@@ -190,8 +268,8 @@ def test_each_user_gets_the_channels_chosen_and_roles_have_defaults():
 
 
 @pytest.mark.parametrize("choice, reason", [
-    ({"wecom": True}, "企业微信机器人需要填写 key。"),
-    ({"dingtalk": True, "dingtalk_token": "bad token!"}, "钉钉 access token 是机器人地址中 access_token= 后面的部分。"),
+    ({"wecom": True}, "企业微信机器人需要填写密钥。"),
+    ({"dingtalk": True, "dingtalk_token": "bad token!"}, "钉钉访问令牌是机器人地址末尾等号后面的一串字符。"),
     ({"dingtalk": True, "dingtalk_token": DING_TOKEN, "dingtalk_secret": "nope"}, "钉钉加签密钥以 SEC 开头。"),
     ({"email": True}, "选择电子邮件需要账号填有邮箱地址。"),
 ])

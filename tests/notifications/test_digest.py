@@ -91,3 +91,37 @@ def test_repeats_of_one_cycle_become_one_digest_per_recipient_first_warnings_and
     assert sent == 3 + Digest.objects.filter(enterprise=ent).count() + 3
     assert Notification.objects.filter(kind="alert.repeat", enterprise=ent).count() == 3 * Digest.objects.filter(
         enterprise=ent).count()
+
+
+def test_a_storm_to_one_recipient_becomes_one_digest_and_other_repeats_are_grouped_too(settings):
+    """An officer told of more than ``NOTIFY_DIGEST_ABOVE`` alarms in one cycle gets one e-mail listing
+    them (each in the inbox); one told of two gets two; an enterprise's shipment reminders (waste.repeat)
+    and overdue remedy items are repeats like the warnings' reminders."""
+    town = f.township()
+    flooded = f.user(Role.TOWNSHIP, township=town, email="flooded@example.com")
+    calm = f.user(Role.TOWNSHIP, township=town, email="calm@example.com")
+    for user in (flooded, calm):
+        notifications.preference_update(user=user, email=True, sms=False, wecom=False, dingtalk=False)
+    ent = f.enterprise(contact_email="producer@example.com")
+    n = settings.NOTIFY_DIGEST_ABOVE + 2
+    batch = [notifications.Message(kind="alert.alarm", subject=f"【报警】企业{i} 化学需氧量超标", user=flooded)
+             for i in range(n)]
+    batch += [notifications.Message(kind="alert.alarm", subject=f"【报警】企业{i} 氨氮超标", user=calm)
+              for i in range(2)]
+    batch += [notifications.Message(kind=kind, subject=f"{kind} {i}", enterprise=ent)
+              for kind in ("waste.repeat", "remedy_overdue") for i in range(2)]
+    with clock.frozen(DAY):
+        created = notifications.notify_many(batch)
+        notifications.deliver_due()
+    assert len(created) == n + 2 + 4  # every message stays in its recipient's inbox
+    by_address = {}
+    for m in mail.outbox:
+        by_address.setdefault(m.to[0], []).append(m)
+    [storm] = by_address["flooded@example.com"]
+    assert storm.subject == f"【汇总】本轮 {n} 条新通知"
+    assert all(f"【报警】企业{i} 化学需氧量超标" in storm.body for i in range(n))
+    assert sorted(m.subject for m in by_address["calm@example.com"]) == [
+        "【报警】企业0 氨氮超标", "【报警】企业1 氨氮超标"]
+    [reminders] = by_address["producer@example.com"]
+    assert reminders.subject == "【汇总】4 条提醒仍未处理"
+    assert Digest.objects.count() == 2

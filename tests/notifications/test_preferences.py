@@ -42,7 +42,7 @@ def test_page_refuses_a_robot_without_its_key_and_keeps_the_old_choice(client):
     client.force_login(user)
     client.post(reverse("notifications:preferences"), {"email": "on"})
     refused = client.post(reverse("notifications:preferences"), {"dingtalk": "on", "dingtalk_token": ""})
-    assert refused.status_code == 400 and "钉钉机器人需要填写 access token。" in refused.content.decode()
+    assert refused.status_code == 400 and "钉钉机器人需要填写访问令牌。" in refused.content.decode()
     assert ChannelPreference.objects.get(user=user).chosen() == {"email"}
 
 
@@ -75,6 +75,24 @@ def test_api_refuses_bad_input_with_the_reason():
     api.force_authenticate(me)
     refused = api.put(API, {"wecom": True, "wecom_key": "no spaces allowed"}, format="json")
     assert refused.status_code == 400
-    assert "企业微信机器人 key 是机器人地址中 key= 后面的部分。" in refused.content.decode()
+    assert "企业微信机器人密钥是机器人地址末尾等号后面的一串字符。" in refused.content.decode()
     assert api.patch(API, {"sms": "perhaps"}, format="json").status_code == 400
     assert not ChannelPreference.objects.filter(user=me).exists()
+
+
+@pytest.mark.parametrize(("role", "path"), [
+    (Role.BUREAU, "/dashboard/"), (Role.TOWNSHIP, "/dispatch/"), (Role.ENTERPRISE, "/ecocode/mine/"),
+    (Role.ENTERPRISE, "/dispatch/"), (Role.ENFORCEMENT, "/enforcement/plans/"), (Role.BUREAU, "/alerts/"),
+])
+def test_every_roles_pages_link_to_the_channels_page_and_log_out(client, role, path):
+    town = f.township()
+    fields = {Role.TOWNSHIP: {"township": town}, Role.ENTERPRISE: {"enterprise": f.enterprise(town)}}.get(role, {})
+    client.force_login(f.user(role, **fields))
+    response = client.get(path, follow=True)
+    assert response.status_code == 200, (path, response.redirect_chain)
+    html = response.content.decode()
+    assert f'href="{reverse("notifications:preferences")}"' in html and "通知渠道" in html
+    assert f'action="{reverse("logout")}"' in html and "退出登录" in html
+    assert client.get(reverse("notifications:preferences")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("notifications:preferences")).status_code == 302  # logged out: to the login page

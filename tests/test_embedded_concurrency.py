@@ -18,16 +18,17 @@ CYCLES = """
 import datetime as dt
 import os
 import pathlib
+import time
 from alerts.services import evaluate
 from core import clock
 started, writes_done = pathlib.Path(os.environ["CYCLES_STARTED"]), pathlib.Path(os.environ["WRITES_DONE"])
-now = clock.now()
+now, deadline = clock.now(), time.monotonic() + 540
 n = 0
-while not writes_done.exists() and n < 400:  # back to back until the writer is done
+while not writes_done.exists() and time.monotonic() < deadline:  # back to back until the writer is done
     evaluate(now + dt.timedelta(minutes=5 * n))
     n += 1
     started.touch()
-print("cycles ok", n)
+print("cycles ok", n, "writer done" if writes_done.exists() else "gave up waiting for the writer")
 """
 
 WRITES = """
@@ -74,5 +75,5 @@ def test_api_writes_during_a_warning_cycle_succeed(tmp_path):
     assert "locked" not in writes.stderr
     assert cycles.returncode == 0 and "cycles ok" in out, err[-2000:]
     ran = int(out.split("cycles ok")[1].split()[0])
-    assert 2 <= ran < 400, out  # cycles ran before and during the writes, and stopped when they were done
+    assert ran >= 2 and "writer done" in out, out  # cycles ran before and during the writes, and stopped after them
     assert "locked" not in err

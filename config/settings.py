@@ -179,6 +179,7 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.evaluate_alerts": {"queue": "warnings"},
     "notifications.tasks.*": {"queue": "notifications"},
     "ecocode.tasks.*": {"queue": "scoring"},
+    "enterprises.tasks.*": {"queue": "imports"},
     "enforcement.tasks.review_positive_list": {"queue": "scoring"},
 }
 CELERY_TASK_TRACK_STARTED = True

@@ -150,7 +150,8 @@ def load(args, now):
         if upto > first:
             cur.execute(DAILY_FILL_SQL, {"now": now, "start": first, "end": upto - dt.timedelta(days=1)})
         year_start = now - dt.timedelta(days=365)
-        partitions.ensure_for_times(year_start + dt.timedelta(days=d) for d in range(367))
+        year_days = (timezone.localtime(year_start + dt.timedelta(days=d)).date() for d in range(367))
+        partitions.ensure_partitions(year_days)
         cur.execute(READINGS_SQL, {"start": year_start, "end": now, "outlets": outlets})
         cur.execute(f"ANALYZE {table}; ANALYZE monitoring_reading")
     hourly = Aggregate.objects.filter(period=Aggregate.Period.HOUR).count()

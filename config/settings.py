@@ -179,6 +179,7 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.evaluate_alerts": {"queue": "warnings"},
     "notifications.tasks.*": {"queue": "notifications"},
     "ecocode.tasks.*": {"queue": "scoring"},
+    "enterprises.tasks.*": {"queue": "imports"},
     "enforcement.tasks.review_positive_list": {"queue": "scoring"},
 }
 CELERY_TASK_TRACK_STARTED = True
@@ -201,6 +202,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-waste-transfers": {"task": "waste.tasks.check_transfers", "schedule": timedelta(minutes=5)},
     "outreach-reminders": {"task": "outreach.tasks.outreach_reminders", "schedule": timedelta(hours=1)},
     "roll-up-valid-hours": {"task": "outreach.tasks.roll_up_valid_hours", "schedule": crontab(hour=3, minute=45)},
+    "roll-up-scores": {"task": "ecocode.tasks.roll_up_scores", "schedule": crontab(hour=4, minute=0)},
+    "expire-notifications": {"task": "notifications.tasks.expire_notifications",
+                             "schedule": crontab(hour=4, minute=15)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -368,14 +372,24 @@ HJ212_MAX_FAILED_PER_ADDRESS = int(os.environ.get("HJ212_MAX_FAILED_PER_ADDRESS"
 HJ212_LOCKOUT_SECONDS = int(os.environ.get("HJ212_LOCKOUT_SECONDS", "900"))
 HJ212_LOCKOUT_KEY = os.environ.get("HJ212_LOCKOUT_KEY", "lockout")  # cache key space of the failure counters
 HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unknown MN from wrong password
-INGEST_REJECTION_RETENTION_DAYS = int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30"))
-# Time-series retention and roll-up (monitoring.services.retention, beat daily): raw readings go by
-# whole daily partitions; the aggregates keep the coarser figures longer than the finer ones.
+# Retention and roll-up policies, in days, each run daily by beat (docs/scaling.md, "Retention"); every value
+# can be overridden by the environment variable beside it:
+# - readings: raw readings, dropped by whole daily partitions (monitoring.services.retention);
+# - aggregates_*: half-hour, hourly and daily aggregates, the coarser kept longer than the finer;
+# - rejections: the log of refused packets (monitoring.services.rejections);
+# - scores: eco-code scores of intermediate runs; older ones are rolled up to each enterprise's final score
+#   of each month, its latest score and the scores colour changes and reviews name (ecocode.services.rollup);
+# - notifications: read notifications none of whose deliveries is pending, with their delivery records, and
+#   the digests left empty; notifications_unread: the same for unread ones (notifications.services.expiry).
 RETENTION_DAYS = {
     "readings": int(os.environ.get("RETENTION_READINGS_DAYS", "400")),
     "aggregates_half_hour": int(os.environ.get("RETENTION_HALF_HOUR_DAYS", "800")),
     "aggregates_hour": int(os.environ.get("RETENTION_HOUR_DAYS", "1100")),
     "aggregates_day": int(os.environ.get("RETENTION_DAY_DAYS", "3660")),
+    "rejections": int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30")),
+    "scores": int(os.environ.get("RETENTION_SCORES_DAYS", "92")),
+    "notifications": int(os.environ.get("RETENTION_NOTIFICATIONS_DAYS", "180")),
+    "notifications_unread": int(os.environ.get("RETENTION_UNREAD_NOTIFICATIONS_DAYS", "400")),
 }
 
 # --- Public site ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from celery import shared_task
 
 from enterprises.models import Enterprise
 
-from .services import scoring
+from .services import rollup, scoring
 
 
 @shared_task(ignore_result=True)
@@ -14,3 +14,9 @@ def score_all() -> int:
 @shared_task(ignore_result=True)
 def score_enterprise(enterprise_id: int) -> None:
     scoring.score_enterprise(Enterprise.objects.get(pk=enterprise_id))
+
+
+@shared_task(name="ecocode.tasks.roll_up_scores", ignore_result=True)
+def roll_up_scores() -> int:
+    """Beat, daily: intermediate scores past ``RETENTION_DAYS["scores"]`` (``services.rollup``)."""
+    return rollup.scores_roll_up()

@@ -1,5 +1,6 @@
 """Pages of the registry import, for bureau staff only: upload and dry run, the dry run's findings
-with the confirmation, the templates and the export of the registry in them."""
+with the confirmation (the import itself runs on the imports queue), the templates and the export of
+the registry in them."""
 import csv
 import io
 from functools import wraps
@@ -7,12 +8,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import jurisdiction
+from . import jurisdiction, tasks
 from .models import RegistryImport
 from .registry.tables import TABLES
 from .services import registry_export, registry_import
@@ -86,16 +88,14 @@ def import_page(request, pk: int):
 @require_POST
 @bureau_view
 def import_commit(request, pk: int):
+    """The confirmation: the import is written by a worker of the imports queue, not in the request."""
     record = get_object_or_404(RegistryImport, pk=pk)
     try:
-        registry_import.registry_import_commit(registry_import=record)
+        registry_import.registry_import_confirm(registry_import=record)
     except registry_import.AlreadyHandled:
         messages.error(request, _("This import has already been handled."))
-    except registry_import.ImportRefused:
-        messages.error(request, _("The registry changed since the check and some rows are now refused; "
-                                  "nothing was written."))
     else:
-        messages.success(request, _("Imported: %(n)d rows written.") % {"n": record.summary["writes"]})
+        transaction.on_commit(lambda: tasks.queue_commit(pk))  # the page says it is being written
     return redirect("enterprises:registry-import", pk=pk)
 
 

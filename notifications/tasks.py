@@ -3,6 +3,7 @@ for a retry is queued again for its retry time, on the queue the task came from.
 from celery import shared_task
 
 from . import services
+from .services import expiry
 
 
 def _schedule_retries(task, ids) -> None:
@@ -28,3 +29,9 @@ def deliver_delivery(self, delivery_id: int) -> None:
 @shared_task(name="notifications.tasks.deliver_pending_notifications", ignore_result=True)
 def deliver_pending_notifications() -> int:
     return services.deliver_due()
+
+
+@shared_task(name="notifications.tasks.expire_notifications", ignore_result=True)
+def expire_notifications() -> dict:
+    """Beat, daily: notifications and delivery records past ``RETENTION_DAYS`` (``services.expiry``)."""
+    return expiry.notifications_expire()

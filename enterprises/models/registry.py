@@ -1,7 +1,8 @@
 """A registry import: the files a bureau uploaded, what the dry run found, and whether it was written.
 
 The uploaded files are kept (as bytes) so the confirmation writes exactly what the dry run showed, and
-so every audited change can name the file it came from.
+so every audited change can name the file it came from. A confirmed import is queued (the imports
+queue of Celery) and written by a worker, so that a county's first load never holds up other work.
 """
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class RegistryImport(models.Model):
     class Status(models.TextChoices):
         CHECKED = "checked", _("checked (dry run)")
+        QUEUED = "queued", _("confirmed, importing")
         COMMITTED = "committed", _("imported")
         FAILED = "failed", _("failed, nothing written")
 

@@ -3,8 +3,10 @@
 ``registry_import_check`` is the dry run: it reads the files, checks every row and compares the
 accepted rows with the database, and keeps the files and what it found (``RegistryImport``).
 ``registry_import_commit`` does it again against the database as it is now and writes everything in
-one transaction, or nothing when any row is refused. Writes are set-based (``bulk_create``,
-``bulk_update``), and every created or changed row gets an audit entry naming the file it came from.
+one transaction, or nothing when any row is refused; on the pages, ``registry_import_confirm`` queues it
+for a worker of the imports queue (``tasks.commit_registry_import``), which calls it. Writes are
+set-based (``bulk_create``, ``bulk_update``), and every created or changed row gets an audit entry
+naming the file it came from.
 
 Re-import is an update: rows are found again by credit code, permit number, outlet code and
 pollutant, and a row whose values are the same is left alone. A permit number the enterprise did not
@@ -406,16 +408,34 @@ class AlreadyHandled(Exception):
     """The import was committed (or failed) already, e.g. by a second click on the confirmation."""
 
 
+def registry_import_confirm(*, registry_import: RegistryImport) -> RegistryImport:
+    """The user confirmed a checked import: it is queued for a worker (``tasks.commit_registry_import``
+    on the imports queue), once, whatever the number of clicks."""
+    confirmed = RegistryImport.objects.filter(pk=registry_import.pk, status=RegistryImport.Status.CHECKED).update(
+        status=RegistryImport.Status.QUEUED)
+    registry_import.refresh_from_db()
+    if not confirmed:
+        raise AlreadyHandled(registry_import.get_status_display())
+    return registry_import
+
+
+def registry_import_release(*, registry_import_id: int) -> None:
+    """A confirmation that could not be queued (the broker is down) is checked again, to be confirmed later."""
+    RegistryImport.objects.filter(pk=registry_import_id, status=RegistryImport.Status.QUEUED).update(
+        status=RegistryImport.Status.CHECKED)
+
+
 def registry_import_commit(*, registry_import: RegistryImport,
                            progress: Callable[[int], None] | None = None) -> RegistryImport:
-    """Write a checked import (all or nothing); the record says whether it went in and what it wrote.
-    The record is locked while it is written, so a second confirmation cannot run it twice."""
+    """Write a checked (or confirmed and queued) import, all or nothing; the record says whether it went
+    in and what it wrote. The record is locked while it is written, so a second confirmation cannot run it
+    twice."""
     files = [(f.name, bytes(f.content)) for f in registry_import.files.all()]
     source = "、".join(f"{f.name} (sha256 {f.sha256[:12]})" for f in registry_import.files.all())
     try:
         with transaction.atomic():
             locked = RegistryImport.objects.select_for_update().get(pk=registry_import.pk)
-            if locked.status != RegistryImport.Status.CHECKED:
+            if locked.status not in (RegistryImport.Status.CHECKED, RegistryImport.Status.QUEUED):
                 raise AlreadyHandled(locked.get_status_display())
             plan = commit_files(files, source=f"registry import #{registry_import.pk}: {source}",
                                 expected_counts=locked.summary["counts"], progress=progress)

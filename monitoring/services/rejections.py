@@ -48,6 +48,6 @@ def rejection_summaries_record(*, log: ConnectionLog) -> int:
 
 
 def rejections_purge(*, now: dt.datetime | None = None) -> int:
-    """Delete rejections older than ``INGEST_REJECTION_RETENTION_DAYS``; returns how many."""
-    cutoff = (now or clock.now()) - dt.timedelta(days=settings.INGEST_REJECTION_RETENTION_DAYS)
+    """Delete rejections older than ``RETENTION_DAYS["rejections"]`` (one statement); returns how many."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=settings.RETENTION_DAYS["rejections"])
     return IngestRejection.objects.filter(received_at__lt=cutoff).delete()[0]

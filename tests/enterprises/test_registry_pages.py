@@ -1,5 +1,7 @@
 """The registry import pages as bureau staff use them (upload, dry run with refused rows, confirm,
-templates, export), who else is turned away, and screenshots at desktop and phone size."""
+templates, export), who else is turned away, and screenshots at desktop and phone size. A confirmation
+queues the import for the imports worker; these tests then run that task here (tests/test_queue_isolation.py
+runs it on a real worker)."""
 import io
 import shutil
 from pathlib import Path
@@ -10,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from enterprises.models import Enterprise, RegistryImport, Role
+from enterprises.tasks import commit_registry_import
 from tests import factories as f
 
 from .registry_support import CODE_A, build_county, good_tables, registry_counts, renewed_tables, workbook
@@ -32,12 +35,27 @@ def bureau(client):
     return client
 
 
+@pytest.fixture
+def confirm(bureau, django_capture_on_commit_callbacks):
+    """Confirm an import on its page: it is queued (once, whatever the clicks) and the page says it is
+    being written; then the task the imports worker would run."""
+    def confirm(pk: int):
+        with django_capture_on_commit_callbacks() as queued:
+            for _ in range(2):
+                assert bureau.post(reverse("enterprises:registry-commit", args=[pk])).status_code == 302
+        assert len(queued) == 1
+        assert RegistryImport.objects.get(pk=pk).status == RegistryImport.Status.QUEUED
+        assert "正在写入" in bureau.get(reverse("enterprises:registry-import", args=[pk])).content.decode()
+        commit_registry_import(pk)
+    return confirm
+
+
 def upload(client, tables, name="许可证.xlsx"):
     return client.post(reverse("enterprises:registry"),
                        {"files": SimpleUploadedFile(name, workbook(tables), content_type=XLSX)})
 
 
-def test_bureau_checks_a_file_sees_the_refused_rows_in_chinese_and_nothing_is_written(bureau):
+def test_bureau_checks_a_file_sees_the_refused_rows_in_chinese_and_nothing_is_written(bureau, confirm):
     page = bureau.get(reverse("enterprises:registry"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -50,16 +68,17 @@ def test_bureau_checks_a_file_sees_the_refused_rows_in_chinese_and_nothing_is_wr
     html = bureau.get(response.url).content.decode()
     assert "缺少限值时段" in html and "许可排放限值" in html and "确认导入" not in html
     assert registry_counts()["enterprises"] == 0
-    assert bureau.post(reverse("enterprises:registry-commit", args=[record.pk])).status_code == 302
+    confirm(record.pk)
     assert registry_counts()["enterprises"] == 0
+    assert RegistryImport.objects.get().status == RegistryImport.Status.FAILED
 
 
-def test_bureau_confirms_a_clean_file_and_the_registry_is_written(bureau):
+def test_bureau_confirms_a_clean_file_and_the_registry_is_written(bureau, confirm):
     response = upload(bureau, good_tables())
     html = bureau.get(response.url).content.decode()
     assert "确认导入" in html and "新增" in html
     record = RegistryImport.objects.get()
-    bureau.post(reverse("enterprises:registry-commit", args=[record.pk]))
+    confirm(record.pk)
     record.refresh_from_db()
     assert record.status == RegistryImport.Status.COMMITTED
     assert registry_counts() == {"enterprises": 2, "permits": 2, "outlets": 3, "limits": 4, "duties": 4}
@@ -73,10 +92,10 @@ def test_bureau_confirms_a_clean_file_and_the_registry_is_written(bureau):
     assert "登记导入" in bureau.get(reverse("dashboard:map")).content.decode()  # the bureau's way in
 
 
-def test_after_a_renewal_the_map_panel_shows_the_permit_in_force(bureau):
+def test_after_a_renewal_the_map_panel_shows_the_permit_in_force(bureau, confirm):
     for tables in (good_tables(), renewed_tables()):
         upload(bureau, tables)
-        bureau.post(reverse("enterprises:registry-commit", args=[RegistryImport.objects.latest("pk").pk]))
+        confirm(RegistryImport.objects.latest("pk").pk)
     a = Enterprise.objects.get(credit_code=CODE_A)
     panel = bureau.get(reverse("dashboard:enterprise-panel", args=[a.pk])).json()
     assert panel["permit"]["number"] == "PA-2029-001"
@@ -93,9 +112,9 @@ def test_the_refused_rows_download_as_csv(bureau):
     assert body.splitlines() == ["工作表,行,列,数值,原因", "许可排放限值,2,污染物种类,二噁英类,无法识别的污染物。"]
 
 
-def test_templates_and_export_download_as_workbooks(bureau):
+def test_templates_and_export_download_as_workbooks(bureau, confirm):
     upload(bureau, good_tables())
-    bureau.post(reverse("enterprises:registry-commit", args=[RegistryImport.objects.get().pk]))
+    confirm(RegistryImport.objects.get().pk)
     template = bureau.get(reverse("enterprises:registry-template"))
     assert template["Content-Type"] == XLSX
     assert load_workbook(io.BytesIO(template.content)).sheetnames[:4] == ["基本信息", "排放口", "许可排放限值", "自行监测要求"]

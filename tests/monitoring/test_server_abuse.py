@@ -158,7 +158,7 @@ def test_slow_sockets_are_capped_and_closed_without_holding_up_a_device():
 
 
 def test_rejection_logs_are_purged_after_their_retention(settings):
-    settings.INGEST_REJECTION_RETENTION_DAYS = 30
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "rejections": 30}
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     for age in (1, 29, 31, 400):
         IngestRejection.objects.create(reason="garbage", received_at=now - dt.timedelta(days=age), count=5,

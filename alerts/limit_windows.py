@@ -14,9 +14,12 @@ the current half-hour). At ``now``:
 * ``judge(now).exceedances()`` — the last completed period of every limit whose average (an
   instantaneous limit: any valid value) broke it: a violation, recorded apart from the early warning.
 
-Two-sided limits (pH 6–9) are ranges: ``near`` means within ``1 − share`` of the range's width of either
-bound (pH 7.2 is nowhere near 6 or 9); a one-sided limit is near at ``share`` × the limit. Each limit
-is one set-based query per averaging period, whatever the number of outlets.
+Two-sided limits (pH 6–9) are ranges: ``near`` means within ``1 − share`` of the range's width of the
+nearer bound (pH 7.2 is nowhere near 6 or 9), and the warning names that bound; a one-sided limit is
+near at ``share`` × the limit. Near is judged on the value the warning shows (the average so far, or
+an instantaneous limit's extreme nearer its bound), not on the projection, which only makes early
+exceedance warnings. Each limit is one set-based query per averaging period, whatever the number of
+outlets.
 """
 from __future__ import annotations
 
@@ -96,38 +99,48 @@ class LimitState:
         return high > self.limit or (self.lower is not None and low < self.lower)
 
     def near(self, share: float) -> bool:
-        """Near a bound but not over it: one-sided at ``share`` × the limit; a range within
-        ``(1 − share)`` × its width of either bound."""
+        """Near a bound but not over it, judged on the value shown (``value``): one-sided at ``share`` ×
+        the limit; a range within ``(1 − share)`` × its width of the nearer bound."""
         if self.over:
             return False
-        high, low = self._judged()
+        value = self.value
         if self.lower is None:
-            return high >= self.limit * share
+            return value >= self.limit * share
         margin = (self.limit - self.lower) * (1 - share)
-        return high >= self.limit - margin or low <= self.lower + margin
+        return value >= self.limit - margin or value <= self.lower + margin
 
     @property
     def value(self) -> float:
-        """The value shown: the worst extreme of an instantaneous limit, else the average so far."""
+        """The value shown and judged near: the average so far; for an instantaneous limit the extreme
+        nearer its bound (or further past it): the lowest value of a range when it is closer to the lower
+        bound than the highest is to the upper one."""
         if not self.instantaneous:
             return self.average
-        return self.low if self.lower is not None and self.low < self.lower else self.high
+        if self.lower is not None and self.low - self.lower < self.limit - self.high:
+            return self.low
+        return self.high
 
-    def bound(self, share: float = 1.0) -> float:
-        """The bound the value is judged against: the lower one when the value is below it (or, with
-        ``share``, near it), else the limit."""
-        high, low = self._judged()
-        if self.lower is None or high > self.limit:
+    def bound(self) -> float:
+        """The bound the value is judged against: of a range, the one broken, else the one nearer the
+        value; of a one-sided limit, the limit."""
+        if self.lower is None:
             return self.limit
-        margin = (self.limit - self.lower) * (1 - share)
-        return self.lower if low < self.lower + margin else self.limit
+        if self.over:
+            high, _ = self._judged()
+            return self.limit if high > self.limit else self.lower
+        return self.lower if self.value - self.lower < self.limit - self.value else self.limit
+
+    @property
+    def has_projection(self) -> bool:
+        """Is there a course to project: a current averaging period with its latest values?"""
+        return self.latest is not None and not self.instantaneous and self.elapsed < 1
 
     def evidence(self) -> dict:
         return {"averaging_period": self.averaging_period, "window_start": self.start.isoformat(),
                 "window_end": self.end.isoformat(), "average": self.average, "min": self.low, "max": self.high,
                 "valid_readings": self.valid_count, "built_from": self.kind, "latest": self.latest,
-                "projected": round(self.projected, 4), "elapsed_share": round(self.elapsed, 3),
-                "limit": self.limit, "lower_limit": self.lower, "unit": self.unit}
+                "elapsed_share": round(self.elapsed, 3), "limit": self.limit, "lower_limit": self.lower,
+                "unit": self.unit, **({"projected": round(self.projected, 4)} if self.has_projection else {})}
 
 
 def _windows(periods, start: dt.datetime, outlet_ids=None):

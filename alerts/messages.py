@@ -46,8 +46,7 @@ def describe(alert: Alert) -> str:
         line += _(": %(value)s (limit %(limit)s)") % {
             "value": f"{period} {_value(alert.value, unit)}" if period else _value(alert.value, unit),
             "limit": _value(alert.limit_value, unit)}
-        projected = alert.evidence.get("projected")
-        if alert.rule == Rule.EXCEEDANCE and projected is not None and alert.value <= alert.limit_value < projected:
+        if (projected := alert.on_course_for) is not None:
             line += _(", on course for %(value)s by the end of the period") % {"value": _value(projected, unit)}
     elif alert.rule == Rule.DEVICE_FLAG:
         what = [str(FLAG_TEXT.get(flag, flag)) for flag in sorted(alert.evidence.get("flags", {}))]

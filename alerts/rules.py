@@ -82,7 +82,7 @@ def limit_findings(judgement: limit_windows.Judgement, muted: dict[int, set], cf
         elif state.near(share):
             near_wide.add(near_key)
             findings.append(Finding(state.outlet_id, state.enterprise_id, state.pollutant_id, Rule.NEAR_LIMIT,
-                                    state.value, state.bound(share), {**state.evidence(), "share": share}))
+                                    state.value, state.bound(), {**state.evidence(), "share": share}))
     return findings, near_wide
 
 

@@ -32,6 +32,7 @@ ON_SITE_PER_MONTH = 30
 FINDINGS = ["危废暂存间标识不全，台账记录缺失", "废气收集罩破损，无组织排放明显", "在线监测设备采样管路堵塞",
             "雨污分流不彻底，雨水口有污水痕迹", "治理设施运行记录不全"]
 OPERATORS = ["浙江环科运维有限公司", "嘉兴蓝天环保科技有限公司"]
+SIGNERS = ["王建国", "陈丽华", "刘志强", "周敏"]
 OFF_SITE_FINDINGS = ["在线数据连续 6 小时恒值，疑似设备故障", "视频显示夜间治理设施停运", "执行报告排放量与在线数据不一致"]
 
 
@@ -54,17 +55,20 @@ def _inspect(rng, item: PlannedInspection | None, ent, lead, second, at: dt.date
     case_lead = rng.random() < 0.06
     with clock.frozen(end):
         if second is None:
-            problems = int(rng.random() < 0.15)
+            basis = rng.sample(["online_data", "reports", "video", "self_check"], 2)
+            problem = basis[0] if rng.random() < 0.15 else None
             return services.inspection_record_off_site(
-                user=lead, enterprise=ent, basis=rng.sample(["online_data", "reports", "video", "self_check"], 2),
-                findings=rng.choice(OFF_SITE_FINDINGS) if problems else "", problems_found=problems,
-                started_at=at, ended_at=end, case_lead=case_lead and bool(problems), planned=item)
+                user=lead, enterprise=ent, lines=[
+                    {"basis": b, "result": "problem" if b == problem else "ok",
+                     "note": rng.choice(OFF_SITE_FINDINGS) if b == problem else ""} for b in basis],
+                conclusion="发现问题，已转办整改" if problem else "未发现明显问题", started_at=at, ended_at=end,
+                case_lead=case_lead and bool(problem), planned=item)
         permit = ent.permits.filter(status="valid").order_by("-valid_from").first()
         if permit is None:
             return None
         lines = list(checklist_build(permit=permit).lines.all())
         failed = {line.pk for line in lines if rng.random() < 0.05}
-        return services.inspection_record_on_site(
+        inspection = services.inspection_record_on_site(
             user=lead, enterprise=ent, officers=[second],
             answers=[{"line": line.pk, "result": "fail" if line.pk in failed else "pass",
                       "note": rng.choice(FINDINGS) if line.pk in failed else ""} for line in lines],
@@ -73,6 +77,9 @@ def _inspect(rng, item: PlannedInspection | None, ent, lead, second, at: dt.date
             longitude=round(ent.longitude + rng.uniform(-3e-4, 3e-4), 6),
             findings="；".join(rng.choice(FINDINGS) for _ in failed) or "未发现明显问题",
             case_lead=case_lead and bool(failed), planned=item)
+        if rng.random() < 0.85:  # the enterprise's manager signed the paper record
+            services.inspection_confirm(inspection=inspection, user=lead, confirmed_by=rng.choice(SIGNERS))
+        return inspection
 
 
 def _key_off_site(rng, n: int) -> list[Enterprise]:

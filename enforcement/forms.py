@@ -1,11 +1,12 @@
-"""Forms of the case page (one per step: file, hearing notice, hearing held, decide, execute, drop) and of
-joint inspections (invite, a party's part, its signature)."""
+"""Forms of the case page (one per step: file, hearing notice, hearing held, decide, execute, drop), of
+joint inspections (invite, a party's part, its signature), of the off-site inspection and of the
+enterprise's answer to its on-site record."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Township
 
-from .models import DiscretionArticle
+from .models import DiscretionArticle, Inspection, OffSiteLine
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -72,3 +73,49 @@ class JointPartForm(forms.Form):
 
 class JointSignForm(forms.Form):
     signer_name = forms.CharField(label=_("signed by"), max_length=64, required=False)
+
+
+NOT_REVIEWED = ""
+
+
+class OffSiteForm(forms.Form):
+    """An off-site inspection: per kind of evidence, not reviewed / no problem / problem found with the
+    finding; the time spent; the conclusion; whether a case lead was found."""
+
+    started_at = forms.DateTimeField(label=_("review started at"),
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ended_at = forms.DateTimeField(label=_("review ended at"),
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    conclusion = forms.CharField(label=_("conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+    case_lead = forms.BooleanField(label=_("case lead found (opens a case lead)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(NOT_REVIEWED, _("not reviewed")), *OffSiteLine.Result.choices]
+        for basis, label in Inspection.Basis.choices:
+            self.fields[f"{basis}_result"] = forms.ChoiceField(label=label, choices=choices, required=False,
+                                                               widget=forms.RadioSelect, initial=NOT_REVIEWED)
+            self.fields[f"{basis}_note"] = forms.CharField(label=_("finding"), required=False,
+                                                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("started_at", "ended_at", "conclusion", "case_lead")]
+
+    def line_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(label, self[f"{basis}_result"], self[f"{basis}_note"]) for basis, label in Inspection.Basis.choices]
+
+    def lines(self) -> list[dict]:
+        """The reviewed lines for ``services.inspection_record_off_site``."""
+        d = self.cleaned_data
+        return [{"basis": basis, "result": d[f"{basis}_result"], "note": d[f"{basis}_note"]}
+                for basis in Inspection.Basis.values if d.get(f"{basis}_result")]
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label=_("reason for the dispute"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConfirmForm(forms.Form):
+    """Enforcement staff record who signed the paper record for the enterprise (its account confirms
+    without a name)."""
+    confirmed_by = forms.CharField(label=_("confirmed for the enterprise by"), max_length=64)

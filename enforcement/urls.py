@@ -1,7 +1,7 @@
 """URLs of ``enforcement`` (under /enforcement/)."""
 from django.urls import path
 
-from . import views
+from . import inspection_views, views
 
 app_name = "enforcement"
 urlpatterns = [
@@ -12,7 +12,9 @@ urlpatterns = [
     path("plans/draw/", views.plan_draw, name="plan-draw"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
-    path("inspections/<int:pk>/record/", views.on_site_record, name="on-site-record"),
+    path("enterprises/<int:pk>/off-site/", inspection_views.off_site_inspection, name="off-site-new"),
+    path("inspections/<int:pk>/record/", inspection_views.inspection_record, name="on-site-record"),
+    path("my-records/", inspection_views.my_on_site_records, name="my-records"),
     path("officers/", views.officer_stats, name="officer-stats"),
     path("officers.csv", views.officer_stats_csv, name="officer-stats-csv"),
     path("officers/<int:officer_id>/<str:column>/", views.officer_stat_cell, name="officer-stat-cell"),

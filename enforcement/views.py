@@ -1,5 +1,5 @@
 """Pages of ``enforcement``: the enterprise file (一企一档) and the county's compliance strips (CSV,
-GeoJSON), monthly plans and their draw, cases, the printable on-site record, officers' monthly
+GeoJSON), monthly plans and their draw, cases, officers' monthly
 statistics with their drill-down, the published positive list, the subsidy list export and joint
 inspections (each party its own part)."""
 import csv
@@ -22,7 +22,7 @@ from enterprises.models import Enterprise, Role, User
 
 from . import selectors, services
 from .forms import STEPS, JointInviteForm, JointPartForm, JointSignForm
-from .models import Case, Inspection, InspectionPlan, PositiveListEntry
+from .models import Case, InspectionPlan, PositiveListEntry
 
 STAFF_DENIED = _("Only enforcement officers and bureau staff see this page.")
 
@@ -170,19 +170,6 @@ def case_detail(request, pk: int):
     return render(request, "enforcement/case_detail.html", {
         "case": case, "staff": staff, "suggestion": suggestion, "evidence": case.evidence.all(),
         "handlers": case.handlers.all(), "forms": forms}, status=status)
-
-
-@login_required
-def on_site_record(request, pk: int):
-    """The printable on-site record (现场检查笔录) with the checklist lines and the confirmation."""
-    inspection = get_object_or_404(Inspection.objects.select_related("enterprise", "round"), pk=pk)
-    if not jurisdiction.can_access_enterprise(request.user, inspection.enterprise):
-        raise PermissionDenied
-    if inspection.round is None:
-        raise Http404
-    results = inspection.round.results.select_related("line", "work_order").prefetch_related("attachments")
-    return render(request, "enforcement/on_site_record.html", {
-        "inspection": inspection, "results": results, "officers": inspection.officers.all()})
 
 
 @login_required

@@ -3,9 +3,10 @@ an air-quality station at every township seat and dust stations, yesterday's hou
 hours of minute data stored through the real ingestion path (one station's particulates jump in the
 last half hour), so the demo opens with live values; ``alerts.demo_seed`` then evaluates the warnings
 they cause. Values scatter around plausible shares of each limit (pH around 7.4 in its 6–9 range); a
-few outlets exceed (yesterday's daily averages and the last hour: recorded exceedances, and early
-warnings now), a few run near their limit, one in a hundred has a stuck analyser, a silent logger or
-a faulty instrument."""
+few outlets exceed one of their limits (yesterday's daily averages and the last hour: recorded
+exceedances, and early warnings now), a few run near one limit (pH near its upper bound among them),
+one in a hundred has a stuck analyser, a silent logger or a faulty instrument; their other pollutants
+read normal."""
 import datetime as dt
 
 from django.db.models import F
@@ -39,13 +40,29 @@ def _behaviours(rng, n: int) -> list[str]:
     return out
 
 
-def _outlet_value(rng, behaviour: str, limit: float, lower: float | None, step: int) -> tuple[float, str]:
-    if lower is not None:  # pH: around the middle of its range unless exceeding
-        return (round(rng.uniform(4.5, 5.5), 2) if behaviour == "exceeding" else round(rng.gauss(7.4, 0.25), 2)), "N"
-    share = {"exceeding": rng.uniform(1.15, 1.6), "near_limit": rng.uniform(0.82, 0.95),
-             "flat": 0.37}.get(behaviour, rng.uniform(0.2, 0.65))
+def _outlet_value(rng, behaviour: str, limit: float, lower: float | None, step: int,
+                  concerned: bool = True) -> tuple[float, str]:
+    """A value and flag of one pollutant of an outlet of ``behaviour``. An exceeding, near-limit or flat
+    outlet is so on one pollutant (``concerned``), as a real outlet is; its others read normal. The draws
+    from ``rng`` are the same whatever the behaviour (the county's later hooks share it)."""
+    if lower is not None:  # pH: around the middle of its range, near its upper bound, or acid
+        if behaviour == "exceeding":
+            drawn = rng.uniform(4.5, 5.5)
+            return round(drawn if concerned else 7.4 + (drawn - 5.0) / 2, 2), "N"
+        drawn = rng.gauss(7.4, 0.25)
+        if concerned and behaviour == "near_limit":
+            return round(8.45 + min(0.4, abs(drawn - 7.4)), 2), "N"
+        return (7.4 if concerned and behaviour == "flat" else round(drawn, 2)), "N"
+    exceeding, near, normal = rng.uniform(1.15, 1.6), rng.uniform(0.82, 0.95), rng.uniform(0.2, 0.65)
+    share = {"exceeding": exceeding, "near_limit": near, "flat": 0.37}.get(behaviour, normal) if concerned else normal
     flag = "D" if behaviour == "faulty" and step >= 6 else "N"
     return round(limit * share, 3), flag
+
+
+def _concerned(device: Device, limits: list[tuple[int, str, float, float | None]]) -> int | None:
+    """The pollutant an outlet's behaviour concerns: one of its limits, by the outlet (no draw)."""
+    ids = sorted(pollutant_id for pollutant_id, *_ in limits)
+    return ids[device.outlet_id % len(ids)] if ids else None
 
 
 def extend(county) -> dict:
@@ -76,8 +93,10 @@ def extend(county) -> dict:
     yesterday = [today - dt.timedelta(hours=h) for h in range(24, 0, -1)]
     units, silent = [], []  # a silent logger's last packet came 75 minutes ago
     for device, behaviour in zip(devices, behaviours):
+        concerned = _concerned(device, limits.get(device.outlet_id, []))
         hourly = [(pollutant_id, ParsedReading(code=code, kind="hour", observed_at=at, flag="N",
-                                               avg=_outlet_value(rng, behaviour, limit, lower, 0)[0]))
+                                               avg=_outlet_value(rng, behaviour, limit, lower, 0,
+                                                                 pollutant_id == concerned)[0]))
                   for at in yesterday for pollutant_id, code, limit, lower in limits.get(device.outlet_id, [])
                   if behaviour != "silent"]
         if hourly:
@@ -87,7 +106,7 @@ def extend(county) -> dict:
             if behaviour == "silent" and at > now - dt.timedelta(minutes=75):
                 break
             for pollutant_id, code, limit, lower in limits.get(device.outlet_id, []):
-                value, flag = _outlet_value(rng, behaviour, limit, lower, step)
+                value, flag = _outlet_value(rng, behaviour, limit, lower, step, pollutant_id == concerned)
                 readings.append((pollutant_id, ParsedReading(code=code, kind="minute", observed_at=at, flag=flag,
                                                              avg=value, min=value, max=value)))
         if readings:

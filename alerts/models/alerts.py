@@ -217,6 +217,20 @@ class Alert(models.Model):
         unit = self.evidence.get("unit") or (self.pollutant.unit if self.pollutant_id else "")
         return "" if unit == "无量纲" else unit
 
+    @property
+    def on_course_for(self) -> float | None:
+        """The projected period average of an early warning whose average so far is within its limit but
+        whose course is not (the reason it was raised), shown beside the value; else None."""
+        projected, limit = self.evidence.get("projected"), self.evidence.get("limit")
+        if self.rule != Rule.EXCEEDANCE or None in (projected, limit, self.value):
+            return None
+        lower = self.evidence.get("lower_limit")
+
+        def broken(value: float) -> bool:
+            return value > limit or (lower is not None and value < lower)
+
+        return projected if broken(projected) and not broken(self.value) else None
+
 
 class AlertEvent(models.Model):
     """Audit log: who or what did what to a warning or a maintenance window, and when."""

@@ -1,8 +1,11 @@
-"""Serializers of the enforcement API: cases, inspections, planned inspections, joint inspections with the
+"""Serializers of the enforcement API: cases, inspections (with their off-site lines; in: an off-site
+inspection, the enterprise's confirmation or dispute), planned inspections, joint inspections with the
 parts the user may see, operators' records of monitoring devices."""
 from rest_framework import serializers
 
-from ..models import Case, DeviceCheck, Inspection, JointInspection, JointPart, PlannedInspection
+from enterprises.models import Enterprise
+
+from ..models import Case, DeviceCheck, Inspection, JointInspection, JointPart, OffSiteLine, PlannedInspection
 from ..selectors import joint_parts_for
 
 
@@ -18,11 +21,39 @@ class CaseSerializer(serializers.ModelSerializer):
                   "executed_on", "amount_paid"]
 
 
+class OffSiteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OffSiteLine
+        fields = ["basis", "result", "note", "work_order"]
+        read_only_fields = ["work_order"]
+
+
 class InspectionSerializer(serializers.ModelSerializer):
+    off_site_lines = OffSiteLineSerializer(many=True, read_only=True)
+
     class Meta:
         model = Inspection
         fields = ["id", "enterprise", "mode", "planned", "round", "officers", "started_at", "ended_at", "latitude",
-                  "longitude", "basis", "findings", "problems_found", "case_lead", "confirmed_by", "confirmed_at"]
+                  "longitude", "basis", "off_site_lines", "findings", "problems_found", "case_lead", "confirmation",
+                  "confirmed_by", "confirmed_by_user", "confirmed_at", "dispute_reason"]
+
+
+class OffSiteInSerializer(serializers.Serializer):
+    """An off-site inspection to record: its lines, the conclusion (``findings`` when read back)."""
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
+    lines = OffSiteLineSerializer(many=True)
+    conclusion = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    case_lead = serializers.BooleanField(default=False)
+
+
+class ConfirmInSerializer(serializers.Serializer):
+    confirmed_by = serializers.CharField(max_length=64, required=False, default="")
+
+
+class DisputeInSerializer(serializers.Serializer):
+    reason = serializers.CharField()
 
 
 class PlannedInspectionSerializer(serializers.ModelSerializer):

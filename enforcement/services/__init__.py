@@ -16,6 +16,7 @@ from .device_checks import device_check_record, device_fault_resolve
 from .draw import plan_draw
 from .inspections import (
     inspection_confirm,
+    inspection_dispute,
     inspection_record_off_site,
     inspection_record_on_site,
     inspections_adopt_rounds,
@@ -26,7 +27,8 @@ from .targeted import targeted_inspections_collect
 
 __all__ = ["case_open_lead", "case_file", "case_drop", "case_notify_hearing", "case_record_hearing", "case_decide",
            "case_execute", "case_evidence_add", "may_handle_cases", "plan_draw", "targeted_inspections_collect",
-           "inspection_record_on_site", "inspection_record_off_site", "inspection_confirm", "inspections_adopt_rounds",
+           "inspection_record_on_site", "inspection_record_off_site", "inspection_confirm", "inspection_dispute",
+           "inspections_adopt_rounds",
            "positive_list_propose", "positive_list_approve", "positive_list_end", "positive_list_review",
            "joint_inspection_invite", "joint_part_record", "joint_part_sign", "may_act_for", "device_check_record",
            "device_fault_resolve"]

@@ -1,21 +1,26 @@
 """Inspections. On-site: the permit-derived checklist is filled as a ``dispatch.Round`` of kind
 inspection (a failed line opens a work order there), by at least two enforcement officers, with times,
-GPS and findings; the enterprise confirms the on-site record (现场检查笔录). Off-site: one officer
-records what online data, reports, video or self-checks showed; problems found open a work order. A
-case lead found by either opens a case lead."""
+GPS and findings; the enterprise confirms or disputes the on-site record (现场检查笔录). Off-site: one
+officer records a line per kind of evidence reviewed (online data, reports, video, self-checks) and a
+conclusion; a problem line opens a work order. A case lead found by either opens a case lead."""
 import datetime as dt
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core import clock
 
 from dispatch.models import LineResult, Round, WorkOrder
 from dispatch.services import checklist_build, round_submit, work_order_open
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
-from enterprises.models import Permit, Role
+from enterprises.models import Enterprise, Permit, Role
+from notifications.services import Message, notify_many
 
-from ..models import Case, Inspection, Mode
+from ..models import Case, Confirmation, Inspection, Mode, OffSiteLine
 from .cases import case_open_lead, may_handle_cases
 
 
@@ -61,47 +66,117 @@ def inspection_record_on_site(*, user, enterprise, officers, answers: list[dict]
         problems_found=failed, case_lead=case_lead)
     inspection.officers.set(team)
     _lead(inspection, user, findings or _("Case lead from the on-site inspection."))
+    _ask_confirmation([inspection])
     return inspection
 
 
-@transaction.atomic
-def inspection_record_off_site(*, user, enterprise, basis: list[str], findings: str, problems_found: int,
-                               started_at: dt.datetime, ended_at: dt.datetime, case_lead: bool = False,
-                               planned=None) -> Inspection:
-    """An off-site inspection; problems found open one work order with the findings."""
-    _check(user, enterprise, started_at, ended_at, planned)
-    unknown = set(basis) - set(Inspection.Basis.values)
-    if not basis or unknown:
+def _off_site_lines(lines: list[dict]) -> list[OffSiteLine]:
+    """The reviewed lines, checked: known evidence, each once, a result, a note for every problem."""
+    out, seen = [], set()
+    for line in lines:
+        basis, result, note = line.get("basis"), line.get("result"), (line.get("note") or "").strip()
+        if basis not in Inspection.Basis.values or basis in seen or result not in OffSiteLine.Result.values:
+            raise WorkflowError(_("Each line needs known evidence, reviewed once, and its result."))
+        if result == OffSiteLine.Result.PROBLEM and not note:
+            raise WorkflowError(_("Describe the problem found in %(what)s.") % {
+                "what": Inspection.Basis(basis).label})
+        seen.add(basis)
+        out.append(OffSiteLine(basis=basis, result=result, note=note))
+    if not out:
         raise WorkflowError(_("Say what the off-site inspection looked at."))
-    if problems_found < 0 or (problems_found and not findings.strip()):
-        raise WorkflowError(_("Describe the problems found."))
+    return out
+
+
+@transaction.atomic
+def inspection_record_off_site(*, user, enterprise, lines: list[dict], conclusion: str, started_at: dt.datetime,
+                               ended_at: dt.datetime, case_lead: bool = False, planned=None) -> Inspection:
+    """An off-site inspection: one line per kind of evidence reviewed (``basis``, ``result`` ok or problem,
+    ``note``) and the conclusion. Each problem line opens its own work order, as a failed line of an
+    on-site checklist does; "case lead found" opens a case lead."""
+    _check(user, enterprise, started_at, ended_at, planned)
+    rows = _off_site_lines(lines)
+    if not conclusion.strip():
+        raise WorkflowError(_("Write the conclusion of the off-site inspection."))
+    problems = [r for r in rows if r.result == OffSiteLine.Result.PROBLEM]
     inspection = Inspection.objects.create(
         enterprise=enterprise, mode=Mode.OFF_SITE, planned=planned, recorded_by=user, started_at=started_at,
-        ended_at=ended_at, basis=sorted(set(basis)), findings=findings.strip(), problems_found=problems_found,
-        case_lead=case_lead)
+        ended_at=ended_at, basis=sorted(r.basis for r in rows), findings=conclusion.strip(),
+        problems_found=len(problems), case_lead=case_lead)
     inspection.officers.set([user])
-    if problems_found:
-        work_order_open(source=WorkOrder.Source.INSPECTION, enterprise=enterprise, opened_by=user,
-                        title=_("Off-site inspection: %(n)d problem(s)") % {"n": problems_found},
-                        description=findings.strip(), source_ref=f"inspection:{inspection.pk}",
-                        evidence={"inspection": inspection.pk})
-    _lead(inspection, user, findings)
+    for row in rows:
+        row.inspection = inspection
+        if row.result == OffSiteLine.Result.PROBLEM:
+            row.work_order = work_order_open(
+                source=WorkOrder.Source.INSPECTION, enterprise=enterprise, opened_by=user,
+                title=_("Off-site inspection: %(what)s") % {"what": row.get_basis_display()}, description=row.note,
+                source_ref=f"inspection:{inspection.pk}:{row.basis}", evidence={"inspection": inspection.pk})
+    OffSiteLine.objects.bulk_create(rows)
+    _lead(inspection, user, "\n".join([conclusion.strip(), *(r.note for r in problems)]))
+    return inspection
+
+
+def _ask_confirmation(inspections) -> None:
+    """Send each on-site record to its enterprise's inbox, to confirm or dispute on the record page."""
+    notify_many(Message(kind="inspection_record", enterprise=Enterprise(pk=i.enterprise_id),
+                        subject=_("On-site inspection of %(day)s: please confirm or dispute the record") % {
+                            "day": f"{timezone.localtime(i.started_at):%Y-%m-%d}"},
+                        body=i.findings, url=reverse("enforcement:on-site-record", args=[i.pk]),
+                        source=f"inspection:{i.pk}", dedup_key=f"inspection_record:{i.pk}") for i in inspections)
+
+
+def _answerable(inspection: Inspection, user) -> bool:
+    """Whether ``user`` answers for the enterprise: its own account, or enforcement staff recording the
+    paper record's signature."""
+    own = user.role == Role.ENTERPRISE and user.enterprise_id == inspection.enterprise_id
+    return own or (may_handle_cases(user) and jurisdiction.can_access_enterprise(user, inspection.enterprise))
+
+
+def _answer(inspection: Inspection, user) -> Inspection:
+    if not _answerable(inspection, user):
+        raise NotAllowed(_("You may not answer for this on-site record."))
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.mode != Mode.ON_SITE:
+        raise WorkflowError(_("Only an on-site record is confirmed by the enterprise."))
+    if inspection.confirmation != Confirmation.PENDING:
+        raise WorkflowError(_("The enterprise has already answered this on-site record."))
+    return inspection
+
+
+def _store_answer(inspection: Inspection, user, state: str, name: str, reason: str = "") -> Inspection:
+    inspection.confirmation, inspection.confirmed_by_user, inspection.confirmed_at = state, user, clock.now()
+    inspection.confirmed_by = (name.strip() or user.get_full_name() or user.username)[:64]
+    inspection.dispute_reason = reason
+    inspection.save(update_fields=["confirmation", "confirmed_by_user", "confirmed_at", "confirmed_by",
+                                   "dispute_reason"])
     return inspection
 
 
 @transaction.atomic
-def inspection_confirm(*, inspection: Inspection, user, confirmed_by: str, at: dt.datetime) -> Inspection:
-    """The enterprise's confirmation of the on-site record: its own account, or the officer recording the
-    name of the person who signed the paper record."""
-    if inspection.mode != Mode.ON_SITE:
-        raise WorkflowError(_("Only an on-site record is confirmed by the enterprise."))
-    own = user.role == Role.ENTERPRISE and user.enterprise_id == inspection.enterprise_id
-    if not (own or may_handle_cases(user)):
-        raise NotAllowed(_("You may not confirm this on-site record."))
-    if not confirmed_by.strip():
+def inspection_confirm(*, inspection: Inspection, user, confirmed_by: str = "") -> Inspection:
+    """The enterprise confirms its on-site record: its own account (``confirmed_by`` defaults to the
+    account's name), or the officer recording the name of the person who signed the paper record."""
+    inspection = _answer(inspection, user)
+    if user.role != Role.ENTERPRISE and not confirmed_by.strip():
         raise WorkflowError(_("Give the name of the person confirming for the enterprise."))
-    inspection.confirmed_by, inspection.confirmed_at = confirmed_by.strip()[:64], at
-    inspection.save(update_fields=["confirmed_by", "confirmed_at"])
+    return _store_answer(inspection, user, Confirmation.CONFIRMED, confirmed_by)
+
+
+@transaction.atomic
+def inspection_dispute(*, inspection: Inspection, user, reason: str) -> Inspection:
+    """The enterprise's account disputes its on-site record, with the reason; the officers are told."""
+    if user.role != Role.ENTERPRISE:
+        raise NotAllowed(_("Only the enterprise's own account disputes its on-site record."))
+    inspection = _answer(inspection, user)
+    if not reason.strip():
+        raise WorkflowError(_("Give the reason for the dispute."))
+    inspection = _store_answer(inspection, user, Confirmation.DISPUTED, "", reason.strip())
+    subject = _("%(enterprise)s disputes the on-site record of %(day)s") % {
+        "enterprise": inspection.enterprise.name, "day": f"{timezone.localtime(inspection.started_at):%Y-%m-%d}"}
+    url = reverse("enforcement:on-site-record", args=[inspection.pk])
+    notify_many(Message(kind="inspection_disputed", subject=subject, body=inspection.dispute_reason, user=officer,
+                        url=url, source=f"inspection:{inspection.pk}",
+                        dedup_key=f"inspection_disputed:{inspection.pk}:{officer.pk}")
+                for officer in inspection.officers.all())
     return inspection
 
 
@@ -124,4 +199,5 @@ def inspections_adopt_rounds() -> int:
         present = {(r, u) for r, u in officers} | {(pk, by) for pk, _e, by, *_rest in rounds}
         Inspection.officers.through.objects.bulk_create(
             Inspection.officers.through(inspection_id=by_round[r], user_id=u) for r, u in sorted(present))
+    _ask_confirmation(created)
     return len(created)

@@ -1,5 +1,6 @@
 """Serializers of the monitoring API."""
 import datetime as dt
+import re
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -14,6 +15,18 @@ MAX_RANGE = {DataKind.REALTIME: dt.timedelta(days=2), DataKind.MINUTE: dt.timede
              DataKind.HOUR: dt.timedelta(days=92), DataKind.DAY: dt.timedelta(days=731),
              Aggregate.Period.HALF_HOUR: dt.timedelta(days=31), Aggregate.Period.HOUR: dt.timedelta(days=92)}
 DEFAULT_RANGE = dt.timedelta(days=1)
+# A time with a UTC offset whose "+" an unencoded query string turned into a space: "2026-06-01T08:00:00 08:00".
+_SPACED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+
+
+class RangeBoundField(DateTimeField):
+    """A bound of a range in ISO 8601: without an offset it is local time (``TIME_ZONE``); an offset written
+    after a space is the "+" offset a client sent unencoded (a "+" in a query string reads as a space)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and (spaced := _SPACED_OFFSET.match(value.strip())):
+            value = f"{spaced[1]}+{spaced[2]}"
+        return super().to_internal_value(value)
 
 
 class RangeQuery(serializers.Serializer):
@@ -21,8 +34,8 @@ class RangeQuery(serializers.Serializer):
 
     outlet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     pollutant = serializers.CharField(required=False, max_length=16, help_text=_("HJ 212-2017 code, e.g. w01018"))
-    since = DateTimeField(required=False, help_text=_("Start (inclusive); default: a day before until."))
-    until = DateTimeField(required=False, help_text=_("End (exclusive); default: now."))
+    since = RangeBoundField(required=False, help_text=_("Start (inclusive); default: a day before until."))
+    until = RangeBoundField(required=False, help_text=_("End (exclusive); default: now."))
 
     span_field = "kind"
 

@@ -28,3 +28,8 @@ def reported(permit, submitted_on: dt.date) -> ExecutionReport:
     return ExecutionReport.objects.create(permit=permit, kind="quarterly", period_start=start, period_end=start,
                                           due_on=submitted_on + dt.timedelta(days=5), submitted_on=submitted_on,
                                           is_complete=True)
+
+
+def lines(**notes) -> list[dict]:
+    """Off-site inspection lines: ``online_data="恒值"`` a problem with its finding, ``video=""`` no problem."""
+    return [{"basis": basis, "result": "problem" if note else "ok", "note": note} for basis, note in notes.items()]

@@ -1,6 +1,7 @@
-"""The enterprise file, the monthly plan and a case page in a real headless browser (Debian's chromium
-driven by Playwright) at desktop and phone sizes: the strip shows 12 + 12 cells, the pages are in zh-Hans
-and fit the phone's width; screenshots are saved under artifacts/enforcement/."""
+"""The enterprise file, the monthly plan, a case page, the off-site inspection form and an on-site record in
+a real headless browser (Debian's chromium driven by Playwright) at desktop and phone sizes: the strip
+shows 12 + 12 cells, the off-site evidence stands beside the form on a desktop and above it on a phone, the
+pages are in zh-Hans and fit the phone's width; screenshots are saved under artifacts/enforcement/."""
 import datetime as dt
 import shutil
 import uuid
@@ -63,7 +64,8 @@ def test_pages_in_a_browser_at_desktop_and_phone_sizes(live_server, transactiona
     now = clock.now()
     pages = {"enterprise-file": f"/enforcement/enterprises/{ent.pk}/",
              "plan": f"/enforcement/plans/?year={now.year}&month={now.month}",
-             "case": f"/enforcement/cases/{case.pk}/"}
+             "case": f"/enforcement/cases/{case.pk}/", "off-site": f"/enforcement/enterprises/{ent.pk}/off-site/",
+             "record": f"/enforcement/inspections/{case.inspection_id}/record/"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -82,6 +84,13 @@ def test_pages_in_a_browser_at_desktop_and_phone_sizes(live_server, transactiona
                 page.goto(live_server.url + pages["enterprise-file"])
                 assert page.locator(".strip").count() == 2 and page.locator(".strip span").count() == 24
                 assert page.locator(".strip .lv-case").count() == 2  # this month and this quarter
+                page.goto(live_server.url + pages["off-site"])  # the evidence beside the form, or above it
+                evidence, form = page.locator(".evidence").bounding_box(), page.locator(".off-site-form").bounding_box()
+                if size == "phone":
+                    assert form["y"] >= evidence["y"] + evidence["height"] - 1
+                else:
+                    assert form["x"] >= evidence["x"] + evidence["width"] - 1 and form["y"] < evidence["y"] + 50
+                assert page.locator(".off-site-form fieldset").count() == 4
                 page.goto(live_server.url + pages["case"])
                 assert "建议裁量" in page.inner_text("body") and "240000" in page.inner_text("body")
                 context.close()

@@ -1,16 +1,20 @@
 """The demo county's year of enforcement, read through the pages as the bureau sees them: twelve drawn
 plans with their seeds, on-site and off-site inspections (about half of the key enterprises' off-site),
 cases through every step, joint inspections counted in the officers' statistics, strips and KPI trends
-with history."""
+with history, and a positive list of plausible entrants approved by the bureau and shown to them."""
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.models import Alert
 from core import clock
 from enforcement import selectors
-from enforcement.models import Case, Inspection, InspectionPlan, JointPart
+from enforcement.models import Case, Inspection, InspectionPlan, JointPart, PositiveListEntry
 from enterprises.models import Enterprise, Role, User
+from notifications.models import Notification
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -45,3 +49,25 @@ def test_the_demo_has_a_year_of_enforcement(client):
     assert sum(level != "none" for s in strips.values() for level in s["months"]) > 20
     file_page = client.get(reverse("enforcement:enterprise-file", args=[part.joint.enterprise_id]))
     assert file_page.status_code == 200 and "联合检查" in file_page.content.decode()
+
+    # the positive list: plausible entrants, approved and published by the bureau, told and shown why
+    year_ago = clock.now() - dt.timedelta(days=365)
+    listed = PositiveListEntry.objects.filter(state="listed").select_related("enterprise__eco_code", "approved_by")
+    assert 1 <= listed.count() <= Enterprise.objects.count() // 2
+    for entry in listed:
+        ent = entry.enterprise
+        assert entry.approved_by.role == Role.BUREAU and entry.published_at is not None
+        assert ent.eco_code.colour in ("green", "blue")
+        assert not ent.cases.filter(lead_at__gte=year_ago).exclude(state="dropped").exists()
+        assert not Alert.objects.filter(enterprise=ent, rule="exceedance", opened_at__gte=year_ago).exists()
+        assert Notification.objects.filter(enterprise=ent, kind="positive_list").exists()
+    entry = listed.first()
+    public = client.get(reverse("enforcement:positive-list")).content.decode()
+    assert all(e.enterprise.name in public for e in listed)
+    account = (User.objects.filter(role=Role.ENTERPRISE, enterprise=entry.enterprise).first()
+               or User.objects.create_user(username="demo-check", password="pw-for-tests-only", role=Role.ENTERPRISE,
+                                           enterprise=entry.enterprise))
+    User.objects.filter(pk=account.pk).update(must_change_password=False)
+    client.force_login(account)
+    own = client.get(reverse("enforcement:enterprise-file", args=[entry.enterprise_id])).content.decode()
+    assert "已审批并公布" in own and entry.entry_reason in own

@@ -80,3 +80,33 @@ def test_only_the_bureau_decides_and_a_removal_needs_a_reason():
     with pytest.raises(Exception, match="reason"):
         positive_list_end(entry=entry, user=f.bureau_user(), reason=" ")
     assert positive_list_end(entry=entry, user=f.bureau_user(), reason="资料不全").state == "rejected"
+
+
+def test_the_admin_cannot_bypass_the_approval(client):
+    """The admin adds no entry and changes no state; its actions approve, reject and remove through the
+    services (who approved, when, the reason, the enterprise told)."""
+    bureau = f.user("bureau", is_staff=True, is_superuser=True)
+    proposal = PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则", proposed_at=NOW)
+    other = PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则", proposed_at=NOW)
+    client.force_login(bureau)
+    changelist = reverse("admin:enforcement_positivelistentry_changelist")
+    assert client.get(reverse("admin:enforcement_positivelistentry_add")).status_code == 403
+    change = reverse("admin:enforcement_positivelistentry_change", args=[proposal.pk])
+    client.post(change, {"state": "listed", "published_at_0": "2026-11-01", "published_at_1": "09:00"})
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.published_at) == ("proposed", None)  # read-only: nothing changed
+
+    assert client.post(changelist, {"action": "approve_selected", "_selected_action": [proposal.pk]}).status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.approved_by) == ("listed", bureau) and proposal.published_at is not None
+    assert Notification.objects.filter(enterprise=proposal.enterprise, kind="positive_list").count() == 1
+    asked = client.post(changelist, {"action": "end_selected", "_selected_action": [proposal.pk, other.pk]})
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()  # the reason first
+    done = client.post(changelist, {"action": "end_selected", "_selected_action": [proposal.pk, other.pk],
+                                    "reason": "现场核查发现问题"})
+    assert done.status_code == 302
+    states = dict(PositiveListEntry.objects.values_list("pk", "state"))
+    assert states == {proposal.pk: "removed", other.pk: "rejected"}
+    proposal.refresh_from_db()
+    assert proposal.removal_reason == "现场核查发现问题"
+    assert Notification.objects.filter(enterprise=proposal.enterprise, kind="positive_list").count() == 2

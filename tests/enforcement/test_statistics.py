@@ -14,7 +14,7 @@ from enforcement.models import DiscretionArticle
 from enterprises.models import Role
 from tests import factories as f
 
-from .support import officers
+from .support import lines, officers
 
 pytestmark = pytest.mark.django_db
 MARCH = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
@@ -26,23 +26,23 @@ def test_a_hand_built_month():
         f.outlet(f.permit(ent), limits={"w01018": 100})
     anna, bo, cai = officers(3)
     with clock.frozen(MARCH):
-        lines = list(checklist_build(permit=a_ent.permits.get()).lines.all())
-        answers = [{"line": line.pk, "result": "fail", "note": "不合格"} for line in lines]  # 2 lines fail
+        checklist_lines = list(checklist_build(permit=a_ent.permits.get()).lines.all())
+        answers = [{"line": line.pk, "result": "fail", "note": "不合格"} for line in checklist_lines]  # 2 lines fail
         on_site = services.inspection_record_on_site(
             user=anna, enterprise=a_ent, officers=[bo], answers=answers, client_uuid=uuid.uuid4(),
             started_at=MARCH, ended_at=MARCH + dt.timedelta(hours=1), findings="两项不合格", case_lead=True)
-        services.inspection_record_off_site(user=anna, enterprise=b_ent, basis=["online_data"], findings="恒值",
-                                            problems_found=1, started_at=MARCH, ended_at=MARCH)
-        services.inspection_record_off_site(user=anna, enterprise=a_ent, basis=["video"], findings="",
-                                            problems_found=0, started_at=MARCH, ended_at=MARCH)
+        services.inspection_record_off_site(user=anna, enterprise=b_ent, lines=lines(online_data="恒值"),
+                                            conclusion="恒值", started_at=MARCH, ended_at=MARCH)
+        services.inspection_record_off_site(user=anna, enterprise=a_ent, lines=lines(video=""), conclusion="无异常",
+                                            started_at=MARCH, ended_at=MARCH)
     case = on_site.cases.get()
     case = services.case_file(case=case, user=cai, filing_number="立-3", filed_on=dt.date(2026, 3, 12),
                               article=DiscretionArticle.objects.get(code="PPR-36"), handlers=[bo])
     services.case_decide(case=case, user=cai, decision_number="罚-3", decided_on=dt.date(2026, 3, 25),
                          amount=Decimal("50000"))
     with clock.frozen(MARCH.replace(month=4)):  # April: outside the month
-        services.inspection_record_off_site(user=anna, enterprise=b_ent, basis=["reports"], findings="",
-                                            problems_found=0, started_at=clock.now(), ended_at=clock.now())
+        services.inspection_record_off_site(user=anna, enterprise=b_ent, lines=lines(reports=""), conclusion="无异常",
+                                            started_at=clock.now(), ended_at=clock.now())
     rows = {r["officer"]: r for r in selectors.officer_monthly_stats(2026, 3)}
     cols = selectors.STAT_COLUMNS
     assert [rows[anna][c] for c in cols] == [2, 3, 1, 1, 0, 0]
@@ -82,8 +82,8 @@ def test_joint_inspections_count_for_the_bureau_officer_who_signed(client):
     anna, bo = officers(2)
     town_officer = f.user(Role.TOWNSHIP, township=town)
     with clock.frozen(MARCH):
-        services.inspection_record_off_site(user=anna, enterprise=inspected, basis=["online_data"], findings="恒值",
-                                            problems_found=1, started_at=MARCH, ended_at=MARCH)
+        services.inspection_record_off_site(user=anna, enterprise=inspected, lines=lines(online_data="恒值"),
+                                            conclusion="恒值", started_at=MARCH, ended_at=MARCH)
     _joint_done(anna, inspected, town_officer, MARCH + dt.timedelta(days=1), problems=0)  # same enterprise
     joint = _joint_done(anna, joint_only, town_officer, MARCH + dt.timedelta(days=2), problems=2, town_problems=1)
     _joint_done(bo, joint_only, town_officer, MARCH.replace(month=4), problems=1)  # April: outside the month

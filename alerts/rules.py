@@ -209,7 +209,7 @@ class Detection:
 
 
 def detect(now: datetime, cfg: AlertSettings) -> Detection:
-    judgement = limit_windows.judge(now)
+    judgement = limit_windows.judge(now, share=float(cfg.near_limit_share))
     states = instrument_status.instrument_states(last_complete_half_hour(now), now)
     muted = instrument_status.muted(states)
     limit, near_wide = limit_findings(judgement, muted, cfg)
@@ -218,14 +218,14 @@ def detect(now: datetime, cfg: AlertSettings) -> Detection:
     return Detection({f.key: f for f in findings}, near_wide, judgement, muted)
 
 
-def keys_with_valid_data(now: datetime, outlet_ids, detection: Detection | None = None) -> set[tuple[int, int]]:
+def keys_with_valid_data(now: datetime, outlet_ids) -> set[tuple[int, int]]:
     """(outlet, pollutant) pairs among ``outlet_ids`` with valid data in the window their rule judges
     (the last complete half-hour; a limit's current or last period): only for these can a limit or
     flat-line warning be judged clear (no data is not good data)."""
+    outlet_ids = list(outlet_ids)
+    if not outlet_ids:
+        return set()
     keys = set(Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start=last_complete_half_hour(now),
                                         outlet_id__in=outlet_ids, valid_count__gt=0)
                .values_list("outlet_id", "pollutant_id"))
-    if detection is not None and detection.judgement is not None:
-        wanted = set(outlet_ids)
-        keys |= {(s.outlet_id, s.pollutant_id) for s in detection.judgement.states if s.outlet_id in wanted}
-    return keys
+    return keys | limit_windows.judged_keys(now, outlet_ids)

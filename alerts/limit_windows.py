@@ -171,7 +171,8 @@ def _worth_judging(qs, share: float, with_latest: bool):
     margin = (F("limit") - F("lower")) * Value(1 - share)
     return qs.annotate(peak=peak, trough=trough).filter(
         Q(lower__isnull=True, peak__gte=F("limit") * Value(share))
-        | Q(lower__isnull=False, peak__gte=F("limit") - margin) | Q(lower__isnull=False, trough__lte=F("lower") + margin))
+        | Q(lower__isnull=False, peak__gte=F("limit") - margin)
+        | Q(lower__isnull=False, trough__lte=F("lower") + margin))
 
 
 def _states(qs, start: dt.datetime, end: dt.datetime, elapsed: float, extra: str | None) -> list[tuple]:

@@ -93,10 +93,18 @@ def checklist_build(*, permit: Permit) -> Checklist:
     return checklists_build(permits=[permit])[permit.pk]
 
 
+BUILD_CHUNK = 500
+
+
 def checklists_build(*, permits) -> dict[int, Checklist]:
     """``checklist_build`` for many permits in a few queries (a campaign's notices, a year of patrols):
     their content in one prefetch, their latest revisions in one query, the new revisions and all
-    their lines in two bulk inserts. Returns each permit's current checklist by permit id."""
+    their lines in two bulk inserts, 500 permits at a time (SQLite refuses a deeper expression tree).
+    Returns each permit's current checklist by permit id."""
+    permits = list(permits)
+    if len(permits) > BUILD_CHUNK:
+        return {pk: checklist for start in range(0, len(permits), BUILD_CHUNK)
+                for pk, checklist in checklists_build(permits=permits[start:start + BUILD_CHUNK]).items()}
     ids = {p.pk for p in permits}
     content = Permit.objects.filter(pk__in=ids).prefetch_related(*PERMIT_CONTENT)
     latest_revision = Checklist.objects.filter(permit=OuterRef("permit")).order_by("-revision").values("revision")[:1]

@@ -27,8 +27,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, FloatField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf
 
 from enterprises.models import AveragingPeriod
 
@@ -160,17 +160,28 @@ def _windows(periods, start: dt.datetime, outlet_ids=None):
     return qs
 
 
-def _states(qs, start: dt.datetime, end: dt.datetime, elapsed: float, with_latest: bool) -> list[LimitState]:
-    fields = ["outlet_id", "outlet__enterprise_id", "pollutant_id", "averaging", "limit", "lower", "unit", "avg",
-              "min", "max", "valid_count", "kind"]
+def _worth_judging(qs, share: float, with_latest: bool):
+    """Only the windows that may be near (at ``share``) or over their limit: their extremes or latest
+    values reach a near threshold. A superset, cheap in the database (the projection lies between the
+    average and the latest values); ``LimitState`` decides exactly on the few rows it lets through."""
+    share -= 1e-9  # never lose a boundary case to rounding
+    peak, trough = Coalesce("max", "avg"), Coalesce("min", "avg")
     if with_latest:
-        fields.append("latest")
-    out = []
-    for row in qs.values_list(*fields):
-        latest = row[12] if with_latest else None
-        out.append(LimitState(row[0], row[1], row[2], row[3], start, end, row[4], row[5], row[6] or "", row[7],
-                              row[8], row[9], row[10], row[11], latest, elapsed))
-    return out
+        peak, trough = Greatest(peak, Coalesce("latest", "avg")), Least(trough, Coalesce("latest", "avg"))
+    margin = (F("limit") - F("lower")) * Value(1 - share)
+    return qs.annotate(peak=peak, trough=trough).filter(
+        Q(lower__isnull=True, peak__gte=F("limit") * Value(share))
+        | Q(lower__isnull=False, peak__gte=F("limit") - margin)
+        | Q(lower__isnull=False, trough__lte=F("lower") + margin))
+
+
+def _states(qs, start: dt.datetime, end: dt.datetime, elapsed: float, extra: str | None) -> list[tuple]:
+    """(LimitState, the ``extra`` field's value) of each row."""
+    fields = ["outlet_id", "outlet__enterprise_id", "pollutant_id", "averaging", "limit", "lower", "unit", "avg",
+              "min", "max", "valid_count", "kind", *([extra] if extra else [])]
+    return [(LimitState(*row[:4], start, end, *row[4:6], row[6] or "", *row[7:12],
+                        row[12] if extra == "latest" else None, elapsed), row[12] if extra else None)
+            for row in qs.values_list(*fields)]
 
 
 GROUPS = ((AveragingPeriod.INSTANT, AveragingPeriod.HALF_HOUR), (AveragingPeriod.HOUR,), (AveragingPeriod.DAY,))
@@ -180,7 +191,8 @@ GROUPS = ((AveragingPeriod.INSTANT, AveragingPeriod.HALF_HOUR), (AveragingPeriod
 class Judgement:
     """``states``: each limit's current period, or its last completed one when the current one has no
     valid data yet (an hourly logger's hour arrives after the hour; a new period has no data in its
-    first minutes). ``completed``: each limit's last completed period."""
+    first minutes). ``completed``: each limit's last completed period. Both hold only the windows that
+    may be near (at the ``share`` judged) or over their limit."""
 
     states: list[LimitState]
     completed: list[LimitState]
@@ -190,13 +202,14 @@ class Judgement:
         return [s for s in self.completed if s.over]
 
 
-def judge(now: dt.datetime, outlet_ids=None) -> Judgement:
-    """Every limit's windows at ``now``: two queries per averaging period (see the module docstring)."""
+def judge(now: dt.datetime, outlet_ids=None, share: float = 1.0) -> Judgement:
+    """Every limit's windows at ``now`` that may be near (at ``share``) or over: two queries per
+    averaging period (see the module docstring)."""
     states, completed = [], []
     for periods in GROUPS:
         window = WINDOW[periods[0]]
         start = period_start(now, window)
-        end = start + LENGTH[window]
+        end, before = start + LENGTH[window], start - LENGTH[window]
         elapsed = min(1.0, max(0.0, (now - start) / LENGTH[window]))
         qs = _windows(periods, start, outlet_ids)
         sub = LATEST.get(window)
@@ -205,10 +218,27 @@ def judge(now: dt.datetime, outlet_ids=None) -> Judgement:
                                                period=sub, start__gte=start, start__lt=end, valid_count__gt=0)
                       .order_by("-start").values("avg")[:1])
             qs = qs.annotate(latest=Subquery(latest, output_field=FloatField()))
-        current = _states(qs, start, end, elapsed, bool(sub))
-        previous = _states(_windows(periods, start - LENGTH[window], outlet_ids), start - LENGTH[window], start,
-                           1.0, False)
-        seen = {(s.outlet_id, s.pollutant_id) for s in current}
-        states += current + [s for s in previous if (s.outlet_id, s.pollutant_id) not in seen]
-        completed += previous
+        states += [state for state, _ in _states(_worth_judging(qs, share, bool(sub)), start, end, elapsed,
+                                                 "latest" if sub else None)]
+        current = Aggregate.objects.filter(outlet_id=OuterRef("outlet_id"), pollutant_id=OuterRef("pollutant_id"),
+                                           period=window, start=start, valid_count__gt=0, avg__isnull=False)
+        previous = _worth_judging(_windows(periods, before, outlet_ids), share, False) \
+            .annotate(has_current=Exists(current))
+        for state, has_current in _states(previous, before, start, 1.0, "has_current"):
+            completed.append(state)
+            if not has_current:  # no valid data in the current period yet: the last one stands
+                states.append(state)
     return Judgement(states, completed)
+
+
+def judged_keys(now: dt.datetime, outlet_ids) -> set[tuple[int, int]]:
+    """(outlet, pollutant) pairs among ``outlet_ids`` with valid data in their limit's current or last
+    period: whether near or over or not, these have been judged (no data is not good data)."""
+    which = Q(pk__in=[])
+    for periods in GROUPS:
+        start = period_start(now, WINDOW[periods[0]])
+        which |= Q(period=WINDOW[periods[0]], start__in=[start, start - LENGTH[WINDOW[periods[0]]]],
+                   outlet__limits__averaging_period__in=periods)
+    return set(Aggregate.objects.filter(which, outlet_id__in=outlet_ids, valid_count__gt=0, avg__isnull=False,
+                                        outlet__limits__pollutant=F("pollutant"))
+               .values_list("outlet_id", "pollutant_id").distinct())

@@ -56,21 +56,25 @@ def describe(alert: Alert) -> str:
     return line
 
 
-def subject(alert: Alert, kind: str, *, n: int = 1, reason: str = "") -> str:
-    """The subject of a notification of ``kind`` (opened, repeat, alarm, resolved, closed)."""
-    prefix = {
-        "opened": _("[Warning]"), "repeat": _("[Reminder %(n)d]") % {"n": n}, "alarm": _("[Alarm]"),
-        "resolved": _("[Resolved]"), "closed": _("[Closed]"),
-    }[kind]
-    text = f"{prefix}{describe(alert)}"
-    return f"{text} ({reason[:60]})" if reason else text
+PREFIX = {"opened": gettext_lazy("[Warning]"), "alarm": gettext_lazy("[Alarm]"),
+          "resolved": gettext_lazy("[Resolved]"), "closed": gettext_lazy("[Closed]")}
 
 
-def message(alert: Alert, kind: str, subject_text: str, key: str) -> Message:
-    """The notification of ``kind`` to the alert's enterprise; ``key`` makes it exactly-once."""
-    return Message(kind=f"alert.{kind}", subject=subject_text, body=describe(alert), enterprise=alert.enterprise,
-                   url=reverse("alerts:alert-detail", args=[alert.pk]), source=alert.source_ref,
-                   dedup_key=f"{alert.source_ref}:{key}")
+def subject(alert: Alert, kind: str, *, n: int = 1, reason: str = "", text: str | None = None) -> str:
+    """The subject of a notification of ``kind`` (opened, repeat, alarm, resolved, closed); ``text``: the
+    warning's ``describe``, when already written."""
+    prefix = _("[Reminder %(n)d]") % {"n": n} if kind == "repeat" else str(PREFIX[kind])
+    line = f"{prefix}{describe(alert) if text is None else text}"
+    return f"{line} ({reason[:60]})" if reason else line
+
+
+def message(alert: Alert, kind: str, key: str, *, n: int = 1, reason: str = "", text: str | None = None) -> Message:
+    """The notification of ``kind`` to the alert's enterprise; ``key`` makes it exactly-once. The warning
+    is described once, for the subject and the body."""
+    text = describe(alert) if text is None else text
+    return Message(kind=f"alert.{kind}", subject=subject(alert, kind, n=n, reason=reason, text=text), body=text,
+                   enterprise=alert.enterprise, url=reverse("alerts:alert-detail", args=[alert.pk]),
+                   source=alert.source_ref, dedup_key=f"{alert.source_ref}:{key}")
 
 
 def escalation_texts(alert: Alert, now: datetime) -> tuple[str, str]:
@@ -91,11 +95,14 @@ def township_officers(township_ids) -> dict[int, list[User]]:
     return officers
 
 
-def officer_messages(alert: Alert, officers: list[User] | None = None) -> list[Message]:
-    """The alarm to each township officer in charge of the alert's enterprise (``officers``: already read)."""
+def officer_messages(alert: Alert, officers: list[User] | None = None, text: str | None = None) -> list[Message]:
+    """The alarm to each township officer in charge of the alert's enterprise (``officers``: already read;
+    ``text``: the warning's ``describe``, when already written)."""
     if officers is None:
         officers = township_officers([alert.enterprise.township_id]).get(alert.enterprise.township_id, [])
-    text = subject(alert, "alarm")
-    return [Message(kind="alert.alarm", subject=text, body=describe(alert), user=officer,
-                    url=reverse("alerts:alert-detail", args=[alert.pk]), source=alert.source_ref,
+    if not officers:
+        return []
+    text = describe(alert) if text is None else text
+    title, url = subject(alert, "alarm", text=text), reverse("alerts:alert-detail", args=[alert.pk])
+    return [Message(kind="alert.alarm", subject=title, body=text, user=officer, url=url, source=alert.source_ref,
                     dedup_key=f"{alert.source_ref}:alarm:u{officer.pk}") for officer in officers]

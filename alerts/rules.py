@@ -114,7 +114,7 @@ def flat_line_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
     window (``flat_line_windows``): one query per distinct window length."""
     end = half_hour_floor(now)
     tolerance = float(cfg.flat_line_tolerance)
-    findings = []
+    found = []
     for minutes, which in flat_line_windows(cfg).items():
         slots = max(2, minutes // 30)
         start = end - HALF_HOUR * slots
@@ -124,22 +124,23 @@ def flat_line_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
                         outlet__limits__pollutant=F("pollutant"))
                 .values("outlet_id", "pollutant_id")
                 .annotate(slots=Count("id"), low=Min("min"), high=Max("max"),
-                          limit=Max(Cast("outlet__limits__limit_value", FloatF())),
-                          enterprise_id=Max("outlet__enterprise_id"))
+                          limit=Max(Cast("outlet__limits__limit_value", FloatF())))
                 .filter(slots=slots, high__lte=F("low") + F("limit") * Value(tolerance))
-                .values_list("outlet_id", "enterprise_id", "pollutant_id", "low", "high", "limit"))
-        findings += [Finding(outlet_id, enterprise_id, pollutant_id, Rule.FLAT_LINE, high, limit,
-                             {"window_start": start.isoformat(), "window_minutes": slots * 30, "min": low,
-                              "max": high, "tolerance": tolerance * limit})
-                     for outlet_id, enterprise_id, pollutant_id, low, high, limit in rows]
-    return findings
+                .values_list("outlet_id", "pollutant_id", "low", "high", "limit"))
+        found += [(start, slots, *row) for row in rows]
+    # the enterprises of the few flat outlets only (joined in the query, every aggregate would read its outlet)
+    enterprises = dict(Outlet.objects.filter(pk__in={row[2] for row in found}).values_list("pk", "enterprise_id"))
+    return [Finding(outlet_id, enterprises[outlet_id], pollutant_id, Rule.FLAT_LINE, high, limit,
+                    {"window_start": start.isoformat(), "window_minutes": slots * 30, "min": low, "max": high,
+                     "tolerance": tolerance * limit})
+            for start, slots, outlet_id, pollutant_id, low, high, limit in found]
 
 
 def missing_data_findings(now: datetime, cfg: AlertSettings) -> list[Finding]:
     """Online-monitored outlets with an active device, none of which reported within its allowance:
     the longer of ``missing_data_minutes`` and two of the device's reporting intervals (an hourly-only
     logger is not missing at minute 59). One condition per distinct interval (a handful)."""
-    intervals = set(Device.objects.filter(is_active=True, outlet__isnull=False)
+    intervals = set(Device.objects.filter(is_active=True, outlet__isnull=False).order_by()
                     .values_list("reporting_interval_minutes", flat=True).distinct())
     fresh = Q(pk__in=[])
     for minutes in intervals:
@@ -209,7 +210,7 @@ class Detection:
 
 
 def detect(now: datetime, cfg: AlertSettings) -> Detection:
-    judgement = limit_windows.judge(now)
+    judgement = limit_windows.judge(now, share=float(cfg.near_limit_share))
     states = instrument_status.instrument_states(last_complete_half_hour(now), now)
     muted = instrument_status.muted(states)
     limit, near_wide = limit_findings(judgement, muted, cfg)
@@ -218,14 +219,14 @@ def detect(now: datetime, cfg: AlertSettings) -> Detection:
     return Detection({f.key: f for f in findings}, near_wide, judgement, muted)
 
 
-def keys_with_valid_data(now: datetime, outlet_ids, detection: Detection | None = None) -> set[tuple[int, int]]:
+def keys_with_valid_data(now: datetime, outlet_ids) -> set[tuple[int, int]]:
     """(outlet, pollutant) pairs among ``outlet_ids`` with valid data in the window their rule judges
     (the last complete half-hour; a limit's current or last period): only for these can a limit or
     flat-line warning be judged clear (no data is not good data)."""
+    outlet_ids = list(outlet_ids)
+    if not outlet_ids:
+        return set()
     keys = set(Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start=last_complete_half_hour(now),
                                         outlet_id__in=outlet_ids, valid_count__gt=0)
                .values_list("outlet_id", "pollutant_id"))
-    if detection is not None and detection.judgement is not None:
-        wanted = set(outlet_ids)
-        keys |= {(s.outlet_id, s.pollutant_id) for s in detection.judgement.states if s.outlet_id in wanted}
-    return keys
+    return keys | limit_windows.judged_keys(now, outlet_ids)

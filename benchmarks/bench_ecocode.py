@@ -100,7 +100,7 @@ def add_activity(now: dt.datetime) -> None:
     from enterprises.models import Enterprise, ExecutionReport, MonitoringDuty, Outlet, Permit, User
     from monitoring.models import Aggregate, Device
 
-    if Device.objects.filter(mn__startswith="BENCH").exists():
+    if Case.objects.filter(facts="BENCH").exists():  # added before (every online outlet may have a device)
         return
     rng = random.Random(7)
     started = time.perf_counter()
@@ -224,7 +224,6 @@ def main() -> None:
     setup()
     from django.db import connection
     from django.db.models import Count
-    from django.test.utils import CaptureQueriesContext
 
     from core import clock
     from ecocode.models import Indicator, Score, ScoringRun
@@ -248,11 +247,17 @@ def main() -> None:
     queries = []
     notices_before = Notification.objects.filter(kind="ecocode.colour").count()
     for _ in range(args.runs):
-        with CaptureQueriesContext(connection) as captured:
+        statements = []  # counted by a wrapper: CaptureQueriesContext stops counting at 9,000
+
+        def count(execute, sql, params, many, context):
+            statements.append(1)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             started = time.perf_counter()
             run = scoring.score_all(as_of=now)
             results.append(time.perf_counter() - started)
-        queries.append(len(captured.captured_queries))
+        queries.append(len(statements))
     notices = Notification.objects.filter(kind="ecocode.colour").count() - notices_before
     colours = dict(Score.objects.filter(run=run).values_list("colour").annotate(c=Count("id")).order_by())
     sample = list(Enterprise.objects.order_by("?").values_list("pk", flat=True)[:args.sample])

@@ -29,7 +29,7 @@ from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from enterprises.models.enterprises import ManagementClass
 from monitoring.models import Aggregate, DataKind, Reading
 
-from .filters import NO_COLOUR, MapFilters
+from .filters import NO_COLOUR, MapFilters, Viewport
 
 #: Column order of a map row; colours and classes are sent as indexes into these lists.
 MAP_FIELDS = ("id", "lat", "lon", "colour", "township", "industry", "class", "warnings")
@@ -41,15 +41,24 @@ def open_alerts() -> QuerySet:
     return Alert.objects.filter(state__in=OPEN_STATES)
 
 
-def has_open_alert() -> ExpressionWrapper:
+def with_open_alert() -> Q:
     """``id IN (enterprises with an open warning)``: uncorrelated, so PostgreSQL hashes the subquery once
     instead of probing the alerts per enterprise (which it may choose for a correlated EXISTS)."""
-    return ExpressionWrapper(Q(pk__in=open_alerts().values("enterprise_id")), output_field=BooleanField())
+    return Q(pk__in=open_alerts().values("enterprise_id"))
 
 
-def map_queryset(user, filters: MapFilters) -> QuerySet:
-    """Visible enterprises matching the filters (no ordering, nothing loaded yet)."""
+def has_open_alert() -> ExpressionWrapper:
+    """``with_open_alert`` as a boolean column."""
+    return ExpressionWrapper(with_open_alert(), output_field=BooleanField())
+
+
+def map_queryset(user, filters: MapFilters, view: Viewport | None = None) -> QuerySet:
+    """Visible enterprises matching the filters, inside the viewport's box if one is given (no ordering,
+    nothing loaded yet)."""
     qs = jurisdiction.visible_enterprises(user).order_by()
+    if view is not None:
+        qs = qs.filter(longitude__gte=view.west, longitude__lte=view.east,
+                       latitude__gte=view.south, latitude__lte=view.north)
     if filters.townships:
         qs = qs.filter(township_id__in=filters.townships)
     if filters.industries:
@@ -65,23 +74,22 @@ def map_queryset(user, filters: MapFilters) -> QuerySet:
     if filters.classes:
         qs = qs.filter(management_class__in=filters.classes)
     if filters.warnings is not None:
-        with_open = Q(pk__in=open_alerts().values("enterprise_id"))
-        qs = qs.filter(with_open if filters.warnings else ~with_open)
+        qs = qs.filter(with_open_alert() if filters.warnings else ~with_open_alert())
     return qs
 
 
-def _map_values(user, filters: MapFilters) -> QuerySet:
-    return map_queryset(user, filters).values_list(
+def _map_values(user, filters: MapFilters, view: Viewport | None) -> QuerySet:
+    return map_queryset(user, filters, view).values_list(
         "id", "latitude", "longitude", "eco_code__colour", "township_id", "industry_id", "management_class",
     ).annotate(warn=has_open_alert())
 
 
-def map_rows(user, filters: MapFilters) -> list[list]:
+def map_rows(user, filters: MapFilters, view: Viewport | None = None) -> list[list]:
     """One compact row per enterprise in ``MAP_FIELDS`` order, by id, from one query:
     ``[id, lat, lon, colour index or None, township id, industry id, class index, 1 if open warnings]``."""
     colour_index = {c: i for i, c in enumerate(COLOURS)}
     class_index = {c: i for i, c in enumerate(CLASSES)}
-    rows = _map_values(user, filters).order_by("id")
+    rows = _map_values(user, filters, view).order_by("id")
     return [[pk, _coord(lat), _coord(lon), colour_index.get(colour), town, industry, class_index.get(klass),
              int(warn)] for pk, lat, lon, colour, town, industry, klass, warn in rows.iterator(chunk_size=5000)]
 
@@ -91,13 +99,13 @@ def _coord(value: float) -> float:
     return round(value * 1e5) / 1e5
 
 
-def map_rows_json(user, filters: MapFilters) -> tuple[str, int]:
+def map_rows_json(user, filters: MapFilters, view: Viewport | None = None) -> tuple[str, int]:
     """``map_rows`` as a JSON array text and its length. On PostgreSQL the database builds the text itself
     (``string_agg`` over the same query), so no row passes through Python; elsewhere ``json.dumps``."""
     if not is_postgres():
-        rows = map_rows(user, filters)
+        rows = map_rows(user, filters, view)
         return json.dumps(rows, separators=(",", ":")), len(rows)
-    sql, params = _map_values(user, filters).query.sql_with_params()
+    sql, params = _map_values(user, filters, view).query.sql_with_params()
     colours = ",".join(f"'{c}'" for c in COLOURS)  # fixed identifiers from TextChoices, not user input
     classes = ",".join(f"'{c}'" for c in CLASSES)
     # string_agg of hand-made arrays: the most compact text (json_agg would add spaces and newlines).

@@ -20,7 +20,7 @@ from enterprises.models.enterprises import ManagementClass
 from outreach import selectors as outreach_selectors
 from outreach.services.questions import answer_window
 
-from . import exports, kpis, risk, selectors, services, tracing
+from . import exports, kpis, risk, selectors, services, tracing, viewport
 from .access import dashboard_view, may_use_dashboard
 from .api.views import parse_period, parse_trace_request
 
@@ -57,13 +57,15 @@ def map_page(request):
         "chart": _("chart"), "expires": _("expires"), "score": _("score"), "loading": _("loading…"),
         "shown": _("enterprises shown"), "error": _("Could not load the data"),
         "annual": _("Annual permitted quantity"),
+        "warned": _("with open warnings"), "zoom_in": _("click to zoom in"), "reset_view": _("Reset view"),
     }
     return render(request, "dashboard/map.html", {
         **_common(request, "map"),
         "townships": jurisdiction.visible_townships(user).order_by("code"),
         "industries": industries, "colours": Colour.choices, "classes": ManagementClass.choices,
         "labels": labels, "outlines": selectors.township_outlines(user),
-        "urls": {"data": reverse("dashboard:map-data"), "panel": reverse("dashboard:enterprise-panel", args=[0]),
+        "extent": viewport.map_extent(user),
+        "urls": {"view": reverse("dashboard:map-view"), "panel": reverse("dashboard:enterprise-panel", args=[0]),
                  "chart": reverse("dashboard:outlet-chart", args=[0])},
     })
 

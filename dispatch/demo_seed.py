@@ -1,18 +1,21 @@
 """Extends the demo county with the closed loop in motion: last month's self-check notices to key
 enterprises (most answered, some with failed lines), this month's inspections by the 33 officers, the
 last year's grid patrols of the smaller units (registration and simplified class: nearly every one
-visited once, about one in ten not yet), public complaints, and work orders at every stage and age, all made through the dispatch services
-with the clock moved back, so deadlines, overdue marks and officer statistics are real."""
+visited once, about one in ten not yet), public complaints, and work orders at every stage and age,
+all made through the dispatch services with the clock moved back, so deadlines, overdue marks and
+officer statistics are real."""
 import datetime as dt
 import uuid
+from collections import defaultdict
 
 from core import clock
-from enterprises.models import Enterprise, Role, User
+from enterprises.models import Enterprise, Permit, Role, User
 
 from . import services
-from .models import Checklist, LineResult, Round, SelfCheckNotice, WorkOrder
+from .models import Checklist, ChecklistLine, LineResult, Round, SelfCheckNotice, WorkOrder
 from .services import checklists
 
+FAILED_NOTE = "现场发现台账记录不全，需整改"
 COMPLAINTS = ["夜间有刺鼻气味，持续两个多小时", "排水口有黄色泡沫流入河道", "厂区烟囱冒黑烟", "设备噪声很大影响休息",
               "厂区门口堆放废料无人清理", "雨水管里流出有颜色的水", "晚上偷偷排放废气，味道很重"]
 
@@ -21,8 +24,7 @@ def _answers(checklist: Checklist, rng, fail_share: float) -> list[dict]:
     out = []
     for line in checklist.lines.all():
         failed = rng.random() < fail_share
-        out.append({"line": line.pk, "result": "fail" if failed else "pass",
-                    "note": "现场发现台账记录不全，需整改" if failed else ""})
+        out.append({"line": line.pk, "result": "fail" if failed else "pass", "note": FAILED_NOTE if failed else ""})
     return out
 
 
@@ -74,24 +76,35 @@ PATROL_FAIL_SHARE = 0.03  # per checklist line
 def _patrols(rng, now) -> int:
     """Each smaller unit's grid officer (else its township's) patrolled it once in the last year. A
     patrol with a failed line goes through ``round_submit`` (it opens a work order); the clean ones,
-    nine in ten, are stored in bulk (thousands in the full county)."""
+    nine in ten, are stored in bulk (thousands in the full county), their checklists built together."""
     officers = {}
     for user in User.objects.filter(role__in=[Role.GRID, Role.TOWNSHIP]).order_by("role", "username"):
         officers.setdefault(("grid", user.grid_id) if user.role == Role.GRID else ("town", user.township_id), user)
-    clean, results, done = [], [], 0
+    patrolled = []
     for enterprise in Enterprise.objects.filter(management_class__in=["registration", "simplified"],
                                                 status=Enterprise.Status.OPERATING).order_by("pk"):
         officer = officers.get(("grid", enterprise.grid_id)) or officers.get(("town", enterprise.township_id))
-        permit = enterprise.permits.order_by("-issued_on").first()
-        if officer is None or permit is None or rng.random() > PATROLLED:
+        if officer is not None and rng.random() <= PATROLLED:
+            patrolled.append((enterprise, officer, now - dt.timedelta(days=rng.uniform(1, 330))))
+    permits = {p.enterprise_id: p for p in Permit.objects.filter(enterprise__in=[e for e, _, _ in patrolled])
+               .order_by("enterprise_id", "issued_on")}  # the newest of each enterprise wins
+    with clock.frozen(now - dt.timedelta(days=330)):
+        built = checklists.checklists_build(permits=list(permits.values()))
+    lines = defaultdict(list)
+    for line_id, checklist_id in ChecklistLine.objects.filter(checklist__in=built.values()).order_by("seq") \
+            .values_list("pk", "checklist_id"):
+        lines[checklist_id].append(line_id)
+    clean, results, done = [], [], 0
+    for enterprise, officer, at in patrolled:
+        if enterprise.pk not in permits:
             continue
-        at = now - dt.timedelta(days=rng.uniform(1, 330))
-        with clock.frozen(at):
-            checklist = checklists.checklist_build(permit=permit)
-        answers = _answers(checklist, rng, PATROL_FAIL_SHARE)
+        checklist = built[permits[enterprise.pk].pk]
+        failed = [rng.random() < PATROL_FAIL_SHARE for _ in lines[checklist.pk]]
         client_uuid = uuid.UUID(int=rng.getrandbits(128))
         done += 1
-        if any(a["result"] == "fail" for a in answers):
+        if any(failed):
+            answers = [{"line": line, "result": "fail" if bad else "pass", "note": FAILED_NOTE if bad else ""}
+                       for line, bad in zip(lines[checklist.pk], failed)]
             with clock.frozen(at):
                 checklists.round_submit(kind="patrol", checklist=checklist, user=officer, client_uuid=client_uuid,
                                         answers=answers)
@@ -99,10 +112,10 @@ def _patrols(rng, now) -> int:
         clean.append(Round(kind="patrol", checklist=checklist, enterprise=enterprise,
                            township_id=enterprise.township_id, client_uuid=client_uuid, performed_by=officer,
                            submitted_at=at))
-        results.append([a["line"] for a in answers])
+        results.append(lines[checklist.pk])
     Round.objects.bulk_create(clean, batch_size=2000)
     LineResult.objects.bulk_create([LineResult(round=rnd, line_id=line, result="pass")
-                                    for rnd, lines in zip(clean, results) for line in lines], batch_size=5000)
+                                    for rnd, line_ids in zip(clean, results) for line in line_ids], batch_size=5000)
     return done
 
 

@@ -210,4 +210,5 @@ def visible_campaigns(user) -> QuerySet:
             return qs.none()
         qs = qs.filter(township_id=user.township_id)
     return qs.annotate(issued=Count("notices"),
-                       completed=Count("notices", filter=Q(notices__completed_at__isnull=False)))
+                       completed=Count("notices", filter=Q(notices__completed_at__isnull=False))
+                       ).order_by("-created_at", "-id")  # an aggregate drops Meta.ordering

@@ -11,7 +11,7 @@ from enterprises.jurisdiction import can_access_enterprise
 from enterprises.models import Role
 from notifications.services import notify_many
 
-from ..messages import message, subject
+from ..messages import message
 from ..models import Alert, AlertEvent, AlertState
 
 Event = AlertEvent.Kind
@@ -60,7 +60,7 @@ def alert_close(*, alert: Alert, user, reason: str) -> Alert:
             raise ValidationError(_("This warning is no longer open."))
         alert.state, alert.resolved_at, alert.closed_by, alert.close_reason = AlertState.CLOSED, now, user, reason
         alert.resolved_message_sent = bool(notify_many(
-            [message(alert, "closed", subject(alert, "closed", reason=reason), "resolved")]))
+            [message(alert, "closed", "resolved", reason=reason)]))
         alert.save(update_fields=["state", "resolved_at", "closed_by", "close_reason", "resolved_message_sent"])
         AlertEvent.objects.create(alert=alert, kind=Event.CLOSED, at=now, actor=user, note=reason)
     return alert

@@ -10,7 +10,7 @@ from datetime import datetime
 from core import escalation
 from notifications.services import notify_many
 
-from ..messages import escalation_texts, message, officer_messages, subject, township_officers
+from ..messages import describe, escalation_texts, message, officer_messages, township_officers
 from ..models import Alert, AlertEvent
 
 
@@ -33,7 +33,8 @@ def alerts_escalate(alerts: list[Alert], now: datetime, events: list[AlertEvent]
     outbox = []
     for alert, order in zip(alerts, orders):
         alert.is_alarm, alert.escalated_at, alert.work_order = True, now, order
-        outbox.append(message(alert, "alarm", subject(alert, "alarm"), "alarm"))
-        outbox += officer_messages(alert, officers.get(alert.enterprise.township_id, []))
+        text = describe(alert)
+        outbox.append(message(alert, "alarm", "alarm", text=text))
+        outbox += officer_messages(alert, officers.get(alert.enterprise.township_id, []), text)
         events.append(AlertEvent(alert=alert, kind=AlertEvent.Kind.ESCALATED, at=now, note=f"workorder:{order.pk}"))
     notify_many(outbox)

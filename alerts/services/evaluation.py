@@ -35,7 +35,7 @@ from enterprises.models import Outlet, Pollutant
 from notifications.services import Message, notify_many
 
 from .. import instrument_status, policy, rules
-from ..messages import message, subject
+from ..messages import message
 from ..models import (
     INHIBITED_RULES,
     INHIBITING_RULES,
@@ -105,8 +105,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
         open_alerts = list(Alert.objects.filter(state__in=OPEN_STATES)
                            .select_related("outlet", "enterprise", "pollutant"))
         by_key = {(a.outlet_id, a.pollutant_id, a.rule): a for a in open_alerts}
-        judged = rules.keys_with_valid_data(
-            now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES}, detection)
+        judged = rules.keys_with_valid_data(now, {a.outlet_id for a in open_alerts if a.rule not in INHIBITING_RULES})
         events: list[AlertEvent] = []
 
         # 1. new findings open warnings; inhibited ones (see 2.) open nothing.
@@ -164,7 +163,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
                         now, events)
         for alert in resolved:
             if alert.notify_count:
-                outbox.append(message(alert, "resolved", subject(alert, "resolved"), "resolved"))
+                outbox.append(message(alert, "resolved", "resolved"))
                 alert.resolved_message_sent = True
         result.notified = len(notify_many(outbox))  # one batch: a cycle may notify a thousand enterprises
 
@@ -268,8 +267,7 @@ def _notify_open(alert, now, cfg, detection, silences, inhibiting, events, resul
                                             muted=False, now=now, repeat=cfg.repeat):
         first = alert.notify_count == 0
         kind = "opened" if first else "repeat"
-        outbox.append(message(alert, kind, subject(alert, kind, n=alert.notify_count + 1),
-                              f"n{alert.notify_count + 1}"))
+        outbox.append(message(alert, kind, f"n{alert.notify_count + 1}", n=alert.notify_count + 1))
         alert.notify_count += 1
         alert.last_notified_at = now
         if alert.state == AlertState.OPENED:

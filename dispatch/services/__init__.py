@@ -3,6 +3,7 @@ their "1357" deadlines, feedback with evidence, complaints, checklists, rounds a
 from .campaigns import campaign_create, campaign_issue, campaigns_issue_due
 from .checklists import (
     checklist_build,
+    checklists_build,
     round_file_case,
     round_submit,
     self_check_notices_issue,
@@ -24,7 +25,7 @@ from .orders import (
 
 __all__ = [
     "work_order_open", "work_order_dispatch", "work_order_act", "work_order_pass_to_grid", "work_order_report_plan", "deadlines", "route",
-    "feedback_submit", "attachment_add", "complaint_file", "complaint_answer_fixed", "checklist_build",
+    "feedback_submit", "attachment_add", "complaint_file", "complaint_answer_fixed", "checklist_build", "checklists_build",
     "self_check_notices_issue", "round_submit", "round_file_case", "deadlines_check",
     "campaign_create", "campaign_issue", "campaigns_issue_due",
 ]

@@ -17,7 +17,7 @@ from dispatch.models import LineResult, Round, WorkOrder
 from dispatch.services import checklist_build, round_submit, work_order_open
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
-from enterprises.models import Permit, Role
+from enterprises.models import Enterprise, Permit, Role
 from notifications.services import Message, notify_many
 
 from ..models import Case, Confirmation, Inspection, Mode, OffSiteLine
@@ -66,6 +66,7 @@ def inspection_record_on_site(*, user, enterprise, officers, answers: list[dict]
         problems_found=failed, case_lead=case_lead)
     inspection.officers.set(team)
     _lead(inspection, user, findings or _("Case lead from the on-site inspection."))
+    _ask_confirmation([inspection])
     return inspection
 
 
@@ -112,6 +113,15 @@ def inspection_record_off_site(*, user, enterprise, lines: list[dict], conclusio
     OffSiteLine.objects.bulk_create(rows)
     _lead(inspection, user, "\n".join([conclusion.strip(), *(r.note for r in problems)]))
     return inspection
+
+
+def _ask_confirmation(inspections) -> None:
+    """Send each on-site record to its enterprise's inbox, to confirm or dispute on the record page."""
+    notify_many(Message(kind="inspection_record", enterprise=Enterprise(pk=i.enterprise_id),
+                        subject=_("On-site inspection of %(day)s: please confirm or dispute the record") % {
+                            "day": f"{timezone.localtime(i.started_at):%Y-%m-%d}"},
+                        body=i.findings, url=reverse("enforcement:on-site-record", args=[i.pk]),
+                        source=f"inspection:{i.pk}", dedup_key=f"inspection_record:{i.pk}") for i in inspections)
 
 
 def _answerable(inspection: Inspection, user) -> bool:
@@ -189,4 +199,5 @@ def inspections_adopt_rounds() -> int:
         present = {(r, u) for r, u in officers} | {(pk, by) for pk, _e, by, *_rest in rounds}
         Inspection.officers.through.objects.bulk_create(
             Inspection.officers.through(inspection_id=by_round[r], user_id=u) for r, u in sorted(present))
+    _ask_confirmation(created)
     return len(created)

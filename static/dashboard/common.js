@@ -1,7 +1,8 @@
 /* Helpers shared by the dashboard's scripts: colours, HTML escaping, JSON from json_script tags. */
 window.Dash = (function () {
   "use strict";
-  var COLOUR_HEX = {green: "#1a9850", blue: "#2c7bb6", yellow: "#e6b800", orange: "#f46d43", red: "#d73027"};
+  var COLOUR_HEX = {green: "#1a9850", blue: "#2c7bb6", yellow: "#e6b800", orange: "#f46d43", red: "#d73027",
+                    grey: "#b0b0b0"};
   var NONE_HEX = "#888888";
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {

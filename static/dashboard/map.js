@@ -1,9 +1,13 @@
-/* The one map: fetches the compact enterprise rows, draws them as coloured markers in clusters (the
-   cluster takes the worst colour inside it), refetches when a filter changes and opens the side panel. */
+/* The one map, by viewport: after each move or zoom (debounced) it asks for what the screen shows —
+   clusters computed in the database at low zoom, the enterprises themselves at street zoom — and draws
+   them in their eco-code colours (a cluster in its worst colour, with a badge counting the enterprises
+   with open warnings). A filter change reloads; a click opens the side panel or zooms into a cluster. */
 (function () {
   "use strict";
+  var DEBOUNCE_MS = 250;
   var labels = Dash.data("dash-labels"), urls = Dash.data("dash-urls"), shapes = Dash.data("dash-outlines");
-  var esc = Dash.esc, map, cluster, colours = [], icons = {}, request = 0, fitted = false;
+  var extent = Dash.data("dash-extent");
+  var esc = Dash.esc, map, layer, colours = [], icons = {}, request = 0, timer = null, controller = null;
   var form = document.getElementById("map-filters"), mapDiv = document.getElementById("map");
   form.addEventListener("submit", function (event) { event.preventDefault(); });  // filters apply on change
 
@@ -19,55 +23,88 @@
     return icons[key];
   }
 
-  function clusterIcon(group) {
-    var worst = -1;
-    group.getAllChildMarkers().forEach(function (m) { if (m.colourIndex > worst) { worst = m.colourIndex; } });
-    var n = group.getChildCount(), size = n < 100 ? 34 : (n < 1000 ? 42 : 50);
-    return L.divIcon({
-      html: '<div class="cluster" style="width:' + size + "px;height:" + size + "px;line-height:" + size +
-        "px;background:" + Dash.hex(worst >= 0 ? colours[worst] : null) + '">' + n + "</div>",
-      className: "", iconSize: [size, size]
+  function point(lat, lon, colourIndex, warn, id) {
+    var m = L.marker([lat, lon], {icon: icon(colourIndex === null ? -1 : colourIndex, warn ? 1 : 0)});
+    m.on("click", function () { openPanel(id); });
+    return m;
+  }
+
+  function mixText(mix) {  // "绿码 12，蓝码 3，…" from the counts per colour, then the unscored
+    var parts = [];
+    colours.forEach(function (c, i) { if (mix[i]) { parts.push(labels.colours[c] + " " + mix[i]); } });
+    if (mix[colours.length]) { parts.push(labels.none + " " + mix[colours.length]); }
+    return parts.join("，");
+  }
+
+  function clusterMarker(c) {
+    var n = c.count, size = n < 10 ? 30 : (n < 100 ? 36 : (n < 1000 ? 44 : 52));
+    var badge = c.warned ? '<span class="warned">' + c.warned + "</span>" : "";
+    var m = L.marker([c.lat, c.lon], {
+      title: mixText(c.mix) + (c.warned ? "；" + labels.warned + " " + c.warned : "") + "；" + labels.zoom_in,
+      icon: L.divIcon({
+        className: "", iconSize: [size, size],
+        html: '<div class="cluster" style="width:' + size + "px;height:" + size + "px;line-height:" + size +
+          "px;background:" + Dash.hex(c.worst === null ? null : colours[c.worst]) + '">' + n + badge + "</div>"
+      })
     });
+    m.on("click", function () { map.setView(m.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom())); });
+    return m;
   }
 
   function query() {
-    var params = new URLSearchParams();
+    var b = map.getBounds(), params = new URLSearchParams();
+    function clamp(v, limit) { return Math.max(-limit, Math.min(limit, v)).toFixed(5); }
+    params.set("bbox", [clamp(b.getWest(), 180), clamp(b.getSouth(), 90), clamp(b.getEast(), 180),
+                        clamp(b.getNorth(), 90)].join(","));
+    params.set("zoom", String(Math.round(map.getZoom())));
     new FormData(form).forEach(function (value, key) { if (value) { params.append(key, value); } });
     return params.toString();
   }
 
+  function draw(data) {
+    var f = {};
+    data.fields.forEach(function (name, i) { f[name] = i; });
+    colours = data.colours;
+    layer.clearLayers();
+    data.rows.forEach(function (r) {
+      if (data.mode === "points") {
+        layer.addLayer(point(r[f.lat], r[f.lon], r[f.colour], r[f.warnings], r[f.id]));
+      } else if (r[f.count] === 1) {  // a cell of one enterprise is that enterprise
+        layer.addLayer(point(r[f.lat], r[f.lon], r[f.worst], r[f.warned], r[f.id]));
+      } else {
+        layer.addLayer(clusterMarker({lat: r[f.lat], lon: r[f.lon], count: r[f.count], worst: r[f.worst],
+                                      warned: r[f.warned], mix: r[f.mix]}));
+      }
+    });
+  }
+
   function load() {
+    clearTimeout(timer);
+    if (controller) { controller.abort(); }
+    controller = new AbortController();
     var mine = ++request;
     mapDiv.dataset.loaded = "0";
-    fetch(urls.data + "?" + query(), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    fetch(urls.view + "?" + query(), {credentials: "same-origin", headers: {"Accept": "application/json"},
+                                      signal: controller.signal})
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
         if (mine !== request) { return; }
-        colours = data.colours;
-        var f = {}; data.fields.forEach(function (name, i) { f[name] = i; });
-        var markers = data.rows.map(function (row) {
-          var ci = row[f.colour] === null ? -1 : row[f.colour];
-          var m = L.marker([row[f.lat], row[f.lon]], {icon: icon(ci, row[f.warnings])});
-          m.entId = row[f.id]; m.colourIndex = ci;
-          m.on("click", function () { openPanel(m.entId); });
-          return m;
-        });
-        cluster.clearLayers();
-        cluster.addLayers(markers);
-        if (!fitted && markers.length) {  // the first load frames the data; later filters keep the view
-          // From the rows, not cluster.getBounds(): chunked loading may still be adding markers.
-          map.fitBounds(L.latLngBounds(markers.map(function (m) { return m.getLatLng(); })),
-                        {padding: [20, 20], maxZoom: 15});
-          fitted = true;
-        }
+        draw(data);
         document.getElementById("marker-count").textContent = data.count;
         mapDiv.dataset.count = String(data.count);
+        mapDiv.dataset.mode = data.mode;
         mapDiv.dataset.loaded = "1";
       })
       .catch(function () {
+        if (mine !== request) { return; }  // aborted by a newer request
         document.getElementById("marker-count").textContent = labels.error;
         mapDiv.dataset.loaded = "error";
       });
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(load, DEBOUNCE_MS);
   }
 
   function chip(colour) {
@@ -142,11 +179,17 @@
   window.dashboardMapInit = function (m) {
     map = m;
     Dash.outlines(map, shapes);
-    cluster = L.markerClusterGroup({chunkedLoading: true, iconCreateFunction: clusterIcon, maxClusterRadius: 60,
-                                    disableClusteringAtZoom: 16, spiderfyOnMaxZoom: false});
-    map.addLayer(cluster);
+    layer = L.layerGroup().addTo(map);
     legend();
+    if (extent) {  // the first screen frames the enterprises the user may see; "reset view" returns to it
+      map.fitBounds(extent, {padding: [20, 20], maxZoom: 15, animate: false});
+      if (map.resetviewControl) {
+        map.resetviewControl.getBounds = function () { return L.latLngBounds(extent); };
+        map.resetviewControl.getContainer().querySelector("a").title = labels.reset_view;
+      }
+    }
+    map.on("moveend zoomend", schedule);
     form.addEventListener("change", load);
-    load();
+    schedule();
   };
 })();

@@ -9,15 +9,10 @@ import pytest
 from alerts.models import Alert
 from dispatch import services
 from dispatch.models import Attachment, Round, SelfCheckNotice, WorkOrder
+from tests.browsers import CHROMIUM, launch
 
 from .conftest import PASSWORD, jpeg_bytes
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--lang=zh-CN"]
-# The browser's own words (a file input's "Choose File") in the county's language, as on its officers'
-# phones: Chromium on Linux takes its UI language from LANGUAGE (Debian's pack: chromium-l10n).
-BROWSER_ENV = {**os.environ, "LANGUAGE": "zh_CN"}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium not installed")]
@@ -31,7 +26,7 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS, env=BROWSER_ENV)
+        browser = launch(p)
         yield browser
         browser.close()
 

@@ -16,12 +16,10 @@ from dispatch.services import checklist_build
 from enforcement import services
 from enforcement.models import DiscretionArticle
 from tests import factories as f
+from tests.browsers import CHROMIUM, launch
 
 from .support import coloured, officers
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "enforcement"
 SIZES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -68,7 +66,7 @@ def test_pages_in_a_browser_at_desktop_and_phone_sizes(live_server, transactiona
              "record": f"/enforcement/inspections/{case.inspection_id}/record/"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             for size, viewport in SIZES.items():
                 context = browser.new_context(viewport=viewport, locale="zh-CN")

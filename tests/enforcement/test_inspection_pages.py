@@ -134,6 +134,9 @@ def test_the_enterprise_confirms_one_on_site_record_and_disputes_another(client,
         started_at=clock.now() - dt.timedelta(hours=2), ended_at=clock.now(),
         answers=[{"line": line.pk, "result": "pass"}
                  for line in checklist_build(permit=other.permits.get()).lines.all()])
+    asked = site["ent"].notifications.filter(kind="inspection_record")  # each record is sent to its enterprise
+    assert sorted(asked.values_list("url", flat=True)) == sorted(
+        reverse("enforcement:on-site-record", args=[i.pk]) for i in (confirmed, disputed))
     client.force_login(site["account"])
     mine = client.get(reverse("enforcement:my-records"))
     links = re.findall(r'href="/enforcement/inspections/(\d+)/record/"', mine.content.decode())

@@ -153,3 +153,4 @@ def test_inspection_rounds_filed_elsewhere_become_inspections():
     insp = Inspection.objects.get()
     assert (insp.round, insp.mode, insp.problems_found) == (rnd, "on_site", checklist.lines.count())
     assert set(insp.officers.all()) == {lead, second}
+    assert Notification.objects.get(enterprise=ent, kind="inspection_record").source == f"inspection:{insp.pk}"

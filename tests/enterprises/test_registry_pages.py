@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from enterprises.models import Enterprise, RegistryImport, Role
 from enterprises.tasks import commit_registry_import
 from tests import factories as f
+from tests.browsers import CHROMIUM, launch
 
 from .registry_support import CODE_A, build_county, good_tables, registry_counts, renewed_tables, workbook
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
@@ -165,7 +165,7 @@ def test_screenshots_of_the_pages_at_desktop_and_phone_size(live_server, transac
     session = client.cookies["sessionid"].value
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         try:
             for label, viewport in (("desktop", {"width": 1400, "height": 900}),
                                     ("phone", {"width": 390, "height": 844})):

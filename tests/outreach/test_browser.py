@@ -11,10 +11,8 @@ from django.test import Client
 from core import clock
 from outreach.models import BankQuestion
 from outreach.services import articles, exams, healthchecks, questions
+from tests.browsers import CHROMIUM, launch
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 
@@ -73,7 +71,7 @@ def test_pages_at_desktop_and_phone_size(live_server, transactional_db, county):
     sessions[county.account_a2.pk] = _session(county.account_a2)  # before Playwright: its loop forbids DB calls
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             for size, viewport in SIZES.items():
                 context = browser.new_context(viewport=viewport, locale="zh-CN")

@@ -13,12 +13,10 @@ from django.test import Client
 from core import clock
 from waste.models import TransferSettings
 from waste.services.alerts import transfers_check
+from tests.browsers import CHROMIUM, launch
 
 from .support import T0, draft, ship, track, world
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ALLOWED_LATIN = {"SW02", "HW08", "IBC", "Leaflet", "Map", "data"}
 
@@ -50,7 +48,7 @@ def test_route_map_list_and_ledger_in_a_browser(live_server, transactional_db):
     session = client.cookies["sessionid"].value
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             sizes = (("desktop", {"width": 1400, "height": 900}), ("phone", {"width": 390, "height": 844}))
             for size, viewport in sizes:

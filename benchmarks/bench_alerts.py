@@ -40,6 +40,11 @@ LOAD_SQL = [
     FROM enterprises_outlet o WHERE o.online_monitored
     ON CONFLICT (mn) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at
     """,
+    # the demo's own loggers on the same outlets fell silent long ago: whether an outlet is silent is the BA one's
+    """
+    UPDATE monitoring_device SET last_seen_at = %(now)s - interval '1 day'
+    WHERE outlet_id IS NOT NULL AND mn NOT LIKE 'BA%%'
+    """,
     # class by limit id: 0-19 over, 20-49 near, 50-59 flat, 60-64 fault-flagged, the rest normal noise
     """
     INSERT INTO monitoring_aggregate (outlet_id, pollutant_id, period, start, count, valid_count, sum, avg, min, max,

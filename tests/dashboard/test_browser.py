@@ -11,12 +11,10 @@ from django.test import Client
 
 from enterprises.models import Role
 from tests import factories as f
+from tests.browsers import CHROMIUM, launch
 
 from .helpers import coloured, open_alert
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 pytestmark = [
@@ -40,7 +38,7 @@ def test_map_renders_markers_filters_and_opens_the_panel(live_server, transactio
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
             context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])

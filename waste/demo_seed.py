@@ -80,8 +80,9 @@ def _minutes(a, b) -> int:
     return max(15, round(km * 1.3 / SPEED_KMH * 60))
 
 
-def _ship(spec: dict) -> Manifest:
-    """Draft, sign, depart, store the trajectory, arrive and receive (or refuse), each at its time."""
+def _ship(spec: dict, tracks: list[Point] | None = None) -> Manifest:
+    """Draft, sign, depart, store the trajectory, arrive and receive (or refuse), each at its time. Given
+    ``tracks``, the trajectory is added to it for the caller to store with the others in one batch."""
     dep, minutes = spec["departure"], spec["minutes"]
     arrive_at = dep + dt.timedelta(minutes=minutes + spec.get("late", 0))
     with clock.frozen(dep - dt.timedelta(hours=20)):
@@ -96,8 +97,12 @@ def _ship(spec: dict) -> Manifest:
     a, b = (spec["producer"].latitude, spec["producer"].longitude), (spec["facility"].latitude,
                                                                     spec["facility"].longitude)
     if not spec.get("no_track"):
-        gps_points_store(_track(spec["vehicle"], dep, a, b, minutes + spec.get("late", 0), skip=spec.get("skip", ()),
-                            detour_km=spec.get("detour_km", 0.0)), source="jt808")
+        track = _track(spec["vehicle"], dep, a, b, minutes + spec.get("late", 0), skip=spec.get("skip", ()),
+                       detour_km=spec.get("detour_km", 0.0))
+        if tracks is None:
+            gps_points_store(track, source="jt808")
+        else:
+            tracks += track
     if spec.get("on_the_road"):
         return manifest
     with clock.frozen(arrive_at + dt.timedelta(minutes=5)):
@@ -205,8 +210,10 @@ def extend(county) -> dict:
         late = hazardous[-5]
         late.update(late=150)
         cases["late arrival"] = late
+    tracks: list[Point] = []  # stored before any check runs, as uploads would have been
     for spec in specs:
-        _ship(spec)
+        _ship(spec, tracks)
+    gps_points_store(tracks, source="jt808")
     checks_at = sorted(spec["departure"] + dt.timedelta(minutes=spec["minutes"] + spec.get("late", 0) + 40)
                        for spec in cases.values())
     for when in checks_at:  # the check as it ran when each went wrong, in the order of time

@@ -9,8 +9,9 @@ Then the operators' records of the key enterprises' monitoring devices over the 
 comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), joint
 inspections with the township's enforcement team (two a month done over the six months before this one,
 matched by as many more off-site inspections, three to come), and the positive list: proposed by its
-entry rules and approved by the bureau. In a fresh demo the list holds only the enterprises whose colour
-history covers six months."""
+entry rules, the best scored approved by the bureau (up to POSITIVE_LIST_SHARE of the enterprises), the
+others left for its review. In a fresh demo only the enterprises whose colour history covers six months
+are proposed."""
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -188,6 +189,18 @@ def _joint_upcoming(rng, officer, ents, today: dt.date) -> int:
     return min(3, len(ents))
 
 
+POSITIVE_LIST_SHARE = 0.15  # of the operating enterprises: the bureau's list is a selection, not everyone eligible
+
+
+def _best_proposals(proposed: list) -> list:
+    """The proposals the demo's bureau approves: the best scored, up to POSITIVE_LIST_SHARE of the operating
+    enterprises; the others await its review."""
+    scores = dict(Enterprise.objects.filter(pk__in=[e.enterprise_id for e in proposed])
+                  .values_list("pk", "eco_code__score"))
+    quota = int(POSITIVE_LIST_SHARE * Enterprise.objects.filter(status=Enterprise.Status.OPERATING).count())
+    return sorted(proposed, key=lambda e: (-(scores.get(e.enterprise_id) or 0), e.enterprise_id))[:max(1, quota)]
+
+
 def extend(county) -> dict:
     rng = county.rng
     today = timezone.localtime(clock.now()).date()
@@ -222,10 +235,12 @@ def extend(county) -> dict:
     checks = _device_checks(rng, bureau)
     joint += _joint_upcoming(rng, officers[ids[0]], joint_ents, today)
     proposed = services.positive_list_propose()
-    for entry in proposed:
+    listed = _best_proposals(proposed)
+    for entry in listed:
         services.positive_list_approve(entry=entry, user=bureau)
     for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():
         scoring.score_enterprise(ent)  # the penalty indicators read the new decisions
     return {"inspection plans": InspectionPlan.objects.count(),
             "planned inspections": PlannedInspection.objects.count(), "inspections": done, "cases decided": cases,
-            "operator records": checks, "joint inspections": joint, "positive list": len(proposed)}
+            "operator records": checks, "joint inspections": joint, "positive list": len(listed),
+            "positive list proposals to review": len(proposed) - len(listed)}

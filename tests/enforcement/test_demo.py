@@ -53,7 +53,7 @@ def test_the_demo_has_a_year_of_enforcement(client):
     # the positive list: plausible entrants, approved and published by the bureau, told and shown why
     year_ago = clock.now() - dt.timedelta(days=365)
     listed = PositiveListEntry.objects.filter(state="listed").select_related("enterprise__eco_code", "approved_by")
-    assert 1 <= listed.count() <= Enterprise.objects.count() // 2
+    assert 1 <= listed.count() <= max(1, int(0.15 * Enterprise.objects.count()))  # a selection, not everyone
     for entry in listed:
         ent = entry.enterprise
         assert entry.approved_by.role == Role.BUREAU and entry.published_at is not None

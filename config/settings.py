@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
         "AlertRuleEnum": "alerts.models.alerts.Rule",
         "ManifestStateEnum": "waste.models.manifests.ManifestState",
         "ReviewStateEnum": "ecocode.models.reviews.Review.State",
+        "LineResultEnum": "dispatch.models.checklists.LineResult.Result",
+        "OffSiteLineResultEnum": "enforcement.models.inspections.OffSiteLine.Result",
     },
 }
 

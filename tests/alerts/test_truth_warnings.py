@@ -192,6 +192,22 @@ def test_an_instrument_in_calibration_has_no_exceedance():
     assert "校准" in Notification.objects.get(kind="alert.opened", enterprise=status_out.enterprise).subject
 
 
+def test_a_stuck_cod_analyser_is_a_flat_line_after_three_of_its_cycles():
+    """Faked or stuck data: a COD logger's values stop moving at 02:00. Its analyser measures every two
+    hours, so the flat line is warned once six hours of half-hours are flat (08:05), not before."""
+    out, device = site()
+    minute_series(device, DAY, normal(12), cycles=False)  # 00:00-01:50, the analyser's own scatter
+    minute_series(device, DAY + 2 * HOUR, [12.0] * 33, cycles=False)  # stuck from 02:00 up to 07:20
+    cycle(DAY + 7 * HOUR + 35 * MIN)  # the window 01:30-07:30 still holds a moving half-hour
+    assert not Alert.objects.filter(rule=Rule.FLAT_LINE).exists()
+    minute_series(device, DAY + 7 * HOUR + 30 * MIN, [12.0] * 3, cycles=False)  # 07:30-07:50
+    cycle(DAY + 8 * HOUR + 5 * MIN)
+    alert = Alert.objects.get(rule=Rule.FLAT_LINE)
+    assert (alert.outlet, alert.pollutant.code, alert.value, alert.evidence["window_minutes"]) == \
+        (out, "w01018", 12.0, 360)
+    assert dt.datetime.fromisoformat(alert.evidence["window_start"]) == DAY + 2 * HOUR
+
+
 def test_a_long_maintenance_window_mutes_only_once_the_township_approves_it(client):
     out, device = site(period="hour")
     owner = f.user(Role.ENTERPRISE, enterprise=out.enterprise)

@@ -10,7 +10,9 @@ Eco-code colours and open warnings are given to a share of the enterprises first
 warning columns are real. The load average is printed with the figures.
 
 Run: .venv/bin/python benchmarks/bench_dashboard.py [--enterprises 10250] [--requests 200]
-     [--baseline-requests 5] [--database enf_bench_dashboard]
+     [--baseline-requests 5] [--database enf_bench_dashboard] [--keep]
+``--keep`` measures the database as it is (e.g. a copy of a county ``benchmarks/scale.py`` seeded) instead
+of dropping, creating and seeding it.
 """
 import argparse
 import json
@@ -19,7 +21,8 @@ import random
 import statistics
 import time
 
-from common import print_table, use_database
+from common import keep_database, print_table, use_database
+from summary import record
 
 
 def give_colours_and_warnings(seed: int = 7) -> dict:
@@ -153,11 +156,15 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--baseline-requests", type=int, default=5, help="0 skips the naive endpoint")
     parser.add_argument("--database", default="enf_bench_dashboard", help="dropped and created for the run")
+    parser.add_argument("--keep", action="store_true", help="measure the database as seeded, do not re-create it")
     args = parser.parse_args()
-    use_database(args.database)
-    from django.core.management import call_command
+    if args.keep:
+        keep_database(args.database)
+    else:
+        use_database(args.database)
+        from django.core.management import call_command
 
-    call_command("seed_demo", enterprises=args.enterprises, no_progress=True, stdout=open("/dev/null", "w"))
+        call_command("seed_demo", enterprises=args.enterprises, no_progress=True, stdout=open("/dev/null", "w"))
     extra = give_colours_and_warnings()
     from django.db import connection
 
@@ -215,6 +222,10 @@ def main():
     def ms(times):
         return f"p50 {p(times, 50):.0f} ms, p95 {p(times, 95):.0f} ms"
 
+    county, street = screens[0], screens[-1]
+    record("dashboard", {"county_p95_ms": p(county[2], 95), "county_gzip_kib": county[3] / 1024,
+                         "street_p95_ms": p(street[2], 95), "whole_p95_ms": p(fast, 95),
+                         "whole_gzip_kib": gz_size / 1024, "enterprises": count})
     whole = f"whole map: p95 {p(fast, 95):.0f} ms, {gz_size / 1024:.0f} KiB"
     load = open("/proc/loadavg").read().split()[:3]
     print_table(f"One map by viewport (1400×900 px screens), {count:,} enterprises, PostgreSQL, "

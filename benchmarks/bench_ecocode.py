@@ -133,7 +133,7 @@ def add_activity(now: dt.datetime) -> None:
             Silence(outlet_id=out, enterprise_id=ent, starts_at=now - dt.timedelta(days=d), reason="检修",
                     ends_at=now - dt.timedelta(days=d) + dt.timedelta(hours=8), created_by=admin,
                     created_at=now - dt.timedelta(days=d))
-            for out, ent in rng.sample(outlets, 300) for d in (3, 9, 20)], batch_size=5000)
+            for out, ent in rng.sample(outlets, min(300, len(outlets))) for d in (3, 9, 20)], batch_size=5000)
         Complaint.objects.bulk_create([
             Complaint(enterprise_id=ent, township_id=township[ent], channel=rng.choice(["qr", "web", "hotline"]),
                       text="异味扰民", created_at=now - dt.timedelta(days=rng.uniform(0, 365)))

@@ -17,7 +17,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from common import print_table, timer, use_database
+from common import keep_database, print_table, timer, use_database
 from summary import record
 
 # One row per hour and limited pollutant of every online outlet (one limit per pair), the indexes and the
@@ -73,17 +73,6 @@ CROSS JOIN generate_series(%(start)s::timestamptz, %(end)s::timestamptz, interva
 WHERE d.outlet_id = ANY(%(outlets)s)
 ON CONFLICT DO NOTHING
 """
-
-
-def keep_database(name: str) -> None:
-    """Use the database ``name`` as a previous run left it (migrated to the current code)."""
-    import django
-    from django.core.management import call_command
-
-    os.environ["DATABASE_URL"] = f"postgres://postgres@{os.environ.get('PGHOST', '127.0.0.1')}:5432/{name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def measured_enterprise():

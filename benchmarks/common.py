@@ -15,7 +15,13 @@ def use_database(name: str) -> str:
     host = os.environ.get("PGHOST", "127.0.0.1")
     subprocess.run(["dropdb", "-h", host, "-U", "postgres", "--if-exists", "--force", name], check=True)
     subprocess.run(["createdb", "-h", host, "-U", "postgres", name], check=True)
-    url = f"postgres://postgres@{host}:5432/{name}"
+    return keep_database(name)
+
+
+def keep_database(name: str) -> str:
+    """Point Django at the existing PostgreSQL database ``name`` (e.g. a copy of a seeded county), migrate
+    it to the current code, set up Django."""
+    url = f"postgres://postgres@{os.environ.get('PGHOST', '127.0.0.1')}:5432/{name}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Benchmarks log in as seeded accounts: no forced first password change (docs/security.md).
@@ -36,12 +42,13 @@ def timer(result: dict, key: str):
     result[key] = time.perf_counter() - started
 
 
-def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
-    """Rows of (measure, this platform, baseline)."""
-    widths = [max(len(str(r[i])) for r in rows + [("measure", "platform", "baseline")]) for i in range(3)]
+def print_table(title: str, rows: list[tuple[str, str, str]],
+                headers: tuple[str, str, str] = ("measure", "platform", "baseline")) -> None:
+    """Rows of (measure, this platform, baseline), or of the columns ``headers`` names."""
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(3)]
     print(f"\n{title}")
     line = "  ".join("-" * w for w in widths)
     print(line)
-    for row in [("measure", "platform", "baseline")] + rows:
+    for row in [headers] + rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
     print(line)

@@ -16,9 +16,11 @@ from ecocode.selectors import colour_history, colours_of, consequences, outlet_s
 from enterprises import jurisdiction
 from enterprises.models import Enterprise, Role, User
 from enterprises.models.enterprises import ManagementClass
+from monitoring.models import InvalidPeriod
 from waste.selectors import enterprise_transfers
 
 from .models import Case, DeviceCheck, DiscretionArticle, Inspection, JointInspection, JointPart, Mode
+from .models.device_checks import DEVICE_CHECK_SOURCE
 
 STANDARD_FACTOR = Decimal("1.00")
 
@@ -281,26 +283,16 @@ def joint_parts_for(joint: JointInspection, user) -> QuerySet:
 
 
 def device_invalid_periods(device_ids, since: dt.datetime, until: dt.datetime) -> dict[int, list[dict]]:
-    """For each device: the periods within [since, until) its data are invalid by the operators' records,
-    oldest first: from a failed calibration or comparison test to the next one passed, and from a fault to
-    its resolution (open periods run to ``until``). Each period names the record that opened it."""
-    checks = DeviceCheck.objects.filter(device_id__in=device_ids, performed_at__lt=until) \
-        .order_by("device_id", "performed_at", "id")
+    """For each device: the periods within [since, until) its data are invalid by the operators' records, as
+    monitoring honours them (``monitoring.InvalidPeriod``, kept by ``services.device_checks``), oldest first;
+    open periods run to ``until``. Each period names the record that opened it."""
+    periods = list(InvalidPeriod.objects.filter(device_id__in=device_ids, source=DEVICE_CHECK_SOURCE,
+                                                starts_at__lt=until)
+                   .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=since)).order_by("device_id", "starts_at"))
+    checks = DeviceCheck.objects.select_related("device").in_bulk([p.source_id for p in periods])
     out: dict[int, list[dict]] = {}
-    failed_since: dict[int, DeviceCheck] = {}
-    periods = []
-    for c in checks:
-        if c.kind == DeviceCheck.Kind.FAULT:
-            periods.append((c.device_id, c.performed_at, c.resolved_at or until, c))
-        elif not c.passed:
-            failed_since.setdefault(c.device_id, c)
-        elif c.device_id in failed_since:
-            opened = failed_since.pop(c.device_id)
-            periods.append((c.device_id, opened.performed_at, c.performed_at, opened))
-    periods += [(dev, c.performed_at, until, c) for dev, c in failed_since.items()]
-    for dev, start, end, check in sorted(periods, key=lambda p: (p[0], p[1])):
-        start, end = max(start, since), min(end, until)
-        if start < end:
-            out.setdefault(dev, []).append({"start": start, "end": end, "check": check,
-                                            "open": end == until and (check.kind != "fault" or not check.resolved_at)})
+    for period in periods:
+        out.setdefault(period.device_id, []).append({
+            "start": max(period.starts_at, since), "end": min(period.ends_at or until, until),
+            "check": checks[period.source_id], "open": period.ends_at is None})
     return out

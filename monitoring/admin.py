@@ -3,7 +3,16 @@ from django.contrib import admin
 
 from core import clock
 
-from .models import Aggregate, BackfillApproval, CodeMapping, Device, HeldValue, IngestRejection, Station
+from .models import (
+    Aggregate,
+    BackfillApproval,
+    CodeMapping,
+    Device,
+    HeldValue,
+    IngestRejection,
+    InvalidPeriod,
+    Station,
+)
 
 
 @admin.register(Station)
@@ -105,4 +114,23 @@ class HeldValueAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in HeldValue._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InvalidPeriod)
+class InvalidPeriodAdmin(admin.ModelAdmin):
+    """Read only: the periods are kept by the records behind them (enforcement's operator records)."""
+
+    list_display = ("device", "reason", "starts_at", "ends_at", "source", "source_id", "updated_at")
+    list_filter = ("reason",)
+    search_fields = ("device__mn",)
+    readonly_fields = [f.name for f in InvalidPeriod._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

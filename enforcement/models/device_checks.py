@@ -1,7 +1,8 @@
 """Third-party inspection records of automatic monitoring equipment (自动监测设备运维记录): the operator's
 calibrations (校准), comparison tests against manual sampling (比对监测) and faults (故障). A failed
 calibration or comparison test makes the device's data invalid until the next one passes; a fault until
-it is resolved (``enforcement.selectors.device_invalid_periods``)."""
+it is resolved: monitoring's ``InvalidPeriod`` rows of source ``DEVICE_CHECK_SOURCE``, kept by
+``enforcement.services.device_checks``."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from monitoring.models import Device
+
+DEVICE_CHECK_SOURCE = "enforcement.devicecheck"  # InvalidPeriod.source of the periods these records open
 
 
 class DeviceCheck(models.Model):

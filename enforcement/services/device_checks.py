@@ -1,7 +1,9 @@
 """Third-party inspection records of automatic monitoring equipment. The operating company's calibration,
 comparison test and fault records are filed by the enterprise's account (the operator works for it) or by
-enforcement staff; a fault is resolved later. They decide the device's validity periods
-(``selectors.device_invalid_periods``) and the eco-code's ``device_checks`` indicators."""
+enforcement staff; a fault is resolved later. They decide the device's invalid periods, which monitoring
+keeps and honours (``monitoring.services.validity``: no valid hours, no value a limit is judged on),
+stated again in the transaction of every record and resolution, and the eco-code's ``device_checks``
+indicators."""
 import datetime as dt
 
 from django.db import transaction
@@ -11,8 +13,10 @@ from core import clock
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
 from enterprises.models import Role
+from monitoring.services.validity import Period, invalid_periods_set
 
 from ..models import DeviceCheck
+from ..models.device_checks import DEVICE_CHECK_SOURCE
 from .cases import may_handle_cases
 
 Kind = DeviceCheck.Kind
@@ -41,9 +45,11 @@ def device_check_record(*, user, device, kind: str, operator: str, performed_at:
     passed = passed and kind != Kind.FAULT
     if not passed and not findings.strip():
         raise WorkflowError(_("Describe what failed."))
-    return DeviceCheck.objects.create(device=device, enterprise=enterprise, kind=kind, operator=operator.strip()[:100],
-                                      performed_at=performed_at, passed=passed, findings=findings.strip(),
-                                      recorded_by=user, recorded_at=clock.now())
+    check = DeviceCheck.objects.create(device=device, enterprise=enterprise, kind=kind, operator=operator.strip()[:100],
+                                       performed_at=performed_at, passed=passed, findings=findings.strip(),
+                                       recorded_by=user, recorded_at=clock.now())
+    _state_periods(device)
+    return check
 
 
 @transaction.atomic
@@ -58,4 +64,30 @@ def device_fault_resolve(*, check: DeviceCheck, user, resolved_at: dt.datetime) 
         raise WorkflowError(_("A fault is resolved after it began and not in the future."))
     check.resolved_at = resolved_at
     check.save(update_fields=["resolved_at"])
+    _state_periods(check.device)
     return check
+
+
+def invalid_periods_of(checks) -> list[Period]:
+    """The invalid periods a device's records make, oldest record first: from a failed calibration or
+    comparison test to the next one passed (of either kind; later failures in between open nothing new), and
+    from a fault to its resolution; None for a period still open."""
+    periods, failed = [], None
+    for c in sorted(checks, key=lambda c: (c.performed_at, c.pk)):
+        if c.kind == Kind.FAULT:
+            periods.append(Period(c.pk, c.kind, c.performed_at, c.resolved_at))
+        elif not c.passed:
+            failed = failed or c
+        elif failed is not None:
+            periods.append(Period(failed.pk, failed.kind, failed.performed_at, c.performed_at))
+            failed = None
+    if failed is not None:
+        periods.append(Period(failed.pk, failed.kind, failed.performed_at, None))
+    return [p for p in periods if p.ends_at is None or p.ends_at > p.starts_at]
+
+
+def _state_periods(device) -> None:
+    """Tell monitoring the device's invalid periods by all its records (a record filed late may change
+    earlier ones): it counts the windows whose validity changed again."""
+    invalid_periods_set(device=device, source=DEVICE_CHECK_SOURCE,
+                        periods=invalid_periods_of(DeviceCheck.objects.filter(device=device)))

@@ -75,6 +75,9 @@ class ReadingSerializer(serializers.Serializer):
     max = serializers.FloatField(allow_null=True)
     cou = serializers.FloatField(allow_null=True)
     flag = serializers.ChoiceField(choices=DataFlag.choices)
+    in_invalid_period = serializers.BooleanField(help_text=_(
+        "Inside an invalid period of the device by an operator's record (failed calibration or comparison test, "
+        "fault): not valid data whatever the flag."))
     received_at = serializers.DateTimeField()
 
 

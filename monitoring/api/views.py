@@ -18,6 +18,7 @@ from enterprises.models import Outlet, Role
 from ..models import Aggregate, Reading
 from ..services.ingest import ingest_rows
 from ..services.uploads import row_checker
+from ..validity import in_invalid_period
 from .serializers import (
     AggregateQuery,
     AggregateSerializer,
@@ -43,7 +44,8 @@ class _OutletSeries(generics.ListAPIView):
 
 
 class ReadingList(_OutletSeries):
-    """Readings of one outlet of my jurisdiction, oldest first."""
+    """Readings of one outlet of my jurisdiction, oldest first; ``in_invalid_period``: invalid data by an
+    operator's record (a failed calibration or comparison test, a fault) whatever their flag."""
 
     serializer_class = ReadingSerializer
     query_class = ReadingQuery
@@ -57,7 +59,8 @@ class ReadingList(_OutletSeries):
             return Reading.objects.none()
         q = self.query()
         qs = Reading.objects.filter(outlet=self.outlet(), kind=q["kind"], observed_at__gte=q["since"],
-                                    observed_at__lt=q["until"]).select_related("pollutant")
+                                    observed_at__lt=q["until"]).select_related("pollutant") \
+            .annotate(in_invalid_period=in_invalid_period())
         if "pollutant" in q:
             qs = qs.filter(pollutant__code=q["pollutant"])
         return qs.order_by("observed_at", "pollutant_id")

@@ -1,6 +1,7 @@
 """Models of monitoring: devices and stations, readings, aggregates, rejected packets, approved backfills,
-what a device sends that the code table does not settle (per-device code mappings, held values), and
-the states each analyser reports of itself."""
+what a device sends that the code table does not settle (per-device code mappings, held values),
+the states each analyser reports of itself and the periods a device's data are invalid by an operator's
+record."""
 from .backfills import BackfillApproval
 from .codes import CodeMapping, HeldValue
 from .readings import (
@@ -15,6 +16,8 @@ from .readings import (
     Station,
 )
 from .states import InstrumentState
+from .validity import InvalidPeriod
 
 __all__ = ["DataKind", "DataFlag", "ProtocolVersion", "Station", "Device", "Reading", "Aggregate", "IngestRejection",
-           "ReadingSource", "BackfillApproval", "CodeMapping", "HeldValue", "InstrumentState"]
+           "ReadingSource", "BackfillApproval", "CodeMapping", "HeldValue", "InstrumentState",
+           "InvalidPeriod"]

@@ -14,8 +14,9 @@ A batch of packets is written in one transaction, set-based:
 * readings: one ``INSERT .. SELECT FROM unnest(..) ON CONFLICT DO NOTHING RETURNING`` (a resend of the
   same device + pollutant + kind + DataTime stores nothing and is counted as a duplicate);
 * aggregates: the half-hour, hourly and daily windows touched by the NEW readings are upserted in the
-  same statement (count, valid count, sum, avg, min, max; valid = flag N), each from the best data kind
-  sent for it (daily > hourly > minute > real-time; a better kind replaces a worse one, never mixed);
+  same statement (count, valid count, sum, avg, min, max; valid = flag N outside the device's invalid
+  periods, ``monitoring.validity``), each from the best data kind sent for it (daily > hourly > minute >
+  real-time; a better kind replaces a worse one, never mixed);
 * device counters: one UPDATE for all devices of the batch; rejections and held values: bulk INSERTs.
 
 On SQLite (embedded mode) the same happens in a few ORM statements per batch (``_insert_rowwise``).
@@ -41,6 +42,7 @@ from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
 from monitoring.models import DataKind, Device, HeldValue, IngestRejection, InstrumentState, ReadingSource
 from monitoring.services import credentials
+from monitoring.validity import valid_sql, void_checker
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -488,7 +490,7 @@ WITH input AS (
     RETURNING device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag
 ), buckets AS (
     SELECT ins.outlet_id, ins.station_id, ins.pollutant_id, ins.value, ins.kind, k.rank, p.period,
-           ins.flag = 'N' AND ins.value IS NOT NULL AS valid, ins.pollutant_id = %(direction_id)s AS direction,
+           {valid_sql('ins')} AS valid, ins.pollutant_id = %(direction_id)s AS direction,
            CASE p.period WHEN 'hour' THEN date_trunc('hour', ins.observed_at)
                 WHEN 'day' THEN date_trunc('day', ins.observed_at, '{LOCAL_TZ}')
                 ELSE date_bin('30 minutes', ins.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS start
@@ -564,6 +566,9 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now
     stored = set(Reading.objects.filter(device_id__in={device.pk for device, _, _, _ in rows},
                                         observed_at__range=(min(times), max(times)))
                  .values_list("device_id", "pollutant_id", "kind", "observed_at"))
+    void = void_checker({device.pk for device, _, _, _ in rows}, min(times), max(times))
+    invalid = {id(reading) for device, pollutant_id, reading, _ in rows
+               if void(device.pk, pollutant_id, reading.observed_at)}
     per_device: Counter = Counter()
     new: list = []
     touched: dict[tuple, list] = defaultdict(list)
@@ -602,7 +607,7 @@ def _insert_rowwise(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now
                 agg.kind, agg.count, agg.valid_count, agg.sum, agg.min, agg.max = readings[0].kind, 0, 0, 0, None, None
                 agg.sum_sin = agg.sum_cos = None
             updated.append(agg)
-        valid = [r.value for r in readings if r.flag == "N" and r.value is not None]
+        valid = [r.value for r in readings if r.flag == "N" and r.value is not None and id(r) not in invalid]
         agg.count += len(readings)
         agg.valid_count += len(valid)
         agg.sum += sum(valid)

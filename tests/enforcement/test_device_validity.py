@@ -148,3 +148,16 @@ def test_data_arriving_during_an_open_fault_are_invalid_and_the_file_shows_the_p
         page = client.get(reverse("enforcement:enterprise-file", args=[out.enterprise.pk])).content.decode()
     assert "据运维记录判定数据无效的时段" in page
     assert f"{device.mn} · 2026-03-02 09:30 – 仍无效" in page  # local time, still open
+
+
+def test_a_failed_test_filed_after_its_retest_voids_the_hours_between(plant):
+    out, device, account = plant
+    for h in range(8, 12):
+        send(device, DAY + h * HOUR, 60.0 + h, cn="2061")
+    check(device, account, DAY + 11 * HOUR, "comparison", recorded=DAY + 12 * HOUR + 10 * MIN)  # the retest first
+    assert not InvalidPeriod.objects.exists()
+    failed = check(device, account, DAY + 9 * HOUR, "comparison", passed=False, findings="氨氮比对不合格",
+                   recorded=DAY + 12 * HOUR + 15 * MIN)
+    assert hours(out, 8, 11) == [(1, 1, 68.0), (1, 0, None), (1, 0, None), (1, 1, 71.0)]
+    assert InvalidPeriod.objects.values_list("starts_at", "ends_at", "source_id").get() == \
+        (DAY + 9 * HOUR, DAY + 11 * HOUR, failed.pk)

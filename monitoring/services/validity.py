@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from core import clock
-from core.db import is_postgres
+from core.db import advisory_lock, is_postgres
 
 from .. import hj212
 from ..models import Aggregate, Device, InvalidPeriod, Reading
@@ -47,7 +47,9 @@ def invalid_periods_set(*, device: Device, source: str, periods: Sequence[Period
     """Make ``periods`` the invalid periods of ``device`` from the records of ``source`` (others of that source
     go) and count again the windows whose validity changed; returns the spans of time counted again."""
     now = now or clock.now()
-    Device.objects.select_for_update().filter(pk=device.pk).exists()  # one writer of a device's periods at a time
+    # One writer of a device's periods at a time; not a row lock on the device, which ingestion updates after
+    # its aggregates (the reverse of the order here).
+    advisory_lock(f"monitoring.invalid_periods:{device.pk}")
     old = {p.source_id: p for p in InvalidPeriod.objects.filter(device=device, source=source)}
     wanted = {p.source_id: p for p in periods}
     InvalidPeriod.objects.filter(pk__in=[p.pk for key, p in old.items() if key not in wanted]).delete()
@@ -61,10 +63,9 @@ def invalid_periods_set(*, device: Device, source: str, periods: Sequence[Period
     horizon = now + ingest.MAX_FUTURE  # no reading is stored beyond it
     spans = changed_spans([(p.starts_at, p.ends_at or horizon) for p in old.values()],
                           [(p.starts_at, p.ends_at or horizon) for p in wanted.values()])
-    counted = []
-    for since, until in _whole_days(spans, now):
-        aggregates_recount(device=device, since=since, until=until, now=now)
-        counted.append((since, until))
+    counted = _whole_days(spans, now)
+    if counted:
+        aggregates_recount(device=device, spans=counted, now=now)
     return counted
 
 
@@ -117,7 +118,7 @@ WITH buckets AS (
     JOIN (VALUES {", ".join(f"('{k}', {n})" for k, n in ingest.KIND_RANK.items())}) AS k(kind, rank) ON k.kind = r.kind
     JOIN (VALUES {", ".join(f"('{p}', {n})" for p, n in ingest.PERIOD_TOP_KIND.items())}) AS p(period, top)
         ON k.rank <= p.top
-    WHERE r.{{owner}}_id = %(owner)s AND r.observed_at >= %(since)s AND r.observed_at < %(until)s
+    WHERE r.{{owner}}_id = %(owner)s AND ({{spans}})
 ), best AS (  -- each window from the best kind sent for it, as ingestion builds it
     SELECT * FROM (SELECT b.*, max(b.rank) OVER (PARTITION BY b.pollutant_id, b.period, b.start) AS best_rank
                    FROM buckets b) ranked
@@ -144,19 +145,29 @@ ON CONFLICT ({{owner}}_id, pollutant_id, period, start) WHERE {{owner}}_id IS NO
 """
 
 
-def aggregates_recount(*, device: Device, since: dt.datetime, until: dt.datetime, now: dt.datetime) -> None:
-    """Count again every half-hour, hour and day window in [since, until) (whole local days) of the device's
-    outlet or station from its stored readings, valid by ``valid_sql``; stamped ``now``, so the reports'
-    roll-up counts those days again."""
+def recount_sql(owner: str, spans: int) -> str:
+    """The recount of an outlet's (``owner``) or station's windows over ``spans`` time ranges (parameters
+    ``since_<n>``, ``until_<n>``): one statement, so its locks are taken in ingestion's order."""
+    return _RECOUNT_SQL.format(owner=owner, outlet="%(owner)s" if owner == "outlet" else "NULL::bigint",
+                               station="%(owner)s" if owner == "station" else "NULL::bigint",
+                               spans=" OR ".join(f"(r.observed_at >= %(since_{n})s AND r.observed_at < %(until_{n})s)"
+                                                 for n in range(spans)))
+
+
+def aggregates_recount(*, device: Device, spans: Sequence[tuple[dt.datetime, dt.datetime]], now: dt.datetime) -> None:
+    """Count again every half-hour, hour and day window in ``spans`` (whole local days) of the device's outlet
+    or station from its stored readings, valid by ``valid_sql``; stamped ``now``, so the reports' roll-up
+    counts those days again."""
     owner, owner_id = ("outlet", device.outlet_id) if device.outlet_id else ("station", device.station_id)
     if not is_postgres():
-        _recount_rowwise(owner, owner_id, since, until, now)
+        for since, until in spans:
+            _recount_rowwise(owner, owner_id, since, until, now)
         return
-    sql = _RECOUNT_SQL.format(owner=owner, outlet="%(owner)s" if owner == "outlet" else "NULL::bigint",
-                              station="%(owner)s" if owner == "station" else "NULL::bigint")
+    params = {"owner": owner_id, "now": now, "direction_id": ingest.codebook().ids.get(ingest.WIND_DIRECTION, 0)}
+    for n, (since, until) in enumerate(spans):
+        params[f"since_{n}"], params[f"until_{n}"] = since, until
     with connection.cursor() as cur:
-        cur.execute(sql, {"owner": owner_id, "since": since, "until": until, "now": now,
-                          "direction_id": ingest.codebook().ids.get(ingest.WIND_DIRECTION, 0)})
+        cur.execute(recount_sql(owner, len(spans)), params)
 
 
 def _recount_rowwise(owner: str, owner_id: int, since: dt.datetime, until: dt.datetime, now: dt.datetime) -> None:

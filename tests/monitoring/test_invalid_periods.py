@@ -50,7 +50,8 @@ def test_a_period_voids_stored_readings_but_not_the_instruments_own_states():
                  for h in range(6, 12) for code, value in (("w01018", 50 + h), ("i12001", 0))])
     assert set(valid_counts(dev, "w01018").values()) == {1}
     with clock.frozen(NOW):
-        counted = invalid_periods_set(device=dev, source=SOURCE, periods=[Period(1, "fault", DAY + 8 * H, DAY + 10 * H)])
+        counted = invalid_periods_set(device=dev, source=SOURCE,
+                                      periods=[Period(1, "fault", DAY + 8 * H, DAY + 10 * H)])
     assert counted == [(DAY, DAY + 24 * H)]  # whole local days
     assert [valid_counts(dev, "w01018")[DAY + h * H] for h in range(6, 12)] == [1, 1, 0, 0, 1, 1]
     assert set(valid_counts(dev, "i12001").values()) == {1}  # the analyser's state is no measurement
@@ -66,11 +67,12 @@ def test_a_period_voids_stored_readings_but_not_the_instruments_own_states():
 def test_the_recount_reads_only_the_partitions_of_its_days():
     dev = device()
     days = [(DAY + n * 24 * H).date() for n in range(-1, 2)]
-    sql = validity._RECOUNT_SQL.format(owner="outlet", outlet="%(owner)s", station="NULL::bigint")
+    sql = validity.recount_sql("outlet", 2)
     try:
         partitions.ensure_partitions(days)
         with connection.cursor() as cur:
-            cur.execute("EXPLAIN " + sql, {"owner": dev.outlet_id, "since": DAY, "until": DAY + 24 * H, "now": NOW,
+            cur.execute("EXPLAIN " + sql, {"owner": dev.outlet_id, "since_0": DAY, "until_0": DAY + 6 * H,
+                                           "since_1": DAY + 12 * H, "until_1": DAY + 24 * H, "now": NOW,
                                            "direction_id": 0})
             plan = "\n".join(row[0] for row in cur.fetchall())
     finally:

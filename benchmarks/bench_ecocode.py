@@ -5,7 +5,10 @@ per-enterprise ORM loop (one query per indicator and enterprise, one save per sc
 and extrapolated. The load average is printed beside the figures (the machine is shared).
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/enf_bench_ecocode .venv/bin/python benchmarks/bench_ecocode.py
-     [--sample 100] [--runs 2]
+     [--sample 100] [--runs 2] [--same-as RUN]
+``--same-as RUN`` scores at that stored run's moment and checks that every enterprise's colour, score, points
+per group and explanation (deductions, their records, already charged, relieved) are those of the stored run
+(exit status 1 if any differs): a change to the engine is checked against the engine before it.
 The database is seeded (``seed_demo``) if empty, then given a year of activity for every rule family
 (30 days of hourly aggregates for every online duty, devices, warnings, maintenance windows,
 complaints, work orders, checklists, self-check notices, declared emissions of 3,000 reports) unless it
@@ -216,10 +219,23 @@ def per_enterprise_loop(ids, now, run) -> float:
     return time.perf_counter() - started
 
 
+def differing(run, reference) -> list[int]:
+    """The enterprises whose colour, score, points per group or explanation differ between two runs."""
+    from ecocode.models import Score
+
+    def scores(of):
+        return {eid: rest for eid, *rest in Score.objects.filter(run=of).values_list(
+            "enterprise_id", "colour", "score", "group_points", "explanation").iterator(chunk_size=2000)}
+    mine, theirs = scores(run), scores(reference)
+    return sorted(eid for eid in mine.keys() | theirs.keys() if mine.get(eid) != theirs.get(eid))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sample", type=int, default=100, help="enterprises timed in the per-enterprise baseline")
     parser.add_argument("--runs", type=int, default=2, help="full runs of the engine")
+    parser.add_argument("--same-as", type=int, metavar="RUN",
+                        help="score at that stored run's moment and check the results are the same as its")
     args = parser.parse_args()
     setup()
     from django.db import connection
@@ -233,7 +249,8 @@ def main() -> None:
     from enterprises.models import Enterprise
     from notifications.models import Notification
 
-    now = clock.now()
+    reference = ScoringRun.objects.get(pk=args.same_as) if args.same_as else None
+    now = reference.as_of if reference else clock.now()
     add_activity(now)
     add_exceedances(now)
     with connection.cursor() as cursor:
@@ -276,6 +293,10 @@ def main() -> None:
     print(f"colours of the last run: {colours}; {sum(len(v) for v in losses.values()):,} indicator deductions")
     print(f"SQL statements per full run: {', '.join(f'{q:,}' for q in queries)}; {notices:,} colour-change notices "
           f"sent in {args.runs} runs (one notify_many batch per run)")
+    different = differing(run, reference) if reference else []
+    if reference:
+        print(f"against run {reference.pk} of the same moment: {len(different):,} of {n:,} enterprises differ in colour, "
+              f"score, points per group or explanation {different[:10]}")
     record("ecocode", {"full_run_s": results[0], "full_run_s_baseline": baseline,
                        "baseline": "(per-enterprise loop, extrapolated)"})
     print_table(f"Eco-code scoring of the whole county, with evidence (seconds; load average {load()})", [
@@ -287,6 +308,8 @@ def main() -> None:
         ("on demand: one enterprise (same rules and queries, restricted to it)", f"{on_demand:.2f}",
          f"{baseline / n:.2f} (its per-enterprise loop)"),
     ])
+    if different:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ Exceedances are those alerts records (``alerts.Exceedance``): each completed ave
 whose average broke it, judged on the limit's own period (a daily limit by its daily average, so an
 outlet with a daily limit and one high hour has none), maintenance and calibration periods left out.
 
-The ``online`` family scans the hourly aggregates of the window once: each online duty LEFT JOINed to
-its aggregates (so a duty with no data at all still counts as due), grouped per duty; completeness and
-validity are both read from that one query.
+The ``online`` family's rows are the online duties (so a duty with no data at all still counts as due);
+what their devices sent comes from one grouped scan of the window's hourly aggregates per outlet,
+pollutant and readings per hour (``_hours``: a few rows per outlet and pollutant, hash-aggregated in
+parallel, where joining the duties to their four million hours and sorting them per duty took five
+times as long); completeness and validity both read it.
 
 Completeness is judged on each device's own terms: a device that sends a value every ``k`` minutes owes
 ``60 / k`` readings an hour (read from its own data: the median number of readings of its hours with
@@ -21,14 +23,11 @@ in the recorded exceedances and in the warnings; a missing-data gap is ``gap:<ou
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate as SqlAggregate
 from django.db.models import (
     Case,
     CharField,
     Count,
     F,
-    FilteredRelation,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -37,11 +36,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils.translation import gettext_noop as N_
 
 from alerts.models import Alert, Exceedance, Silence
-from core.db import JsonArrayAgg
 from enterprises.models import MonitoringDuty
 from monitoring.models import Aggregate, DataKind, Device
 
@@ -50,27 +48,43 @@ from .base import RATIO, Family, key_part
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
-class Median(SqlAggregate):
-    """The median (``percentile_disc(0.5)``) of an integer column."""
-
-    function = "percentile_disc"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # SQLite has no ordered-set aggregates: the embedded mode takes the mean instead.
-        clone = self.copy()
-        clone.function, clone.template = "AVG", "%(function)s(%(expressions)s)"
-        return super(Median, clone).as_sql(compiler, connection, **extra)
+def _duties(ctx, days):
+    """Online duties of monitored outlets: the family's rows (their hours come from ``_hours``)."""
+    return MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True)
 
 
-def _duty_hours(ctx, days):
-    """Online duties of monitored outlets, each LEFT JOINed to its hourly aggregates of the window: one
-    scan of the window's aggregates serves every rule of the family."""
-    window = Q(outlet__aggregates__pollutant=F("pollutant"), outlet__aggregates__period=Aggregate.Period.HOUR,
-               outlet__aggregates__start__gte=ctx.since(days or 30), outlet__aggregates__start__lt=ctx.as_of)
-    return MonitoringDuty.objects.filter(method=MonitoringDuty.Method.ONLINE, outlet__online_monitored=True) \
-        .alias(hours=FilteredRelation("outlet__aggregates", condition=window))
+def _hours(ctx, days: int) -> dict[tuple[int, int], list[tuple[int, int, int, int]]]:
+    """Per outlet and pollutant, the hourly aggregates of the last ``days`` days grouped by how many readings
+    an hour had: (readings in the hour, hours, valid readings, hours with an invalid reading), fewest
+    readings first. One grouped scan per window for every duty (restricted to the run's enterprises)."""
+    def compute():
+        hours = Aggregate.objects.filter(outlet__isnull=False, period=Aggregate.Period.HOUR,
+                                         start__gte=ctx.since(days), start__lt=ctx.as_of)
+        if ctx.enterprise_ids is not None:
+            hours = hours.filter(outlet_id__in=_duties(ctx, days).filter(
+                permit__enterprise_id__in=ctx.enterprise_ids).values("outlet_id"))
+        out = {}
+        for outlet, pollutant, count, n, valid, invalid in (
+                hours.values("outlet_id", "pollutant_id", "count").order_by()
+                .annotate(n=Count("id"), valid=Sum("valid_count"),
+                          invalid=Count("id", filter=Q(valid_count__lt=F("count"))))
+                .values_list("outlet_id", "pollutant_id", "count", "n", "valid", "invalid")):
+            out.setdefault((outlet, pollutant), []).append((count, n, valid, invalid))
+        for groups in out.values():
+            groups.sort()
+        return out
+    return ctx.once(("online hours", days), compute)
+
+
+def _median(with_data: list[tuple[int, int]]) -> int | None:
+    """The median of (readings in an hour, hours) in order, as ``percentile_disc(0.5)`` takes it: the value
+    at position ⌈n/2⌉ of the n hours."""
+    position, seen = -(-sum(n for _, n in with_data) // 2), 0
+    for count, n in with_data:
+        seen += n
+        if seen >= position:
+            return count
+    return None
 
 
 def _no_aggregates(ctx):
@@ -80,9 +94,9 @@ def _no_aggregates(ctx):
     return None
 
 
-# Grouped per duty: a duty's row says how many of its hours had data and were valid;
-# the duties an indicator sums are those of its pollutants and medium.
-online = Family("online", _duty_hours, "permit__enterprise_id", requires=("monitoring.Aggregate",),
+# One row per duty (its hours looked up in ``_hours``); the duties an indicator sums are those of its
+# pollutants and medium.
+online = Family("online", _duties, "permit__enterprise_id", requires=("monitoring.Aggregate",),
                 detail={"duty_id": "id", "outlet_pk": "outlet_id", "outlet_kind": "outlet__kind",
                         "pollutant_code": "pollutant__code"}, lacks_data=_no_aggregates)
 
@@ -96,12 +110,11 @@ def _text(expr):
     return Cast(expr, CharField())
 
 
-def _since(p, ctx, **lookups) -> Q:
-    return Q(hours__start__gte=ctx.since(p["window_days"]), **lookups)
-
-
 def _owed(values, p, ctx) -> dict:
     """One duty's readings received and owed in the window, by its device's own interval and start."""
+    groups = _hours(ctx, p["window_days"]).get((values["outlet"], values["pollutant"]), [])
+    with_data = [(count, n) for count, n, _, _ in groups if count > 0]
+    received = sum(count * n for count, n in with_data) if with_data else None
     start = ctx.since(p["window_days"])
     first = _first_data(ctx).get((values["outlet"], values["pollutant"]))
     if first is not None:
@@ -109,16 +122,20 @@ def _owed(values, p, ctx) -> dict:
     if values["permit_from"] is not None:
         start = max(start, dt.datetime.combine(values["permit_from"], dt.time(), LOCAL))
     daily = _daily_days(ctx, p["window_days"]).get((values["outlet"], values["pollutant"]))
-    if values["received"] is None and daily:
+    if received is None and daily:
         # a daily-only logger (CN 2031): one value a local day, owed for each day completed since the start
         owed = max(0, (ctx.as_of.astimezone(LOCAL).date() - start.astimezone(LOCAL).date()).days)
         received = daily
     else:
-        owed = max(0.0, (ctx.as_of - start).total_seconds() / 3600) * (values["per_hour"] or 1)
-        received = values["received"] or 0
+        owed = max(0.0, (ctx.as_of - start).total_seconds() / 3600) * (_median(with_data) or 1)
+        received = received or 0
     record = {"type": "outlet", "id": str(values["outlet"]), "at": start.isoformat(), "ep": f"gap:{values['outlet']}"}
     short = owed > 0 and received / owed < p["min_ratio"]
     return {"received": received, "owed": owed, "records": [record] if short else []}
+
+
+# What a duty's row gives its rules: its permit's start, its outlet and pollutant (to look up its hours).
+DUTY = {"permit_from": Max("permit__valid_from"), "outlet": Max("outlet_id"), "pollutant": Max("pollutant_id")}
 
 
 @online.rule("completeness", {"medium": (str, ""), "window_days": (int, 30)},
@@ -127,10 +144,7 @@ def _owed(values, p, ctx) -> dict:
              "%(min_ratio)s)"), mode=RATIO, select=_matches, per_row=_owed,
              fact=lambda v, p, ctx: round(v["received"] / v["owed"], 4) if v["owed"] else None)
 def _completeness(p, ctx):
-    return {"received": Sum("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
-            "per_hour": Median("hours__count", filter=_since(p, ctx, hours__count__gt=0)),
-            "permit_from": Max("permit__valid_from"), "outlet": Max("outlet_id"),
-            "pollutant": Max("pollutant_id")}
+    return DUTY
 
 
 def _daily_days(ctx, days: int) -> dict[tuple[int, int], int]:
@@ -165,16 +179,21 @@ def _first_data(ctx) -> dict[tuple[int, int], dt.datetime]:
     return ctx.once("first data", compute)
 
 
+def _valid(values, p, ctx) -> dict:
+    """One duty's valid readings and readings in the window; its outlet is the record if any hour had an
+    invalid one."""
+    groups = _hours(ctx, p["window_days"]).get((values["outlet"], values["pollutant"]), [])
+    record = {"type": "outlet", "id": str(values["outlet"]), "at": None, "ep": f"validity:{values['outlet']}"}
+    return {"valid": sum(valid for _, _, valid, _ in groups), "received": sum(count * n for count, n, _, _ in groups),
+            "records": [record] if any(invalid for *_, invalid in groups) else []}
+
+
 @online.rule("validity", {"medium": (str, ""), "window_days": (int, 30)},
              N_("%(fact)s of the online readings in the last %(window_days)s days were valid (flag N) "
-             "(%(valid)s of %(received)s; required %(min_ratio)s)"), mode=RATIO, select=_matches,
+             "(%(valid)s of %(received)s; required %(min_ratio)s)"), mode=RATIO, select=_matches, per_row=_valid,
              fact=lambda v, p, ctx: round(v["valid"] / v["received"], 4) if v["received"] else None)
 def _validity(p, ctx):
-    record = JSONObject(type=Value("outlet"), id=key_part("outlet_id"), at=Value(None),
-                        ep=Concat(Value("validity:"), key_part("outlet_id")))
-    return {"valid": Sum("hours__valid_count", filter=_since(p, ctx)),
-            "received": Sum("hours__count", filter=_since(p, ctx)),
-            "records": JsonArrayAgg(record, filter=_since(p, ctx, hours__valid_count__lt=F("hours__count")))}
+    return DUTY
 
 
 exceedances = Family("exceedances", lambda ctx, days: Exceedance.objects.filter(

@@ -111,6 +111,30 @@ def test_completeness_owes_nothing_before_the_first_packet_and_reads_the_devices
 
 
 
+def test_a_devices_interval_is_the_median_of_its_hours_as_percentile_disc_takes_it(plant):
+    """The hours are read grouped by readings per hour; the median is the lower middle value of an even
+    number of hours, as PostgreSQL's ``percentile_disc(0.5)`` over the hours themselves gives it."""
+    from django.db import connection
+
+    from ecocode.rules.monitoring_data import _hours, _median
+
+    ent, out = plant
+    duty = online_duty(out, "w01018")
+    for n, count in enumerate([6, 3, 6, 3]):  # first packet 4 hours ago: 18 readings
+        hour(out, "w01018", NOW - (n + 1) * H, 50, count=count, valid=count)
+    hour(out, "w01018", NOW - 5 * H, 0, count=0, valid=0)  # an hour without data counts for neither
+    groups = _hours(Context(NOW, (ent.pk,)), 1)[(out.pk, duty.pollutant_id)]
+    assert groups == [(0, 1, 0, 0), (3, 2, 6, 0), (6, 2, 12, 0)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY count) FROM monitoring_aggregate "
+                       "WHERE outlet_id = %s AND count > 0", [out.pk])
+        assert _median([(3, 2), (6, 2)]) == cursor.fetchone()[0] == 3
+    completeness = ind("online.completeness", 3, window_days=30, min_ratio=0.9)
+    assert points(ent, completeness) == [0]  # owed 3 an hour from the first packet: 18 of 12 arrived
+    Aggregate.objects.filter(outlet=out, start=NOW - 2 * H).update(count=6, valid_count=6)  # 6, 6, 6, 3
+    assert points(ent, completeness) == [3]  # owed 6 an hour: 21 of 24 arrived, 0.875 < 0.9
+
+
 def test_silent_devices(plant):
     ent, out = plant
     device = Device.objects.create(mn="MN-SILENT", outlet=out, last_seen_at=NOW - 30 * H)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,14 +97,15 @@ class Family:
 
     def counted(self, q: Q, *, ep=None, type: str = "", id: str = "", at: str | None = "") -> dict:
         """The aggregates of a counting rule: how many distinct records match ``q`` (``n``) and which
-        they are (``records``: type, id, date and the episode key that one fact is charged once by)."""
+        they are (``records``: type, id, date and the episode key that one fact is charged once by, as JSON text)."""
         rid = Cast(F(id or self.record_id), CharField())
         kind = type or self.record_type
         at = self.record_at if at == "" else at
         record = JSONObject(type=Value(kind), id=rid, at=F(at) if at else Value(None),
                             ep=ep if ep is not None else Concat(Value(f"{kind}:"), rid))
+        # As JSON text: decoded only for the few indicators that charge (``scoring._records``).
         return {"n": Count(id or self.record_id, filter=q, distinct=True),
-                "records": JsonArrayAgg(record, filter=q)}
+                "records": Cast(JsonArrayAgg(record, filter=q), TextField())}
 
     def rule(self, key: str, params: dict, reason: str, mode: str = COUNT, fact=None, select=None, lacks_data=None,
              per_row=None):

@@ -17,6 +17,7 @@ review decision) and ``score_past_months`` (the colours of past months, from the
 go through the same code.
 """
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from decimal import Decimal
@@ -75,9 +76,12 @@ def evaluate(snapshot: dict, ctx: Context, relieved: dict | None = None) -> tupl
             by_family[family_of(ind["rule"]).key].append((ind, RULES[ind["rule"]], check_params(ind["rule"], ind["params"])))
     raw = defaultdict(list)
     for key, items in by_family.items():
+        weights = [Decimal(ind["weight"]) for ind, _, _ in items]
         for eid, n, values in _family_values(FAMILIES[key], [(rule, params) for _, rule, params in items], ctx):
             ind, rule, params = items[n]
-            raw[eid].append((ind, rule, params, values))
+            # Only what costs points before relief and competition is charged, shared or relieved.
+            if deduction(rule, rule.fact_of(values, params, ctx), params, weights[n]) > 0:
+                raw[eid].append((ind, rule, params, values))
     relieved = relieved or {}
     losses = {}
     for eid, found in raw.items():
@@ -87,10 +91,15 @@ def evaluate(snapshot: dict, ctx: Context, relieved: dict | None = None) -> tupl
     return losses, unavailable
 
 
+def _decoded(records) -> list[dict]:
+    """Records as the family's query gave them (JSON text) or as a rule built them (a list)."""
+    return json.loads(records) if isinstance(records, str) else records or []
+
+
 def _records(values: dict) -> list[dict]:
     """The records of one indicator's values, each once, oldest first."""
     seen, out = set(), []
-    for rec in values.pop("records", None) or []:
+    for rec in _decoded(values.pop("records", None)):
         key = (rec["type"], str(rec["id"]))
         if key not in seen:
             seen.add(key)
@@ -104,13 +113,11 @@ def _charge(eid: int, found: list, ctx: Context, relief: dict) -> list[dict]:
     entries = []
     # Competing indicators in precedence order; the others in any order (nothing to share).
     order = sorted(found, key=lambda f: (f[0].get("competes") or "", int(f[0].get("precedence") or 0), f[0]["code"]))
-    for ind, rule, params, values in order:
+    for ind, rule, params, values in order:  # each costs points before relief and competition (``evaluate``)
         values = dict(values)
         records = _records(values)
         weight = Decimal(ind["weight"])
         fact = rule.fact_of(values, params, ctx)
-        if deduction(rule, fact, params, weight) <= 0:
-            continue  # nothing to charge, so nothing to share or relieve either
         group = ind.get("competes") or ""
         # A fact without rows of its own (no valid permit, a ratio) rests on the enterprise's registry entry.
         records = records or [{"type": "enterprise", "id": str(eid), "at": None, "ep": f"{group or ind['code']}:{eid}"}]
@@ -181,8 +188,8 @@ def _family_values(family, items, ctx):
                 values = rule.per_row(values, params, ctx)
             acc = sums.setdefault((row["eid"], n), {})
             for name, value in values.items():
-                if isinstance(value, list):
-                    acc[name] = acc.get(name, []) + value
+                if name == "records":
+                    acc[name] = acc.get(name, []) + _decoded(value)
                 else:
                     acc[name] = acc.get(name, 0) + (value or 0)
     for (eid, n), values in sums.items():

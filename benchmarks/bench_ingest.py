@@ -135,7 +135,10 @@ def run_servers(url: str, processes: int, plans: list[list[bytes]], window: int,
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "manage.py", "hj212_server", "--host", "127.0.0.1", "--port", str(port)]
-    env = dict(os.environ, DATABASE_URL=url, LOG_LEVEL="WARNING", HJ212_MAX_CONNECTIONS_PER_ADDRESS=str(devices + 10))
+    # as deployed: DEBUG off (no debug cursor copying every batch's statement)
+    env = dict(os.environ, DATABASE_URL=url, LOG_LEVEL="WARNING", HJ212_MAX_CONNECTIONS_PER_ADDRESS=str(devices + 10),
+               DJANGO_DEBUG="0", DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or "bench-ingest-not-a-secret",
+               DJANGO_ALLOWED_HOSTS="127.0.0.1")
     servers = [subprocess.Popen(command + (["--reuse-port"] if processes > 1 else []), cwd=ROOT, env=env)
                for _ in range(processes)]
     try:

@@ -423,11 +423,11 @@ def parse_time(text: str, what: str = "DataTime", tz: tzinfo = DEFAULT_TZ) -> da
     text = text.strip()
     if not (_DIGITS.fullmatch(text) and len(text) in (14, 17)):
         raise ProtocolError("bad_time", f"{what}={text[:20]!r} is not YYYYMMDDhhmmss")
-    try:
-        moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
+    try:  # the fields by position (strptime took a fifth of a packet's parse)
+        return datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]),
+                        int(text[12:14]), int(text[14:] or 0) * 1000, tzinfo=tz)
     except ValueError:
         raise ProtocolError("bad_time", f"{what}={text!r} is not a valid time") from None
-    return moment.replace(microsecond=int(text[14:] or 0) * 1000, tzinfo=tz)
 
 
 def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, tz: tzinfo) -> dict | None:
@@ -442,7 +442,7 @@ def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, t
             fields["sampled_at"] = parse_time(text, f"{sent_code}-SampleTime", tz)
         elif suffix not in IGNORED_SUFFIXES:
             raise ProtocolError("bad_field", f"unknown data item {sent_code}-{suffix[:20]}")
-    if not (fields.keys() & set(VALUE_SUFFIXES.values())) and "flag" not in fields:
+    if not (fields.keys() & _VALUE_FIELDS) and "flag" not in fields:
         return None  # only equipment flags or sample counts: nothing to store
     flag = fields.setdefault("flag", default_flag)
     if flag not in DATA_FLAGS:
@@ -450,6 +450,7 @@ def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, t
     return fields
 
 
+_VALUE_FIELDS = frozenset(VALUE_SUFFIXES.values())
 ANALYSER_STATE_CODES = frozenset({"i12001", "i12002", "i12003"})  # what an analyser says of itself
 
 

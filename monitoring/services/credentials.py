@@ -8,6 +8,7 @@ with QnRtn=2, "rejected") unless ``HJ212_DISTINCT_REFUSALS`` is set; the log kee
 import logging
 import secrets
 import string
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,15 +38,33 @@ def _keys(mn: str, address: str) -> dict[str, int]:
     return keys
 
 
-def is_locked_out(mn: str, address: str) -> bool:
-    """Has this MN or address made too many failed attempts within the window?"""
-    limits = _keys(mn, address)
-    try:
-        counts = cache.get_many(list(limits))
-    except Exception:  # noqa: BLE001 (the cache is down: readings must still be stored, so no lock-out)
-        log.warning("lock-out counters unavailable; %s from %s not checked", mn, address)
-        return False
-    return any(n >= limits[key] for key, n in counts.items())
+class Lockouts:
+    """The lock-out counters of a batch's MNs and addresses, read from the cache in one round trip (one
+    per packet was 40% of a batch's time). A failure recorded during the batch counts at once for the
+    packets after it, as when each packet read the counters itself."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]):
+        self.keys = {pair: _keys(*pair) for pair in set(pairs) if pair[1]}
+        wanted = list({key for keys in self.keys.values() for key in keys})
+        try:
+            self.counts: dict[str, int] | None = cache.get_many(wanted) if wanted else {}
+        except Exception:  # noqa: BLE001 (the cache is down: readings must still be stored, so no lock-out)
+            log.warning("lock-out counters unavailable; %d senders not checked", len(self.keys))
+            self.counts = None
+
+    def is_locked_out(self, mn: str, address: str) -> bool:
+        """Has this MN or address made too many failed attempts within the window?"""
+        if self.counts is None:
+            return False
+        keys = self.keys.get((mn, address)) or _keys(mn, address)
+        return any(self.counts.get(key, 0) >= limit for key, limit in keys.items())
+
+    def failed(self, *, mn: str, address: str) -> None:
+        """Record a failure (``failed_attempt_record``) and count it for the rest of the batch."""
+        failed_attempt_record(mn=mn, address=address)
+        if self.counts is not None:
+            for key in _keys(mn, address):
+                self.counts[key] = self.counts.get(key, 0) + 1
 
 
 def failed_attempt_record(*, mn: str, address: str) -> None:

@@ -24,11 +24,13 @@ On SQLite (embedded mode) the same happens in a few ORM statements per batch (``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -187,13 +189,15 @@ def _concrete_family_member(code: str, book: CodeBook) -> int | None:
     return member.pk
 
 
-def pollutant_for(device: Device, code: str, mappings: dict[tuple[int, str], int]) -> int | None:
+def pollutant_for(device: Device, code: str, mappings: dict[tuple[int, str], int], book: CodeBook | None = None
+                  ) -> int | None:
     """The pollutant a code sent by ``device`` means: the device's own mapping, else the 2017 code,
-    else the 2005 code of the device's medium, else a family member; None when nothing says."""
+    else the 2005 code of the device's medium, else a family member; None when nothing says.
+    ``book``: the code table, when the caller has it at hand."""
     mapped = mappings.get((device.pk, code))
     if mapped is not None:
         return mapped
-    book = codebook()
+    book = book or codebook()
     if code in book.ids:
         return book.ids[code]
     new_code = book.by_2005.get(device_medium(device), {}).get(code)
@@ -211,22 +215,41 @@ def mappings_for(devices: Iterable[Device]) -> dict[tuple[int, str], int]:
             .values_list("device_id", "code", "pollutant_id")} if ids else {}
 
 
+# What ingestion reads of a device, its outlet and its station: a cached device whose row still says
+# the same is used as it is.
+_DEVICE_COLUMNS = ("mn", "pk", "password", "is_active", "accept_swapped_crc", "protocol_version", "outlet_id",
+                   "station_id", "outlet__kind", "outlet__enterprise_id", "station__kind")
+_devices: dict[str, tuple[tuple, Device]] = {}
+
+
 def devices_by_mn(mns: Iterable[str]) -> dict[str, Device]:
+    """The devices of these MNs, kept between batches: each batch reads only the columns above (plain
+    values, no model instances; building 200 devices with their outlets, enterprises and stations was a
+    tenth of a batch's time) and reads again, whole, only the devices whose columns changed."""
     mns = {mn for mn in mns if "\x00" not in mn}  # no device has one, and PostgreSQL cannot take it as a parameter
-    return {d.mn: d for d in Device.objects.select_related("outlet__enterprise", "station").filter(mn__in=mns)} \
-        if mns else {}
+    if not mns:
+        return {}
+    rows = {row[0]: row for row in Device.objects.filter(mn__in=mns).values_list(*_DEVICE_COLUMNS)}
+    changed = [mn for mn, row in rows.items() if _devices.get(mn, ((),))[0] != row]
+    if changed:
+        for device in Device.objects.select_related("outlet__enterprise", "station").filter(mn__in=changed):
+            if device.mn in rows:
+                _devices[device.mn] = (rows[device.mn], device)
+    return {mn: _devices[mn][1] for mn in rows if mn in _devices}
 
 
 # --- validation -----------------------------------------------------------------------------------
 
-def check_device(device: Device | None, mn: str, password: str | None, *, address: str = "") -> None:
-    """Refuse an unknown MN, a deactivated device or a wrong password; over TCP (``address`` known)
-    repeated failures lock out the MN and the address (``monitoring.services.credentials``)."""
-    if address and credentials.is_locked_out(mn, address):
+def check_device(device: Device | None, mn: str, password: str | None, *, address: str = "",
+                 lockouts: credentials.Lockouts | None = None) -> None:
+    """Refuse an unknown MN, a deactivated device or a wrong password; over TCP (``address`` known, the
+    batch's ``lockouts`` given) repeated failures lock out the MN and the address
+    (``monitoring.services.credentials``)."""
+    if lockouts is not None and address and lockouts.is_locked_out(mn, address):
         raise ProtocolError("locked_out", f"MN {mn[:40]!r} or address {address} locked out after repeated failures")
     if device is None or not device.password or password != device.password:
-        if address:
-            credentials.failed_attempt_record(mn=mn if device else "", address=address)
+        if lockouts is not None and address:
+            lockouts.failed(mn=mn if device else "", address=address)
         if device is None:
             raise ProtocolError("unknown_mn", f"no device with MN {mn[:40]!r}")
         raise ProtocolError("wrong_pw", f"wrong password for device {mn}")
@@ -278,14 +301,18 @@ def sort_items(device: Device, packet: Packet, now: dt.datetime, mappings: dict[
     found, unread = hj212.read_items(packet)
     held = [_held(device, item, "bad_time" if item.reason == "bad_time" else "bad_value", item.detail, now)
             for item in unread]
+    book = codebook()
+    time_problems: dict[dt.datetime, str] = {}  # a packet's readings share their DataTime
     rows: dict[int, ParsedReading] = {}
     for reading in found:
-        pollutant_id = pollutant_for(device, reading.code, mappings)
+        pollutant_id = pollutant_for(device, reading.code, mappings, book)
+        if reading.observed_at not in time_problems:
+            time_problems[reading.observed_at] = _time_problem(reading, now)
         if pollutant_id is None:
             held.append(_held(device, reading, "unknown_code", "", now))
-        elif _time_problem(reading, now):
-            held.append(_held(device, reading, "bad_time", _time_problem(reading, now), now))
-        elif out_of_range := hj212.range_problem(reading, codebook().bounds.get(pollutant_id)):
+        elif time_problems[reading.observed_at]:
+            held.append(_held(device, reading, "bad_time", time_problems[reading.observed_at], now))
+        elif out_of_range := hj212.range_problem(reading, book.bounds.get(pollutant_id)):
             held.append(_held(device, reading, "bad_value", out_of_range, now))
         elif pollutant_id in rows:
             held.append(_held(device, reading, "bad_value", "pollutant sent twice (2005 and 2017 codes?)", now))
@@ -322,14 +349,14 @@ def analyser_states(device: Device, packet: Packet, now: dt.datetime, mappings: 
 
 
 def _validate_frame(frame: Frame, devices: dict[str, Device], packet: Packet | None, error: ProtocolError | None,
-                    address: str) -> Device:
+                    address: str, lockouts: credentials.Lockouts) -> Device:
     if error is not None:
         raise error
     device = devices.get(packet.mn)
     crc_ok = hj212.crc16(frame.data) == _crc_value(frame.crc)
     if not crc_ok:
         hj212.check_crc(frame.data, frame.crc, allow_swapped=bool(device and device.accept_swapped_crc))
-    check_device(device, packet.mn, packet.pw, address=address)
+    check_device(device, packet.mn, packet.pw, address=address, lockouts=lockouts)
     return device
 
 
@@ -365,6 +392,7 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
             parsed.append((None, exc))
     devices = devices_by_mn(p.mn for p, _ in parsed if p is not None)
     mappings = mappings_for(devices.values())
+    lockouts = credentials.Lockouts((p.mn, credentials.address_of(s)) for (p, _), s in zip(parsed, sources) if p)
     outcomes: list[Outcome] = []
     units: list[Unit] = []
     rejections: list[Rejection] = []
@@ -373,7 +401,8 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
         try:
             if isinstance(item, ProtocolError):
                 raise item
-            device = _validate_frame(item, devices, packet, error, credentials.address_of(item_source))
+            device = _validate_frame(item, devices, packet, error, credentials.address_of(item_source),
+                                     lockouts)
         except ProtocolError as exc:
             raw = exc.raw or (item.data if isinstance(item, Frame) else b"")
             outcome = Outcome(False, packet, exc.reason, exc.detail)
@@ -479,7 +508,7 @@ agg_{{owner}} AS (
     RETURNING 1
 )"""
 
-_INSERT_SQL = f"""
+_READINGS_SQL = f"""
 WITH input AS (
     SELECT * FROM unnest({", ".join(f"%({c})s::{t}[]" for c, t in zip(_COLUMNS, _TYPES))})
         AS t({", ".join(_COLUMNS)})
@@ -488,7 +517,9 @@ WITH input AS (
     SELECT {", ".join(_COLUMNS)}, %(now)s FROM input
     ON CONFLICT DO NOTHING
     RETURNING device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag
-), buckets AS (
+)"""
+_BUCKETS_SQL = f"""
+, buckets AS (
     SELECT ins.outlet_id, ins.station_id, ins.pollutant_id, ins.value, ins.kind, k.rank, p.period,
            {valid_sql('ins')} AS valid, ins.pollutant_id = %(direction_id)s AS direction,
            CASE p.period WHEN 'hour' THEN date_trunc('hour', ins.observed_at)
@@ -498,50 +529,72 @@ WITH input AS (
     JOIN (VALUES {", ".join(f"('{k}', {r})" for k, r in KIND_RANK.items())}) AS k(kind, rank) ON k.kind = ins.kind
     JOIN (VALUES {", ".join(f"('{p}', {r})" for p, r in PERIOD_TOP_KIND.items())}) AS p(period, top)
         ON k.rank <= p.top
-), best AS (  -- within the batch too, each window keeps only its best kind
+)"""
+_RANKED_SQL = """
+, best AS (  -- within the batch too, each window keeps only its best kind
     SELECT * FROM (SELECT b.*, max(b.rank) OVER (PARTITION BY b.outlet_id, b.station_id, b.pollutant_id, b.period,
                                                               b.start) AS best_rank
                    FROM buckets b) ranked
     WHERE rank = best_rank
-), {_AGGREGATE_UPSERT.format(owner="outlet", outlet="outlet_id", station="NULL::bigint").strip()},
-{_AGGREGATE_UPSERT.format(owner="station", outlet="NULL::bigint", station="station_id").strip()}
-SELECT device_id, count(*) FROM ins GROUP BY device_id
-"""
+)"""
+_OWNERS = {"outlet": _AGGREGATE_UPSERT.format(owner="outlet", outlet="outlet_id", station="NULL::bigint").strip(),
+           "station": _AGGREGATE_UPSERT.format(owner="station", outlet="NULL::bigint", station="station_id").strip()}
+
+
+@functools.cache
+def _insert_sql(owners: tuple[str, ...], kinds: int) -> str:
+    """The batch's statement: the readings, then the aggregates of the ``owners`` (outlet, station) the
+    batch has; the ranking of kinds within a window only when the batch has more than one kind (the
+    window function sorts every bucket; with one kind each bucket is the best of its window)."""
+    sql = _READINGS_SQL
+    if owners:
+        sql += _BUCKETS_SQL + (_RANKED_SQL if kinds > 1 else ", best AS (SELECT * FROM buckets)")
+        sql += "".join(f",\n{_OWNERS[owner]}" for owner in owners)
+    return sql + "\nSELECT device_id, count(*) FROM ins GROUP BY device_id"
 
 
 def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now: dt.datetime) -> dict[int, int]:
-    params: dict[str, object] = {c: [] for c in _COLUMNS}
-    for device, pollutant_id, reading, unit in rows:
-        params["device_id"].append(device.pk)
-        params["pollutant_id"].append(pollutant_id)
-        params["kind"].append(reading.kind)
-        params["observed_at"].append(reading.observed_at)
-        params["outlet_id"].append(device.outlet_id)
-        params["station_id"].append(device.station_id)
-        for name in VALUE_FIELDS:
-            params[name].append(getattr(reading, name))
-        params["flag"].append(reading.flag)
-        params["sampled_at"].append(reading.sampled_at)
-        params["source"].append(unit.origin)
-        params["entered_by_id"].append(unit.entered_by_id)
-    params = {column: _array_text(values) for column, values in params.items()}
+    devices = [row[0] for row in rows]
+    readings = [row[2] for row in rows]
+    units = [row[3] for row in rows]
+    params: dict[str, list] = {  # column by column, each a list built at C speed
+        "device_id": list(map(attrgetter("pk"), devices)), "pollutant_id": [row[1] for row in rows],
+        "outlet_id": list(map(attrgetter("outlet_id"), devices)),
+        "station_id": list(map(attrgetter("station_id"), devices)),
+        "source": list(map(attrgetter("origin"), units)), "entered_by_id": list(map(attrgetter("entered_by_id"), units)),
+        **{name: list(map(attrgetter(name), readings)) for name in ("kind", "observed_at", "flag", "sampled_at")
+           + VALUE_FIELDS}}
+    owners = tuple(owner for owner in ("outlet", "station") if any(params[f"{owner}_id"]))
+    sql = _insert_sql(owners, len(set(params["kind"]) & KIND_RANK.keys()))
+    params = {column: _array_text(params[column], numeric=kind in _NUMERIC) for column, kind in zip(_COLUMNS, _TYPES)}
     params["now"] = now
     params["direction_id"] = codebook().ids.get(WIND_DIRECTION, 0)
     with connection.cursor() as cur:
-        cur.execute(_INSERT_SQL, params)
+        cur.execute(sql, params)
         return dict(cur.fetchall())
 
 
-def _array_text(values: list) -> str:
-    """One column as a PostgreSQL array literal (``{1,NULL,"realtime"}``), sent as one text parameter and
+_NUMERIC = frozenset({"bigint", "float8"})
+
+
+def _array_text(values: list, *, numeric: bool) -> str:
+    """One column as a PostgreSQL array literal (``{1,NULL,realtime}``), sent as one text parameter and
     read by the server's array parser: a list parameter would become ``ARRAY[..]`` with one SQL literal
     per value, thousands of expressions for the planner to parse in every batch. Values are ids, finite
-    floats (parse_number refuses the others), times, and the codes of kinds, flags and sources."""
-    return "{" + ",".join("NULL" if v is None else
-                          f'"{v.isoformat()}"' if isinstance(v, dt.datetime) else
-                          repr(v) if isinstance(v, (int, float)) else
-                          '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-                          for v in values) + "}"
+    floats (parse_number refuses the others), times, and the codes of kinds, flags and sources: numbers
+    are joined as they are (``None`` becomes ``NULL``), other values formatted once per distinct value."""
+    if numeric:
+        return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
+    text = {v: _array_element(v) for v in set(values)}
+    return "{" + ",".join(map(text.__getitem__, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, dt.datetime):
+        return f'"{value.isoformat()}"'
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def window_starts(moment: dt.datetime, kind: str) -> dict[str, dt.datetime]:

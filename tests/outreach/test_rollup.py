@@ -48,6 +48,16 @@ def test_the_summary_reads_an_exact_roll_up():
 
 
 @pytest.mark.django_db
+def test_many_changed_days_counted_in_one_grouped_scan_give_the_same_roll_up(monkeypatch):
+    """The first build of a year counts its hours in one grouped scan (from ``GROUPED_FROM_DAYS`` changed
+    days on): the same figures as one index range per day."""
+    from outreach.services import rollups
+
+    monkeypatch.setattr(rollups, "GROUPED_FROM_DAYS", 1)
+    check(scenario.run())
+
+
+@pytest.mark.django_db
 def test_the_roll_up_equals_the_report_s_hourly_count(plant):
     from enterprises.models import Enterprise
 

@@ -20,12 +20,17 @@ COMPLAINTS = ["夜间有刺鼻气味，持续两个多小时", "排水口有黄�
               "厂区门口堆放废料无人清理", "雨水管里流出有颜色的水", "晚上偷偷排放废气，味道很重"]
 
 
-def _answers(checklist: Checklist, rng, fail_share: float) -> list[dict]:
+def _answers(line_ids: list[int], rng, fail_share: float) -> list[dict]:
+    """One answer per line, in order: each fails with ``fail_share`` (one draw per line)."""
     out = []
-    for line in checklist.lines.all():
+    for line in line_ids:
         failed = rng.random() < fail_share
-        out.append({"line": line.pk, "result": "fail" if failed else "pass", "note": FAILED_NOTE if failed else ""})
+        out.append({"line": line, "result": "fail" if failed else "pass", "note": FAILED_NOTE if failed else ""})
     return out
+
+
+def _line_ids(checklist: Checklist) -> list[int]:
+    return [line.pk for line in checklist.lines.all()]
 
 
 SELF_CHECK_SAMPLE = 400  # notices of last month's batch; each answer is a real round through the services
@@ -47,7 +52,7 @@ def _self_checks(rng, now) -> int:
             checklists.round_submit(kind="self_check", checklist=notice.checklist, notice=notice,
                                     user=accounts[notice.enterprise_id],
                                     client_uuid=uuid.UUID(int=rng.getrandbits(128)),
-                                    answers=_answers(notice.checklist, rng, 0.01))
+                                    answers=_answers(_line_ids(notice.checklist), rng, 0.01))
         answered += 1
     return issued
 
@@ -64,7 +69,7 @@ def _inspections(rng, now) -> int:
             with clock.frozen(now - dt.timedelta(days=rng.uniform(0, now.day - 1 or 0.5))):
                 checklists.round_submit(kind="inspection", checklist=checklist, user=officer,
                                         client_uuid=uuid.UUID(int=rng.getrandbits(128)),
-                                        answers=_answers(checklist, rng, 0.08), case_lead=rng.random() < 0.1)
+                                        answers=_answers(_line_ids(checklist), rng, 0.08), case_lead=rng.random() < 0.1)
             done += 1
     return done
 
@@ -74,9 +79,10 @@ PATROL_FAIL_SHARE = 0.03  # per checklist line
 
 
 def _patrols(rng, now) -> int:
-    """Each smaller unit's grid officer (else its township's) patrolled it once in the last year. A
-    patrol with a failed line goes through ``round_submit`` (it opens a work order); the clean ones,
-    nine in ten, are stored in bulk (thousands in the full county), their checklists built together."""
+    """Each smaller unit's grid officer (else its township's) patrolled it once in the last year. The
+    patrols with a failed line go through ``rounds_submit_many`` a day at a time (each failed line opens
+    a work order from the patrol's time); the clean ones are stored in bulk (thousands in the full
+    county), their checklists built together."""
     officers = {}
     for user in User.objects.filter(role__in=[Role.GRID, Role.TOWNSHIP]).order_by("role", "username"):
         officers.setdefault(("grid", user.grid_id) if user.role == Role.GRID else ("town", user.township_id), user)
@@ -94,25 +100,26 @@ def _patrols(rng, now) -> int:
     for line_id, checklist_id in ChecklistLine.objects.filter(checklist__in=built.values()).order_by("seq") \
             .values_list("pk", "checklist_id"):
         lines[checklist_id].append(line_id)
-    clean, results, done = [], [], 0
+    clean, results, failing, done = [], [], defaultdict(list), 0
     for enterprise, officer, at in patrolled:
         if enterprise.pk not in permits:
             continue
         checklist = built[permits[enterprise.pk].pk]
-        failed = [rng.random() < PATROL_FAIL_SHARE for _ in lines[checklist.pk]]
+        answers = _answers(lines[checklist.pk], rng, PATROL_FAIL_SHARE)
         client_uuid = uuid.UUID(int=rng.getrandbits(128))
         done += 1
-        if any(failed):
-            answers = [{"line": line, "result": "fail" if bad else "pass", "note": FAILED_NOTE if bad else ""}
-                       for line, bad in zip(lines[checklist.pk], failed)]
-            with clock.frozen(at):
-                checklists.round_submit(kind="patrol", checklist=checklist, user=officer, client_uuid=client_uuid,
-                                        answers=answers)
+        if any(a["result"] == "fail" for a in answers):
+            failing[at.date()].append(services.RoundEntry(checklist=checklist, user=officer, answers=answers,
+                                                          client_uuid=client_uuid, submitted_at=at))
             continue
         clean.append(Round(kind="patrol", checklist=checklist, enterprise=enterprise,
                            township_id=enterprise.township_id, client_uuid=client_uuid, performed_by=officer,
                            submitted_at=at))
         results.append(lines[checklist.pk])
+    for day in sorted(failing):  # the officers' devices synced each day's patrols with a failed line that evening
+        entries = failing[day]
+        with clock.frozen(max(e.submitted_at for e in entries)):
+            services.rounds_submit_many(kind="patrol", entries=entries)
     Round.objects.bulk_create(clean, batch_size=2000)
     LineResult.objects.bulk_create([LineResult(round=rnd, line_id=line, result="pass")
                                     for rnd, line_ids in zip(clean, results) for line in line_ids], batch_size=5000)
@@ -131,16 +138,22 @@ def _complaints(rng, now) -> int:
 def _move_orders(rng) -> None:
     """Take some open orders further along, by their real handlers: the township accepts what it was
     given and passes about half of it (for enterprises in a grid) to the grid, which accepts in turn."""
-    for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).select_related("enterprise") \
+    township_officers, grid_officers = {}, {}  # the first (lowest id) of each township and grid
+    for user in User.objects.filter(role__in=[Role.TOWNSHIP, Role.GRID]).order_by("pk"):
+        if user.role == Role.TOWNSHIP:
+            township_officers.setdefault(user.township_id, user)
+        else:
+            grid_officers.setdefault(user.grid_id, user)
+    for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).select_related("enterprise__grid") \
             .order_by("pk"):
-        township_officer = User.objects.filter(role=Role.TOWNSHIP, township=order.township).first()
+        township_officer = township_officers.get(order.township_id)
         if township_officer is None or order.team_id or rng.random() < 0.35:
             continue
         handler = township_officer
         with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(1, 6))):
             services.work_order_act(order_id=order.pk, action="accept", user=township_officer)
             grid_id = order.enterprise.grid_id if order.enterprise_id else None
-            grid_officer = User.objects.filter(role=Role.GRID, grid_id=grid_id).first() if grid_id else None
+            grid_officer = grid_officers.get(grid_id) if grid_id else None
             if grid_officer is not None and rng.random() < 0.5:
                 services.work_order_pass_to_grid(order_id=order.pk, user=township_officer, grid=order.enterprise.grid)
                 handler = grid_officer

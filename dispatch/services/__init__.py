@@ -22,10 +22,12 @@ from .orders import (
     work_order_pass_to_grid,
     work_order_report_plan,
 )
+from .round_batches import RoundEntry, rounds_submit_many
 
 __all__ = [
     "work_order_open", "work_order_dispatch", "work_order_act", "work_order_pass_to_grid", "work_order_report_plan", "deadlines", "route",
     "feedback_submit", "attachment_add", "complaint_file", "complaint_answer_fixed", "checklist_build", "checklists_build",
-    "self_check_notices_issue", "round_submit", "round_file_case", "deadlines_check",
+    "self_check_notices_issue", "round_submit", "rounds_submit_many", "RoundEntry", "round_file_case",
+    "deadlines_check",
     "campaign_create", "campaign_issue", "campaigns_issue_due",
 ]

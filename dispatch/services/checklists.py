@@ -179,6 +179,30 @@ def may_perform(user, kind: str, enterprise: Enterprise) -> bool:
     return user.role in (Role.ENFORCEMENT, Role.BUREAU) or user.is_superuser
 
 
+def checked_answers(lines: dict[int, ChecklistLine], answers: list[dict]) -> dict[int, dict]:
+    """``answers`` by line id, once each is on the checklist (``lines`` by id), has a valid result, a
+    note if it failed, and every line is answered; else raise why not."""
+    given = {}
+    for answer in answers:
+        line_id, result = int(answer.get("line", 0)), answer.get("result")
+        if line_id not in lines:
+            raise WorkflowError(_("Line %(line)s is not on this checklist.") % {"line": line_id})
+        if result not in LineResult.Result.values:
+            raise WorkflowError(_("Line %(seq)d: choose pass, fail or not applicable.") % {"seq": lines[line_id].seq})
+        if result == LineResult.Result.FAIL and not (answer.get("note") or "").strip():
+            raise WorkflowError(_("Line %(seq)d failed: say what is wrong.") % {"seq": lines[line_id].seq})
+        given[line_id] = answer
+    missing = sorted(line.seq for pk, line in lines.items() if pk not in given)
+    if missing:
+        raise WorkflowError(_("Lines not answered: %(seqs)s.") % {"seqs": ", ".join(map(str, missing))})
+    return given
+
+
+def failed_title(rnd: Round, line: ChecklistLine) -> str:
+    """The title of the work order a failed line of ``rnd`` opens."""
+    return (gettext("%(kind)s failed: %(line)s") % {"kind": rnd.get_kind_display(), "line": line.title})[:200]
+
+
 def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], client_uuid,
                  notice: SelfCheckNotice | None = None, officers=(), note: str = "",
                  case_lead: bool = False, latitude: float | None = None,
@@ -203,19 +227,7 @@ def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], 
             -90 <= latitude <= 90 and -180 <= longitude <= 180)):
         raise WorkflowError(_("Give both GPS coordinates, as degrees."))
     lines = {line.pk: line for line in checklist.lines.all()}
-    given = {}
-    for answer in answers:
-        line_id, result = int(answer.get("line", 0)), answer.get("result")
-        if line_id not in lines:
-            raise WorkflowError(_("Line %(line)s is not on this checklist.") % {"line": line_id})
-        if result not in LineResult.Result.values:
-            raise WorkflowError(_("Line %(seq)d: choose pass, fail or not applicable.") % {"seq": lines[line_id].seq})
-        if result == LineResult.Result.FAIL and not (answer.get("note") or "").strip():
-            raise WorkflowError(_("Line %(seq)d failed: say what is wrong.") % {"seq": lines[line_id].seq})
-        given[line_id] = answer
-    missing = sorted(line.seq for pk, line in lines.items() if pk not in given)
-    if missing:
-        raise WorkflowError(_("Lines not answered: %(seqs)s.") % {"seqs": ", ".join(map(str, missing))})
+    given = checked_answers(lines, answers)
     now = clock.now()
     try:
         with transaction.atomic():
@@ -230,10 +242,9 @@ def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], 
                 for pk, a in given.items())
             for result in results:
                 if result.result == LineResult.Result.FAIL:
-                    title = gettext("%(kind)s failed: %(line)s") % {"kind": rnd.get_kind_display(),
-                                                                    "line": result.line.title}
                     result.work_order = work_order_open(
-                        source=ROUND_SOURCE[kind], enterprise=enterprise, opened_by=user, title=title[:200],
+                        source=ROUND_SOURCE[kind], enterprise=enterprise, opened_by=user,
+                        title=failed_title(rnd, result.line),
                         description=f"{result.line.requirement}\n{result.note}".strip(),
                         source_ref=f"round:{rnd.pk}:line:{result.line_id}",
                         evidence={"round": rnd.pk, "line": result.line_id, "checklist": checklist.pk})

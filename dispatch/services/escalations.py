@@ -1,10 +1,12 @@
-"""Set-based opening of the work orders of escalated warnings (``core.escalation.escalate_many``).
+"""Set-based opening of work orders: of escalated warnings (``core.escalation.escalate_many``) and of the
+failed lines of rounds taken in together (``round_batches.rounds_submit_many``).
 
 A storm (a cycle escalating thousands of warnings) must fit in its 5 minutes: the orders, their two
 transitions (open, dispatch), their audit entries and the handlers' notices are written in a few
 statements for the whole batch, not a dozen queries per order. Same rules as ``work_order_open``:
 idempotent on ``(source, source_ref)``, routed by ``orders.route``'s rule, dispatched at once.
 """
+import datetime as dt
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,46 +39,58 @@ def _route(source: str, township_id: int, covering: dict, fallback) -> dict:
     return {"assignee_kind": WorkOrder.Assignee.TOWNSHIP}
 
 
-def _audit(orders: list[WorkOrder]) -> list[RowChange]:
-    fields = [f for f in WorkOrder._meta.concrete_fields if not f.primary_key]
+def audit_changes(rows: list) -> list[RowChange]:
+    """The audit entries of rows just created in bulk (of one audited model), all their set fields."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     changes = []
-    for order in orders:
-        values = {f.name: f.value_from_object(order) for f in fields}
+    for row in rows:
+        values = {f.name: f.value_from_object(row) for f in fields}
         plain = json.loads(json.dumps({k: v for k, v in values.items() if v not in (None, "")}, cls=DjangoJSONEncoder))
-        changes.append(RowChange(model_label=WorkOrder._meta.label, action="create", object_id=str(order.pk),
-                                 object_repr=str(order)[:200], changes={k: [None, v] for k, v in plain.items()}))
+        changes.append(RowChange(model_label=model._meta.label, action="create", object_id=str(row.pk),
+                                 object_repr=str(row)[:200], changes={k: [None, v] for k, v in plain.items()}))
     return changes
 
 
 def work_orders_open_many(items: list[Escalation]) -> list[WorkOrder]:
     """Open (or find) the work order of every item, in the order given."""
-    if not items:
+    now = clock.now()
+    return orders_open_many([(item, now, None) for item in items], source="escalation")
+
+
+def orders_open_many(openings: list[tuple[Escalation, dt.datetime, object]], *, source: str) -> list[WorkOrder]:
+    """Open (or find) the work order of each ``(item, opened_at, opened_by)``: its deadlines run from
+    ``opened_at`` (a round synced late opens its orders at the time it was done), its open step is by
+    ``opened_by`` (None: the platform). ``source`` names the batch in the audit entries."""
+    if not openings:
         return []
-    refs = {(i.source, i.source_ref) for i in items}
+    refs = {(i.source, i.source_ref) for i, _, _ in openings}
     existing = {(o.source, o.source_ref): o for o in WorkOrder.objects.filter(
         source__in={s for s, _ in refs}, source_ref__in={r for _, r in refs})}
     fresh = {}
-    for item in items:
+    for item, at, by in openings:
         if item.source not in WorkOrder.Source.values:
             raise ValueError(f"unknown work-order source {item.source!r}")
         if (item.source, item.source_ref) not in existing:
-            fresh.setdefault((item.source, item.source_ref), item)
-    now = clock.now()
+            fresh.setdefault((item.source, item.source_ref), (item, at, by))
     with transaction.atomic():
-        covering, fallback = _teams_by_township({i.enterprise.township_id for i in fresh.values()})
+        covering, fallback = _teams_by_township({i.enterprise.township_id for i, _, _ in fresh.values()})
         created = WorkOrder.objects.bulk_create([
             WorkOrder(source=i.source, source_ref=i.source_ref, title=i.title[:200], enterprise=i.enterprise,
                       township_id=i.enterprise.township_id, description=i.description, evidence=i.evidence or {},
-                      opened_at=now, state=S.DISPATCHED, dispatched_at=now, **deadlines(now),
+                      opened_at=at, opened_by=by, state=S.DISPATCHED, dispatched_at=at, **deadlines(at),
                       **_route(i.source, i.enterprise.township_id, covering, fallback))
-            for i in fresh.values()], batch_size=1000)
+            for i, at, by in fresh.values()], batch_size=1000)
         routed = gettext("Routed by jurisdiction.")
         Transition.objects.bulk_create(
             [t for o in created for t in (
-                Transition(work_order=o, action="open", from_state=S.DISCOVERED, to_state=S.DISCOVERED, at=now),
-                Transition(work_order=o, action="dispatch", from_state=S.DISCOVERED, to_state=S.DISPATCHED, at=now,
-                           note=routed))], batch_size=2000)
-        rows_written.send(sender=WorkOrder, changes=_audit(created), source="escalation")
+                Transition(work_order=o, action="open", from_state=S.DISCOVERED, to_state=S.DISCOVERED,
+                           by=o.opened_by, at=o.opened_at),
+                Transition(work_order=o, action="dispatch", from_state=S.DISCOVERED, to_state=S.DISPATCHED,
+                           at=o.opened_at, note=routed))], batch_size=2000)
+        rows_written.send(sender=WorkOrder, changes=audit_changes(created), source=source)
         tell_handlers_many(created, event="dispatched", transitions=2)
     existing.update({(o.source, o.source_ref): o for o in created})
-    return [existing[(i.source, i.source_ref)] for i in items]
+    return [existing[(i.source, i.source_ref)] for i, _, _ in openings]

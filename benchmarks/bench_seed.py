@@ -4,6 +4,7 @@ baseline that creates the same rows one ``save()`` at a time (timed on a sample,
 Run: .venv/bin/python benchmarks/bench_seed.py [--enterprises 10250] [--sample 200]
 """
 import argparse
+import os
 import time
 
 from common import print_table, use_database
@@ -53,6 +54,7 @@ def main():
     use_database("enf_bench_seed")
     from django.core.management import call_command
 
+    load_before = "%.2f %.2f %.2f" % os.getloadavg()
     started = time.perf_counter()
     call_command("seed_demo", enterprises=args.enterprises, no_progress=True, stdout=open("/dev/null", "w"))
     bulk = time.perf_counter() - started
@@ -61,7 +63,8 @@ def main():
     demo.reset()
     naive = naive_seed(args.sample) * args.enterprises / args.sample
     record("seed", {"seed_s": bulk, "seed_s_baseline": naive, "baseline": "(one save() per row, extrapolated)"})
-    print_table(f"Seeding the demo county ({args.enterprises:,} enterprises, PostgreSQL)", [
+    print_table(f"Seeding the demo county ({args.enterprises:,} enterprises, PostgreSQL; load average "
+                f"{load_before} before, {'%.2f %.2f %.2f' % os.getloadavg()} after)", [
         ("seconds, whole county", f"{bulk:.1f} s (bulk_create)",
          f"{naive:.1f} s (one save() per row; {args.sample} enterprises timed, extrapolated)"),
         ("enterprises per second", f"{args.enterprises / bulk:,.0f}", f"{args.enterprises / naive:,.0f}"),

@@ -1,5 +1,5 @@
 """Benchmark: seconds to score every enterprise of the demo county (10,250) on the 102 indicators on
-PostgreSQL — with evidence: every deduction lists its records (array_agg per family), episodes charged
+PostgreSQL — with evidence: every deduction lists its records (a JSON array per family), episodes charged
 once, insufficient data graded apart, reports checked against the declared emissions — against a
 per-enterprise ORM loop (one query per indicator and enterprise, one save per score) timed on a sample
 and extrapolated. The load average is printed beside the figures (the machine is shared).

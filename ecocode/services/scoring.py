@@ -1,8 +1,8 @@
 """The scoring engine: every enterprise against the catalogue, set-based, each deduction with its records.
 
 ``evaluate`` runs one grouped query per rule family over all enterprises (each indicator adds its
-conditional aggregates, among them the records it rests on as ``array_agg``, to its family's query),
-then per enterprise:
+conditional aggregates, among them the records it rests on as a JSON array, to its family's query),
+keeps what costs points before relief and competition (decoding only those records), then per enterprise:
 
 * drops the records an accepted objection or an approved credit repair relieved (``relieved``);
 * charges each episode once: indicators that compete for the same fact (the catalogue's ``competes``)

@@ -28,6 +28,7 @@ from enterprises import selectors as registry_selectors
 from enterprises.models import Enterprise, Outlet, PermitLimit, Pollutant
 from enterprises.models.enterprises import ManagementClass
 from monitoring.models import Aggregate, DataKind, Reading
+from monitoring.validity import in_invalid_period
 
 from .filters import NO_COLOUR, MapFilters, Viewport
 
@@ -149,7 +150,7 @@ def _limit_rows(enterprise: Enterprise, permit, now: dt.datetime) -> list[dict]:
         return Subquery(Reading.objects.filter(
             outlet_id=OuterRef("outlet_id"), pollutant_id=OuterRef("pollutant_id"), kind=DataKind.HOUR,
             flag="N", observed_at__gte=now - dt.timedelta(days=2), observed_at__lte=now)
-            .order_by("-observed_at").values(field)[:1])
+            .filter(~in_invalid_period()).order_by("-observed_at").values(field)[:1])
 
     limits = (PermitLimit.objects.filter(outlet__enterprise=enterprise, outlet__permit=permit)
               .annotate(hour_avg=latest("hour", "avg"), hour_at=latest("hour", "start"),
@@ -256,7 +257,8 @@ def outlet_series(outlet: Outlet, pollutant: Pollutant, start: dt.datetime, end:
         kind = DataKind.DAY if period == "day" else DataKind.HOUR
         points = list(Reading.objects.filter(outlet=outlet, pollutant=pollutant, kind=kind, flag="N",
                                              observed_at__gte=start, observed_at__lt=end)
-                      .order_by("observed_at").values_list("observed_at", "value", "min", "max"))
+                      .filter(~in_invalid_period()).order_by("observed_at")
+                      .values_list("observed_at", "value", "min", "max"))
         source = "readings"
     limit = PermitLimit.objects.filter(outlet=outlet, pollutant=pollutant).first()
     return {

@@ -161,3 +161,28 @@ def test_a_failed_test_filed_after_its_retest_voids_the_hours_between(plant):
     assert hours(out, 8, 11) == [(1, 1, 68.0), (1, 0, None), (1, 0, None), (1, 1, 71.0)]
     assert InvalidPeriod.objects.values_list("starts_at", "ends_at", "source_id").get() == \
         (DAY + 9 * HOUR, DAY + 11 * HOUR, failed.pk)
+
+
+def test_the_dashboard_draws_no_value_of_an_invalid_period(plant, client):
+    """Where the chart and the panel fall back to the raw readings (no aggregate with valid data), the
+    readings of an invalid period are left out: the day's only values lie in a failed test's period."""
+    out, device, account = plant
+    check(device, account, DAY + 7 * HOUR, "comparison", passed=False, findings="COD 比对相对误差 41%")
+    for h in (9, 10):
+        send(device, DAY + h * HOUR, 150.0, cn="2061")
+    client.force_login(f.user(Role.BUREAU))
+    series = reverse("dashboard:outlet-series", args=[out.pk])
+    with clock.frozen(DAY + 11 * HOUR):
+        answer = client.get(series, {"pollutant": "w01018", "period": "hour", "start": "2026-03-02",
+                                     "end": "2026-03-02"}).json()
+        panel = client.get(reverse("dashboard:enterprise-panel", args=[out.enterprise_id])).json()
+    assert (answer["source"], answer["points"]) == ("readings", [])
+    [limit] = [row for row in panel["limits"] if row["pollutant"] == "w01018"]
+    assert (limit["value"], limit["at"], limit["exceeds"]) == (None, None, False)
+
+    check(device, account, DAY + 11 * HOUR, "comparison")  # passed: the next hour is drawn again
+    send(device, DAY + 11 * HOUR, 70.0, cn="2061")
+    with clock.frozen(DAY + 12 * HOUR + 5 * MIN):
+        answer = client.get(series, {"pollutant": "w01018", "period": "hour", "start": "2026-03-02",
+                                     "end": "2026-03-02"}).json()
+    assert answer["source"] == "aggregates" and [p[1] for p in answer["points"]] == [70.0]

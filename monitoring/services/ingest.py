@@ -519,13 +519,15 @@ WITH input AS (
     RETURNING device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag
 )"""
 _BUCKETS_SQL = f"""
-, buckets AS (
+, checked AS MATERIALIZED (  -- validity once per reading, not once per window and aggregate that reads it
+    SELECT ins.*, {valid_sql('ins')} AS valid FROM ins
+), buckets AS (
     SELECT ins.outlet_id, ins.station_id, ins.pollutant_id, ins.value, ins.kind, k.rank, p.period,
-           {valid_sql('ins')} AS valid, ins.pollutant_id = %(direction_id)s AS direction,
+           ins.valid, ins.pollutant_id = %(direction_id)s AS direction,
            CASE p.period WHEN 'hour' THEN date_trunc('hour', ins.observed_at)
                 WHEN 'day' THEN date_trunc('day', ins.observed_at, '{LOCAL_TZ}')
                 ELSE date_bin('30 minutes', ins.observed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS start
-    FROM ins
+    FROM checked ins
     JOIN (VALUES {", ".join(f"('{k}', {r})" for k, r in KIND_RANK.items())}) AS k(kind, rank) ON k.kind = ins.kind
     JOIN (VALUES {", ".join(f"('{p}', {r})" for p, r in PERIOD_TOP_KIND.items())}) AS p(period, top)
         ON k.rank <= p.top

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from monitoring import hj212
-from monitoring.models import Device
+from monitoring.models import Device, Reading
 from monitoring.services import ingest
 from tests.monitoring.ingest_support import TZ, data_frame, device, frames
 
@@ -80,3 +80,30 @@ def test_unknown_mn_and_wrong_password_look_the_same_to_the_sender(settings):
     settings.HJ212_DISTINCT_REFUSALS = True
     codes = [hj212.parse_packet(frames(o.reply())[0].data).params["QnRtn"] for o in (wrong, unknown)]
     assert codes == ["3", "4"]
+
+
+def test_guesses_in_one_batch_lock_out_the_packets_after_them(settings):
+    """The counters are read once per batch: the batch's own failures count at once, so the right password
+    after five guesses in the same batch is refused as it would be packet by packet."""
+    settings.HJ212_MAX_FAILED_LOGINS = 5
+    dev = fresh_device(password="Batch5Guess1")
+    batch = [packet(dev.mn, m, f"guess{m}") for m in range(5)] + [packet(dev.mn, 9, "Batch5Guess1")]
+    outcomes = ingest.ingest_frames(frames(*batch), source="10.24.0.1:50000", now=NOW)
+    assert [o.reason for o in outcomes] == ["wrong_pw"] * 5 + ["locked_out"]
+    assert not Reading.objects.filter(device=dev).exists()
+
+
+def test_a_device_changed_between_batches_is_read_again():
+    """Devices are kept between batches; a new password, a deactivation or a move to another outlet, even
+    by an UPDATE that sends no signal, holds for the next batch."""
+    dev = fresh_device(password="Kept4Batches")
+    assert send(packet(dev.mn, 0, "Kept4Batches"), "10.25.0.1").accepted
+    Device.objects.filter(pk=dev.pk).update(password="NewPassword1")
+    assert send(packet(dev.mn, 1, "Kept4Batches"), "10.25.0.1").reason == "wrong_pw"
+    assert send(packet(dev.mn, 2, "NewPassword1"), "10.25.0.1").accepted
+    other = device().outlet
+    Device.objects.filter(pk=dev.pk).update(outlet=other)
+    assert send(packet(dev.mn, 3, "NewPassword1"), "10.25.0.1").accepted
+    assert Reading.objects.get(device=dev, observed_at=T0 + dt.timedelta(minutes=3)).outlet_id == other.pk
+    Device.objects.filter(pk=dev.pk).update(is_active=False)
+    assert send(packet(dev.mn, 4, "NewPassword1"), "10.25.0.1").reason == "inactive"

@@ -208,7 +208,7 @@ def main() -> None:
     from monitoring.services import partitions
 
     mns = make_devices(args.devices)
-    per_device = int(args.seconds * 600 / args.devices) + 50  # more than can be sent in the time
+    per_device = int(args.seconds * 5000 / args.devices) + 50  # more than can be sent in the time (40,000 readings/s)
     start = (dt.datetime.now(TZ) - dt.timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
     # the days of the data have their partitions, as beat keeps them ahead in production
     partitions.ensure_partitions(start.date() + dt.timedelta(days=n) for n in range(-1, 5))

@@ -214,7 +214,7 @@ def main() -> None:
     partitions.ensure_partitions(start.date() + dt.timedelta(days=n) for n in range(-1, 5))
     runs = {}
     for n, processes in enumerate(int(p) for p in args.processes.split(",")):
-        hours = start + dt.timedelta(hours=4 * n)  # each run on its own hours: nothing to de-duplicate
+        hours = start + dt.timedelta(seconds=30 * per_device * n)  # each run on its own hours: nothing to de-duplicate
         plans = [frames_for(mn, hours, per_device, k) for k, mn in enumerate(mns)]
         runs[processes] = run_servers(url, processes, plans, args.window, args.seconds, args.devices)
     best = max(runs, key=lambda p: runs[p][0] / runs[p][2])

@@ -7,15 +7,13 @@ statements for the whole batch, not a dozen queries per order. Same rules as ``w
 idempotent on ``(source, source_ref)``, routed by ``orders.route``'s rule, dispatched at once.
 """
 import datetime as dt
-import json
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext
 
 from core import clock
 from core.escalation import Escalation
-from enterprises.signals import RowChange, rows_written
+from enterprises.signals import created_changes, rows_written
 
 from ..models import Team, Transition, WorkOrder
 from ..workflow import S
@@ -37,21 +35,6 @@ def _route(source: str, township_id: int, covering: dict, fallback) -> dict:
     if team_id is not None:
         return {"assignee_kind": WorkOrder.Assignee.TEAM, "team_id": team_id}
     return {"assignee_kind": WorkOrder.Assignee.TOWNSHIP}
-
-
-def audit_changes(rows: list) -> list[RowChange]:
-    """The audit entries of rows just created in bulk (of one audited model), all their set fields."""
-    if not rows:
-        return []
-    model = type(rows[0])
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    changes = []
-    for row in rows:
-        values = {f.name: f.value_from_object(row) for f in fields}
-        plain = json.loads(json.dumps({k: v for k, v in values.items() if v not in (None, "")}, cls=DjangoJSONEncoder))
-        changes.append(RowChange(model_label=model._meta.label, action="create", object_id=str(row.pk),
-                                 object_repr=str(row)[:200], changes={k: [None, v] for k, v in plain.items()}))
-    return changes
 
 
 def work_orders_open_many(items: list[Escalation]) -> list[WorkOrder]:
@@ -90,7 +73,7 @@ def orders_open_many(openings: list[tuple[Escalation, dt.datetime, object]], *, 
                            by=o.opened_by, at=o.opened_at),
                 Transition(work_order=o, action="dispatch", from_state=S.DISCOVERED, to_state=S.DISPATCHED,
                            at=o.opened_at, note=routed))], batch_size=2000)
-        rows_written.send(sender=WorkOrder, changes=audit_changes(created), source=source)
+        rows_written.send(sender=WorkOrder, changes=created_changes(created), source=source)
         tell_handlers_many(created, event="dispatched", transitions=2)
     existing.update({(o.source, o.source_ref): o for o in created})
     return [existing[(i.source, i.source_ref)] for i, _, _ in openings]

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.escalation import Escalation
 from enterprises.models import Enterprise
-from enterprises.signals import rows_written
+from enterprises.signals import created_changes, rows_written
 
 from ..models import Checklist, ChecklistLine, LineResult, Round
 from ..workflow import NotAllowed, WorkflowError
 from .checklists import ROUND_SOURCE, checked_answers, failed_title, may_perform
-from .escalations import audit_changes, orders_open_many
+from .escalations import orders_open_many
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def rounds_submit_many(*, kind: str, entries: list[RoundEntry]) -> list[Round]:
             Round(kind=kind, checklist=entry.checklist, enterprise=enterprise, township_id=enterprise.township_id,
                   client_uuid=client_uuid, performed_by=entry.user, submitted_at=at)
             for entry, client_uuid, enterprise, _given, at in fresh], batch_size=1000)
-        rows_written.send(sender=Round, changes=audit_changes(rounds), source="rounds_submit_many")
+        rows_written.send(sender=Round, changes=created_changes(rounds), source="rounds_submit_many")
         openings, results = [], []
         for rnd, (entry, _uuid, enterprise, given, at) in zip(rounds, fresh):
             for pk, answer in given.items():

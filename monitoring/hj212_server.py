@@ -191,6 +191,7 @@ class Server:
         self.refused_connections = 0
         self._server: asyncio.base_events.Server | None = None
         self._stopping: asyncio.Event | None = None
+        self._handlers: dict[asyncio.Task, bool] = {}  # each open connection's task: busy storing or replying
 
     async def serve(self) -> None:
         self._stopping = asyncio.Event()
@@ -205,7 +206,22 @@ class Server:
         finally:
             self._server.close()
             await self._server.wait_closed()
+            await self._drain()
             await asyncio.to_thread(self.writer.stop)
+
+    async def _drain(self) -> None:
+        """Close the open connections before the writer stops (Python 3.11's ``wait_closed`` does not wait
+        for them): an idle one at once, one whose packets are being stored once they are stored and
+        acknowledged (within ``write_timeout``), so every connection is released and its rejections logged."""
+        for task, busy in list(self._handlers.items()):
+            if not busy:
+                task.cancel()
+        pending = list(self._handlers)
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=self.write_timeout)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     def stop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Thread-safe request to stop serving."""
@@ -235,6 +251,8 @@ class Server:
         if not self._admit(address):
             writer.close()
             return
+        task = asyncio.current_task()
+        self._handlers[task] = False
         framer = hj212.FrameReader(self.max_length)
         rejected = ConnectionLog(source)
         bad_in_a_row = 0
@@ -253,10 +271,9 @@ class Server:
                     log.info("%s: no complete frame in time, closing", source)
                     chunk = b""
                 if not chunk:
-                    leftover = framer.close()  # half a frame left when the client hung up or went silent
-                    if leftover is not None:
-                        rejected.add(leftover, clock.now())
+                    self._keep_leftover(framer, rejected)  # half a frame when the client hung up or went silent
                     break
+                self._handlers[task] = True
                 items = framer.feed(chunk, max_errors=self.max_bad_frames - bad_in_a_row)
                 partial_since = (partial_since or loop.time()) if framer.buffer else None
                 frames = [item for item in items if not isinstance(item, hj212.ProtocolError)]
@@ -281,17 +298,34 @@ class Server:
                 if rejected.garbage_bytes > self.max_garbage_bytes:
                     log.warning("%s: %d bytes that are not frames, closing", source, rejected.garbage_bytes)
                     break
+                self._handlers[task] = False
+                if self._stopping.is_set():  # this connection's packets are stored and acknowledged
+                    self._keep_leftover(framer, rejected)
+                    break
         except (ConnectionError, asyncio.TimeoutError) as exc:
             log.info("%s: connection dropped: %s", source, exc)
+        except asyncio.CancelledError:  # the server's stop (_drain): this task ends here, not with an error
+            self._keep_leftover(framer, rejected)
+            log.info("%s: closed by the server's stop", source)
         finally:
+            self._handlers[task] = True  # closing: not cancelled by a stop from here on
             self._release(address)
-            if rejected.tallies:
-                await self._log(rejected)
-            writer.close()
             try:
-                await writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
+                if rejected.tallies:
+                    await self._log(rejected)
+                writer.close()
+                try:
+                    await writer.wait_closed()
+                except (ConnectionError, OSError):
+                    pass
+            finally:
+                self._handlers.pop(task, None)
+
+    @staticmethod
+    def _keep_leftover(framer: hj212.FrameReader, rejected: ConnectionLog) -> None:
+        leftover = framer.close()
+        if leftover is not None:
+            rejected.add(leftover, clock.now())
 
     async def _store(self, items: list, source: str) -> list[Outcome]:
         try:

@@ -118,6 +118,36 @@ def test_a_slow_or_broken_client_does_not_block_others(server):
     assert IngestRejection.objects.filter(reason="truncated").count() == 1
 
 
+def test_a_stop_closes_open_connections_and_logs_what_they_held():
+    """A stop with devices still connected (one idle, one in the middle of a frame) returns within
+    seconds, with every connection released, its half frame logged and its stored packet acknowledged."""
+    dev = device()
+    srv = Server("127.0.0.1", 0, read_timeout=300, writer=BatchWriter(retry_delay=0.1))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(srv.serve(),), daemon=True)
+    thread.start()
+    assert srv.started.wait(10)
+    idle, partial = connect(srv.port), connect(srv.port)
+    idle.sendall(data_frame(dev.mn, T0, {"w01018": {"Rtd": 1}}))
+    assert [p.cn for p in receive(idle, 1)] == ["9014"]
+    partial.sendall(data_frame(dev.mn, T0 + dt.timedelta(minutes=1), {"w01018": {"Rtd": 2}})[:30])
+    while srv.connections < 2:
+        time.sleep(0.01)
+    started = time.monotonic()
+    srv.stop(loop)
+    thread.join(10)
+    assert not thread.is_alive() and time.monotonic() - started < 5
+    loop.close()
+    assert srv.connections == 0 and not srv.by_address
+    idle.settimeout(5)
+    partial.settimeout(5)
+    assert idle.recv(100) == b"" and partial.recv(100) == b""
+    idle.close()
+    partial.close()
+    assert Reading.objects.filter(device=dev).count() == 1
+    assert IngestRejection.objects.filter(reason="truncated").count() == 1
+
+
 @pytest.mark.slow
 def test_management_command_serves_real_devices(tmp_path):
     dev = device()

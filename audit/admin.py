@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from enterprises.jurisdiction import is_bureau
 
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_label", "action", "model_label", "object_id", "object_repr", "ip")
     list_filter = ("action", "model_label", ("at", admin.DateFieldListFilter))
     search_fields = ("object_repr", "object_id", "actor_label", "request_id", "source")
@@ -34,12 +35,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -379,6 +379,7 @@ HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unk
 # - readings: raw readings, dropped by whole daily partitions (monitoring.services.retention);
 # - aggregates_*: half-hour, hourly and daily aggregates, the coarser kept longer than the finer;
 # - rejections: the log of refused packets (monitoring.services.rejections);
+# - device_messages: what devices send besides readings (start-ups, running status, replies);
 # - scores: eco-code scores of intermediate runs; older ones are rolled up to each enterprise's final score
 #   of each month, its latest score and the scores colour changes and reviews name (ecocode.services.rollup);
 # - notifications: read notifications none of whose deliveries is pending, with their delivery records, and
@@ -389,6 +390,7 @@ RETENTION_DAYS = {
     "aggregates_hour": int(os.environ.get("RETENTION_HOUR_DAYS", "1100")),
     "aggregates_day": int(os.environ.get("RETENTION_DAY_DAYS", "3660")),
     "rejections": int(os.environ.get("INGEST_REJECTION_RETENTION_DAYS", "30")),
+    "device_messages": int(os.environ.get("RETENTION_DEVICE_MESSAGES_DAYS", "400")),
     "scores": int(os.environ.get("RETENTION_SCORES_DAYS", "92")),
     "notifications": int(os.environ.get("RETENTION_NOTIFICATIONS_DAYS", "180")),
     "notifications_unread": int(os.environ.get("RETENTION_UNREAD_NOTIFICATIONS_DAYS", "400")),

@@ -3,6 +3,8 @@ colour history and runs (penalty decisions are enforcement cases, entered there)
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     CatalogueVersion,
     ColourBand,
@@ -64,7 +66,7 @@ class ColourBandAdmin(VersionedAdmin):
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(admin.ModelAdmin):
+class CatalogueVersionAdmin(ReadOnlyAdmin):
     list_display = ("number", "created_at", "created_by", "note")
     readonly_fields = ("number", "created_at", "created_by", "note", "changes", "snapshot")
 
@@ -72,23 +74,6 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
     def changes(self, obj):
         previous = CatalogueVersion.objects.filter(number__lt=obj.number).order_by("-number").first()
         return "\n".join(diff(previous, obj)) or "-"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ScoringRun)

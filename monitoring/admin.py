@@ -2,12 +2,14 @@
 from django.contrib import admin
 
 from core import clock
+from core.admin import ReadOnlyAdmin
 
 from .models import (
     Aggregate,
     BackfillApproval,
     CodeMapping,
     Device,
+    DeviceMessage,
     HeldValue,
     IngestRejection,
     InvalidPeriod,
@@ -118,19 +120,19 @@ class HeldValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(InvalidPeriod)
-class InvalidPeriodAdmin(admin.ModelAdmin):
+class InvalidPeriodAdmin(ReadOnlyAdmin):
     """Read only: the periods are kept by the records behind them (enforcement's operator records)."""
 
     list_display = ("device", "reason", "starts_at", "ends_at", "source", "source_id", "updated_at")
     list_filter = ("reason",)
     search_fields = ("device__mn",)
-    readonly_fields = [f.name for f in InvalidPeriod._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(DeviceMessage)
+class DeviceMessageAdmin(ReadOnlyAdmin):
+    """Read only: what devices sent besides readings, as sent (the staff page describes it in words)."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("received_at", "device", "cn", "observed_at", "qn")
+    list_filter = ("cn",)
+    search_fields = ("device__mn", "qn")
+    raw_id_fields = ("device",)

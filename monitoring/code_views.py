@@ -13,14 +13,14 @@ from .code_selectors import mappable_devices, unmapped_codes
 from .services.codes import map_code, recount_held
 
 
-def _staff_only(user) -> None:
+def staff_only(user) -> None:
     if user.role == Role.ENTERPRISE:
         raise PermissionDenied
 
 
 @login_required
 def held_codes(request):
-    _staff_only(request.user)
+    staff_only(request.user)
     return render(request, "monitoring/held_codes.html", {
         "rows": unmapped_codes(request.user),
         "pollutants": Pollutant.objects.exclude(code__endswith="x").order_by("medium", "code"),
@@ -30,7 +30,7 @@ def held_codes(request):
 @login_required
 @require_POST
 def held_code_map(request):
-    _staff_only(request.user)
+    staff_only(request.user)
     device = get_object_or_404(mappable_devices(request.user).select_related("outlet__enterprise"),
                                pk=request.POST.get("device"))
     code = request.POST.get("code", "")

@@ -22,6 +22,9 @@ DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 DATA_KINDS = {"2011": "realtime", "2051": "minute", "2061": "hour", "2031": "day"}
 DEVICE_INFO_CN = "3020"  # upload of on-site device information: ``PolId=w01018;i12001-Info=3;...``
+HEARTBEAT_CN = "9015"  # keeps the connection and shows the device alive; nothing to store
+TIME_REQUEST_CN = "1013"  # the device asks for the time: answered with a CN 1012 setting it
+ACK_CNS = frozenset({"9013", "9014"})  # a device acknowledging what the platform sent: nothing to store
 VALUE_SUFFIXES = {"Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou",
                   "ZsRtd": "zs_rtd", "ZsAvg": "zs_avg", "ZsMin": "zs_min", "ZsMax": "zs_max"}
 DATA_FLAGS = frozenset("NFMSDCTB")
@@ -311,7 +314,7 @@ def parse_packet(data: bytes | str, *, lenient: bool = False) -> Packet:
     pol_id = None
     for key, value in _pairs(re.split(r"[;,]", cp), text, problems):
         code, dash, suffix = key.partition("-")
-        if key == "PolId":  # CN 3020: the analyser the next -Info items describe (one packet may name several)
+        if key == "PolId" and cn == DEVICE_INFO_CN:  # the analyser the next -Info items describe (may be several)
             pol_id = value or None
             continue
         if dash and code and suffix == "Info":
@@ -592,6 +595,19 @@ def request_ack(packet: Packet, qn_rtn: int) -> bytes:
     """CN 9011 request acknowledgement with ``QnRtn`` (1 ready, 3 wrong PW, 4 wrong MN, 9 wrong CRC, …)."""
     return build_frame(data_segment(cn="9011", mn=packet.mn, qn=packet.qn, st="91", pw=packet.pw or "",
                                     flag=4, cp=f"QnRtn={qn_rtn}"))
+
+
+def time_set(packet: Packet, when: datetime) -> bytes:
+    """CN 1012 (set the device's clock to ``when``, local time), the answer to a time-calibration request
+    (CN 1013): same ST, PW, MN and protocol version, a new QN, a reply asked for; the analyser's ``PolId``
+    when the request named one."""
+    local = when.astimezone(DEFAULT_TZ)
+    flag = ((packet.flag or 0) & ~0b11) | 1
+    cp = f"SystemTime={local:%Y%m%d%H%M%S}"
+    if packet.params.get("PolId"):
+        cp = f"PolId={packet.params['PolId']};{cp}"
+    return build_frame(data_segment(cn="1012", mn=packet.mn, qn=f"{local:%Y%m%d%H%M%S}{local.microsecond // 1000:03d}",
+                                    st=packet.st or "32", pw=packet.pw or "", flag=flag, cp=cp))
 
 
 QNRTN_BY_REASON = {"bad_crc": QNRTN_WRONG_CRC, "wrong_pw": QNRTN_WRONG_PW, "unknown_mn": QNRTN_WRONG_MN,

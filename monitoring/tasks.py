@@ -18,6 +18,7 @@ def purge_rejections() -> int:
 
 @shared_task(name="monitoring.tasks.expire_time_series", ignore_result=True)
 def expire_time_series() -> dict:
-    """Beat, daily: raw readings and aggregates past their retention (``settings.RETENTION_DAYS``)."""
+    """Beat, daily: raw readings, aggregates and device messages past their retention
+    (``settings.RETENTION_DAYS``)."""
     return {"reading_days": [d.isoformat() for d in retention.readings_expire()],
-            "aggregates": retention.aggregates_expire()}
+            "aggregates": retention.aggregates_expire(), "device_messages": retention.device_messages_expire()}

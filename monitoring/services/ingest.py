@@ -6,7 +6,9 @@ logged in ``IngestRejection``, counted on the device and answered with the proto
 Everything else a registered device sends is stored and, when its Flag asks, acknowledged (CN 9014):
 the items whose code the device's mappings, the 2017 table or the 2005 codes of the device's medium
 resolve count as readings; the others (unknown codes, unreadable values, implausible times) are kept
-as sent in ``HeldValue`` for staff to map (``recount_held`` counts them afterwards).
+as sent in ``HeldValue`` for staff to map (``recount_held`` counts them afterwards). An upload whose
+command carries no readings (a start-up time, a running status, a reply) is kept as a ``DeviceMessage``;
+a heartbeat only marks the device as seen; a time-calibration request is answered with the time.
 Bulk-API rows are all or nothing: the client gets every refused row with its reason.
 
 A batch of packets is written in one transaction, set-based:
@@ -42,8 +44,17 @@ from enterprises import reference
 from enterprises.models import Pollutant
 from monitoring import hj212
 from monitoring.hj212 import Frame, Packet, ParsedReading, ProtocolError
-from monitoring.models import DataKind, Device, HeldValue, IngestRejection, InstrumentState, ReadingSource
+from monitoring.models import (
+    DataKind,
+    Device,
+    DeviceMessage,
+    HeldValue,
+    IngestRejection,
+    InstrumentState,
+    ReadingSource,
+)
 from monitoring.services import credentials
+from monitoring.services.device_messages import device_message
 from monitoring.validity import valid_sql, void_checker
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
@@ -66,8 +77,14 @@ class Outcome:
     held: int = 0
 
     def reply(self) -> bytes | None:
-        """The acknowledgement to send back, if the packet asked for one (Flag A bit)."""
-        if self.packet is None or not self.packet.wants_ack:
+        """The acknowledgement to send back, if the packet asked for one (Flag A bit); a time-calibration
+        request (CN 1013) is answered with the time (CN 1012) besides."""
+        if self.packet is None:
+            return None
+        if self.accepted and self.packet.cn == hj212.TIME_REQUEST_CN:  # answered whether or not Flag asks
+            ack = hj212.data_ack(self.packet) if self.packet.wants_ack else b""
+            return ack + hj212.time_set(self.packet, clock.now())
+        if not self.packet.wants_ack:
             return None
         if self.accepted:
             return hj212.data_ack(self.packet)
@@ -87,6 +104,7 @@ class Unit:
     entered_by_id: int | None = None  # the user of a manual entry
     held: list = field(default_factory=list)  # HeldValue rows (unsaved)
     states: list = field(default_factory=list)  # InstrumentState rows (unsaved): one analyser's state (CN 3020)
+    messages: list = field(default_factory=list)  # DeviceMessage rows (unsaved): an upload with no readings
 
 
 @dataclass
@@ -411,8 +429,10 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
         else:
             rows, held = sort_items(device, packet, now, mappings)
             states, unplaced = analyser_states(device, packet, now, mappings)
+            message = device_message(device, packet, now)
             outcome = Outcome(True, packet, readings=len(rows), held=len(held) + len(unplaced))
-            units.append(Unit(device, rows, outcome, held=held + unplaced, states=states))
+            units.append(Unit(device, rows, outcome, held=held + unplaced, states=states,
+                              messages=[message] if message else []))
         outcomes.append(outcome)
     store(units, rejections, now=now)
     return outcomes
@@ -437,6 +457,8 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
             HeldValue.objects.bulk_create(held, batch_size=500)
         if states := [row for unit in units for row in unit.states]:
             InstrumentState.objects.bulk_create(states, batch_size=500, ignore_conflicts=True)
+        if messages := [row for unit in units for row in unit.messages]:
+            DeviceMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
         _count_packets(units, result.per_device, now)
         _log_rejections(rejections, now)
     # Split each device's new-reading count over its units in order (a device's packets in one batch

@@ -3,7 +3,8 @@
 Raw readings go by whole daily partitions (``DROP TABLE``: no row-by-row delete, no bloat, nothing
 for autovacuum), and the rows of those days that sit in the default partition with a bounded
 ``DELETE``. Aggregates go by period, the finer ones first: the roll-up keeps the hourly and daily
-figures longer than the half-hour ones and much longer than the raw values. Every statement is
+figures longer than the half-hour ones and much longer than the raw values. Device messages (start-ups,
+running status, replies) go with the raw readings' retention of their own. Every statement is
 bounded in time, so the planner prunes partitions. The same on SQLite, by rows.
 """
 import datetime as dt
@@ -15,7 +16,7 @@ from django.db import connection, transaction
 from core import clock
 from core.db import advisory_lock, is_postgres
 
-from ..models import Aggregate, Reading
+from ..models import Aggregate, DeviceMessage, Reading
 from . import partitions
 
 
@@ -53,3 +54,9 @@ def aggregates_expire(*, now: dt.datetime | None = None) -> dict[str, int]:
         cutoff = now - dt.timedelta(days=settings.RETENTION_DAYS[f"aggregates_{period}"])
         removed[period] = Aggregate.objects.filter(period=period, start__lt=cutoff).delete()[0]
     return removed
+
+
+def device_messages_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the device messages received more than ``RETENTION_DAYS["device_messages"]`` days ago."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=settings.RETENTION_DAYS["device_messages"])
+    return DeviceMessage.objects.filter(received_at__lt=cutoff).delete()[0]

@@ -8,13 +8,14 @@ from django.test import override_settings
 from config.celery import app
 from core import clock
 from enterprises.models import Pollutant
-from monitoring.models import Aggregate, DataKind, Reading
+from monitoring.models import Aggregate, DataKind, DeviceMessage, Reading
 from monitoring.services import partitions
 from monitoring.tasks import expire_time_series
 from tests.alerts.alert_support import TZ, site
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=TZ)
-DAYS = {"readings": 10, "aggregates_half_hour": 20, "aggregates_hour": 40, "aggregates_day": 400}
+DAYS = {"readings": 10, "aggregates_half_hour": 20, "aggregates_hour": 40, "aggregates_day": 400,
+        "device_messages": 30}
 
 
 def test_expiry_drops_old_partitions_and_rolls_aggregates_up(db):
@@ -30,6 +31,9 @@ def test_expiry_drops_old_partitions_and_rolls_aggregates_up(db):
         for n in (15, 30, 60):
             Aggregate.objects.create(outlet=out, pollutant=cod, period=period, start=NOW - dt.timedelta(days=n),
                                      count=1, valid_count=1, sum=1, avg=1, min=1, max=1, updated_at=NOW)
+    for n in (31, 29):
+        DeviceMessage.objects.create(device=device, cn="2081", digest=f"d{n}", params={"RestartTime": "x"},
+                                     received_at=NOW - dt.timedelta(days=n))
     with override_settings(RETENTION_DAYS=DAYS):
         with clock.frozen(NOW):
             result = expire_time_series.apply().get()
@@ -40,5 +44,6 @@ def test_expiry_drops_old_partitions_and_rolls_aggregates_up(db):
     assert left == [0, 10]
     assert result["aggregates"] == {"half_hour": 2, "hour": 1, "day": 0}
     assert sorted(Aggregate.objects.values_list("period", flat=True)) == ["day"] * 3 + ["half_hour"] + ["hour"] * 2
+    assert result["device_messages"] == 1 and list(DeviceMessage.objects.values_list("digest", flat=True)) == ["d29"]
     schedule = app.conf.beat_schedule["expire-time-series"]
     assert schedule["task"] == expire_time_series.name

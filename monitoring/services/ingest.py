@@ -75,6 +75,7 @@ class Outcome:
     readings: int = 0
     stored: int = 0
     held: int = 0
+    messages: int = 0  # 1 when the packet was kept as a DeviceMessage (a command with no readings)
 
     def reply(self) -> bytes | None:
         """The acknowledgement to send back, if the packet asked for one (Flag A bit); a time-calibration
@@ -430,7 +431,8 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
             rows, held = sort_items(device, packet, now, mappings)
             states, unplaced = analyser_states(device, packet, now, mappings)
             message = device_message(device, packet, now)
-            outcome = Outcome(True, packet, readings=len(rows), held=len(held) + len(unplaced))
+            outcome = Outcome(True, packet, readings=len(rows), held=len(held) + len(unplaced),
+                              messages=int(message is not None))
             units.append(Unit(device, rows, outcome, held=held + unplaced, states=states,
                               messages=[message] if message else []))
         outcomes.append(outcome)

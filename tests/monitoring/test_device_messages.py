@@ -2,8 +2,10 @@
 running status and times (CN 2021, 2041), raw and calibration data, replies; a heartbeat (CN 9015) marks
 the device as seen; a time-calibration request (CN 1013) is answered with the time (CN 1012)."""
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from core import clock
@@ -110,3 +112,15 @@ def test_staff_see_the_messages_of_their_area_in_words(client):
     assert other.mn in client.get(reverse("monitoring:device-messages")).text
     client.force_login(factories.user(Role.ENTERPRISE, enterprise=mine.outlet.enterprise))
     assert client.get(reverse("monitoring:device-messages")).status_code == 403
+
+
+def test_replay_says_which_lines_were_kept_as_messages(tmp_path):
+    dev = device()
+    capture = tmp_path / "capture.log"
+    capture.write_bytes(upload(dev, "2081", "DataTime=20250301100000;RestartTime=20250301095812"))
+    out = io.StringIO()
+    with clock.frozen(NOW):
+        call_command("replay_hj212", str(capture), stdout=out)
+    assert f"line 1: MN {dev.mn} CN 2081 stored: 0 readings (0 new), 0 held, kept as a device message; reply: 9014" \
+        in out.getvalue()
+    assert DeviceMessage.objects.get(device=dev).params["RestartTime"] == "20250301095812"

@@ -83,6 +83,7 @@ class Command(BaseCommand):
                     totals["readings"] += outcome.readings
                     totals["held"] += outcome.held
                     fate = f"stored: {outcome.readings} readings ({outcome.stored} new), {outcome.held} held"
+                    fate += ", kept as a device message" if outcome.messages else ""
                 else:
                     totals["refused"] += 1
                     fate = f"refused: {outcome.reason} ({outcome.detail})"

@@ -67,9 +67,9 @@ ON CONFLICT DO NOTHING
 # What alerts records as exceedances (``alerts.Exceedance``) from those hours: each hour over its hourly limit.
 EXCEEDANCES_SQL = """
 INSERT INTO alerts_exceedance (outlet_id, enterprise_id, pollutant_id, averaging_period, start, "end", value,
-                               limit_value, unit, valid_count, built_from, recorded_at)
+                               limit_value, unit, valid_count, built_from, recorded_at, withdrawn_reason)
 SELECT a.outlet_id, o.enterprise_id, a.pollutant_id, 'hour', a.start, a.start + interval '1 hour', a.avg,
-       l.limit_value::float, left(l.unit, 16), a.valid_count, 'hour', %(now)s
+       l.limit_value::float, left(l.unit, 16), a.valid_count, 'hour', %(now)s, ''
 FROM monitoring_aggregate a
 JOIN enterprises_outlet o ON o.id = a.outlet_id
 JOIN enterprises_permitlimit l ON l.outlet_id = a.outlet_id AND l.pollutant_id = a.pollutant_id

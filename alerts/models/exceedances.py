@@ -3,7 +3,10 @@
 An ``Exceedance`` is a fact about a period (the day's average of a daily limit, the hour's of an hourly
 one, any value of an instantaneous one), recorded once the period is over, apart from the early
 warning (``Alert``) that may have told the enterprise while the period was running. Eco-code and
-reports count these, never the warnings.
+reports count these, never the warnings. An exceedance whose data an operator's record later makes
+invalid (a failed comparison test, a fault filed late) is judged again on the valid data left; when it no
+longer breaks its limit it is withdrawn (``withdrawn_at`` and why), kept for the history and counted by
+nothing (``Exceedance.standing``).
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +16,17 @@ from enterprises.models import AveragingPeriod, Enterprise, Outlet, Pollutant
 from monitoring.models import DataKind
 
 
+class ExceedanceQuerySet(models.QuerySet):
+    def standing(self) -> "ExceedanceQuerySet":
+        """The exceedances that count: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Exceedance(models.Model):
+    class Withdrawal(models.TextChoices):
+        NO_VALID_DATA = "no_valid_data", _("no valid data left in the period")
+        WITHIN_LIMIT = "within_limit", _("within the limit on the valid data left")
+
     outlet = models.ForeignKey(Outlet, models.CASCADE, related_name="exceedances", verbose_name=_("outlet"))
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="exceedances",
                                    verbose_name=_("enterprise"))
@@ -30,6 +43,10 @@ class Exceedance(models.Model):
     alert = models.ForeignKey("alerts.Alert", models.SET_NULL, null=True, blank=True, related_name="exceedances",
                               verbose_name=_("warning"))
     recorded_at = models.DateTimeField(_("recorded at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why withdrawn"), max_length=16, choices=Withdrawal.choices, blank=True)
+
+    objects = ExceedanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start", "outlet"]

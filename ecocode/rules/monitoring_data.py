@@ -4,7 +4,8 @@ maintenance windows.
 
 Exceedances are those alerts records (``alerts.Exceedance``): each completed averaging period of a limit
 whose average broke it, judged on the limit's own period (a daily limit by its daily average, so an
-outlet with a daily limit and one high hour has none), maintenance and calibration periods left out.
+outlet with a daily limit and one high hour has none), maintenance and calibration periods left out, and
+those withdrawn because an operator's record later made their data invalid (``Exceedance.standing``).
 
 The ``online`` family's rows are the online duties (so a duty with no data at all still counts as due);
 what their devices sent comes from one grouped scan of the window's hourly aggregates per outlet,
@@ -196,7 +197,7 @@ def _validity(p, ctx):
     return DUTY
 
 
-exceedances = Family("exceedances", lambda ctx, days: Exceedance.objects.filter(
+exceedances = Family("exceedances", lambda ctx, days: Exceedance.objects.standing().filter(
     start__gte=ctx.since(days or 30), start__lt=ctx.as_of), "enterprise_id", requires=("alerts.Exceedance",),
     record_type="exceedance", record_at="start")
 EXCEEDANCE_EPISODE = Concat(Value("exceedance:"), key_part("outlet_id"), Value(":"), key_part("pollutant_id"),

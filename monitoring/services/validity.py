@@ -10,7 +10,9 @@ Raw SQL, and only here in this service: the count of a device's windows again is
 ON CONFLICT DO UPDATE`` over the readings of its outlet (or station) in whole local days, bounded by
 ``observed_at`` so PostgreSQL reads only those days' partitions; the ORM cannot write the windowed best-kind
 choice and the upsert in one statement. The embedded (SQLite) mode counts the same in Python. Windows whose
-raw readings have expired (``RETENTION_DAYS["readings"]``) keep their aggregates as they are.
+raw readings have expired (``RETENTION_DAYS["readings"]``) keep their aggregates as they are. The spans
+counted again are announced (``monitoring.signals.windows_recounted``), so the violations judged on the
+old counts can be judged again (alerts).
 """
 import datetime as dt
 import math
@@ -26,6 +28,7 @@ from core.db import advisory_lock, is_postgres
 
 from .. import hj212
 from ..models import Aggregate, Device, InvalidPeriod, Reading
+from ..signals import windows_recounted
 from ..validity import valid_sql, void_checker
 from . import ingest
 
@@ -66,6 +69,7 @@ def invalid_periods_set(*, device: Device, source: str, periods: Sequence[Period
     counted = _whole_days(spans, now)
     if counted:
         aggregates_recount(device=device, spans=counted, now=now)
+        windows_recounted.send(sender=Device, device=device, spans=counted, now=now)
     return counted
 
 

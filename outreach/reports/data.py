@@ -7,8 +7,8 @@ Monitoring, per outlet and pollutant, from the hourly aggregates of the period:
 * average = Σ valid values ÷ number of valid values (weighted by the readings of each hour); peak = largest value;
 * exceedances = the recorded violations (``alerts.Exceedance``): completed periods of the permit's own
   averaging period (instantaneous, half-hour, hourly, daily) whose average broke the limit or fell below a
-  lower limit such as pH 6, instruments in maintenance or calibration excepted; a daily-limit outlet's
-  one bad hour is not one;
+  lower limit such as pH 6, instruments in maintenance or calibration excepted, and those withdrawn once
+  an operator's record made their data invalid; a daily-limit outlet's one bad hour is not one;
 * emissions = Σ ``Cou`` of the period's readings, hourly (CN 2061) ones first, else minute, else daily,
   in kg (m³ for flow); compared with the permitted quantity (t/a, pro rata for the period) where the
   permit gives one.
@@ -100,7 +100,7 @@ def _hourly_stats(outlet_ids, since, until):
 
 def _exceedances(outlet_ids, since, until) -> dict[tuple[int, int], int]:
     """Recorded violations whose period began in [since, until), per outlet and pollutant."""
-    rows = (Exceedance.objects.filter(outlet_id__in=outlet_ids, start__gte=since, start__lt=until)
+    rows = (Exceedance.objects.standing().filter(outlet_id__in=outlet_ids, start__gte=since, start__lt=until)
             .values("outlet_id", "pollutant_id").order_by().annotate(n=Count("id")))
     return {(r["outlet_id"], r["pollutant_id"]): r["n"] for r in rows}
 
@@ -241,7 +241,7 @@ def county_summary(enterprises, start: dt.date, end: dt.date) -> CountySummary:
     pairs = dict(PermitLimit.objects.filter(outlet__in=online).values("outlet__enterprise_id").order_by()
                  .annotate(n=Count("id")).values_list("outlet__enterprise_id", "n"))
     valid_hours = _valid_hours_by_enterprise(online, since, until)
-    exceedances = dict(Exceedance.objects.filter(enterprise_id__in=ids, start__gte=since, start__lt=until)
+    exceedances = dict(Exceedance.objects.standing().filter(enterprise_id__in=ids, start__gte=since, start__lt=until)
                        .values("enterprise_id").order_by().annotate(n=Count("id")).values_list("enterprise_id", "n"))
     alerts = {r["enterprise_id"]: r for r in Alert.objects.filter(
         enterprise_id__in=ids, opened_at__gte=since, opened_at__lt=until).values("enterprise_id").order_by()

@@ -12,10 +12,12 @@ from alerts.models import Alert, Exceedance, Rule
 from alerts.services import evaluate
 from core import clock
 from enforcement import selectors, services
+from enforcement.models.device_checks import DEVICE_CHECK_SOURCE
 from enterprises.models import MonitoringDuty, Pollutant, Role
 from monitoring import hj212
 from monitoring.models import Aggregate, InvalidPeriod
 from monitoring.services import ingest
+from monitoring.services.validity import invalid_periods_set
 from outreach.models import ValidHoursDay
 from outreach.services.rollups import valid_hours_refresh
 from tests import factories as f
@@ -186,3 +188,31 @@ def test_the_dashboard_draws_no_value_of_an_invalid_period(plant, client):
         answer = client.get(series, {"pollutant": "w01018", "period": "hour", "start": "2026-03-02",
                                      "end": "2026-03-02"}).json()
     assert answer["source"] == "aggregates" and [p[1] for p in answer["points"]] == [70.0]
+
+
+def test_exceedances_judged_before_a_failed_test_was_filed_are_judged_again(plant):
+    """Warnings and exceedances come first, the operator's failed comparison test of 09:30 is filed at 11:30:
+    the 09:00 hour stands on its valid values only (within the limit: withdrawn), the 10:00 hour has none
+    left (withdrawn); eco-code and reports count neither; without the record they count again."""
+    out, device, account = plant
+    for k, value in enumerate([40.0, 40.0, 40.0, 200.0, 200.0, 200.0] + [150.0] * 6):
+        send(device, DAY + 9 * HOUR + k * TEN, value)
+        if k in (5, 11):
+            cycle(DAY + 9 * HOUR + (k + 1) * TEN + 5 * MIN)
+    assert sorted(Exceedance.objects.values_list("start", "value")) == [(DAY + 9 * HOUR, 120.0),
+                                                                        (DAY + 10 * HOUR, 150.0)]
+    recorded = ind("exceedances.recorded", 5, pollutants=["w01018"])
+    assert points(out.enterprise, recorded, at=DAY + 11 * HOUR + 10 * MIN) != [0]
+    filed = DAY + 11 * HOUR + 30 * MIN
+    check(device, account, DAY + 9 * HOUR + 30 * MIN, "comparison", passed=False, findings="COD 比对相对误差 45%",
+          recorded=filed)
+    assert sorted(Exceedance.objects.values_list("start", "withdrawn_at", "withdrawn_reason")) == [
+        (DAY + 9 * HOUR, filed, "within_limit"), (DAY + 10 * HOUR, filed, "no_valid_data")]
+    assert points(out.enterprise, recorded, at=filed) == [0]
+    assert not Exceedance.objects.standing().exists()
+    cycle(DAY + 12 * HOUR + 5 * MIN)  # a later cycle records nothing again
+    assert Exceedance.objects.count() == 2 and not Exceedance.objects.standing().exists()
+    with clock.frozen(filed + HOUR):  # the record goes (filed in error): its data count again
+        invalid_periods_set(device=device, source=DEVICE_CHECK_SOURCE, periods=[])
+    assert sorted(Exceedance.objects.standing().values_list("start", "value")) == [(DAY + 9 * HOUR, 120.0),
+                                                                                 (DAY + 10 * HOUR, 150.0)]

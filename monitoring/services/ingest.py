@@ -54,7 +54,7 @@ from monitoring.models import (
     ReadingSource,
 )
 from monitoring.services import credentials
-from monitoring.services.device_messages import device_message
+from monitoring.services.device_messages import changed_only, device_message
 from monitoring.validity import valid_sql, void_checker
 
 MAX_FUTURE = dt.timedelta(hours=1)  # device clocks drift; readings further ahead are refused
@@ -459,7 +459,7 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
             HeldValue.objects.bulk_create(held, batch_size=500)
         if states := [row for unit in units for row in unit.states]:
             InstrumentState.objects.bulk_create(states, batch_size=500, ignore_conflicts=True)
-        if messages := [row for unit in units for row in unit.messages]:
+        if messages := changed_only([row for unit in units for row in unit.messages]):
             DeviceMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
         _count_packets(units, result.per_device, now)
         _log_rejections(rejections, now)

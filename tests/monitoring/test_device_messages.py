@@ -124,3 +124,20 @@ def test_replay_says_which_lines_were_kept_as_messages(tmp_path):
     assert f"line 1: MN {dev.mn} CN 2081 stored: 0 readings (0 new), 0 held, kept as a device message; reply: 9014" \
         in out.getvalue()
     assert DeviceMessage.objects.get(device=dev).params["RestartTime"] == "20250301095812"
+
+
+def test_a_running_status_is_kept_when_it_changes():
+    """Loggers that repeat their status every minute do not fill the table: a status that repeats the one
+    before it is acknowledged and not kept again, in one batch or across batches; a backfill is kept."""
+    dev = device()
+
+    def status(minute: int, rs: str) -> bytes:
+        return upload(dev, "2021", f"DataTime=202503011{minute:03d}00;SB1-RS={rs}", qn=f"2025030110{minute:02d}00000")
+
+    run(status(0, "1"), status(1, "1"), status(2, "2"))
+    outcomes = run(status(3, "2"), status(4, "1"), status(5, "1"))
+    run(upload(dev, "2021", "DataTime=20250301090000;SB1-RS=1", qn="20250301090000000"))  # sent late
+    assert all(o.accepted and replies(o)[0].cn == "9014" for o in outcomes)
+    kept = [(m.observed_at.astimezone(TZ).strftime("%H:%M"), m.items["SB1"]["RS"])
+            for m in DeviceMessage.objects.filter(device=dev).order_by("observed_at")]
+    assert kept == [("09:00", "1"), ("10:00", "1"), ("10:02", "2"), ("10:04", "1")]

@@ -37,6 +37,22 @@ def test_readings_are_stored_once_even_when_resent():
     assert dev.last_seen_at == NOW
 
 
+def test_a_split_upload_is_stored_part_by_part_and_acknowledged_per_part():
+    """A long upload split over packets (Flag D bit, PNUM/PNO): each part carries its DataTime and some of the
+    pollutants; every part is stored and acknowledged on its own, the window counts each pollutant once."""
+    dev = device()
+    cp = [f"DataTime={T0:%Y%m%d%H%M%S};w01018-Avg=42.5,w01018-Flag=N",
+          f"DataTime={T0:%Y%m%d%H%M%S};w21003-Avg=1.8,w21003-Flag=N"]
+    parts = [hj212.build_frame(hj212.data_segment(cn="2051", mn=dev.mn, qn="20250301100000123", flag=7, pnum=2,
+                                                  pno=n, cp=text)) for n, text in enumerate(cp, start=1)]
+    outcomes = run(*parts, now=T0 + dt.timedelta(minutes=10))
+    assert [(o.accepted, o.stored, o.packet.pnum, o.packet.pno) for o in outcomes] == [(True, 1, 2, 1), (True, 1, 2, 2)]
+    assert [hj212.parse_packet(hj212.FrameReader().feed(o.reply())[0].data).cn for o in outcomes] == ["9014"] * 2
+    assert dict(readings_of(dev).values_list("pollutant__code", "value")) == {"w01018": 42.5, "w21003": 1.8}
+    assert dict(Aggregate.objects.filter(outlet=dev.outlet, period="half_hour").values_list(
+        "pollutant__code", "count")) == {"w01018": 1, "w21003": 1}
+
+
 def test_same_time_different_kind_is_another_reading():
     dev = device()
     run(data_frame(dev.mn, T0, {"w01018": {"Rtd": 20}}, cn="2011"),

@@ -75,7 +75,7 @@ class Outcome:
     readings: int = 0
     stored: int = 0
     held: int = 0
-    messages: int = 0  # 1 when the packet was kept as a DeviceMessage (a command with no readings)
+    messages: int = 0  # 1 when the packet was kept as a DeviceMessage (a command with no readings, or a new status)
 
     def reply(self) -> bytes | None:
         """The acknowledgement to send back, if the packet asked for one (Flag A bit); a time-calibration
@@ -459,8 +459,13 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
             HeldValue.objects.bulk_create(held, batch_size=500)
         if states := [row for unit in units for row in unit.states]:
             InstrumentState.objects.bulk_create(states, batch_size=500, ignore_conflicts=True)
-        if messages := changed_only([row for unit in units for row in unit.messages]):
-            DeviceMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
+        if messages := [row for unit in units for row in unit.messages]:
+            kept = changed_only(messages)
+            DeviceMessage.objects.bulk_create(kept, batch_size=500, ignore_conflicts=True)
+            kept_ids = {id(row) for row in kept}
+            for unit in units:
+                if unit.outcome is not None and unit.messages:
+                    unit.outcome.messages = sum(id(row) in kept_ids for row in unit.messages)
         _count_packets(units, result.per_device, now)
         _log_rejections(rejections, now)
     # Split each device's new-reading count over its units in order (a device's packets in one batch

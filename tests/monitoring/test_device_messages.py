@@ -138,6 +138,7 @@ def test_a_running_status_is_kept_when_it_changes():
     outcomes = run(status(3, "2"), status(4, "1"), status(5, "1"))
     run(upload(dev, "2021", "DataTime=20250301090000;SB1-RS=1", qn="20250301090000000"))  # sent late
     assert all(o.accepted and replies(o)[0].cn == "9014" for o in outcomes)
+    assert [o.messages for o in outcomes] == [0, 1, 0]  # 10:03 repeats 10:02, 10:05 repeats 10:04
     kept = [(m.observed_at.astimezone(TZ).strftime("%H:%M"), m.items["SB1"]["RS"])
             for m in DeviceMessage.objects.filter(device=dev).order_by("observed_at")]
     assert kept == [("09:00", "1"), ("10:00", "1"), ("10:02", "2"), ("10:04", "1")]

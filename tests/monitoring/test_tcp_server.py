@@ -17,7 +17,7 @@ from django.db import connection
 
 from monitoring import hj212
 from monitoring.hj212_server import BatchWriter, Server
-from monitoring.models import IngestRejection, Reading
+from monitoring.models import DeviceMessage, IngestRejection, Reading
 from monitoring.services import ingest
 from tests.monitoring.ingest_support import TZ, data_frame, device
 
@@ -116,6 +116,24 @@ def test_a_slow_or_broken_client_does_not_block_others(server):
     noisy.close()
     stalled.close()
     assert IngestRejection.objects.filter(reason="truncated").count() == 1
+
+
+def test_a_time_request_over_tcp_gets_the_time_and_the_loggers_replies_are_kept(server):
+    """CN 1013 over a real socket: the server answers with CN 1012 (no acknowledgement asked); the logger's
+    9011 and 9012 to it come back on the same connection and are kept as device messages."""
+    dev = device()
+    with connect(server.port) as sock:
+        sock.sendall(hj212.build_frame(hj212.data_segment(cn="1013", mn=dev.mn, qn="20250301100000001", flag=4,
+                                                          cp="")))
+        [setting] = receive(sock, 1)
+        assert setting.cn == "1012" and len(setting.params["SystemTime"]) == 14 and setting.wants_ack
+        for cn, cp in (("9011", "QnRtn=1"), ("9012", "ExeRtn=1")):
+            sock.sendall(hj212.build_frame(hj212.data_segment(cn=cn, mn=dev.mn, qn=setting.qn, flag=4, cp=cp)))
+        deadline = time.monotonic() + 5
+        while DeviceMessage.objects.filter(device=dev).count() < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert sorted(DeviceMessage.objects.filter(device=dev).values_list("cn", "qn")) == [
+        ("1013", "20250301100000001"), ("9011", setting.qn), ("9012", setting.qn)]
 
 
 def test_a_stop_closes_open_connections_and_logs_what_they_held():

@@ -4,8 +4,9 @@ from django.db.models import QuerySet
 from core import clock
 from enterprises.jurisdiction import is_county_wide, restrict
 from enterprises.models import Outlet, Role
+from monitoring.models import Device
 
-from .models import OPEN_STATES, Alert, Silence
+from .models import OPEN_STATES, Alert, Rule, Silence
 
 
 def visible_alerts(user, *, open_only: bool = True) -> QuerySet:
@@ -36,3 +37,14 @@ def silenceable_outlets(user) -> QuerySet:
     if getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id:
         return qs.filter(enterprise_id=user.enterprise_id)
     return qs.none()
+
+
+def loggers_of_missing(alert) -> list[dict]:
+    """For a missing-data warning: each active logger of its outlet with its last data and last contact,
+    and whether it is still in contact (heartbeats, running status) while sending no data."""
+    if alert.rule != Rule.MISSING_DATA:
+        return []
+    return [{"mn": d.mn, "data_at": d.last_seen_at, "contact_at": d.last_contact_at,
+             "contact_only": d.last_contact_at is not None and (d.last_seen_at is None
+                                                                 or d.last_contact_at > d.last_seen_at)}
+            for d in Device.objects.filter(outlet_id=alert.outlet_id, is_active=True).order_by("mn")]

@@ -64,6 +64,7 @@ def alert_detail(request, pk: int):
     return render(request, "alerts/alert_detail.html", {
         "alert": alert, "events": alert.events.select_related("actor", "silence"),
         "silences": selectors.silences_of_outlet(alert.outlet_id),
+        "loggers": selectors.loggers_of_missing(alert),
         "can_acknowledge": services.alert_can_acknowledge(user, alert),
         "close_form": CloseForm() if alert.is_open and services.alert_can_close(user, alert) else None,
         "flag_text": "、".join(str(DataFlag(flag).label) for flag in sorted(alert.evidence.get("flags", {}))

@@ -4,7 +4,7 @@ A data logger's start-up time (CN 2081), its equipment running status and runnin
 raw and calibration data (CN 2013, 2062), furnace-temperature means (CN 2111), a time-calibration request
 (CN 1013) and its replies to the platform's requests (CN 9011, 9012) are acknowledged like data and kept
 here as sent, once: a resend of the same content is the same row (``digest``). Heartbeats (CN 9015) only
-mark the device as seen (``Device.last_seen_at``); they are not kept one by one.
+mark the device in contact (``Device.last_contact_at``, not its last data); they are not kept one by one.
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _

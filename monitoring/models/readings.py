@@ -109,7 +109,13 @@ class Device(models.Model):
     rejected_packets = models.BigIntegerField(_("rejected packets"), default=0)
     stored_readings = models.BigIntegerField(_("stored readings"), default=0,
                                              help_text=_("New readings stored (resends not counted)."))
-    last_seen_at = models.DateTimeField(_("last accepted packet at"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(
+        _("last accepted data at"), null=True, blank=True,
+        help_text=_("The last accepted packet of a data command (real-time, minute, hourly, daily data); what the "
+                    "missing-data warning reads."))
+    last_contact_at = models.DateTimeField(
+        _("last contact at"), null=True, blank=True,
+        help_text=_("The last accepted packet of any command, heartbeats and running status included."))
     last_rejected_at = models.DateTimeField(_("last rejected packet at"), null=True, blank=True)
     first_seen_at = models.DateTimeField(_("first accepted packet at"), null=True, blank=True,
                                          help_text=_("Missing data is counted from here, not from before."))

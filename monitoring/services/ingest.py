@@ -8,7 +8,8 @@ the items whose code the device's mappings, the 2017 table or the 2005 codes of 
 resolve count as readings; the others (unknown codes, unreadable values, implausible times) are kept
 as sent in ``HeldValue`` for staff to map (``recount_held`` counts them afterwards). An upload whose
 command carries no readings (a start-up time, a running status, a reply) is kept as a ``DeviceMessage``;
-a heartbeat only marks the device as seen; a time-calibration request is answered with the time.
+a heartbeat only marks the device in contact (not as sending data); a time-calibration request is answered
+with the time.
 Bulk-API rows are all or nothing: the client gets every refused row with its reason.
 
 A batch of packets is written in one transaction, set-based:
@@ -715,14 +716,19 @@ KIND_INTERVAL = {"realtime": 10, "minute": 10, "hour": 60, "day": 1440}
 
 
 def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: dt.datetime) -> None:
-    """Packet counters, first/last accepted packet and the reporting interval learnt from the finest
-    data kind a device sends (an hourly-only logger reports every 60 minutes)."""
+    """Packet counters, first accepted packet, last contact (any accepted packet), last data (a packet of a
+    data command, or readings entered by hand: what the missing-data warning reads, so a logger that only
+    sends heartbeats or its running status is still missing data) and the reporting interval learnt from
+    the finest data kind a device sends (an hourly-only logger reports every 60 minutes)."""
     packets = Counter(unit.device.pk for unit in units)
     if not packets:
         return
     interval: dict[int, int] = {}
+    data: set[int] = set()
     for unit in units:
         packet = unit.outcome.packet if unit.outcome is not None else None
+        if (packet.kind is not None) if packet is not None else bool(unit.readings):
+            data.add(unit.device.pk)
         if packet is not None and packet.cn == hj212.DEVICE_INFO_CN:
             continue  # instrument states (CN 3020) come when they change, not at the reporting interval
         for _, reading in unit.readings:
@@ -736,20 +742,23 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
             cur.execute(
                 "UPDATE monitoring_device d SET accepted_packets = d.accepted_packets + v.packets, "
                 "stored_readings = d.stored_readings + v.stored, "
-                "last_seen_at = GREATEST(d.last_seen_at, %s), first_seen_at = COALESCE(d.first_seen_at, %s), "
+                "last_seen_at = CASE WHEN v.data THEN GREATEST(d.last_seen_at, %s) ELSE d.last_seen_at END, "
+                "last_contact_at = GREATEST(d.last_contact_at, %s), first_seen_at = COALESCE(d.first_seen_at, %s), "
                 "reporting_interval_minutes = LEAST(d.reporting_interval_minutes, v.interval) "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[]) AS v(id, packets, stored, interval) "
-                "WHERE d.id = v.id",
-                [now, now, ids, [packets[i] for i in ids], [new_per_device.get(i, 0) for i in ids],
-                 [interval.get(i) for i in ids]])
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[], %s::boolean[]) "
+                "AS v(id, packets, stored, interval, data) WHERE d.id = v.id",
+                [now, now, now, ids, [packets[i] for i in ids], [new_per_device.get(i, 0) for i in ids],
+                 [interval.get(i) for i in ids], [i in data for i in ids]])
         else:
             for pk in ids:
                 cur.execute("UPDATE monitoring_device SET accepted_packets = accepted_packets + %s, "
-                            "stored_readings = stored_readings + %s, last_seen_at = %s, "
+                            "stored_readings = stored_readings + %s, "
+                            "last_seen_at = CASE WHEN %s THEN %s ELSE last_seen_at END, last_contact_at = %s, "
                             "first_seen_at = COALESCE(first_seen_at, %s), "
                             "reporting_interval_minutes = COALESCE(MIN(reporting_interval_minutes, %s), %s, "
                             "reporting_interval_minutes) WHERE id = %s",
-                            [packets[pk], new_per_device.get(pk, 0), now, now, interval.get(pk), interval.get(pk), pk])
+                            [packets[pk], new_per_device.get(pk, 0), pk in data, now, now, now, interval.get(pk),
+                             interval.get(pk), pk])
 
 
 def _log_rejections(rejections: Sequence[Rejection], now: dt.datetime) -> None:

@@ -49,7 +49,8 @@ def test_start_up_status_and_running_times_are_kept_once_and_acknowledged():
     assert kept["2041"].items == {"SB1": {"RT": "23.5"}, "SB2": {"RT": "12"}}
     assert not Reading.objects.filter(device=dev).exists() and not HeldValue.objects.exists()
     dev.refresh_from_db()
-    assert dev.accepted_packets == 5 and dev.last_seen_at == NOW
+    assert dev.accepted_packets == 5 and dev.last_contact_at == NOW
+    assert dev.last_seen_at is None  # no data yet: the missing-data warning still counts it missing
 
 
 def test_raw_and_calibration_data_and_unreadable_tokens_are_kept_as_sent():
@@ -64,12 +65,12 @@ def test_raw_and_calibration_data_and_unreadable_tokens_are_kept_as_sent():
     assert not Reading.objects.exists()  # raw and check values are not the outlet's readings
 
 
-def test_a_heartbeat_marks_the_device_seen_and_keeps_nothing():
+def test_a_heartbeat_marks_the_device_in_contact_and_keeps_nothing():
     dev = device()
     [outcome] = run(upload(dev, "9015", "", flag=4), now=NOW)
     assert outcome.accepted and outcome.reply() is None
     dev.refresh_from_db()
-    assert dev.last_seen_at == NOW and not DeviceMessage.objects.exists()
+    assert dev.last_contact_at == NOW and dev.last_seen_at is None and not DeviceMessage.objects.exists()
 
 
 def test_a_time_request_is_answered_with_the_time_and_the_replies_are_kept():

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from core import clock
 from enterprises.jurisdiction import is_county_wide, restrict
 from enterprises.models import Outlet, Role
-from monitoring.models import Device
+from monitoring.models import Device, DeviceCommand
 
 from .models import OPEN_STATES, Alert, Rule, Silence
 
@@ -41,10 +41,15 @@ def silenceable_outlets(user) -> QuerySet:
 
 def loggers_of_missing(alert) -> list[dict]:
     """For a missing-data warning: each active logger of its outlet with its last data and last contact,
-    and whether it is still in contact (heartbeats, running status) while sending no data."""
+    whether it is still in contact (heartbeats, running status) while sending no data, and its latest
+    history request (补传)."""
     if alert.rule != Rule.MISSING_DATA:
         return []
+    devices = list(Device.objects.filter(outlet_id=alert.outlet_id, is_active=True).order_by("mn"))
+    requests = {}
+    for command in DeviceCommand.objects.filter(device__in=devices).order_by("created_at", "pk"):
+        requests[command.device_id] = command  # the latest of each logger
     return [{"mn": d.mn, "data_at": d.last_seen_at, "contact_at": d.last_contact_at,
              "contact_only": d.last_contact_at is not None and (d.last_seen_at is None
-                                                                 or d.last_contact_at > d.last_seen_at)}
-            for d in Device.objects.filter(outlet_id=alert.outlet_id, is_active=True).order_by("mn")]
+                                                                 or d.last_contact_at > d.last_seen_at),
+             "request": requests.get(d.pk)} for d in devices]

@@ -374,6 +374,10 @@ HJ212_MAX_FAILED_PER_ADDRESS = int(os.environ.get("HJ212_MAX_FAILED_PER_ADDRESS"
 HJ212_LOCKOUT_SECONDS = int(os.environ.get("HJ212_LOCKOUT_SECONDS", "900"))
 HJ212_LOCKOUT_KEY = os.environ.get("HJ212_LOCKOUT_KEY", "lockout")  # cache key space of the failure counters
 HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unknown MN from wrong password
+# History requests (补传) for data gaps: how far back, how often per logger, how often a server looks for them.
+HJ212_HISTORY_DAYS = int(os.environ.get("HJ212_HISTORY_DAYS", "7"))
+HJ212_HISTORY_EVERY_MINUTES = int(os.environ.get("HJ212_HISTORY_EVERY_MINUTES", "60"))
+HJ212_COMMAND_POLL_SECONDS = float(os.environ.get("HJ212_COMMAND_POLL_SECONDS", "10"))
 # Retention and roll-up policies, in days, each run daily by beat (docs/scaling.md, "Retention"); every value
 # can be overridden by the environment variable beside it:
 # - readings: raw readings, dropped by whole daily partitions (monitoring.services.retention);

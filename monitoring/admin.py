@@ -9,6 +9,7 @@ from .models import (
     BackfillApproval,
     CodeMapping,
     Device,
+    DeviceCommand,
     DeviceMessage,
     HeldValue,
     IngestRejection,
@@ -134,5 +135,15 @@ class DeviceMessageAdmin(ReadOnlyAdmin):
 
     list_display = ("received_at", "device", "cn", "observed_at", "qn")
     list_filter = ("cn",)
+    search_fields = ("device__mn", "qn")
+    raw_id_fields = ("device",)
+
+
+@admin.register(DeviceCommand)
+class DeviceCommandAdmin(ReadOnlyAdmin):
+    """Read only: history requests made by the warning cycle and sent by the HJ 212 servers."""
+
+    list_display = ("created_at", "device", "cn", "begin_at", "end_at", "sent_at", "qn_rtn", "exe_rtn", "answered_at")
+    list_filter = ("cn", "reason")
     search_fields = ("device__mn", "qn")
     raw_id_fields = ("device",)

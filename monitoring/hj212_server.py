@@ -11,7 +11,9 @@ which group-commits whatever has queued up from all connections in one ``ingest_
 transaction, set-based SQL), off the event loop. A connection gets its acknowledgements (CN 9014, or
 9011 with QnRtn for a refused packet that asked for a reply) only after its packets are committed.
 If the database is down the batch is retried with a fresh connection; packets that still cannot be
-stored are not acknowledged, so the devices resend them (and they are stored once).
+stored are not acknowledged, so the devices resend them (and they are stored once). Every
+``command_poll`` seconds the server sends the loggers connected to it what the platform asks them (the
+history of a data gap, ``monitoring.services.commands``); their answers come back as uploads.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from django.db import (
 
 from core import clock
 from monitoring import hj212
+from monitoring.services.commands import commands_due, commands_sent
 from monitoring.services.ingest import Outcome, ingest_frames
 from monitoring.services.rejections import ConnectionLog, rejection_summaries_record
 
@@ -172,7 +175,7 @@ class Server:
                  write_timeout: float = 30.0, max_length: int = hj212.MAX_DATA_LENGTH, max_bad_frames: int = 20,
                  frame_timeout: float | None = None, max_garbage_bytes: int | None = None,
                  max_connections: int | None = None, max_per_address: int | None = None,
-                 writer: BatchWriter | None = None, reuse_port: bool = False):
+                 writer: BatchWriter | None = None, reuse_port: bool = False, command_poll: float | None = None):
         self.host, self.port = host, port
         self.reuse_port = reuse_port  # SO_REUSEPORT: several server processes share one port (docs/scaling.md)
         self.read_timeout = read_timeout
@@ -192,6 +195,9 @@ class Server:
         self._server: asyncio.base_events.Server | None = None
         self._stopping: asyncio.Event | None = None
         self._handlers: dict[asyncio.Task, bool] = {}  # each open connection's task: busy storing or replying
+        self._by_mn: dict[str, asyncio.StreamWriter] = {}  # the connection of each MN that sent an accepted packet
+        self.command_poll = settings.HJ212_COMMAND_POLL_SECONDS if command_poll is None else command_poll
+        self.commands_sent = 0
 
     async def serve(self) -> None:
         self._stopping = asyncio.Event()
@@ -201,9 +207,12 @@ class Server:
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("HJ 212 server listening on %s:%s", self.host, self.port)
         self.started.set()
+        commands = asyncio.create_task(self._send_commands())
         try:
             await self._stopping.wait()
         finally:
+            commands.cancel()
+            await asyncio.gather(commands, return_exceptions=True)
             self._server.close()
             await self._server.wait_closed()
             await self._drain()
@@ -222,6 +231,35 @@ class Server:
             for task in late:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _send_commands(self) -> None:
+        """Every ``command_poll`` seconds, send the connected loggers what the platform asks them (the history
+        of their data gaps, ``monitoring.services.commands``) and record it sent."""
+        while True:
+            await asyncio.sleep(self.command_poll)
+            if not self._by_mn:
+                continue
+            try:
+                due = await asyncio.to_thread(self._in_thread, commands_due, mns=list(self._by_mn), now=clock.now())
+                sent = []
+                for mn, pk, qn, frame in due:
+                    writer = self._by_mn.get(mn)
+                    if writer is not None and not writer.is_closing():
+                        writer.write(frame)
+                        sent.append((pk, qn))
+                if sent:
+                    await asyncio.to_thread(self._in_thread, commands_sent, sent=sent, now=clock.now())
+                    self.commands_sent += len(sent)
+            except Exception:  # noqa: BLE001 (the next poll tries again; the server stays up)
+                log.exception("could not send the waiting device commands")
+
+    @staticmethod
+    def _in_thread(function, **kwargs):
+        close_old_connections()
+        try:
+            return function(**kwargs)
+        finally:
+            connection.close()
 
     def stop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Thread-safe request to stop serving."""
@@ -284,6 +322,9 @@ class Server:
                         if isinstance(item, hj212.ProtocolError):
                             rejected.add(item, at)
                 outcomes = await self._store(frames, source) if frames else []
+                for outcome in outcomes:
+                    if outcome.accepted:
+                        self._by_mn[outcome.packet.mn] = writer  # where its requests go
                 if outcomes:
                     progress_at, partial_since = loop.time(), (loop.time() if framer.buffer else None)
                 replies = [reply for reply in (o.reply() for o in outcomes) if reply]
@@ -310,6 +351,8 @@ class Server:
         finally:
             self._handlers[task] = True  # closing: not cancelled by a stop from here on
             self._release(address)
+            for mn in [mn for mn, w in self._by_mn.items() if w is writer]:
+                del self._by_mn[mn]
             try:
                 if rejected.tallies:
                     await self._log(rejected)

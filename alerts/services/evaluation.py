@@ -13,6 +13,8 @@ queries), then walks the open warnings and the new findings (a few hundred rows,
 * an approved maintenance window (``Silence``) mutes notifications and the escalation clock, never the
   recording; an enterprise's window longer than ``self_approved_silence_minutes`` awaits approval;
 * the completed averaging periods over their limit are recorded as ``Exceedance``s (``exceedances``);
+* the loggers of the outlets missing data (in a storm too) get a history request (补传) that their HJ 212
+  server sends when they are connected again (``monitoring.services.commands``);
 * notification: at once on opening, again every ``repeat_minutes`` until acknowledged; the escalation
   to an alarm (with its work order) comes ``escalate_minutes`` after opening whether acknowledged or not;
 * flap damping: a warning whose condition clears only resolves after ``resolve_hold_minutes`` of clear
@@ -32,6 +34,7 @@ from django.db import connection, transaction
 from core import clock
 from core.db import advisory_lock, is_postgres
 from enterprises.models import Outlet, Pollutant
+from monitoring.services.commands import history_requests_open
 from notifications.services import Message, notify_many
 
 from .. import instrument_status, policy, rules
@@ -120,6 +123,9 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
             new = _identify(new)
             events += [AlertEvent(alert=a, kind=Event.OPENED, at=now) for a in new]
             result.opened = len(new)
+        # the loggers missing data (in a storm too) are asked for their history when they come back
+        history_requests_open(outlet_ids={f.outlet_id for key, f in detection.findings.items()
+                                          if f.rule == Rule.MISSING_DATA}, now=now)
 
         # 2. open warnings follow their condition: go on, start clearing, come back, or resolve.
         resolved: list[Alert] = []

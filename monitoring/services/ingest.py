@@ -55,6 +55,7 @@ from monitoring.models import (
     ReadingSource,
 )
 from monitoring.services import credentials
+from monitoring.services.commands import command_replies_record
 from monitoring.services.device_messages import changed_only, device_message
 from monitoring.validity import valid_sql, void_checker
 
@@ -463,6 +464,7 @@ def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.dat
         if messages := [row for unit in units for row in unit.messages]:
             kept = changed_only(messages)
             DeviceMessage.objects.bulk_create(kept, batch_size=500, ignore_conflicts=True)
+            command_replies_record(kept, now)
             kept_ids = {id(row) for row in kept}
             for unit in units:
                 if unit.outcome is not None and unit.messages:

@@ -1,7 +1,7 @@
 """Asking data loggers for the history of their data gaps (``DeviceCommand``), and following their answers.
 
 ``history_requests_open`` is called by the warning cycle with the outlets it finds missing data: each active
-logger of them gets one waiting request from its last data on (at most ``HJ212_HISTORY_DAYS`` back), at
+logger of them gets one waiting request from one reporting interval before its last data on (at most ``HJ212_HISTORY_DAYS`` back), at
 most one every ``HJ212_HISTORY_EVERY_MINUTES``, for the finest data kind it sends (minute data, else hourly).
 The HJ 212 server asks ``commands_due`` for the requests of the loggers connected to it, sends them and
 records them sent (``commands_sent``); ingestion records the loggers' replies (``command_replies_record``).
@@ -35,10 +35,18 @@ def history_requests_open(*, outlet_ids: Iterable[int], now: dt.datetime) -> int
     oldest = now - dt.timedelta(days=settings.HJ212_HISTORY_DAYS)
     rows = [DeviceCommand(device=d, reason=DeviceCommand.Reason.MISSING_DATA, created_at=now,
                           cn=HISTORY_CN["minute" if (d.reporting_interval_minutes or 60) <= 10 else "hour"],
-                          begin_at=max(d.last_seen_at or oldest, oldest))
+                          begin_at=max(_since(d) or oldest, oldest))
             for d in devices if d.pk not in recent]
     DeviceCommand.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def _since(device: Device) -> dt.datetime | None:
+    """Where a logger's history is asked from: one reporting interval before its last data was received (the
+    last interval's reading may be the one that was lost; a resend is stored once)."""
+    if device.last_seen_at is None:
+        return None
+    return device.last_seen_at - dt.timedelta(minutes=device.reporting_interval_minutes or 60)
 
 
 def _system_code(device: Device) -> str:

@@ -49,7 +49,7 @@ def test_heartbeats_alone_are_missing_data_and_the_warning_says_the_logger_is_in
     page = client.get(reverse("alerts:alert-detail", args=[alert.pk])).text
     assert f"数采仪 {device.mn}" in page and "最近数据 2026-03-02 09:00" in page
     assert "最近联络 2026-03-02 10:39" in page and "仍在联络（心跳或状态），但未上报数据" in page
-    assert "已请求补传 2026-03-02 09:00 起的数据：等待数采仪上线" in page
+    assert "已请求补传 2026-03-02 08:50 起的数据：等待数采仪上线" in page
     later = now + 5 * MIN
     send(device, later, "2011", hj212.data_cp(later, {"w01018": {"Rtd": 41, "Flag": "N"}}))
     with clock.frozen(later + MIN):

@@ -36,7 +36,9 @@ def test_the_cycle_asks_a_missing_logger_for_its_history_once_an_hour():
         with clock.frozen(t0 + minutes * MIN):
             evaluate(t0 + minutes * MIN)
     [command] = DeviceCommand.objects.filter(device=dev)
-    assert (command.cn, command.begin_at, command.sent_at, command.reason) == ("2051", t0 + MIN, None, "missing_data")
+    # from one reporting interval (10 minutes) before the last data was received
+    assert (command.cn, command.begin_at, command.sent_at, command.reason) == ("2051", t0 - 9 * MIN, None,
+                                                                               "missing_data")
     DeviceCommand.objects.filter(pk=command.pk).update(sent_at=t0 + 96 * MIN)  # sent; the logger stays silent
     with clock.frozen(t0 + 100 * MIN):
         evaluate(t0 + 100 * MIN)

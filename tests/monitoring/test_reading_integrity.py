@@ -1,5 +1,6 @@
-"""The reading table without database foreign keys: partitions carry no FK constraints or triggers,
-ingestion stores only what it validated (exactly once), and what readings point to cannot be deleted."""
+"""The reading and aggregate tables without database foreign keys: partitions and windows carry no FK
+constraints or triggers, ingestion stores only what it validated (exactly once), and what readings and
+windows point to cannot be deleted."""
 import datetime as dt
 
 import pytest
@@ -7,7 +8,8 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 
 from core import clock
-from monitoring.models import Device, IngestRejection, Reading
+from enterprises.models import Outlet
+from monitoring.models import Aggregate, Device, IngestRejection, Reading
 from monitoring.services import ingest, partitions
 from tests import factories
 from tests.monitoring.ingest_support import TZ, data_frame, device, frames, station
@@ -75,3 +77,21 @@ def test_what_readings_point_to_cannot_be_deleted():
     idle.delete()  # a device that never stored a reading may go, and so may its outlet
     idle.outlet.delete()
     assert not Device.objects.filter(pk=idle.pk).exists()
+
+
+def test_windows_carry_no_foreign_keys_and_still_protect_their_outlet():
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+                    " AND conrelid = 'monitoring_aggregate'::regclass")
+        assert cur.fetchone()[0] == 0
+    dev = device()
+    run(data_frame(dev.mn, T0, {"w01018": {"Rtd": 20.5}}))
+    assert sorted(Aggregate.objects.filter(outlet=dev.outlet).values_list("period", flat=True)) == [
+        "day", "half_hour", "hour"]
+    dev.outlet = factories.outlet(factories.permit(dev.outlet.permit.enterprise))
+    dev.save()
+    old = Aggregate.objects.values_list("outlet", flat=True).first()
+    with pytest.raises(ProtectedError), transaction.atomic():  # its windows name it, even with no readings left
+        Reading.objects.all().delete()
+        Outlet.objects.get(pk=old).delete()
+    assert Aggregate.objects.filter(outlet_id=old).count() == 3

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import override_settings
 from tqdm import tqdm
 
+from core.db import statistics_refresh
+
 from enterprises import demo
 
 
@@ -65,6 +67,7 @@ class Command(BaseCommand):
         county = demo.DemoCounty(enterprises=enterprises, seed=seed, today=today, progress=progress)
         report = county.run()
         bar.close()
+        statistics_refresh()
         for hook in demo.after_seed_hooks():
             app = hook.__module__.removesuffix(".demo_seed")
             if not no_progress:
@@ -72,6 +75,7 @@ class Command(BaseCommand):
                 self.stderr.flush()
             began = time.perf_counter()
             report.counts.update(hook(county) or {})
+            statistics_refresh()  # the next hooks read what this one wrote
             if not no_progress:
                 self.stderr.write(f"\r  {app}: {time.perf_counter() - began:.1f} s")
         elapsed = time.perf_counter() - started

@@ -130,7 +130,12 @@ class PositiveListEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve and publish the selected proposals"))
     def approve_selected(self, request, queryset):
-        self._each(request, queryset, lambda e: services.positive_list_approve(entry=e, user=request.user))
+        try:
+            done = len(services.positive_list_approve(entries=list(queryset), user=request.user))
+        except WorkflowError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, ngettext("%(n)d entry done.", "%(n)d entries done.", done) % {"n": done})
 
     @admin.action(description=_("Reject or remove the selected entries, with a reason"))
     def end_selected(self, request, queryset):

@@ -236,8 +236,7 @@ def extend(county) -> dict:
     joint += _joint_upcoming(rng, officers[ids[0]], joint_ents, today)
     proposed = services.positive_list_propose()
     listed = _best_proposals(proposed)
-    for entry in listed:
-        services.positive_list_approve(entry=entry, user=bureau)
+    services.positive_list_approve(entries=listed, user=bureau)
     for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():
         scoring.score_enterprise(ent)  # the penalty indicators read the new decisions
     return {"inspection plans": InspectionPlan.objects.count(),

@@ -86,16 +86,22 @@ def _require_bureau(user):
 
 
 @transaction.atomic
-def positive_list_approve(*, entry: PositiveListEntry, user) -> PositiveListEntry:
-    """Approve and publish a proposal; the enterprise is told why it is on the list."""
+def positive_list_approve(*, entries, user) -> list[PositiveListEntry]:
+    """Approve and publish proposals (the bureau approves the list it was proposed, or a part of it), in
+    one transaction; each enterprise is told why it is on the list. Refused whole if any of ``entries``
+    is no longer a proposal (approved or closed meanwhile)."""
     _require_bureau(user)
-    entry = PositiveListEntry.objects.select_for_update().select_related("enterprise").get(pk=entry.pk)
-    if entry.state != State.PROPOSED:
+    ids = sorted({entry.pk for entry in entries})
+    locked = list(PositiveListEntry.objects.select_for_update().select_related("enterprise").filter(pk__in=ids)
+                  .order_by("pk"))
+    if len(locked) != len(ids) or any(entry.state != State.PROPOSED for entry in locked):
         raise WorkflowError(_("Only a proposal can be approved."))
-    entry.state, entry.approved_by, entry.published_at = State.LISTED, user, clock.now()
-    entry.save(update_fields=["state", "approved_by", "published_at"])
-    _tell([entry], _("Your enterprise is on the positive list"), lambda e: e.entry_reason)
-    return entry
+    now = clock.now()
+    for entry in locked:
+        entry.state, entry.approved_by, entry.published_at = State.LISTED, user, now
+    PositiveListEntry.objects.bulk_update(locked, ["state", "approved_by", "published_at"], batch_size=1000)
+    _tell(locked, _("Your enterprise is on the positive list"), lambda e: e.entry_reason)
+    return locked
 
 
 @transaction.atomic

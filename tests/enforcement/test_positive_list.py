@@ -8,7 +8,7 @@ from django.utils import translation
 
 from alerts.models import Alert
 from core import clock
-from dispatch.workflow import NotAllowed
+from dispatch.workflow import NotAllowed, WorkflowError
 from ecocode.models import ColourChange
 from ecocode.services import scoring
 from enforcement.models import PositiveListEntry
@@ -43,7 +43,7 @@ def test_entry_rules_approval_and_removal(client):
                          last_seen_at=NOW - dt.timedelta(days=90))
     proposed = positive_list_propose(now=NOW)
     assert [e.enterprise for e in proposed] == [steady]
-    entry = positive_list_approve(entry=proposed[0], user=f.bureau_user())
+    [entry] = positive_list_approve(entries=proposed, user=f.bureau_user())
     assert entry.state == "listed" and entry.published_at is not None
     told = Notification.objects.get(enterprise=steady)
     assert "6" in told.body
@@ -76,10 +76,25 @@ def test_a_colour_that_only_became_good_within_the_window_does_not_qualify():
 def test_only_the_bureau_decides_and_a_removal_needs_a_reason():
     entry = PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则", proposed_at=NOW)
     with pytest.raises(NotAllowed):
-        positive_list_approve(entry=entry, user=f.user("enforcement"))
+        positive_list_approve(entries=[entry], user=f.user("enforcement"))
     with pytest.raises(Exception, match="reason"):
         positive_list_end(entry=entry, user=f.bureau_user(), reason=" ")
     assert positive_list_end(entry=entry, user=f.bureau_user(), reason="资料不全").state == "rejected"
+
+
+def test_a_list_is_approved_at_once_and_refused_whole_if_one_entry_is_no_longer_a_proposal():
+    first, second, third = (PositiveListEntry.objects.create(enterprise=green_since(200), entry_reason="规则",
+                                                             proposed_at=NOW) for _ in range(3))
+    positive_list_end(entry=third, user=f.bureau_user(), reason="资料不全")
+    with pytest.raises(WorkflowError):
+        positive_list_approve(entries=[first, third], user=f.bureau_user())
+    first.refresh_from_db()
+    assert first.state == "proposed" and not Notification.objects.filter(kind="positive_list").exists()
+    listed = positive_list_approve(entries=[second, first], user=f.bureau_user())
+    assert [e.pk for e in listed] == sorted([first.pk, second.pk])
+    assert set(PositiveListEntry.objects.filter(state="listed").values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert sorted(Notification.objects.filter(kind="positive_list").values_list("enterprise_id", flat=True)) == \
+        sorted([first.enterprise_id, second.enterprise_id])
 
 
 def test_the_admin_cannot_bypass_the_approval(client):

@@ -91,7 +91,7 @@ def positive_list_approve(*, entries, user) -> list[PositiveListEntry]:
     one transaction; each enterprise is told why it is on the list. Refused whole if any of ``entries``
     is no longer a proposal (approved or closed meanwhile)."""
     _require_bureau(user)
-    ids = sorted({entry.pk for entry in entries})
+    ids = {entry.pk for entry in entries}
     locked = list(PositiveListEntry.objects.select_for_update().select_related("enterprise").filter(pk__in=ids)
                   .order_by("pk"))
     if len(locked) != len(ids) or any(entry.state != State.PROPOSED for entry in locked):

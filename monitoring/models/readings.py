@@ -216,9 +216,10 @@ class Aggregate(models.Model):
 
     # No database foreign keys either, for the same reason as readings: ingestion writes the windows from
     # validated readings, and each new window's deferred checks cost the batch's commit (a quarter's daily
-    # back-fill of the county opens some 440,000). Django still cascades and protects on delete. Nor a
-    # single-column index each: the unique indexes below lead with the outlet and the station, and no
-    # query looks windows up by pollutant alone (three index entries less per new window).
+    # back-fill of the county opens some 440,000). Deleting an outlet or station with windows is refused by
+    # ``monitoring.services.reading_guards``, a pollutant by Django's PROTECT. Nor a single-column index
+    # each: the unique indexes below lead with the outlet and the station, and no query looks windows up
+    # by pollutant alone (three index entries less per new window).
     outlet = models.ForeignKey(Outlet, models.CASCADE, null=True, blank=True, related_name="aggregates",
                                db_constraint=False, db_index=False, verbose_name=_("outlet"))
     station = models.ForeignKey(Station, models.CASCADE, null=True, blank=True, related_name="aggregates",

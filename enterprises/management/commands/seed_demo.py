@@ -9,7 +9,6 @@ from django.test.utils import override_settings
 from tqdm import tqdm
 
 from core.db import statistics_refresh
-
 from enterprises import demo
 
 

@@ -164,8 +164,8 @@ def device_flag_findings(now: datetime, states: instrument_status.States) -> lis
     complete half-hour. The aggregates (count above valid_count) pick the few outlets to look at in the
     big readings table."""
     start = last_complete_half_hour(now)
-    suspects = (Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start__gte=start, outlet__isnull=False,
-                                         count__gt=F("valid_count"))
+    suspects = (Aggregate.objects.filter(period=Aggregate.Period.HALF_HOUR, start__gte=start, start__lte=now,
+                                         outlet__isnull=False, count__gt=F("valid_count"))
                 .values("outlet_id"))
     rows = (Reading.objects.filter(outlet_id__in=suspects, observed_at__gte=start, observed_at__lte=now)
             .exclude(flag=DataFlag.NORMAL)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from enterprises.models import ExecutionReport, MonitoringDuty
 from monitoring.hj212 import ParsedReading
 from monitoring.models import Device
+from monitoring.services import aggregate_partitions, partitions
 from monitoring.services.ingest import Unit, store
 
 from .models import ReportedEmission
@@ -36,6 +37,10 @@ def _latest_quarterly_reports() -> dict[int, ExecutionReport]:
                    .order_by("permit_id", "-period_end")):
         latest.setdefault(report.permit_id, report)
     return latest
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _emissions(county) -> int:
@@ -58,6 +63,9 @@ def _emissions(county) -> int:
             measured[(report.pk, duty.pollutant_id)] = measured.get((report.pk, duty.pollutant_id), 0) + kg
             day += dt.timedelta(days=1)
         units_by_end.setdefault(report.period_end, []).append(Unit(device=devices[duty.outlet_id], readings=readings))
+    days = sorted({day for report in reports.values() for day in _days(report.period_start, report.period_end)})
+    partitions.ensure_partitions(days)  # the quarter's partitions, as beat made them at the time (PostgreSQL)
+    aggregate_partitions.ensure((period, day) for period in aggregate_partitions.PERIODS for day in days)
     for end, units in units_by_end.items():   # received as a backfill at the end of the quarter
         received = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(1), LOCAL)
         for i in range(0, len(units), 200):

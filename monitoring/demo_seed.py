@@ -17,6 +17,7 @@ from enterprises.models import Outlet, PermitLimit, Pollutant, Township
 from . import hj212
 from .hj212 import ParsedReading
 from .models import Device, Station
+from .services import aggregate_partitions, partitions
 from .services.ingest import Unit, store
 
 HISTORY = dt.timedelta(hours=2)
@@ -70,6 +71,8 @@ def _concerned(device: Device, limits: list[tuple[int, str, float, float | None]
 
 
 def extend(county) -> dict:
+    partitions.create_ahead()  # as beat keeps them (PostgreSQL)
+    aggregate_partitions.create_ahead()
     rng = county.rng
     now = clock.now().replace(second=0, microsecond=0)
     end = now - dt.timedelta(minutes=now.minute % 10)

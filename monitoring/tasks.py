@@ -1,13 +1,15 @@
 """Celery tasks of monitoring: thin wrappers over the services."""
 from celery import shared_task
 
-from .services import partitions, rejections, retention
+from .services import aggregate_partitions, partitions, rejections, retention
 
 
 @shared_task(name="monitoring.tasks.create_reading_partitions", ignore_result=True)
 def create_reading_partitions() -> None:
-    """Beat, daily: the reading table's partitions from yesterday to a week ahead (PostgreSQL)."""
+    """Beat, daily: the reading table's partitions from yesterday to a week ahead, the aggregate table's of
+    this span and the next (PostgreSQL)."""
     partitions.create_ahead()
+    aggregate_partitions.create_ahead()
 
 
 @shared_task(name="monitoring.tasks.purge_rejections", ignore_result=True)

@@ -3,7 +3,9 @@
 Raw readings go by whole daily partitions (``DROP TABLE``: no row-by-row delete, no bloat, nothing
 for autovacuum), and the rows of those days that sit in the default partition with a bounded
 ``DELETE``. Aggregates go by period, the finer ones first: the roll-up keeps the hourly and daily
-figures longer than the half-hour ones and much longer than the raw values. Device messages (start-ups,
+figures longer than the half-hour ones and much longer than the raw values; on PostgreSQL by whole
+partitions too (``aggregate_partitions``), the windows of a span partly past the policy by a bounded
+``DELETE``. Device messages (start-ups,
 running status, replies) go with the raw readings' retention of their own. Every statement is
 bounded in time, so the planner prunes partitions. The same on SQLite, by rows.
 """
@@ -17,7 +19,7 @@ from core import clock
 from core.db import advisory_lock, is_postgres
 
 from ..models import Aggregate, DeviceMessage, Reading
-from . import partitions
+from . import aggregate_partitions, partitions
 
 
 def _tz() -> ZoneInfo:
@@ -52,7 +54,10 @@ def aggregates_expire(*, now: dt.datetime | None = None) -> dict[str, int]:
     removed = {}
     for period in Aggregate.Period.values:
         cutoff = now - dt.timedelta(days=settings.RETENTION_DAYS[f"aggregates_{period}"])
-        removed[period] = Aggregate.objects.filter(period=period, start__lt=cutoff).delete()[0]
+        if is_postgres():
+            removed[period] = aggregate_partitions.expire(period, cutoff)
+        else:
+            removed[period] = Aggregate.objects.filter(period=period, start__lt=cutoff).delete()[0]
     return removed
 
 

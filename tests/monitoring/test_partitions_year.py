@@ -3,7 +3,8 @@ ingestion (readings and their half-hour, hourly and daily aggregates), then the 
 the dashboard's data and a device's history API at once, each thread on its own connection. PostgreSQL runs at
 its defaults (64 locks a transaction): a query on readings with no time bound locks every partition and
 four of them at once exhaust the lock table. All must succeed with no "out of shared memory", and EXPLAIN of
-the history query and of the cycle's reading queries must show only the bounded days' partitions."""
+the history query and of the cycle's reading queries must show only the bounded days' partitions, and of the
+cycle's aggregate queries only the spans (months of half hours, years of hours and days) they bound."""
 import datetime as dt
 import re
 import threading
@@ -21,7 +22,7 @@ from core import clock
 from ecocode.services import scoring
 from enterprises.models import Enterprise
 from monitoring.models import Aggregate, Device, Reading
-from monitoring.services import ingest, partitions
+from monitoring.services import aggregate_partitions, ingest, partitions
 from tests import factories as f
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -30,23 +31,29 @@ NOW = dt.datetime(2026, 6, 1, 10, 7, tzinfo=TZ)
 DAYS = 365
 SITES = 4
 PART = re.compile(r"monitoring_reading_(p\d{8}|default)")
+AGGREGATE_PART = re.compile(r" on monitoring_aggregate_((?:half_hour|hour|day)_(?:[my]\d+|default))\b")  # scanned tables
 
 
 @pytest.fixture
 def year_of_partitions(transactional_db):
-    """The partitions of a year before NOW and a week after, made a month at a time (as beat would, ahead);
-    dropped again afterwards (those this test made)."""
+    """The partitions of a year before NOW and a week after, made a month at a time (as beat would, ahead),
+    and the aggregate table's of those spans; dropped again afterwards (those this test made)."""
     ingest.forget_pollutants()
     partitions.forget_known_days()
     first = NOW.date() - dt.timedelta(days=DAYS)
     days = [first + dt.timedelta(days=n) for n in range(DAYS + 8)]
     made = []
+    spans_before = aggregate_partitions.existing()
     for month in range(0, len(days), 31):
         made += partitions.ensure_partitions(days[month:month + 31])
+        aggregate_partitions.ensure((period, day) for period in aggregate_partitions.PERIODS
+                                    for day in days[month:month + 31])
     yield days
     with connection.cursor() as cur:
         for day in made:
             cur.execute(f'DROP TABLE "{partitions.partition_name(day)}"')
+        for period, first in aggregate_partitions.existing() - spans_before:
+            cur.execute(f'DROP TABLE "{aggregate_partitions.partition_name(period, first)}"')
     partitions.forget_known_days()
 
 
@@ -91,8 +98,15 @@ def scanned(sql: str) -> set[str]:
         return set(PART.findall("\n".join(row[0] for row in cur.fetchall())))
 
 
-def reading_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if "monitoring_reading" in q["sql"]]
+def reading_queries(captured, table: str = "monitoring_reading") -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+
+
+def aggregate_spans(sql: str) -> set[str]:
+    """The aggregate partitions the plan of ``sql`` scans."""
+    with connection.cursor() as cur:
+        cur.execute(f"EXPLAIN {sql}")
+        return set(AGGREGATE_PART.findall("\n".join(row[0] for row in cur.fetchall())))
 
 
 def test_a_year_of_partitions_under_concurrent_cycle_scoring_dashboard_and_history(year_of_partitions):
@@ -170,6 +184,12 @@ def test_a_year_of_partitions_under_concurrent_cycle_scoring_dashboard_and_histo
         assert cycle_sql
         for sql in cycle_sql:
             assert {f"p{NOW:%Y%m%d}"} <= scanned(sql) <= {f"p{NOW:%Y%m%d}", "default"}, scanned(sql)
+        window_sql = [sql for sql in reading_queries(captured, "monitoring_aggregate") if sql.startswith("SELECT")]
+        assert window_sql
+        recent = {f"half_hour_m{NOW:%Y%m}", f"half_hour_m{NOW - dt.timedelta(days=31):%Y%m}", f"hour_y{NOW:%Y}",
+                  f"day_y{NOW:%Y}", f"day_y{NOW.year - 1}"}
+        for sql in window_sql:
+            assert aggregate_spans(sql) and aggregate_spans(sql) <= recent, (aggregate_spans(sql), sql[:300])
 
         # A bounded query locks only its days' partitions; the same query unbounded locks all of them.
         def partition_locks(observed_at) -> int:

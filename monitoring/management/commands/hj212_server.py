@@ -5,7 +5,7 @@ import signal
 from django.core.management.base import BaseCommand
 
 from monitoring.hj212_server import BatchWriter, Server
-from monitoring.services import partitions
+from monitoring.services import aggregate_partitions, partitions
 
 
 class Command(BaseCommand):
@@ -28,6 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         partitions.create_ahead()  # today's partitions exist before the first packet (beat keeps them ahead)
+        aggregate_partitions.create_ahead()
         server = Server(options["host"], options["port"], read_timeout=options["read_timeout"],
                         max_length=options["max_length"], reuse_port=options["reuse_port"],
                         writer=BatchWriter(max_items=options["batch"], linger=options["linger_ms"] / 1000,

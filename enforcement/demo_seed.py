@@ -1,32 +1,35 @@
 """Extends the demo county with a year of enforcement: twelve monthly plans drawn by the double random
 draw (each with its seed), inspections of planned enterprises on-site (two officers, the permit
 checklist, GPS) and off-site (online data, reports, video; about half of the key enterprises'
-inspections), case leads from them, filed, decided and executed through the services with the clock
-moved back, so the strips, the officers' statistics and the KPI trends have history. Runs after the
-eco-code has scored the county (the draw reads the colours) and re-scores the enterprises with cases.
+inspections), each month's recorded in one batch per mode (each inspection dated when it ended), case
+leads from them, filed, decided and executed through the services with the clock moved back, so the
+strips, the officers' statistics and the KPI trends have history. Runs after the eco-code has scored the
+county (the draw reads the colours) and re-scores the enterprises with cases.
 
-Then the operators' records of the key enterprises' monitoring devices over the last quarter (a
-comparison test each, a few failed and passed on retest, a few faults, one in ten still unrepaired), joint
-inspections with the township's enforcement team (two a month done over the six months before this one,
-matched by as many more off-site inspections, three to come), and the positive list: proposed by its
-entry rules, the best scored approved by the bureau (up to POSITIVE_LIST_SHARE of the enterprises), the
-others left for its review. In a fresh demo only the enterprises whose colour history covers six months
-are proposed."""
+Then the operators' records of the key enterprises' monitoring devices over the last quarter, filed in
+one batch (a comparison test each, a few failed and passed on retest, a few faults, one in ten still
+unrepaired), joint inspections with the township's enforcement team (two a month done over the six
+months before this one, matched by as many more off-site inspections, three to come), and the positive
+list: proposed by its entry rules, the best scored approved by the bureau (up to POSITIVE_LIST_SHARE of
+the enterprises), the others left for its review. In a fresh demo only the enterprises whose colour
+history covers six months are proposed."""
 import datetime as dt
 import uuid
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from core import clock
-from dispatch.services import checklist_build
+from dispatch.services import checklists_build
+from ecocode.models import ScoringRun
 from ecocode.services import scoring
 from enterprises.models import Enterprise, Role, User
 from monitoring.models import Device
 
 from . import services
-from .models import Case, DiscretionArticle, Inspection, InspectionPlan, Mode, PlannedInspection
-from .selectors import suggested_discretion
+from .models import Case, DiscretionArticle, InspectionPlan, Mode, PlannedInspection
+from .selectors import current_permits, suggested_discretion
 
 ORDER = 95  # after ecocode (90): the draw reads the colours
 ON_SITE_PER_MONTH = 30
@@ -50,37 +53,71 @@ def _at(year: int, month: int, rng, last_day: int) -> dt.datetime:
                                            rng.choice([0, 15, 30, 45])))
 
 
-def _inspect(rng, item: PlannedInspection | None, ent, lead, second, at: dt.datetime) -> Inspection | None:
-    """An on-site inspection of a planned item, or an off-site one (``second`` None) of ``ent``."""
+def _on_site(rng, item: PlannedInspection, lead, second, at: dt.datetime, lines) -> tuple | None:
+    """The on-site inspection of a planned item against its checklist ``lines`` (None: no valid permit),
+    and who signed the paper record for the enterprise (None: not yet)."""
+    ent = item.enterprise
     end = at + dt.timedelta(minutes=rng.randint(40, 150))
     case_lead = rng.random() < 0.06
-    with clock.frozen(end):
-        if second is None:
-            basis = rng.sample(["online_data", "reports", "video", "self_check"], 2)
-            problem = basis[0] if rng.random() < 0.15 else None
-            return services.inspection_record_off_site(
-                user=lead, enterprise=ent, lines=[
-                    {"basis": b, "result": "problem" if b == problem else "ok",
-                     "note": rng.choice(OFF_SITE_FINDINGS) if b == problem else ""} for b in basis],
-                conclusion="发现问题，已转办整改" if problem else "未发现明显问题", started_at=at, ended_at=end,
-                case_lead=case_lead and bool(problem), planned=item)
-        permit = ent.permits.filter(status="valid").order_by("-valid_from").first()
-        if permit is None:
-            return None
-        lines = list(checklist_build(permit=permit).lines.all())
-        failed = {line.pk for line in lines if rng.random() < 0.05}
-        inspection = services.inspection_record_on_site(
-            user=lead, enterprise=ent, officers=[second],
-            answers=[{"line": line.pk, "result": "fail" if line.pk in failed else "pass",
-                      "note": rng.choice(FINDINGS) if line.pk in failed else ""} for line in lines],
-            client_uuid=uuid.UUID(int=rng.getrandbits(128)), started_at=at, ended_at=end,
-            latitude=round(ent.latitude + rng.uniform(-3e-4, 3e-4), 6),
-            longitude=round(ent.longitude + rng.uniform(-3e-4, 3e-4), 6),
-            findings="；".join(rng.choice(FINDINGS) for _ in failed) or "未发现明显问题",
-            case_lead=case_lead and bool(failed), planned=item)
-        if rng.random() < 0.85:  # the enterprise's manager signed the paper record
-            services.inspection_confirm(inspection=inspection, user=lead, confirmed_by=rng.choice(SIGNERS))
-        return inspection
+    if lines is None:
+        return None
+    failed = {line.pk for line in lines if rng.random() < 0.05}
+    entry = services.OnSiteEntry(
+        user=lead, enterprise=ent, officers=[second],
+        answers=[{"line": line.pk, "result": "fail" if line.pk in failed else "pass",
+                  "note": rng.choice(FINDINGS) if line.pk in failed else ""} for line in lines],
+        client_uuid=uuid.UUID(int=rng.getrandbits(128)), started_at=at, ended_at=end,
+        latitude=round(ent.latitude + rng.uniform(-3e-4, 3e-4), 6),
+        longitude=round(ent.longitude + rng.uniform(-3e-4, 3e-4), 6),
+        findings="；".join(rng.choice(FINDINGS) for _ in failed) or "未发现明显问题",
+        case_lead=case_lead and bool(failed), planned=item, recorded_at=end)
+    return entry, rng.choice(SIGNERS) if rng.random() < 0.85 else None  # the manager signed the paper record
+
+
+def _off_site(rng, ent, lead, at: dt.datetime) -> services.OffSiteEntry:
+    """An off-site review of two kinds of evidence of ``ent``; a problem in one now and then."""
+    end = at + dt.timedelta(minutes=rng.randint(40, 150))
+    case_lead = rng.random() < 0.06
+    basis = rng.sample(["online_data", "reports", "video", "self_check"], 2)
+    problem = basis[0] if rng.random() < 0.15 else None
+    return services.OffSiteEntry(
+        user=lead, enterprise=ent, lines=[
+            {"basis": b, "result": "problem" if b == problem else "ok",
+             "note": rng.choice(OFF_SITE_FINDINGS) if b == problem else ""} for b in basis],
+        conclusion="发现问题，已转办整改" if problem else "未发现明显问题", started_at=at, ended_at=end,
+        case_lead=case_lead and bool(problem), recorded_at=end)
+
+
+def _checklist_lines(items) -> dict[int, list]:
+    """The current checklist lines of each planned enterprise with a valid permit, built in one batch."""
+    permits = current_permits({item.enterprise_id for item in items})
+    checklists = checklists_build(permits=list(permits.values()))
+    prefetch_related_objects(list(checklists.values()), "lines")
+    return {ent: list(checklists[permit.pk].lines.all()) for ent, permit in permits.items()}
+
+
+def _record_month(rng, on_site, officers, year: int, month: int, last_day: int) -> int:
+    """The month's on-site inspections of planned items, recorded in one batch, and the signatures."""
+    lines = _checklist_lines(on_site)
+    made = [_on_site(rng, item, officers[item.lead_officer_id], officers[item.second_officer_id],
+                     _at(year, month, rng, last_day), lines.get(item.enterprise_id)) for item in on_site]
+    made = [m for m in made if m is not None]
+    if not made:
+        return 0
+    with clock.frozen(max(entry.recorded_at for entry, _signer in made)):
+        inspections = services.inspections_record_on_site(entries=[entry for entry, _signer in made])
+    for inspection, (entry, signer) in zip(inspections, made, strict=True):
+        if signer:
+            with clock.frozen(entry.recorded_at):
+                services.inspection_confirm(inspection=inspection, user=entry.user, confirmed_by=signer)
+    return len(inspections)
+
+
+def _record_off_site(entries) -> int:
+    if entries:
+        with clock.frozen(max(entry.recorded_at for entry in entries)):
+            services.inspections_record_off_site(entries=entries)
+    return len(entries)
 
 
 def _key_off_site(rng, n: int) -> list[Enterprise]:
@@ -123,29 +160,28 @@ def _cases(rng, today: dt.date) -> int:
 
 
 def _device_checks(rng, user) -> int:
-    """A comparison test per key-enterprise device in the last quarter; failures retested; some faults."""
+    """A comparison test per key-enterprise device in the last quarter; failures retested; some faults,
+    most of them repaired: filed in one batch."""
     now = clock.now()
-    n = 0
-    devices = Device.objects.filter(is_active=True, outlet__enterprise__management_class="key").select_related(
-        "outlet__enterprise").order_by("pk")
+    entries = []
+    devices = Device.objects.filter(is_active=True, outlet__enterprise__management_class="key").order_by("pk")
     for device in devices:
         at = now - dt.timedelta(days=rng.randint(20, 85), hours=rng.randint(0, 8))
         failed = rng.random() < 0.08
-        services.device_check_record(user=user, device=device, kind="comparison", operator=rng.choice(OPERATORS),
-                                     performed_at=at, passed=not failed,
-                                     findings="比对监测相对误差超出 HJ 355 要求" if failed else "")
+        entries.append(services.CheckEntry(device=device, kind="comparison", operator=rng.choice(OPERATORS),
+                                           performed_at=at, passed=not failed,
+                                           findings="比对监测相对误差超出 HJ 355 要求" if failed else ""))
         if failed:
-            services.device_check_record(user=user, device=device, kind="comparison", operator=rng.choice(OPERATORS),
-                                         performed_at=at + dt.timedelta(days=rng.randint(5, 15)))
+            entries.append(services.CheckEntry(device=device, kind="comparison", operator=rng.choice(OPERATORS),
+                                               performed_at=at + dt.timedelta(days=rng.randint(5, 15))))
         if rng.random() < 0.05:
-            fault = services.device_check_record(user=user, device=device, kind="fault", operator=rng.choice(OPERATORS),
-                                                 performed_at=now - dt.timedelta(days=rng.randint(2, 60)),
-                                                 findings=rng.choice(["采样泵故障", "数采仪断电", "流量计读数异常"]))
-            if rng.random() < 0.9:
-                services.device_fault_resolve(check=fault, user=user, resolved_at=min(
-                    now, fault.performed_at + dt.timedelta(hours=rng.randint(6, 96))))
-        n += 1 + failed
-    return n
+            operator, began = rng.choice(OPERATORS), now - dt.timedelta(days=rng.randint(2, 60))
+            findings = rng.choice(["采样泵故障", "数采仪断电", "流量计读数异常"])
+            repaired = min(now, began + dt.timedelta(hours=rng.randint(6, 96))) if rng.random() < 0.9 else None
+            entries.append(services.CheckEntry(device=device, kind="fault", operator=operator, performed_at=began,
+                                               findings=findings, resolved_at=repaired))
+    services.device_checks_record(user=user, entries=entries)
+    return sum(e.kind == "comparison" for e in entries)
 
 
 JOINT_MONTHS = 6  # joint inspections done in each of the last six months before this one
@@ -222,23 +258,22 @@ def extend(county) -> dict:
         items = list(plan.items.filter(mode=Mode.ON_SITE, enterprise__management_class="key")
                      .select_related("enterprise").order_by("pk"))
         on_site = rng.sample(items, min(ON_SITE_PER_MONTH, len(items)))
-        for item in on_site:
-            done += bool(_inspect(rng, item, item.enterprise, officers[item.lead_officer_id],
-                                  officers[item.second_officer_id], _at(year, month, rng, last_day)))
+        done += _record_month(rng, on_site, officers, year, month, last_day)
         joints = 0
         if (year, month) in months[-1 - JOINT_MONTHS:-1]:
             joints = _joint_done(rng, officers[ids[0]], joint_ents, year, month)
         joint += joints
-        for ent in _key_off_site(rng, len(on_site) + joints):  # as many off-site as on-site: half of them
-            done += bool(_inspect(rng, None, ent, officers[rng.choice(ids)], None, _at(year, month, rng, last_day)))
+        done += _record_off_site([_off_site(rng, ent, officers[rng.choice(ids)], _at(year, month, rng, last_day))
+                                  for ent in _key_off_site(rng, len(on_site) + joints)])  # as many as on-site
     cases = _cases(rng, today)
     checks = _device_checks(rng, bureau)
     joint += _joint_upcoming(rng, officers[ids[0]], joint_ents, today)
     proposed = services.positive_list_propose()
     listed = _best_proposals(proposed)
     services.positive_list_approve(entries=listed, user=bureau)
-    for ent in Enterprise.objects.filter(cases__decided_on__isnull=False).distinct():
-        scoring.score_enterprise(ent)  # the penalty indicators read the new decisions
+    penalised = list(Enterprise.objects.filter(cases__decided_on__isnull=False).distinct().values_list("pk", flat=True))
+    if penalised:  # the penalty indicators read the new decisions
+        scoring.run(trigger=ScoringRun.Trigger.ON_DEMAND, enterprise_ids=penalised)
     return {"inspection plans": InspectionPlan.objects.count(),
             "planned inspections": PlannedInspection.objects.count(), "inspections": done, "cases decided": cases,
             "operator records": checks, "joint inspections": joint, "positive list": len(listed),

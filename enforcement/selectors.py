@@ -1,6 +1,6 @@
 """Reads of ``enforcement``: the suggested penalty discretion, plans, the positive list, officers'
 monthly statistics, the enterprise file and the compliance strips, joint inspections and their parts per
-party, the validity periods of monitoring devices from the operators' records."""
+party, the validity periods of monitoring devices from the operators' records, the permits inspected against."""
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,7 +14,7 @@ from dispatch.models import Complaint, Round, SelfCheckNotice
 from dispatch.selectors import visible_work_orders
 from ecocode.selectors import colour_history, colours_of, consequences, outlet_status
 from enterprises import jurisdiction
-from enterprises.models import Enterprise, Role, User
+from enterprises.models import Enterprise, Permit, Role, User
 from enterprises.models.enterprises import ManagementClass
 from monitoring.models import InvalidPeriod
 from waste.selectors import enterprise_transfers
@@ -23,6 +23,16 @@ from .models import Case, DeviceCheck, DiscretionArticle, Inspection, JointInspe
 from .models.device_checks import DEVICE_CHECK_SOURCE
 
 STANDARD_FACTOR = Decimal("1.00")
+
+
+def current_permits(enterprise_ids) -> dict[int, Permit]:
+    """Each enterprise's valid permit of the latest ``valid_from`` (the one an on-site inspection checks
+    against), by enterprise id, in one query."""
+    permits = {}
+    for permit in Permit.objects.filter(enterprise_id__in=enterprise_ids, status=Permit.Status.VALID) \
+            .order_by("enterprise_id", "-valid_from"):
+        permits.setdefault(permit.enterprise_id, permit)
+    return permits
 
 
 def suggested_discretion(enterprise, article: DiscretionArticle) -> dict:

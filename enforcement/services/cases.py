@@ -2,6 +2,7 @@
 notice, the penalty decision (the officer decides the amount beside the suggested discretion and says
 why) and its execution. Only enforcement officers and bureau staff act on cases."""
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from core import clock
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
 from enterprises.models import Role
+from enterprises.signals import created_changes, rows_written
 
 from ..models import Case, CaseEvidence, DiscretionArticle
 from ..models.cases import DECIDE_WITHIN, FILE_WITHIN, HEARING_REQUEST_WITHIN, PAY_WITHIN
@@ -49,6 +51,30 @@ def case_open_lead(*, user, facts: str, inspection=None, work_order=None) -> Cas
     return Case.objects.create(enterprise=enterprise, inspection=inspection, work_order=work_order,
                                facts=facts.strip(), lead_at=now, opened_by=user,
                                file_due_on=(now + FILE_WITHIN).date())
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A case lead of a batch (``cases_open_leads``): found by ``user`` in ``inspection`` at ``at``."""
+
+    user: object
+    inspection: object
+    facts: str
+    at: dt.datetime
+
+
+def cases_open_leads(*, leads: list[Lead]) -> list[Case]:
+    """``case_open_lead`` for the leads of a batch of inspections: one insert, with their audit entries."""
+    for lead in leads:
+        _require(lead.user)
+        if not lead.facts.strip():
+            raise WorkflowError(_("Describe the facts of the lead."))
+    with transaction.atomic():
+        cases = Case.objects.bulk_create(
+            Case(enterprise_id=lead.inspection.enterprise_id, inspection=lead.inspection, facts=lead.facts.strip(),
+                 lead_at=lead.at, opened_by=lead.user, file_due_on=(lead.at + FILE_WITHIN).date()) for lead in leads)
+        rows_written.send(sender=Case, changes=created_changes(cases), source="enforcement.cases_open_leads")
+    return cases
 
 
 @transaction.atomic

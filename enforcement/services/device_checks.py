@@ -3,8 +3,11 @@ comparison test and fault records are filed by the enterprise's account (the ope
 enforcement staff; a fault is resolved later. They decide the device's invalid periods, which monitoring
 keeps and honours (``monitoring.services.validity``: no valid hours, no value a limit is judged on),
 stated again in the transaction of every record and resolution, and the eco-code's ``device_checks``
-indicators."""
+indicators. A batch of records (``device_checks_record``: a quarter's records filed together) states each
+device's periods once."""
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +16,8 @@ from core import clock
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
 from enterprises.models import Role
-from monitoring.services.validity import Period, invalid_periods_set
+from monitoring.models import Device
+from monitoring.services.validity import Period, invalid_periods_set, invalid_periods_set_many
 
 from ..models import DeviceCheck
 from ..models.device_checks import DEVICE_CHECK_SOURCE
@@ -27,10 +31,9 @@ def _may_file(user, enterprise) -> bool:
     return own or (may_handle_cases(user) and jurisdiction.can_access_enterprise(user, enterprise))
 
 
-@transaction.atomic
-def device_check_record(*, user, device, kind: str, operator: str, performed_at: dt.datetime, passed: bool = True,
-                        findings: str = "") -> DeviceCheck:
-    """One operator record of an outlet's monitoring device."""
+def _checked(user, device, kind: str, operator: str, performed_at: dt.datetime, passed: bool, findings: str,
+             now: dt.datetime) -> DeviceCheck:
+    """The record to store, once it may be filed and is complete (not saved)."""
     enterprise = device.outlet.enterprise if device.outlet_id else None
     if enterprise is None:
         raise WorkflowError(_("Only the devices of an enterprise's outlets have operator records here."))
@@ -40,16 +43,64 @@ def device_check_record(*, user, device, kind: str, operator: str, performed_at:
         raise WorkflowError(_("Unknown kind of record."))
     if not operator.strip():
         raise WorkflowError(_("Give the operating company."))
-    if performed_at > clock.now():
+    if performed_at > now:
         raise WorkflowError(_("A record cannot be in the future."))
     passed = passed and kind != Kind.FAULT
     if not passed and not findings.strip():
         raise WorkflowError(_("Describe what failed."))
-    check = DeviceCheck.objects.create(device=device, enterprise=enterprise, kind=kind, operator=operator.strip()[:100],
-                                       performed_at=performed_at, passed=passed, findings=findings.strip(),
-                                       recorded_by=user, recorded_at=clock.now())
+    return DeviceCheck(device=device, enterprise=enterprise, kind=kind, operator=operator.strip()[:100],
+                       performed_at=performed_at, passed=passed, findings=findings.strip(), recorded_by=user,
+                       recorded_at=now)
+
+
+@transaction.atomic
+def device_check_record(*, user, device, kind: str, operator: str, performed_at: dt.datetime, passed: bool = True,
+                        findings: str = "") -> DeviceCheck:
+    """One operator record of an outlet's monitoring device."""
+    check = _checked(user, device, kind, operator, performed_at, passed, findings, clock.now())
+    check.save()
     _state_periods(device)
     return check
+
+
+@dataclass(frozen=True)
+class CheckEntry:
+    """One record of a batch, with the arguments of ``device_check_record``; ``resolved_at``: when a fault
+    filed after its repair was repaired (as ``device_fault_resolve`` would record)."""
+
+    device: Device
+    kind: str
+    operator: str
+    performed_at: dt.datetime
+    passed: bool = True
+    findings: str = ""
+    resolved_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def device_checks_record(*, user, entries: list[CheckEntry]) -> list[DeviceCheck]:
+    """Many operator records by ``user`` at once: the checks of ``device_check_record`` (and of
+    ``device_fault_resolve`` for a fault given repaired), one insert, and each device's invalid periods
+    stated once by all its records. Returns the records in the order given. All or nothing."""
+    now = clock.now()
+    devices = Device.objects.select_related("outlet__enterprise").in_bulk({e.device.pk for e in entries})
+    checks = []
+    for e in entries:
+        check = _checked(user, devices[e.device.pk], e.kind, e.operator, e.performed_at, e.passed, e.findings, now)
+        if e.resolved_at is not None:
+            if check.kind != Kind.FAULT:
+                raise WorkflowError(_("Only an open fault is resolved."))
+            if not check.performed_at <= e.resolved_at <= now:
+                raise WorkflowError(_("A fault is resolved after it began and not in the future."))
+            check.resolved_at = e.resolved_at
+        checks.append(check)
+    DeviceCheck.objects.bulk_create(checks)
+    records = defaultdict(list)
+    for check in DeviceCheck.objects.filter(device__in=devices):
+        records[check.device_id].append(check)
+    invalid_periods_set_many(source=DEVICE_CHECK_SOURCE,
+                             periods={device: invalid_periods_of(records[pk]) for pk, device in devices.items()})
+    return checks
 
 
 @transaction.atomic

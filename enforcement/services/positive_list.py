@@ -97,9 +97,9 @@ def positive_list_approve(*, entries, user) -> list[PositiveListEntry]:
     if len(locked) != len(ids) or any(entry.state != State.PROPOSED for entry in locked):
         raise WorkflowError(_("Only a proposal can be approved."))
     now = clock.now()
+    PositiveListEntry.objects.filter(pk__in=ids).update(state=State.LISTED, approved_by=user, published_at=now)
     for entry in locked:
         entry.state, entry.approved_by, entry.published_at = State.LISTED, user, now
-    PositiveListEntry.objects.bulk_update(locked, ["state", "approved_by", "published_at"], batch_size=1000)
     _tell(locked, _("Your enterprise is on the positive list"), lambda e: e.entry_reason)
     return locked
 

@@ -1,7 +1,8 @@
 """Keeping a device's invalid periods (``InvalidPeriod``) and the aggregates they change.
 
 The app that keeps the records behind the periods (enforcement's operator records) states, in its own
-transaction, which periods its records make for a device (``invalid_periods_set``); monitoring stores them
+transaction, which periods its records make for a device (``invalid_periods_set``, or for many devices at
+once ``invalid_periods_set_many``); monitoring stores them
 and counts again, set-based, every window whose validity changed: readings already stored when a fault is
 recorded late stop counting as valid, those after a passed test count again. Readings that arrive later are
 judged as they are stored (``monitoring.validity.valid_sql`` in ingestion).
@@ -49,28 +50,53 @@ def invalid_periods_set(*, device: Device, source: str, periods: Sequence[Period
                         now: dt.datetime | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
     """Make ``periods`` the invalid periods of ``device`` from the records of ``source`` (others of that source
     go) and count again the windows whose validity changed; returns the spans of time counted again."""
+    return invalid_periods_set_many(source=source, periods={device: periods}, now=now)[device.pk]
+
+
+@transaction.atomic
+def invalid_periods_set_many(*, source: str, periods: dict[Device, Sequence[Period]],
+                             now: dt.datetime | None = None) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """``invalid_periods_set`` for many devices at once (their records filed together): the periods of all
+    read, deleted, created and updated in a few statements, the windows counted again only for the devices
+    whose periods changed. Returns the spans counted again, by device id."""
     now = now or clock.now()
+    devices = {device.pk: device for device in periods}
     # One writer of a device's periods at a time; not a row lock on the device, which ingestion updates after
-    # its aggregates (the reverse of the order here).
-    advisory_lock(f"monitoring.invalid_periods:{device.pk}")
-    old = {p.source_id: p for p in InvalidPeriod.objects.filter(device=device, source=source)}
-    wanted = {p.source_id: p for p in periods}
-    InvalidPeriod.objects.filter(pk__in=[p.pk for key, p in old.items() if key not in wanted]).delete()
-    for key, spec in wanted.items():
-        row = old.get(key)
-        fields = {"reason": spec.reason, "starts_at": spec.starts_at, "ends_at": spec.ends_at}
-        if row is None:
-            InvalidPeriod.objects.create(device=device, source=source, source_id=key, updated_at=now, **fields)
-        elif any(getattr(row, name) != value for name, value in fields.items()):
-            InvalidPeriod.objects.filter(pk=row.pk).update(updated_at=now, **fields)
+    # its aggregates (the reverse of the order here). Taken in the order of the ids, so two batches never
+    # wait for each other crosswise.
+    for pk in sorted(devices):
+        advisory_lock(f"monitoring.invalid_periods:{pk}")
+    old: dict[int, dict[int, InvalidPeriod]] = defaultdict(dict)
+    for row in InvalidPeriod.objects.filter(device__in=list(devices), source=source):
+        old[row.device_id][row.source_id] = row
+    before = {pk: [(p.starts_at, p.ends_at) for p in rows.values()] for pk, rows in old.items()}
+    gone, fresh, changed = [], [], []
+    for device, specs in periods.items():
+        mine, wanted = old[device.pk], {p.source_id: p for p in specs}
+        gone += [row.pk for key, row in mine.items() if key not in wanted]
+        for key, spec in wanted.items():
+            fields = {"reason": spec.reason, "starts_at": spec.starts_at, "ends_at": spec.ends_at}
+            row = mine.get(key)
+            if row is None:
+                fresh.append(InvalidPeriod(device=device, source=source, source_id=key, updated_at=now, **fields))
+            elif any(getattr(row, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                row.updated_at = now
+                changed.append(row)
+    InvalidPeriod.objects.filter(pk__in=gone).delete()
+    InvalidPeriod.objects.bulk_create(fresh)
+    InvalidPeriod.objects.bulk_update(changed, ["reason", "starts_at", "ends_at", "updated_at"])
     horizon = now + ingest.MAX_FUTURE  # no reading is stored beyond it
-    spans = changed_spans([(p.starts_at, p.ends_at or horizon) for p in old.values()],
-                          [(p.starts_at, p.ends_at or horizon) for p in wanted.values()])
-    counted = _whole_days(spans, now)
-    if counted:
-        aggregates_recount(device=device, spans=counted, now=now)
-        windows_recounted.send(sender=Device, device=device, spans=counted, now=now)
-    return counted
+    counted_by_device = {}
+    for device, specs in periods.items():
+        spans = changed_spans([(start, end or horizon) for start, end in before.get(device.pk, [])],
+                              [(p.starts_at, p.ends_at or horizon) for p in specs])
+        counted = counted_by_device[device.pk] = _whole_days(spans, now)
+        if counted:
+            aggregates_recount(device=device, spans=counted, now=now)
+            windows_recounted.send(sender=Device, device=device, spans=counted, now=now)
+    return counted_by_device
 
 
 def changed_spans(before: Sequence[tuple[dt.datetime, dt.datetime]], after: Sequence[tuple[dt.datetime, dt.datetime]]

@@ -1,7 +1,7 @@
 """Invalid periods of a device (``monitoring.services.validity``) as another app states them: the readings of the
 period stop counting as valid in every window, already stored ones counted again in whole local days (reading
 only those days' partitions), the instrument's own state codes stay valid, and stating the same periods again
-counts nothing."""
+counts nothing; a batch for many devices does what one call per device does."""
 import datetime as dt
 
 import pytest
@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from core import clock
 from monitoring.models import Aggregate
 from monitoring.services import partitions, validity
-from monitoring.services.validity import Period, changed_spans, invalid_periods_set
+from monitoring.models import InvalidPeriod
+from monitoring.services.validity import Period, changed_spans, invalid_periods_set, invalid_periods_set_many
 from tests import factories
 from tests.monitoring.ingest_support import TZ, device
 
@@ -62,6 +63,32 @@ def test_a_period_voids_stored_readings_but_not_the_instruments_own_states():
                                    periods=[Period(1, "fault", DAY + 8 * H, DAY + 10 * H)]) == []
         invalid_periods_set(device=dev, source=SOURCE, periods=[])
     assert set(valid_counts(dev, "w01018").values()) == {1}
+
+
+def test_a_batch_sets_each_devices_periods_and_recounts_only_those_that_changed():
+    first, second, third = device(), device(), device()
+    for dev in (first, second, third):
+        upload(dev, [{"mn": dev.mn, "pollutant": "w01018", "kind": "hour", "avg": 50 + h, "flag": "N",
+                      "observed_at": (DAY + h * H).isoformat()} for h in range(6, 12)])
+    with clock.frozen(NOW):
+        invalid_periods_set(device=second, source=SOURCE, periods=[Period(2, "fault", DAY + 6 * H, DAY + 7 * H)])
+        invalid_periods_set(device=third, source=SOURCE, periods=[Period(3, "calibration", DAY + 9 * H, None)])
+        counted = invalid_periods_set_many(source=SOURCE, periods={
+            first: [Period(1, "fault", DAY + 8 * H, DAY + 10 * H)],  # a new period
+            second: [Period(2, "fault", DAY + 6 * H, DAY + 7 * H)],  # unchanged: nothing counted again
+            third: [Period(3, "calibration", DAY + 9 * H, DAY + 11 * H)],  # the open one closed
+        })
+    assert counted == {first.pk: [(DAY, DAY + 24 * H)], second.pk: [], third.pk: [(DAY, DAY + 24 * H)]}
+    assert [valid_counts(first, "w01018")[DAY + h * H] for h in range(6, 12)] == [1, 1, 0, 0, 1, 1]
+    assert [valid_counts(second, "w01018")[DAY + h * H] for h in range(6, 12)] == [0, 1, 1, 1, 1, 1]
+    assert [valid_counts(third, "w01018")[DAY + h * H] for h in range(6, 12)] == [1, 1, 1, 0, 0, 1]
+    assert sorted(InvalidPeriod.objects.filter(source=SOURCE).values_list("device_id", "source_id", "ends_at")) == [
+        (first.pk, 1, DAY + 10 * H), (second.pk, 2, DAY + 7 * H), (third.pk, 3, DAY + 11 * H)]
+    with clock.frozen(NOW):
+        assert invalid_periods_set_many(source=SOURCE, periods={first: [], third: []}) == {
+            first.pk: [(DAY, DAY + 24 * H)], third.pk: [(DAY, DAY + 24 * H)]}
+    assert set(valid_counts(first, "w01018").values()) == set(valid_counts(third, "w01018").values()) == {1}
+    assert list(InvalidPeriod.objects.filter(source=SOURCE).values_list("device_id", flat=True)) == [second.pk]
 
 
 def test_the_recount_reads_only_the_partitions_of_its_days():

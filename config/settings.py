@@ -332,6 +332,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@enforcement.local")
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+# A batch's outbound deliveries go to the queue in tasks of this many, so every worker takes its share of a
+# storm (a delivery mostly waits on its gateway: benchmarks/bench_workers.py).
+NOTIFY_DELIVERY_CHUNK = int(os.environ.get("NOTIFY_DELIVERY_CHUNK", "50"))
 NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))  # doubled after each failure
 # Group robots (see docs/notifications.md): users give only their robot's key / access token.
 NOTIFY_WECOM_URL = os.environ.get("NOTIFY_WECOM_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send")

@@ -20,6 +20,14 @@ def deliver_notification(self, notification_id: int) -> None:
     _schedule_retries(self, ids)
 
 
+@shared_task(bind=True, name="notifications.tasks.deliver_deliveries", ignore_result=True)
+def deliver_deliveries(self, delivery_ids: list[int]) -> None:
+    """A chunk of a batch's deliveries (``NOTIFY_DELIVERY_CHUNK``)."""
+    for pk in delivery_ids:
+        services.deliver(pk)
+    _schedule_retries(self, delivery_ids)
+
+
 @shared_task(bind=True, name="notifications.tasks.deliver_delivery", ignore_result=True)
 def deliver_delivery(self, delivery_id: int) -> None:
     services.deliver(delivery_id)

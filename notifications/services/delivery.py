@@ -3,8 +3,9 @@ group robots, SMS), shared by every app.
 
 ``notify`` (one) and ``notify_many`` (a batch, in a few statements) record a ``Notification`` and
 one ``Delivery`` per chosen channel and address of its recipient (``recipients``). The in-app delivery
-is done on creation (the inbox reads the table). The outbound ones are sent by a Celery task queued
-on commit; one that fails is retried with back-off (``NOTIFY_RETRY_BASE_SECONDS``, doubled each time)
+is done on creation (the inbox reads the table). The outbound ones are sent by Celery tasks queued on
+commit, a batch's in chunks of ``NOTIFY_DELIVERY_CHUNK`` so that every worker of the queue takes its
+share of a storm (each delivery is claimed, so none is sent twice); one that fails is retried with back-off (``NOTIFY_RETRY_BASE_SECONDS``, doubled each time)
 by a Celery task queued for that time, and by ``deliver_due``, which beat runs every minute; so a
 broker outage delays delivery but loses nothing. A failure the channel calls permanent (a robot's
 unknown key) and the ``NOTIFY_MAX_ATTEMPTS``-th failure end it as failed, with the reason kept.
@@ -92,7 +93,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
         if len(created) == 1:
             transaction.on_commit(lambda: _enqueue(created[0].pk))
         else:
-            transaction.on_commit(_enqueue_sweep)
+            transaction.on_commit(lambda: _enqueue_chunks(outbound))
     return created
 
 
@@ -118,9 +119,9 @@ def _digests(messages: list[Message], where: dict, now: datetime) -> dict[int, D
     return {id(message): digest for digest, group in zip(digests, grouped.values(), strict=True) for message in group}
 
 
-def _queue_deliveries(created: list[Notification], where: dict, now: datetime) -> int:
+def _queue_deliveries(created: list[Notification], where: dict, now: datetime) -> list[int | None]:
     """The deliveries of a batch: in-app ones done, outbound ones per notification or per digest.
-    Returns how many outbound deliveries were queued."""
+    Returns the ids of the outbound deliveries queued (None where the database returns no ids)."""
     deliveries = [Delivery(notification=note, channel=Channel.IN_APP, status=Delivery.Status.SENT, attempts=1,
                            sent_at=now) for note in created]
     outbound = [Delivery(notification=note, channel=channel, address=address, user_id=account, next_attempt_at=now)
@@ -131,7 +132,7 @@ def _queue_deliveries(created: list[Notification], where: dict, now: datetime) -
                  for digest in digests.values()
                  for channel, address, account in where[(digest.enterprise_id, digest.user_id)]]
     Delivery.objects.bulk_create(deliveries + outbound, batch_size=2000)
-    return len(outbound)
+    return [delivery.pk for delivery in outbound]
 
 
 def _row(message: Message, now, digest: Digest | None) -> Notification:
@@ -159,6 +160,22 @@ def _enqueue(notification_id: int) -> None:
         deliver_notification.delay(notification_id)
     except Exception as exc:  # broker down: beat's deliver_due sweep sends it later
         log.warning("could not queue delivery of notification %s: %s", notification_id, exc)
+
+
+def _enqueue_chunks(delivery_ids: list[int | None]) -> None:
+    """One task per chunk of a batch's deliveries, so the queue's workers share them; a sweep if the ids
+    are unknown."""
+    from ..tasks import deliver_deliveries
+
+    if None in delivery_ids:
+        _enqueue_sweep()
+        return
+    size = settings.NOTIFY_DELIVERY_CHUNK
+    try:
+        for start in range(0, len(delivery_ids), size):
+            deliver_deliveries.delay(delivery_ids[start:start + size])
+    except Exception as exc:  # broker down: beat's deliver_due sweep sends them later
+        log.warning("could not queue the delivery of %s deliveries: %s", len(delivery_ids), exc)
 
 
 def _enqueue_sweep() -> None:

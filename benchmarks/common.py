@@ -42,10 +42,10 @@ def timer(result: dict, key: str):
     result[key] = time.perf_counter() - started
 
 
-def print_table(title: str, rows: list[tuple[str, str, str]],
-                headers: tuple[str, str, str] = ("measure", "platform", "baseline")) -> None:
+def print_table(title: str, rows: list[tuple],
+                headers: tuple = ("measure", "platform", "baseline")) -> None:
     """Rows of (measure, this platform, baseline), or of the columns ``headers`` names."""
-    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(3)]
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
     print(f"\n{title}")
     line = "  ".join("-" * w for w in widths)
     print(line)

@@ -11,6 +11,7 @@ OUT = Path(__file__).resolve().parent.parent / "artifacts" / "bench"
 # (benchmark, figure key, label, unit)
 HEADLINES = [
     ("ingest", "readings_per_s", "HJ 212 ingestion", "readings/s"),
+    ("workers", "deliveries_per_s_2x1", "notification storm, 2 worker processes", "deliveries/s"),
     ("alerts", "cycle_s", "one warning cycle, whole county", "s"),
     ("ecocode", "full_run_s", "full eco-code scoring, whole county", "s"),
     ("seed", "seed_s", "seeding the demo county", "s"),

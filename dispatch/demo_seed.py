@@ -8,6 +8,8 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
+from django.utils import timezone
+
 from core import clock
 from core.db import statistics_refresh
 from enterprises.models import Enterprise, Permit, Role, User
@@ -34,6 +36,15 @@ def _line_ids(checklist: Checklist) -> list[int]:
     return [line.pk for line in checklist.lines.all()]
 
 
+def _lines_of(checklist_ids) -> defaultdict[int, list[int]]:
+    """The line ids of each checklist, in order (one query)."""
+    lines = defaultdict(list)
+    for line_id, checklist_id in ChecklistLine.objects.filter(checklist__in=checklist_ids).order_by("seq") \
+            .values_list("pk", "checklist_id"):
+        lines[checklist_id].append(line_id)
+    return lines
+
+
 SELF_CHECK_SAMPLE = 400  # notices of last month's batch; each answer is a real round through the services
 
 
@@ -45,16 +56,20 @@ def _self_checks(rng, now) -> int:
     with clock.frozen(now - dt.timedelta(days=30)):
         issued = checklists.self_check_notices_issue(enterprises=key, batch=batch, due_at=now - dt.timedelta(days=16))
     accounts = {u.enterprise_id: u for u in User.objects.filter(role=Role.ENTERPRISE, enterprise__in=key)}
-    answered = 0
-    for notice in SelfCheckNotice.objects.filter(batch=batch).select_related("checklist__enterprise").order_by("pk"):
+    notices = list(SelfCheckNotice.objects.filter(batch=batch).select_related("checklist").order_by("pk"))
+    lines = _lines_of({n.checklist_id for n in notices})
+    by_day = defaultdict(list)
+    for notice in notices:
         if rng.random() > 0.9 or notice.enterprise_id not in accounts:
             continue  # about one in ten never answers
-        with clock.frozen(now - dt.timedelta(days=rng.uniform(15, 29))):
-            checklists.round_submit(kind="self_check", checklist=notice.checklist, notice=notice,
-                                    user=accounts[notice.enterprise_id],
-                                    client_uuid=uuid.UUID(int=rng.getrandbits(128)),
-                                    answers=_answers(_line_ids(notice.checklist), rng, 0.01))
-        answered += 1
+        at = now - dt.timedelta(days=rng.uniform(15, 29))
+        by_day[timezone.localdate(at)].append(services.RoundEntry(
+            checklist=notice.checklist, notice=notice, user=accounts[notice.enterprise_id], submitted_at=at,
+            client_uuid=uuid.UUID(int=rng.getrandbits(128)), answers=_answers(lines[notice.checklist_id], rng, 0.01)))
+    for day in sorted(by_day):  # the answers of each day taken in together that evening
+        entries = by_day[day]
+        with clock.frozen(max(e.submitted_at for e in entries)):
+            services.rounds_submit_many(kind="self_check", entries=entries)
     return issued
 
 
@@ -97,10 +112,7 @@ def _patrols(rng, now) -> int:
                .order_by("enterprise_id", "issued_on")}  # the newest of each enterprise wins
     with clock.frozen(now - dt.timedelta(days=330)):
         built = checklists.checklists_build(permits=list(permits.values()))
-    lines = defaultdict(list)
-    for line_id, checklist_id in ChecklistLine.objects.filter(checklist__in=built.values()).order_by("seq") \
-            .values_list("pk", "checklist_id"):
-        lines[checklist_id].append(line_id)
+    lines = _lines_of(built.values())
     clean, results, failing, done = [], [], defaultdict(list), 0
     for enterprise, officer, at in patrolled:
         if enterprise.pk not in permits:
@@ -139,33 +151,42 @@ def _complaints(rng, now) -> int:
 
 def _move_orders(rng) -> None:
     """Take some open orders further along, by their real handlers: the township accepts what it was
-    given and passes about half of it (for enterprises in a grid) to the grid, which accepts in turn."""
+    given and passes about half of it (for enterprises in a grid) to the grid, which accepts in turn.
+    The steps are taken by ``work_orders_act`` a day at a time, as the officers' devices synced them."""
     township_officers, grid_officers = {}, {}  # the first (lowest id) of each township and grid
     for user in User.objects.filter(role__in=[Role.TOWNSHIP, Role.GRID]).order_by("pk"):
         if user.role == Role.TOWNSHIP:
             township_officers.setdefault(user.township_id, user)
         else:
             grid_officers.setdefault(user.grid_id, user)
+    steps = []
     for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).select_related("enterprise__grid") \
             .order_by("pk"):
         township_officer = township_officers.get(order.township_id)
         if township_officer is None or order.team_id or rng.random() < 0.35:
             continue
         handler = township_officer
-        with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(1, 6))):
-            services.work_order_act(order_id=order.pk, action="accept", user=township_officer)
-            grid_id = order.enterprise.grid_id if order.enterprise_id else None
-            grid_officer = grid_officers.get(grid_id) if grid_id else None
-            if grid_officer is not None and rng.random() < 0.5:
-                services.work_order_pass_to_grid(order_id=order.pk, user=township_officer, grid=order.enterprise.grid)
-                handler = grid_officer
+        at = order.opened_at + dt.timedelta(hours=rng.uniform(1, 6))
+        steps.append(services.OrderStep(order_id=order.pk, action="accept", user=township_officer, at=at))
+        grid_id = order.enterprise.grid_id if order.enterprise_id else None
+        grid_officer = grid_officers.get(grid_id) if grid_id else None
+        if grid_officer is not None and rng.random() < 0.5:
+            steps.append(services.OrderStep(order_id=order.pk, action="pass_to_grid", user=township_officer, at=at,
+                                            grid=order.enterprise.grid))
+            handler = grid_officer
         if handler is grid_officer and rng.random() < 0.5:
             continue  # passed on, not yet accepted by the grid
-        with clock.frozen(order.opened_at + dt.timedelta(hours=rng.uniform(7, 20))):
-            if handler is not township_officer:
-                services.work_order_act(order_id=order.pk, action="accept", user=handler)
-            if rng.random() < 0.6:
-                services.work_order_act(order_id=order.pk, action="start", user=handler)
+        at = order.opened_at + dt.timedelta(hours=rng.uniform(7, 20))
+        if handler is not township_officer:
+            steps.append(services.OrderStep(order_id=order.pk, action="accept", user=handler, at=at))
+        if rng.random() < 0.6:
+            steps.append(services.OrderStep(order_id=order.pk, action="start", user=handler, at=at))
+    by_day = defaultdict(list)
+    for step in sorted(steps, key=lambda step: step.at):  # stable: an order's accept comes before its pass
+        by_day[timezone.localdate(step.at)].append(step)
+    for day_steps in by_day.values():
+        with clock.frozen(day_steps[-1].at):
+            services.work_orders_act(steps=day_steps)
 
 
 def extend(county) -> dict:

@@ -157,13 +157,16 @@ def handlers_of(rows) -> defaultdict[int, set[int]]:
     teams = {r["team_id"] for r in rows if r["assignee_kind"] == WorkOrder.Assignee.TEAM}
     active = User.objects.filter(is_active=True)
     by_township, by_grid, by_team = defaultdict(set), defaultdict(set), defaultdict(set)
-    for uid, tid in active.filter(role=Role.TOWNSHIP, township_id__in=townships).values_list("pk", "township_id"):
-        by_township[tid].add(uid)
-    for uid, gid in active.filter(role=Role.GRID, grid_id__in=grids).values_list("pk", "grid_id"):
-        by_grid[gid].add(uid)
-    for uid, tid in Team.members.through.objects.filter(team_id__in=teams, user__is_active=True) \
-            .values_list("user_id", "team_id"):
-        by_team[tid].add(uid)
+    if townships:  # only the kinds of assignee present are looked up
+        for uid, tid in active.filter(role=Role.TOWNSHIP, township_id__in=townships).values_list("pk", "township_id"):
+            by_township[tid].add(uid)
+    if grids:
+        for uid, gid in active.filter(role=Role.GRID, grid_id__in=grids).values_list("pk", "grid_id"):
+            by_grid[gid].add(uid)
+    if teams:
+        for uid, tid in Team.members.through.objects.filter(team_id__in=teams, user__is_active=True) \
+                .values_list("user_id", "team_id"):
+            by_team[tid].add(uid)
     result = defaultdict(set)
     for r in rows:
         kind = r["assignee_kind"]

@@ -6,12 +6,16 @@ versioned schema; it makes a new revision only when the permit's content changed
 is idempotent on the client's UUID and opens a work order for every failed line.
 """
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +44,17 @@ PERMIT_CONTENT = ("outlets__limits__pollutant", "monitoring_duties__outlet", "mo
                   "facilities__outlet", "items")  # what permit_lines reads, fetched once for many permits
 
 
+@functools.lru_cache(maxsize=256)
+def _label(model, field: str, value, language: str | None) -> str:
+    return force_str(dict(make_hashable(model._meta.get_field(field).flatchoices)).get(value, value), strings_only=True)
+
+
+def _display(instance, field: str) -> str:
+    """``instance.get_<field>_display()``, the choices read once per language (a year of patrols builds
+    thousands of checklists)."""
+    return _label(type(instance), field, make_hashable(getattr(instance, field)), translation.get_language())
+
+
 def permit_lines(permit: Permit) -> list[dict]:
     """The lines of schema version 1 for ``permit``: outlets, their limits, monitoring duties,
     treatment facilities, then the other permit items by category. Reads the permit's related rows
@@ -58,7 +73,7 @@ def permit_lines(permit: Permit) -> list[dict]:
             lines.append({"category": ChecklistLine.LIMIT, "ref": f"limit:{limit.pk}",
                           "title": f"{outlet.code} {limit.pollutant.name} {bound}".strip(),
                           "requirement": gettext("Concentration within the permit limit (%(period)s%(standard)s)") % {
-                              "period": limit.get_averaging_period_display(),
+                              "period": _display(limit, "averaging_period"),
                               "standard": gettext(", %(standard)s") % {"standard": limit.standard}
                               if limit.standard else ""}})
     duties = sorted(permit.monitoring_duties.all(),
@@ -67,8 +82,8 @@ def permit_lines(permit: Permit) -> list[dict]:
         where = duty.outlet.code if duty.outlet else gettext("site boundary")
         lines.append({"category": C.MONITORING, "ref": f"duty:{duty.pk}",
                       "title": gettext("%(where)s %(pollutant)s self-monitoring (%(method)s, %(frequency)s)") % {
-                          "where": where, "pollutant": duty.pollutant.name, "method": duty.get_method_display(),
-                          "frequency": duty.get_frequency_display()},
+                          "where": where, "pollutant": duty.pollutant.name, "method": _display(duty, "method"),
+                          "frequency": _display(duty, "frequency")},
                       "requirement": gettext("Monitored as often as the permit says, records and reports complete")})
     for facility in sorted(permit.facilities.all(), key=lambda f: f.pk):
         lines.append({"category": C.FACILITY, "ref": f"facility:{facility.pk}",

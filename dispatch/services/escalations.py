@@ -22,7 +22,10 @@ from .orders import TEAM_SOURCES, deadlines
 
 
 def _teams_by_township(township_ids: set[int]) -> tuple[dict[int, int], int | None]:
-    """The team covering each township (lowest id, as ``route``) and the fallback team."""
+    """The team covering each township (lowest id, as ``route``) and the fallback team; none asked for
+    when no township is (a batch of patrols goes to the townships)."""
+    if not township_ids:
+        return {}, None
     covering: dict[int, int] = {}
     for team_id, township_id in Team.townships.through.objects.filter(township_id__in=township_ids) \
             .order_by("team_id").values_list("team_id", "township_id"):
@@ -59,7 +62,8 @@ def orders_open_many(openings: list[tuple[Escalation, dt.datetime, object]], *, 
         if (item.source, item.source_ref) not in existing:
             fresh.setdefault((item.source, item.source_ref), (item, at, by))
     with transaction.atomic():
-        covering, fallback = _teams_by_township({i.enterprise.township_id for i, _, _ in fresh.values()})
+        covering, fallback = _teams_by_township({i.enterprise.township_id for i, _, _ in fresh.values()
+                                                 if i.source in TEAM_SOURCES})
         created = WorkOrder.objects.bulk_create([
             WorkOrder(source=i.source, source_ref=i.source_ref, title=i.title[:200], enterprise=i.enterprise,
                       township_id=i.enterprise.township_id, description=i.description, evidence=i.evidence or {},

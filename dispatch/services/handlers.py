@@ -27,13 +27,17 @@ def tell_handlers(order: WorkOrder, *, event: str) -> int:
     return tell_handlers_many([order], event=event, transitions=order.transitions.count())
 
 
-def tell_handlers_many(orders: list[WorkOrder], *, event: str, transitions: int) -> int:
-    """Notify the handlers of many orders that each have ``transitions`` steps, in a few queries."""
+def tell_handlers_many(orders: list[WorkOrder], *, event: str, transitions: int | dict[int, int]) -> int:
+    """Notify the handlers of many orders that each have ``transitions`` steps (one number for all, or
+    by order id), in a few queries."""
+    if not orders:
+        return 0
     rows = [{"pk": o.pk, "assignee_kind": o.assignee_kind, "township_id": o.township_id, "grid_id": o.grid_id,
              "team_id": o.team_id, "officer_id": o.officer_id} for o in orders]
     handlers = handlers_of(rows)
     users = User.objects.in_bulk(sorted(handlers))
     by_pk = {o.pk: o for o in orders}
+    steps = transitions if isinstance(transitions, dict) else dict.fromkeys(by_pk, transitions)
     messages = []
     for uid, order_ids in handlers.items():
         for pk in sorted(order_ids):
@@ -45,5 +49,5 @@ def tell_handlers_many(orders: list[WorkOrder], *, event: str, transitions: int)
                     gettext("Accept by: %(at)s") % {"at": _local(order.accept_due_at)},
                     gettext("Fix by: %(at)s") % {"at": _local(order.due_at)},
                 ]), user=users[uid], url=reverse("dispatch:order_detail", args=[pk]), source="dispatch:handlers",
-                dedup_key=f"workorder:{event}:{pk}:{transitions}:u{uid}"))
+                dedup_key=f"workorder:{event}:{pk}:{steps[pk]}:u{uid}"))
     return len(notify_many(messages))

@@ -1,8 +1,9 @@
 """Set-based submission of many rounds at once (a grid officer's device syncing the patrols it kept
-offline, the demo's year of patrols): the checks and effects of ``round_submit`` — idempotent on each
-client UUID, every line answered, a failed line needs a note and opens a dispatched work order — in a
-few statements for the batch: the rounds, their line results, the orders with their open and dispatch
-steps (from the time each round was done), the audit entries and the handlers' notices."""
+offline, the answers to a month's self-check notices, the demo's year of patrols): the checks and effects
+of ``round_submit`` — idempotent on each client UUID, every line answered, a failed line needs a note and
+opens a dispatched work order, a self-check answers its notice once and completes it — in a few
+statements for the batch: the rounds, their line results, the orders with their open and dispatch steps
+(from the time each round was done), the notices' completion, the audit entries and the handlers' notices."""
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -16,7 +17,7 @@ from core.escalation import Escalation
 from enterprises.models import Enterprise
 from enterprises.signals import created_changes, rows_written
 
-from ..models import Checklist, ChecklistLine, LineResult, Round
+from ..models import Checklist, ChecklistLine, LineResult, Round, SelfCheckNotice
 from ..workflow import NotAllowed, WorkflowError
 from .checklists import ROUND_SOURCE, checked_answers, failed_title, may_perform
 from .escalations import orders_open_many
@@ -24,22 +25,23 @@ from .escalations import orders_open_many
 
 @dataclass(frozen=True)
 class RoundEntry:
-    """One filled checklist of a batch; ``submitted_at``: when it was done, if synced later (else now)."""
+    """One filled checklist of a batch; ``submitted_at``: when it was done, if synced later (else now);
+    ``notice``: the self-check notice it answers."""
 
     checklist: Checklist
     user: object
     answers: list[dict]
     client_uuid: uuid.UUID
     submitted_at: dt.datetime | None = None
+    notice: SelfCheckNotice | None = None
 
 
 def rounds_submit_many(*, kind: str, entries: list[RoundEntry]) -> list[Round]:
-    """Take in many rounds of ``kind`` (patrols: self-checks answer a notice and inspections name the
-    officers present, one by one through ``round_submit``). Returns the rounds in the order given; an
-    entry whose client UUID was submitted before gets the first round. All or nothing: one invalid entry
-    refuses the batch."""
-    if kind != Round.Kind.PATROL:
-        raise WorkflowError(_("Only patrols are taken in by the batch."))
+    """Take in many rounds of ``kind``: patrols or self-checks (inspections name the officers present,
+    one by one through ``round_submit``). Returns the rounds in the order given; an entry whose client
+    UUID was submitted before gets the first round. All or nothing: one invalid entry refuses the batch."""
+    if kind not in (Round.Kind.PATROL, Round.Kind.SELF_CHECK):
+        raise WorkflowError(_("Only patrols and self-checks are taken in by the batch."))
     uuids = [uuid.UUID(str(e.client_uuid)) for e in entries]
     done = {r.client_uuid: r for r in Round.objects.filter(client_uuid__in=uuids)}
     checklist_ids = {e.checklist.pk for e in entries}
@@ -58,10 +60,11 @@ def rounds_submit_many(*, kind: str, entries: list[RoundEntry]) -> list[Round]:
             raise NotAllowed(_("You may not submit this kind of round for this enterprise."))
         given = checked_answers(lines[entry.checklist.pk], entry.answers)
         fresh.append((entry, client_uuid, enterprise, given, entry.submitted_at or now))
+    _check_notices(kind, [entry for entry, *_rest in fresh])
     with transaction.atomic():
         rounds = Round.objects.bulk_create([
             Round(kind=kind, checklist=entry.checklist, enterprise=enterprise, township_id=enterprise.township_id,
-                  client_uuid=client_uuid, performed_by=entry.user, submitted_at=at)
+                  client_uuid=client_uuid, notice=entry.notice, performed_by=entry.user, submitted_at=at)
             for entry, client_uuid, enterprise, _given, at in fresh], batch_size=1000)
         rows_written.send(sender=Round, changes=created_changes(rounds), source="rounds_submit_many")
         openings, results = [], []
@@ -80,5 +83,24 @@ def rounds_submit_many(*, kind: str, entries: list[RoundEntry]) -> list[Round]:
             if result.result == LineResult.Result.FAIL:
                 result.work_order = next(orders)
         LineResult.objects.bulk_create(results, batch_size=2000)
+        answered = {entry.notice.pk: at for entry, _uuid, _enterprise, _given, at in fresh if entry.notice is not None}
+        if answered:  # completed when answered, as one by one
+            open_ones = SelfCheckNotice.objects.filter(pk__in=answered, completed_at__isnull=True)
+            SelfCheckNotice.objects.bulk_update([SelfCheckNotice(pk=pk, completed_at=answered[pk]) for pk in
+                                                 open_ones.values_list("pk", flat=True)], ["completed_at"])
     done.update((r.client_uuid, r) for r in rounds)
     return [done[u] for u in uuids]
+
+
+def _check_notices(kind: str, entries: list[RoundEntry]) -> None:
+    """Each notice answered belongs to its self-check's enterprise and checklist, and is answered once."""
+    notices = [e.notice for e in entries if e.notice is not None]
+    if not notices:
+        return
+    for entry in entries:
+        notice, checklist = entry.notice, entry.checklist
+        if notice is not None and (kind != Round.Kind.SELF_CHECK or notice.enterprise_id != checklist.enterprise_id
+                                   or notice.checklist_id != checklist.pk):
+            raise WorkflowError(_("The notice does not belong to this self-check."))
+    if len({n.pk for n in notices}) < len(notices) or Round.objects.filter(notice__in=notices).exists():
+        raise WorkflowError(_("This self-check notice was already answered."))

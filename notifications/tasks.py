@@ -6,7 +6,10 @@ from . import services
 from .services import expiry
 
 
-def _schedule_retries(task, ids) -> None:
+def _send(task, ids) -> None:
+    """Send the deliveries ``ids``; those that failed and wait for a retry are queued again for its time."""
+    for pk in ids:
+        services.deliver(pk)
     queue = (task.request.delivery_info or {}).get("routing_key")
     for pk, at in services.pending_retries(ids):
         deliver_delivery.apply_async((pk,), eta=at, queue=queue)
@@ -14,24 +17,18 @@ def _schedule_retries(task, ids) -> None:
 
 @shared_task(bind=True, name="notifications.tasks.deliver_notification", ignore_result=True)
 def deliver_notification(self, notification_id: int) -> None:
-    ids = services.pending_of(notification_id)
-    for pk in ids:
-        services.deliver(pk)
-    _schedule_retries(self, ids)
+    _send(self, services.pending_of(notification_id))
 
 
 @shared_task(bind=True, name="notifications.tasks.deliver_deliveries", ignore_result=True)
 def deliver_deliveries(self, delivery_ids: list[int]) -> None:
     """A chunk of a batch's deliveries (``NOTIFY_DELIVERY_CHUNK``)."""
-    for pk in delivery_ids:
-        services.deliver(pk)
-    _schedule_retries(self, delivery_ids)
+    _send(self, delivery_ids)
 
 
 @shared_task(bind=True, name="notifications.tasks.deliver_delivery", ignore_result=True)
 def deliver_delivery(self, delivery_id: int) -> None:
-    services.deliver(delivery_id)
-    _schedule_retries(self, [delivery_id])
+    _send(self, [delivery_id])
 
 
 @shared_task(name="notifications.tasks.deliver_pending_notifications", ignore_result=True)

@@ -23,6 +23,8 @@ from django.db import connection, transaction
 from core import clock
 from core.db import advisory_lock, is_postgres
 
+from .partitions import create_range_partition
+
 PARENT = "monitoring_aggregate"
 PERIODS = ("half_hour", "hour", "day")
 SPAN = {"half_hour": "month", "hour": "year", "day": "year"}
@@ -89,18 +91,9 @@ def create_structure(cur) -> None:
 
 def _create(cur, period: str, first: dt.date) -> None:
     start, end = _bounds(period, first)
-    name, parent, default = partition_name(period, first), period_table(period), default_table(period)
-    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {default} WHERE start >= %s AND start < %s)", [start, end])
-    if not cur.fetchone()[0]:
-        cur.execute(f'CREATE TABLE "{name}" PARTITION OF {parent} FOR VALUES FROM (%s) TO (%s) '
-                    f'WITH (fillfactor = {FILLFACTOR})', [start, end])
-        return
-    # Windows of that span are in the default partition: move them to a new table, then attach it.
-    cur.execute(f'CREATE TABLE "{name}" (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) '
-                f'WITH (fillfactor = {FILLFACTOR})')
-    cur.execute(f'WITH moved AS (DELETE FROM {default} WHERE start >= %s AND start < %s RETURNING *) '
-                f'INSERT INTO "{name}" SELECT * FROM moved', [start, end])
-    cur.execute(f'ALTER TABLE {parent} ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [start, end])
+    create_range_partition(cur, parent=period_table(period), default=default_table(period),
+                           name=partition_name(period, first), column="start", start=start, end=end,
+                           storage=f"fillfactor = {FILLFACTOR}")
 
 
 def ensure(spans) -> list[tuple[str, dt.date]]:

@@ -43,20 +43,27 @@ def existing_days() -> set[dt.date]:
     return {dt.datetime.strptime(m.group(1), "%Y%m%d").date() for m in map(_NAME.match, names) if m}
 
 
+def create_range_partition(cur, *, parent: str, default: str, name: str, column: str, start, end,
+                           storage: str = "") -> None:
+    """Partition ``name`` of ``parent`` for ``column`` in [start, end) (``storage``: its WITH options). Rows
+    of that range already in the ``default`` partition are moved into a new table first, then attached: a
+    partition cannot be created over a range its default partition holds rows of."""
+    options = f" WITH ({storage})" if storage else ""
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {default} WHERE {column} >= %s AND {column} < %s)", [start, end])
+    if not cur.fetchone()[0]:
+        cur.execute(f'CREATE TABLE "{name}" PARTITION OF {parent} FOR VALUES FROM (%s) TO (%s){options}',
+                    [start, end])
+        return
+    cur.execute(f'CREATE TABLE "{name}" (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS){options}')
+    cur.execute(f'WITH moved AS (DELETE FROM {default} WHERE {column} >= %s AND {column} < %s RETURNING *) '
+                f'INSERT INTO "{name}" SELECT * FROM moved', [start, end])
+    cur.execute(f'ALTER TABLE {parent} ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [start, end])
+
+
 def _create(cur, day: dt.date) -> None:
     start = dt.datetime.combine(day, dt.time(), tzinfo=_tz())
-    end = start + dt.timedelta(days=1)
-    name = partition_name(day)
-    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT} WHERE observed_at >= %s AND observed_at < %s)",
-                [start, end])
-    if not cur.fetchone()[0]:
-        cur.execute(f'CREATE TABLE "{name}" PARTITION OF {PARENT} FOR VALUES FROM (%s) TO (%s)', [start, end])
-        return
-    # Rows of that day are in the default partition: move them to a new table, then attach it.
-    cur.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
-    cur.execute(f'WITH moved AS (DELETE FROM {DEFAULT} WHERE observed_at >= %s AND observed_at < %s RETURNING *) '
-                f'INSERT INTO "{name}" SELECT * FROM moved', [start, end])
-    cur.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [start, end])
+    create_range_partition(cur, parent=PARENT, default=DEFAULT, name=partition_name(day), column="observed_at",
+                           start=start, end=start + dt.timedelta(days=1))
 
 
 def ensure_partitions(days: Iterable[dt.date]) -> list[dt.date]:

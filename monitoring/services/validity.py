@@ -45,7 +45,6 @@ class Period:
     ends_at: dt.datetime | None = None
 
 
-@transaction.atomic
 def invalid_periods_set(*, device: Device, source: str, periods: Sequence[Period],
                         now: dt.datetime | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
     """Make ``periods`` the invalid periods of ``device`` from the records of ``source`` (others of that source

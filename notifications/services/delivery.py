@@ -5,8 +5,8 @@ group robots, SMS), shared by every app.
 one ``Delivery`` per chosen channel and address of its recipient (``recipients``). The in-app delivery
 is done on creation (the inbox reads the table). The outbound ones are sent by Celery tasks queued on
 commit, a batch's in chunks of ``NOTIFY_DELIVERY_CHUNK`` so that every worker of the queue takes its
-share of a storm (each delivery is claimed, so none is sent twice); one that fails is retried with back-off (``NOTIFY_RETRY_BASE_SECONDS``, doubled each time)
-by a Celery task queued for that time, and by ``deliver_due``, which beat runs every minute; so a
+share of a storm (each delivery is claimed, so none is sent twice); one that fails is retried with
+back-off (``NOTIFY_RETRY_BASE_SECONDS``, doubled each time) by a Celery task queued for that time, and by ``deliver_due``, which beat runs every minute; so a
 broker outage delays delivery but loses nothing. A failure the channel calls permanent (a robot's
 unknown key) and the ``NOTIFY_MAX_ATTEMPTS``-th failure end it as failed, with the reason kept.
 

@@ -10,9 +10,10 @@ import functools
 import hashlib
 import json
 import uuid
+from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -21,7 +22,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from enterprises import jurisdiction, pollutant_values
-from enterprises.models import Enterprise, Permit, PermitItem, Role
+from enterprises.models import (
+    Enterprise,
+    MonitoringDuty,
+    Outlet,
+    Permit,
+    PermitItem,
+    PermitLimit,
+    Role,
+    TreatmentFacility,
+)
 
 from ..models import (
     Checklist,
@@ -40,61 +50,93 @@ ROUND_SOURCE = {Round.Kind.SELF_CHECK: WorkOrder.Source.SELF_CHECK, Round.Kind.P
                 Round.Kind.INSPECTION: WorkOrder.Source.INSPECTION}
 
 
-PERMIT_CONTENT = ("outlets__limits__pollutant", "monitoring_duties__outlet", "monitoring_duties__pollutant",
-                  "facilities__outlet", "items")  # what permit_lines reads, fetched once for many permits
-
-
 @functools.lru_cache(maxsize=256)
 def _label(model, field: str, value, language: str | None) -> str:
     return force_str(dict(make_hashable(model._meta.get_field(field).flatchoices)).get(value, value), strings_only=True)
 
 
-def _display(instance, field: str) -> str:
-    """``instance.get_<field>_display()``, the choices read once per language (a year of patrols builds
-    thousands of checklists)."""
-    return _label(type(instance), field, make_hashable(getattr(instance, field)), translation.get_language())
+def _display(model, field: str, value) -> str:
+    """What ``get_<field>_display()`` shows for ``value``, the choices read once per language (a year of
+    patrols builds thousands of checklists)."""
+    return _label(model, field, make_hashable(value), translation.get_language())
+
+
+def _contents(permit_ids) -> dict[int, dict[str, list[dict]]]:
+    """What ``permit_lines`` reads of each permit, as plain values in five queries for all of them (model
+    instances for thousands of permits cost more than the queries): outlets, limits, monitoring duties,
+    treatment facilities and permit items, each in the order the lines take them."""
+    content = {pk: {"outlets": [], "limits": defaultdict(list), "duties": [], "facilities": [], "items": []}
+               for pk in permit_ids}
+    for row in Outlet.objects.filter(permit_id__in=content).order_by("pk").values(
+            "pk", "permit_id", "code", "name", "kind", "online_monitored"):
+        content[row["permit_id"]]["outlets"].append(row)
+    for row in PermitLimit.objects.filter(outlet__permit_id__in=content).order_by("pk").values(
+            "pk", "outlet_id", "limit_value", "lower_limit", "unit", "averaging_period", "standard",
+            permit_id=F("outlet__permit_id"), code=F("pollutant__code"), pollutant_name=F("pollutant__name")):
+        content[row["permit_id"]]["limits"][row["outlet_id"]].append(row)
+    for row in MonitoringDuty.objects.filter(permit_id__in=content).order_by("pk").values(
+            "pk", "permit_id", "method", "frequency", outlet_code=F("outlet__code"), code=F("pollutant__code"),
+            pollutant_name=F("pollutant__name")):
+        content[row["permit_id"]]["duties"].append(row)
+    for row in TreatmentFacility.objects.filter(permit_id__in=content).order_by("pk").values(
+            "pk", "permit_id", "name", "process", outlet_code=F("outlet__code")):
+        content[row["permit_id"]]["facilities"].append(row)
+    for row in PermitItem.objects.filter(permit_id__in=content).order_by("pk").values(
+            "pk", "permit_id", "category", "title", "requirement"):
+        content[row["permit_id"]]["items"].append(row)
+    for one in content.values():  # sorted here, not by the database's collation: the digest depends on it
+        one["outlets"].sort(key=lambda o: o["code"])
+        for limits in one["limits"].values():
+            limits.sort(key=lambda lim: lim["code"])
+        one["duties"].sort(key=lambda d: (d["outlet_code"] is None, d["outlet_code"] or "", d["code"]))
+        one["items"].sort(key=lambda i: i["category"])
+    return content
 
 
 def permit_lines(permit: Permit) -> list[dict]:
     """The lines of schema version 1 for ``permit``: outlets, their limits, monitoring duties,
-    treatment facilities, then the other permit items by category. Reads the permit's related rows
-    through ``.all()``, so a permit fetched with ``PERMIT_CONTENT`` prefetched costs no query."""
+    treatment facilities, then the other permit items by category."""
+    return _lines(_contents([permit.pk])[permit.pk])
+
+
+def _lines(content: dict[str, list[dict]]) -> list[dict]:
+    """The lines of one permit's content (``_contents``)."""
     lines = []
-    for outlet in sorted(permit.outlets.all(), key=lambda o: o.code):
-        category = C.NOISE if outlet.kind == "noise" else ChecklistLine.OUTLET
-        lines.append({"category": category, "ref": f"outlet:{outlet.pk}",
-                      "title": gettext("Outlet %(code)s %(name)s") % {"code": outlet.code, "name": outlet.name},
+    for outlet in content["outlets"]:
+        category = C.NOISE if outlet["kind"] == "noise" else ChecklistLine.OUTLET
+        lines.append({"category": category, "ref": f"outlet:{outlet['pk']}",
+                      "title": gettext("Outlet %(code)s %(name)s") % {"code": outlet["code"], "name": outlet["name"]},
                       "requirement": gettext("Outlet laid out to the rules, signs complete, sampling port usable")
-                      + (gettext("; online monitoring running and connected") if outlet.online_monitored else "")})
-        for limit in sorted(outlet.limits.all(), key=lambda lim: lim.pollutant.code):
-            upper = pollutant_values.value_text(limit.limit_value, limit.pollutant, limit.unit)
-            bound = f"{pollutant_values.number_text(limit.lower_limit, limit.pollutant.code)}~{upper}" \
-                if limit.lower_limit is not None else f"≤ {upper}"
-            lines.append({"category": ChecklistLine.LIMIT, "ref": f"limit:{limit.pk}",
-                          "title": f"{outlet.code} {limit.pollutant.name} {bound}".strip(),
+                      + (gettext("; online monitoring running and connected") if outlet["online_monitored"] else "")})
+        for limit in content["limits"].get(outlet["pk"], ()):
+            upper = pollutant_values.value_text(limit["limit_value"], limit["code"], limit["unit"])
+            bound = f"{pollutant_values.number_text(limit['lower_limit'], limit['code'])}~{upper}" \
+                if limit["lower_limit"] is not None else f"≤ {upper}"
+            lines.append({"category": ChecklistLine.LIMIT, "ref": f"limit:{limit['pk']}",
+                          "title": f"{outlet['code']} {limit['pollutant_name']} {bound}".strip(),
                           "requirement": gettext("Concentration within the permit limit (%(period)s%(standard)s)") % {
-                              "period": _display(limit, "averaging_period"),
-                              "standard": gettext(", %(standard)s") % {"standard": limit.standard}
-                              if limit.standard else ""}})
-    duties = sorted(permit.monitoring_duties.all(),
-                    key=lambda d: (d.outlet is None, d.outlet.code if d.outlet else "", d.pollutant.code))
-    for duty in duties:
-        where = duty.outlet.code if duty.outlet else gettext("site boundary")
-        lines.append({"category": C.MONITORING, "ref": f"duty:{duty.pk}",
+                              "period": _display(PermitLimit, "averaging_period", limit["averaging_period"]),
+                              "standard": gettext(", %(standard)s") % {"standard": limit["standard"]}
+                              if limit["standard"] else ""}})
+    for duty in content["duties"]:
+        where = duty["outlet_code"] or gettext("site boundary")
+        lines.append({"category": C.MONITORING, "ref": f"duty:{duty['pk']}",
                       "title": gettext("%(where)s %(pollutant)s self-monitoring (%(method)s, %(frequency)s)") % {
-                          "where": where, "pollutant": duty.pollutant.name, "method": _display(duty, "method"),
-                          "frequency": _display(duty, "frequency")},
+                          "where": where, "pollutant": duty["pollutant_name"],
+                          "method": _display(MonitoringDuty, "method", duty["method"]),
+                          "frequency": _display(MonitoringDuty, "frequency", duty["frequency"])},
                       "requirement": gettext("Monitored as often as the permit says, records and reports complete")})
-    for facility in sorted(permit.facilities.all(), key=lambda f: f.pk):
-        lines.append({"category": C.FACILITY, "ref": f"facility:{facility.pk}",
-                      "title": gettext("Treatment facility %(name)s") % {"name": facility.name}
-                      + (gettext(" (%(outlet)s)") % {"outlet": facility.outlet.code} if facility.outlet else ""),
+    for facility in content["facilities"]:
+        lines.append({"category": C.FACILITY, "ref": f"facility:{facility['pk']}",
+                      "title": gettext("Treatment facility %(name)s") % {"name": facility["name"]}
+                      + (gettext(" (%(outlet)s)") % {"outlet": facility["outlet_code"]}
+                         if facility["outlet_code"] else ""),
                       "requirement": gettext("%(process)s, running normally, operating records complete")
-                      % {"process": facility.process} if facility.process
+                      % {"process": facility["process"]} if facility["process"]
                       else gettext("Running normally, operating records complete")})
-    for item in sorted(permit.items.all(), key=lambda i: (i.category, i.pk)):
-        lines.append({"category": item.category, "ref": f"item:{item.pk}",
-                      "title": item.title, "requirement": item.requirement})
+    for item in content["items"]:
+        lines.append({"category": item["category"], "ref": f"item:{item['pk']}",
+                      "title": item["title"], "requirement": item["requirement"]})
     return lines
 
 
@@ -113,20 +155,21 @@ BUILD_CHUNK = 500
 
 def checklists_build(*, permits) -> dict[int, Checklist]:
     """``checklist_build`` for many permits in a few queries (a campaign's notices, a year of patrols):
-    their content in one prefetch, their latest revisions in one query, the new revisions and all
+    their content in five queries, their latest revisions in one query, the new revisions and all
     their lines in two bulk inserts, 500 permits at a time (SQLite refuses a deeper expression tree).
     Returns each permit's current checklist by permit id."""
     permits = list(permits)
     if len(permits) > BUILD_CHUNK:
         return {pk: checklist for start in range(0, len(permits), BUILD_CHUNK)
                 for pk, checklist in checklists_build(permits=permits[start:start + BUILD_CHUNK]).items()}
+    permits = list({p.pk: p for p in permits}.values())
     ids = {p.pk for p in permits}
-    content = Permit.objects.filter(pk__in=ids).prefetch_related(*PERMIT_CONTENT)
+    content = _contents(ids)
     latest_revision = Checklist.objects.filter(permit=OuterRef("permit")).order_by("-revision").values("revision")[:1]
     latest = {c.permit_id: c for c in Checklist.objects.filter(permit__in=ids, revision=Subquery(latest_revision))}
     current, fresh = {}, []
-    for permit in content:
-        lines = permit_lines(permit)
+    for permit in permits:
+        lines = _lines(content[permit.pk])
         digest = _digest(lines)
         before = latest.get(permit.pk)
         if before is not None and before.content_hash == digest:

@@ -4,13 +4,15 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core import clock
 from dispatch import selectors
 from dispatch.models import ChecklistLine, LineResult, Round, SelfCheckNotice, WorkOrder
 from dispatch.services import checklists
 from dispatch.workflow import NotAllowed, WorkflowError
-from enterprises.models import MonitoringDuty, PermitItem, Pollutant, Role, TreatmentFacility
+from enterprises.models import MonitoringDuty, PermitItem, PermitLimit, Pollutant, Role, TreatmentFacility
 from tests import factories as f
 
 from .conftest import T0
@@ -51,6 +53,37 @@ def test_build_checklist_covers_every_permit_item_and_is_versioned(permit):
     PermitItem.objects.create(permit=permit, category="information", title="信息公开")
     second = checklists.checklist_build(permit=permit)
     assert second.revision == 2 and second.lines.count() == 11 and checklist.lines.count() == 10
+
+
+
+def test_many_checklists_are_built_in_the_queries_of_one_with_the_same_lines(county):
+    def fill(perm):
+        """Outlets and limits made out of code order (the lines take them by code); the refs expected."""
+        water = f.outlet(perm, "DW002", limits={"w21003": 15, "w01018": 100})
+        air = f.outlet(perm, "DA001", kind="air", limits={"a21026": 35})
+        duty = MonitoringDuty.objects.create(permit=perm, outlet=None, pollutant=Pollutant.objects.get(code="w01018"),
+                                             method="manual", frequency="quarterly")
+        item = PermitItem.objects.create(permit=perm, category="records", title="环境管理台账")
+        limit = {lim.pollutant.code: lim.pk for lim in PermitLimit.objects.filter(outlet__permit=perm)}
+        return perm, [f"outlet:{air.pk}", f"limit:{limit['a21026']}", f"outlet:{water.pk}", f"limit:{limit['w01018']}",
+                      f"limit:{limit['w21003']}", f"duty:{duty.pk}", f"item:{item.pk}"]
+
+    alone, alone_refs = fill(f.permit(county.ent_b))
+    with CaptureQueriesContext(connection) as one:
+        built_alone = checklists.checklists_build(permits=[alone])
+    many = [fill(f.permit(ent)) for ent in (county.ent_a, county.ent_grid, county.ent_b)]
+    with CaptureQueriesContext(connection) as three:
+        built = checklists.checklists_build(permits=[perm for perm, _ in many])
+    assert len(three.captured_queries) == len(one.captured_queries)
+
+    def lines(checklist):
+        return list(checklist.lines.order_by("seq").values_list("ref", "category", "title"))
+
+    assert [ref for ref, _, _ in lines(built_alone[alone.pk])] == alone_refs
+    for perm, refs in many:
+        assert [ref for ref, _, _ in lines(built[perm.pk])] == refs
+    assert [line[1:] for line in lines(built[many[2][0].pk])] == [line[1:] for line in lines(built_alone[alone.pk])]
+    assert lines(built_alone[alone.pk])[3][2] == "DW002 化学需氧量 ≤ 100.0 mg/L"
 
 
 def test_failed_line_opens_an_order_and_a_retry_never_duplicates(county, permit):

@@ -3,7 +3,8 @@
 First the facts the consistency rule computes: for the latest quarterly execution report of each key
 enterprise with online monitoring, the devices' daily cumulative emissions (-Cou, CN 2031, stored through
 the ingestion path) over the report's quarter and the emissions the report declares — most within a few
-per cent of what was measured, about one in seven under-declared by a third or more. Then the colour
+per cent of what was measured, about one in seven under-declared by a third or more. They read only the
+enterprises and the devices, so they are built beside the hooks after the warnings (``prepare``). Then the colour
 history: the county scored as it stood 7 and 3 months ago (``scoring.score_past_months``: each run
 reads the records of the windows that ended then), so the enterprise file shows a history and the
 positive list, which needs six months of green or blue, finds its entrants. Then the present run over
@@ -11,6 +12,7 @@ everything the other apps seeded (reports, permits, monitoring data and warnings
 inspections, complaints, work orders, cases, manifests).
 """
 import datetime as dt
+import random
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,6 +26,7 @@ from .models import ReportedEmission
 from .services import scoring
 
 ORDER = 90  # after every other app's demo data: the score reads them all
+PREPARE_AFTER = "alerts"  # the emissions need the devices; they run beside dispatch, waste and outreach
 LOCAL = ZoneInfo("Asia/Shanghai")
 UNDER_DECLARED = 0.15
 HISTORY_MONTHS = (7, 3)  # the positive list needs one older than six months; each costs one full run
@@ -43,8 +46,12 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _emissions(county) -> int:
-    rng = county.rng
+def prepare(county) -> dict:
+    """The devices' daily emissions over each report's quarter and what the reports declare."""
+    return {"reported emissions": _emissions(random.Random(f"{county.seed}:ecocode"))}
+
+
+def _emissions(rng) -> int:
     reports = _latest_quarterly_reports()
     devices = {d.outlet_id: d for d in Device.objects.filter(outlet__permit_id__in=reports, is_active=True)}
     duties = (MonitoringDuty.objects.filter(permit_id__in=reports, method="online", outlet_id__in=devices)
@@ -80,8 +87,7 @@ def _emissions(county) -> int:
 
 
 def extend(county) -> dict:
-    emissions = _emissions(county)
     past = scoring.score_past_months(HISTORY_MONTHS)
     run = scoring.score_all()
-    return {"reported emissions": emissions, "past months scored": len(past), "eco-codes scored": run.enterprises,
+    return {"past months scored": len(past), "eco-codes scored": run.enterprises,
             "insufficient data": run.insufficient, "colour changes": run.colour_changes}

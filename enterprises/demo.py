@@ -167,6 +167,7 @@ class DemoCounty:
         if enterprises < 1:
             raise ValueError("at least one enterprise")
         self.n = enterprises
+        self.seed = seed
         self.rng = random.Random(seed)
         self.today = today or dt.date.today()
         self.progress = progress or (lambda done: None)
@@ -446,15 +447,39 @@ def reset() -> None:
     load_all()
 
 
-def after_seed_hooks() -> list[Callable[[DemoCounty], dict | None]]:
+@dataclass(frozen=True)
+class Hook:
+    """One app's extension of the demo county: ``extend`` in its turn and, if the app has one, its
+    ``prepare``, started once the hook of ``prepare_after`` (an app label; None: the enterprises) is done
+    and run beside the hooks after it (``core.beside``), finished before ``extend``. A preparation reads
+    only what the hooks up to ``prepare_after`` wrote and draws from a random generator of its own, so
+    the county is the same whether it ran beside them or in line."""
+
+    app: str
+    extend: Callable[[DemoCounty], dict | None]
+    prepare: Callable[[DemoCounty], dict | None] | None = None
+    prepare_after: str | None = None
+
+
+def after_seed_hooks() -> list[Hook]:
     """Other apps extend the demo county (devices, scores, work orders...) with a module
-    ``<app>/demo_seed.py`` holding ``extend(county) -> dict of counts``. They run by the module's
-    ``ORDER`` (default 50), then in INSTALLED_APPS order."""
+    ``<app>/demo_seed.py`` holding ``extend(county) -> dict of counts`` and, optionally,
+    ``prepare(county) -> dict of counts`` with ``PREPARE_AFTER``. They run by the module's ``ORDER``
+    (default 50), then in INSTALLED_APPS order; a preparation must start before its own hook."""
     from importlib import import_module
 
     from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
     from django.utils.module_loading import module_has_submodule
 
-    modules = [import_module(f"{config.name}.demo_seed") for config in apps.get_app_configs()
+    modules = [(config.label, import_module(f"{config.name}.demo_seed")) for config in apps.get_app_configs()
                if config.name != "enterprises" and module_has_submodule(config.module, "demo_seed")]
-    return [m.extend for m in sorted(modules, key=lambda m: getattr(m, "ORDER", 50))]
+    hooks = [Hook(app=label, extend=m.extend, prepare=getattr(m, "prepare", None),
+                  prepare_after=getattr(m, "PREPARE_AFTER", None))
+             for label, m in sorted(modules, key=lambda lm: getattr(lm[1], "ORDER", 50))]
+    order = [hook.app for hook in hooks]
+    for n, hook in enumerate(hooks):
+        if hook.prepare and hook.prepare_after is not None and hook.prepare_after not in order[:n]:
+            raise ImproperlyConfigured(f"{hook.app}'s demo preparation waits for {hook.prepare_after!r}, "
+                                       f"which is not a demo hook before it")
+    return hooks

@@ -2,8 +2,10 @@
 clock moved back: a question bank and two exams taken by a few hundred enterprises, law and policy
 articles pushed by industry and township over the last months (most read), questions at every stage
 (some answered late, some overdue, some published in the FAQ), steward health checks with overdue
-and completed remedy items, and last quarter's self-assessments."""
+and completed remedy items (all these beside dispatch: ``prepare``), and last quarter's self-assessments,
+which read the warnings and rounds."""
 import datetime as dt
+import random
 
 from django.db.models import F
 
@@ -15,7 +17,8 @@ from .services import articles, assessments, exams, healthchecks, questions
 from .services.errors import OutreachError
 from .views.assessments import last_quarter
 
-ORDER = 80  # after monitoring and dispatch (warnings, rounds), before the eco-code scoring
+ORDER = 80  # the self-assessments read the warnings and the rounds (dispatch); before the eco-code scoring
+PREPARE_AFTER = "alerts"  # exams, articles, questions and health checks need only the accounts
 
 BANK = [
     ("single", "《排污许可管理条例》自哪一天起施行？", ["2020年3月1日", "2021年3月1日", "2022年1月1日"], [1]),
@@ -200,9 +203,13 @@ def _self_assessments(rng, now, today) -> int:
     return made
 
 
-def extend(county) -> dict:
-    now, rng, bureau = clock.now(), county.rng, _bureau()
-    today = now.date()
+def prepare(county) -> dict:
+    """What reads only the enterprises and their accounts, built beside the hooks after the warnings."""
+    now, rng, bureau = clock.now(), random.Random(f"{county.seed}:outreach"), _bureau()
     return {"exam attempts": _exams(rng, now, bureau), "article deliveries": _articles(rng, now, bureau),
-            "questions": _questions(rng, now), "health checks": _health_checks(rng, now, today),
-            "self-assessments": _self_assessments(rng, now, today)}
+            "questions": _questions(rng, now), "health checks": _health_checks(rng, now, now.date())}
+
+
+def extend(county) -> dict:
+    now = clock.now()
+    return {"self-assessments": _self_assessments(county.rng, now, now.date())}

@@ -90,6 +90,36 @@ def test_same_seed_same_county_and_reset():
     assert snapshot() != first
 
 
+def prepared() -> dict:
+    """What the preparations built beside the other hooks (``Hook.prepare``) and what reads it, by natural key."""
+    from ecocode.models import EcoCode, ReportedEmission
+    from monitoring.models import Reading
+    from outreach.models import ArticleReceipt, Attempt, Question
+
+    return {
+        "emissions": sorted(ReportedEmission.objects.values_list(
+            "report__permit__number", "report__period_start", "pollutant__code", "amount_kg")),
+        "readings": Reading.objects.filter(kind="day").count(),
+        "attempts": sorted(Attempt.objects.values_list("enterprise__credit_code", "exam__title", "score")),
+        "read": ArticleReceipt.objects.filter(read_at__isnull=False).count(),
+        "questions": sorted(Question.objects.values_list("asked_by__username", "title", "state")),
+        "colours": sorted(EcoCode.objects.values_list("enterprise__credit_code", "colour", "score")),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_prepared_beside_is_what_is_built_in_line(monkeypatch):
+    import core.beside
+
+    assert core.beside.can_fork()  # outside a transaction on PostgreSQL: the preparations run in their own process
+    seed(n=40, seed=3)
+    beside = prepared()
+    assert beside["emissions"] and beside["attempts"] and beside["questions"]
+    monkeypatch.setattr(core.beside, "can_fork", lambda: False)
+    seed(n=40, seed=3, reset=True)
+    assert prepared() == beside
+
+
 def test_reference_data_survives_the_flush_of_the_previous_test():
     # Runs after the transactional test above: the conftest hook reloaded every app's reference data.
     from ecocode.models import ColourBand, Indicator

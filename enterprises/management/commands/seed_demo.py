@@ -2,32 +2,51 @@
 import datetime as dt
 import time
 from contextlib import contextmanager
+from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test.utils import override_settings
 from tqdm import tqdm
 
+from core.beside import Beside
 from core.db import statistics_refresh
 from enterprises import demo
 
 
 @contextmanager
 def _fast_commits():
-    """The services commit step by step (thousands of commits); on PostgreSQL the seed's own session does
-    not wait for each commit's WAL flush (``synchronous_commit = off``: a crash loses at most the last
-    commits of a demo being built, never consistency). Other sessions keep the server's setting."""
+    """The services commit step by step (thousands of commits); on PostgreSQL the seed's own sessions (its
+    own and those of the work it runs beside, ``core.beside``) do not wait for each commit's WAL flush
+    (``synchronous_commit = off``: a crash loses at most the last commits of a demo being built, never
+    consistency). Other sessions keep the server's setting."""
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
+
+    def relax(sender, connection, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+    connection_created.connect(relax, weak=False, dispatch_uid=_FAST_COMMITS)
+    relax(None, connection)
     try:
         yield
     finally:  # inside a transaction (a test's) the SET ends with it
+        connection_created.disconnect(dispatch_uid=_FAST_COMMITS)
         if connection.connection is not None and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO DEFAULT")
+
+
+_FAST_COMMITS = "seed_demo.fast_commits"
+
+
+def _timed(work, county) -> tuple[float, dict | None]:
+    began = time.perf_counter()
+    counts = work(county)
+    return time.perf_counter() - began, counts
 
 
 class Command(BaseCommand):
@@ -67,19 +86,35 @@ class Command(BaseCommand):
         report = county.run()
         bar.close()
         statistics_refresh()
-        for hook in demo.after_seed_hooks():
-            app = hook.__module__.removesuffix(".demo_seed")
-            if not no_progress:
-                self.stderr.write(f"  {app}: …", ending="")
-                self.stderr.flush()
+        hooks = demo.after_seed_hooks()
+        preparing = {}  # app → Beside
+        self._prepare(hooks, None, county, preparing)
+        for hook in hooks:
+            if hook.app in preparing:
+                seconds, counts = preparing.pop(hook.app).result()
+                report.counts.update(counts or {})
+                self._say(no_progress, f"  {hook.app}, prepared beside: {seconds:.1f} s\n")
+            self._say(no_progress, f"  {hook.app}: …")
             began = time.perf_counter()
-            report.counts.update(hook(county) or {})
+            report.counts.update(hook.extend(county) or {})
             statistics_refresh()  # the next hooks read what this one wrote
-            if not no_progress:
-                self.stderr.write(f"\r  {app}: {time.perf_counter() - began:.1f} s")
+            self._say(no_progress, f"\r  {hook.app}: {time.perf_counter() - began:.1f} s\n")
+            self._prepare(hooks, hook.app, county, preparing)
         elapsed = time.perf_counter() - started
         for key, value in report.counts.items():
             self.stdout.write(f"  {key:<24}{value:>10,}")
         self.stdout.write(self.style.SUCCESS(f"Demo county built in {elapsed:.1f} s."))
         self.stdout.write(f"Admin login: {demo.ADMIN_USERNAME} / {demo.ADMIN_PASSWORD}; "
                           f"every demo officer and enterprise account: password {demo.DEMO_PASSWORD}")
+
+    @staticmethod
+    def _prepare(hooks, after: str | None, county, preparing: dict) -> None:
+        """Start the preparations that wait for ``after``'s hook (None: the enterprises)."""
+        for hook in hooks:
+            if hook.prepare is not None and hook.prepare_after == after:
+                preparing[hook.app] = Beside(partial(_timed, hook.prepare, county))
+
+    def _say(self, quiet: bool, text: str) -> None:
+        if not quiet:
+            self.stderr.write(text, ending="")
+            self.stderr.flush()

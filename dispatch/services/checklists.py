@@ -256,6 +256,13 @@ def checked_answers(lines: dict[int, ChecklistLine], answers: list[dict]) -> dic
     return given
 
 
+def checked_position(latitude: float | None, longitude: float | None) -> None:
+    """Both GPS coordinates or neither, as degrees; else raise why not."""
+    if (latitude is None) != (longitude is None) or (latitude is not None and not (
+            -90 <= latitude <= 90 and -180 <= longitude <= 180)):
+        raise WorkflowError(_("Give both GPS coordinates, as degrees."))
+
+
 def failed_title(rnd: Round, line: ChecklistLine) -> str:
     """The title of the work order a failed line of ``rnd`` opens."""
     return (gettext("%(kind)s failed: %(line)s") % {"kind": rnd.get_kind_display(), "line": line.title})[:200]
@@ -281,9 +288,7 @@ def round_submit(*, kind: str, checklist: Checklist, user, answers: list[dict], 
     if notice is not None and (kind != Round.Kind.SELF_CHECK or notice.enterprise_id != enterprise.pk
                                or notice.checklist_id != checklist.pk):
         raise WorkflowError(_("The notice does not belong to this self-check."))
-    if (latitude is None) != (longitude is None) or (latitude is not None and not (
-            -90 <= latitude <= 90 and -180 <= longitude <= 180)):
-        raise WorkflowError(_("Give both GPS coordinates, as degrees."))
+    checked_position(latitude, longitude)
     lines = {line.pk: line for line in checklist.lines.all()}
     given = checked_answers(lines, answers)
     now = clock.now()

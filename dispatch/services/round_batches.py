@@ -1,9 +1,10 @@
 """Set-based submission of many rounds at once (a grid officer's device syncing the patrols it kept
-offline, the answers to a month's self-check notices, the demo's year of patrols): the checks and effects
-of ``round_submit`` — idempotent on each client UUID, every line answered, a failed line needs a note and
-opens a dispatched work order, a self-check answers its notice once and completes it — in a few
-statements for the batch: the rounds, their line results, the orders with their open and dispatch steps
-(from the time each round was done), the notices' completion, the audit entries and the handlers' notices."""
+offline, the answers to a month's self-check notices, a month's on-site inspections, the demo's year of
+patrols): the checks and effects of ``round_submit`` — idempotent on each client UUID, every line
+answered, a failed line needs a note and opens a dispatched work order, a self-check answers its notice
+once and completes it, an inspection records the officers present — in a few statements for the batch:
+the rounds, their officers, their line results, the orders with their open and dispatch steps (from the
+time each round was done), the notices' completion, the audit entries and the handlers' notices."""
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -19,14 +20,15 @@ from enterprises.signals import created_changes, rows_written
 
 from ..models import Checklist, ChecklistLine, LineResult, Round, SelfCheckNotice
 from ..workflow import NotAllowed, WorkflowError
-from .checklists import ROUND_SOURCE, checked_answers, failed_title, may_perform
+from .checklists import ROUND_SOURCE, checked_answers, checked_position, failed_title, may_perform
 from .escalations import orders_open_many
 
 
 @dataclass(frozen=True)
 class RoundEntry:
     """One filled checklist of a batch; ``submitted_at``: when it was done, if synced later (else now);
-    ``notice``: the self-check notice it answers."""
+    ``notice``: the self-check notice it answers; the rest as ``round_submit`` takes them (``officers``:
+    those present at an inspection besides the user)."""
 
     checklist: Checklist
     user: object
@@ -34,14 +36,18 @@ class RoundEntry:
     client_uuid: uuid.UUID
     submitted_at: dt.datetime | None = None
     notice: SelfCheckNotice | None = None
+    officers: tuple = ()
+    note: str = ""
+    case_lead: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def rounds_submit_many(*, kind: str, entries: list[RoundEntry]) -> list[Round]:
-    """Take in many rounds of ``kind``: patrols or self-checks (inspections name the officers present,
-    one by one through ``round_submit``). Returns the rounds in the order given; an entry whose client
+    """Take in many rounds of ``kind``. Returns the rounds in the order given; an entry whose client
     UUID was submitted before gets the first round. All or nothing: one invalid entry refuses the batch."""
-    if kind not in (Round.Kind.PATROL, Round.Kind.SELF_CHECK):
-        raise WorkflowError(_("Only patrols and self-checks are taken in by the batch."))
+    if kind not in Round.Kind.values:
+        raise WorkflowError(_("Unknown kind of round."))
     uuids = [uuid.UUID(str(e.client_uuid)) for e in entries]
     done = {r.client_uuid: r for r in Round.objects.filter(client_uuid__in=uuids)}
     checklist_ids = {e.checklist.pk for e in entries}
@@ -58,14 +64,21 @@ def rounds_submit_many(*, kind: str, entries: list[RoundEntry]) -> list[Round]:
         enterprise = enterprises[entry.checklist.enterprise_id]
         if not may_perform(entry.user, kind, enterprise):
             raise NotAllowed(_("You may not submit this kind of round for this enterprise."))
+        checked_position(entry.latitude, entry.longitude)
         given = checked_answers(lines[entry.checklist.pk], entry.answers)
         fresh.append((entry, client_uuid, enterprise, given, entry.submitted_at or now))
     _check_notices(kind, [entry for entry, *_rest in fresh])
     with transaction.atomic():
         rounds = Round.objects.bulk_create([
             Round(kind=kind, checklist=entry.checklist, enterprise=enterprise, township_id=enterprise.township_id,
-                  client_uuid=client_uuid, notice=entry.notice, performed_by=entry.user, submitted_at=at)
+                  client_uuid=client_uuid, notice=entry.notice, performed_by=entry.user, submitted_at=at,
+                  note=entry.note, case_lead=entry.case_lead, latitude=entry.latitude, longitude=entry.longitude)
             for entry, client_uuid, enterprise, _given, at in fresh], batch_size=1000)
+        if kind == Round.Kind.INSPECTION:
+            Round.officers.through.objects.bulk_create(
+                Round.officers.through(round_id=rnd.pk, user_id=officer)
+                for rnd, (entry, *_rest) in zip(rounds, fresh)
+                for officer in sorted({entry.user.pk, *(o.pk for o in entry.officers)}))
         rows_written.send(sender=Round, changes=created_changes(rounds), source="rounds_submit_many")
         openings, results = [], []
         for rnd, (entry, _uuid, enterprise, given, at) in zip(rounds, fresh):

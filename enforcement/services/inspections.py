@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.escalation import Escalation
 from dispatch.models import LineResult, Round, WorkOrder
-from dispatch.services import checklist_build, checklists_build, round_submit, work_order_open
+from dispatch.services import (
+    RoundEntry,
+    checklist_build,
+    checklists_build,
+    round_submit,
+    rounds_submit_many,
+    work_order_open,
+)
 from dispatch.services.escalations import orders_open_many
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
@@ -139,8 +146,8 @@ def _batch_checks(entries, now: dt.datetime) -> None:
 def inspections_record_on_site(*, entries: list[OnSiteEntry]) -> list[Inspection]:
     """Many on-site inspections at once: the checks and effects of ``inspection_record_on_site``, with the
     checklists built in one batch, the inspections, their officers and case leads written in bulk and the
-    enterprises asked to confirm in one batch of notifications. Each round goes through ``round_submit``
-    (its failed lines open their work orders there), at the entry's ``recorded_at``. Returns the
+    enterprises asked to confirm in one batch of notifications. The rounds go through ``rounds_submit_many``
+    (their failed lines open their work orders there), each dated at its entry's ``recorded_at``. Returns the
     inspections in the order given (a retried submission gets the first one). All or nothing."""
     now = clock.now()
     _batch_checks(entries, now)
@@ -151,13 +158,10 @@ def inspections_record_on_site(*, entries: list[OnSiteEntry]) -> list[Inspection
     if any(e.enterprise.pk not in permits for e in entries):
         raise WorkflowError(_("The enterprise has no valid permit to check against."))
     checklists = checklists_build(permits=list(permits.values()))
-    rounds = []
-    for e in entries:
-        with clock.frozen(e.recorded_at or now):  # round_submit dates the round and its orders by the clock
-            rounds.append(round_submit(
-                kind="inspection", checklist=checklists[permits[e.enterprise.pk].pk], user=e.user,
-                answers=e.answers, client_uuid=e.client_uuid, officers=e.officers, note=e.findings,
-                case_lead=e.case_lead, latitude=e.latitude, longitude=e.longitude)[0])
+    rounds = rounds_submit_many(kind="inspection", entries=[RoundEntry(
+        checklist=checklists[permits[e.enterprise.pk].pk], user=e.user, answers=e.answers, client_uuid=e.client_uuid,
+        submitted_at=e.recorded_at or now, officers=tuple(e.officers), note=e.findings, case_lead=e.case_lead,
+        latitude=e.latitude, longitude=e.longitude) for e in entries])
     by_round = {i.round_id: i for i in Inspection.objects.filter(round__in=rounds)}
     failed = dict(LineResult.objects.filter(round__in=rounds, result=LineResult.Result.FAIL).values("round")
                   .annotate(n=Count("pk")).values_list("round", "n"))

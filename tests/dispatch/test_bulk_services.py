@@ -195,7 +195,7 @@ def test_a_self_check_batch_refuses_a_wrong_or_answered_notice(county, notices):
             rounds_submit_many(kind="self_check", entries=[entry(second, first_user)])
         with pytest.raises(WorkflowError, match="already answered"):  # twice in one batch
             rounds_submit_many(kind="self_check", entries=[entry(first, first_user), entry(first, first_user)])
-        with pytest.raises(WorkflowError, match="Only patrols and self-checks"):
+        with pytest.raises(NotAllowed):  # an enterprise does not inspect itself
             rounds_submit_many(kind="inspection", entries=[entry(first, first_user)])
         assert Round.objects.count() == 0 and SelfCheckNotice.objects.filter(completed_at__isnull=False).count() == 0
         rounds_submit_many(kind="self_check", entries=[entry(first, first_user)])

@@ -11,7 +11,7 @@ from core import clock
 from dispatch.models import LineResult, Round, Transition, WorkOrder
 from dispatch.services import RoundEntry, checklists, rounds_submit_many
 from dispatch.workflow import NotAllowed, WorkflowError
-from enterprises.models import PermitItem
+from enterprises.models import PermitItem, Role
 from notifications.models import Notification
 from tests import factories as f
 
@@ -87,6 +87,40 @@ def test_one_invalid_entry_refuses_the_batch(county):
                           client_uuid=uuid.uuid4())
     with pytest.raises(NotAllowed):
         rounds_submit_many(kind="patrol", entries=[good, stranger])
-    with pytest.raises(WorkflowError, match="Only patrols"):
+    with pytest.raises(NotAllowed):  # a township officer patrols, does not inspect
         rounds_submit_many(kind="inspection", entries=[good])
+    with pytest.raises(WorkflowError, match="Unknown kind"):
+        rounds_submit_many(kind="visit", entries=[good])
+    askew = RoundEntry(checklist=checklist, user=county.officer_a, answers=_answers(checklist),
+                       client_uuid=uuid.uuid4(), latitude=30.6)
+    with pytest.raises(WorkflowError, match="GPS"):
+        rounds_submit_many(kind="patrol", entries=[good, askew])
     assert Round.objects.count() == 0 and WorkOrder.objects.count() == 0
+
+
+def test_inspections_in_a_batch_record_what_one_by_one_records(county):
+    """Officers present, note, case lead and position, and the failed lines' orders from the inspection."""
+    def inspection_facts():
+        return sorted((r.enterprise_id, r.note, r.case_lead, r.latitude, r.longitude, r.submitted_at,
+                       tuple(sorted(r.officers.values_list("pk", flat=True))),
+                       tuple(sorted(WorkOrder.objects.filter(source_ref__startswith=f"round:{r.pk}:")
+                                    .values_list("source", "opened_by", "opened_at"))))
+                      for r in Round.objects.filter(kind="inspection"))
+
+    checklist, second = _checklist(county.ent_b), f.user(Role.ENFORCEMENT)
+    done_at = T0 - dt.timedelta(hours=4)
+    kw = dict(user=county.inspector, officers=[second], note="雨污分流不彻底", case_lead=True,
+              latitude=30.61, longitude=120.52)
+    with clock.frozen(done_at):
+        checklists.round_submit(kind="inspection", checklist=checklist, answers=_answers(checklist, fail_seq={2}),
+                                client_uuid=uuid.uuid4(), **kw)
+    one_by_one = inspection_facts()
+    assert one_by_one[0][6] == tuple(sorted([county.inspector.pk, second.pk]))
+    assert one_by_one[0][7] == (("inspection", county.inspector.pk, done_at),)
+    WorkOrder.objects.all().delete(), Round.objects.all().delete()
+    kw["officers"] = tuple(kw["officers"])
+    with clock.frozen(T0):
+        rounds_submit_many(kind="inspection", entries=[RoundEntry(
+            checklist=checklist, answers=_answers(checklist, fail_seq={2}), client_uuid=uuid.uuid4(),
+            submitted_at=done_at, **kw)])
+    assert inspection_facts() == one_by_one

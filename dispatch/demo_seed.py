@@ -3,9 +3,15 @@ enterprises (most answered, some with failed lines), this month's inspections by
 last year's grid patrols of the smaller units (registration and simplified class: nearly every one
 visited once, about one in ten not yet), public complaints, and work orders at every stage and age,
 all made through the dispatch services with the clock moved back, so deadlines, overdue marks and
-officer statistics are real."""
+officer statistics are real.
+
+The rounds (self-checks, inspections, patrols) read only the enterprises and their permits: they are
+built beside the monitoring data and the warnings (``prepare``), with a random generator of their own.
+The complaints and the orders' later steps come after both, over every open order in a fixed order
+(by source and reference, not by id, which the two sides share)."""
 import datetime as dt
 import uuid
+import random
 from collections import defaultdict
 
 from django.utils import timezone
@@ -18,6 +24,7 @@ from . import services
 from .models import Checklist, ChecklistLine, LineResult, Round, SelfCheckNotice, WorkOrder
 from .services import checklists
 
+PREPARE_AFTER = None  # the rounds need only the enterprises and their permits
 FAILED_NOTE = "现场发现台账记录不全，需整改"
 COMPLAINTS = ["夜间有刺鼻气味，持续两个多小时", "排水口有黄色泡沫流入河道", "厂区烟囱冒黑烟", "设备噪声很大影响休息",
               "厂区门口堆放废料无人清理", "雨水管里流出有颜色的水", "晚上偷偷排放废气，味道很重"]
@@ -161,7 +168,7 @@ def _move_orders(rng) -> None:
             grid_officers.setdefault(user.grid_id, user)
     steps = []
     for order in WorkOrder.objects.filter(state=WorkOrder.State.DISPATCHED).select_related("enterprise__grid") \
-            .order_by("pk"):
+            .order_by("source", "source_ref", "opened_at", "pk"):
         township_officer = township_officers.get(order.township_id)
         if township_officer is None or order.team_id or rng.random() < 0.35:
             continue
@@ -189,13 +196,14 @@ def _move_orders(rng) -> None:
             services.work_orders_act(steps=day_steps)
 
 
+def prepare(county) -> dict:
+    now, rng = clock.now(), random.Random(f"{county.seed}:dispatch")
+    return {"self-check notices": _self_checks(rng, now), "inspections": _inspections(rng, now),
+            "patrols": _patrols(rng, now)}
+
+
 def extend(county) -> dict:
-    now = clock.now()
-    rng = county.rng
-    notices = _self_checks(rng, now)
-    inspections = _inspections(rng, now)
-    patrols = _patrols(rng, now)
+    now, rng = clock.now(), county.rng
     complaints = _complaints(rng, now)
     _move_orders(rng)
-    return {"self-check notices": notices, "inspections": inspections, "patrols": patrols, "complaints": complaints,
-            "work orders": WorkOrder.objects.count()}
+    return {"complaints": complaints, "work orders": WorkOrder.objects.count()}

@@ -4,25 +4,30 @@ First the facts the consistency rule computes: for the latest quarterly executio
 enterprise with online monitoring, the devices' daily cumulative emissions (-Cou, CN 2031, stored through
 the ingestion path) over the report's quarter and the emissions the report declares — most within a few
 per cent of what was measured, about one in seven under-declared by a third or more. They read only the
-enterprises and the devices, so they are built beside the hooks after the warnings (``prepare``). Then the colour
-history: the county scored as it stood 7 and 3 months ago (``scoring.score_past_months``: each run
-reads the records of the windows that ended then), so the enterprise file shows a history and the
-positive list, which needs six months of green or blue, finds its entrants. Then the present run over
+enterprises and the devices, so they are built beside the hooks after the warnings (``prepare``).
+
+Then the colour history: the county scored as it stood 7 and 3 months ago (``scoring.score_past_months``:
+each run reads the records of the windows that ended then), so the enterprise file shows a history and
+the positive list, which needs six months of green or blue, finds its entrants. Then the present run over
 everything the other apps seeded (reports, permits, monitoring data and warnings, self-checks,
-inspections, complaints, work orders, cases, manifests).
+inspections, complaints, work orders, cases, manifests). The later month and the present are read beside
+the first month's run, and stored in order.
 """
 import datetime as dt
 import random
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from core import clock
+from core.beside import Beside
 from enterprises.models import ExecutionReport, MonitoringDuty
 from monitoring.hj212 import ParsedReading
 from monitoring.models import Device
 from monitoring.services import aggregate_partitions, partitions
 from monitoring.services.ingest import Unit, store
 
-from .models import ReportedEmission
+from .models import ReportedEmission, ScoringRun
 from .services import scoring
 
 ORDER = 90  # after every other app's demo data: the score reads them all
@@ -87,7 +92,9 @@ def _emissions(rng) -> int:
 
 
 def extend(county) -> dict:
-    past = scoring.score_past_months(HISTORY_MONTHS)
-    run = scoring.score_all()
+    now = clock.now()
+    present = Beside(partial(scoring.evaluation_of, as_of=now))  # read beside the past months' runs
+    past = scoring.score_past_months(HISTORY_MONTHS, as_of=now)
+    run = scoring.run(trigger=ScoringRun.Trigger.NIGHTLY, as_of=now, evaluation=present.result())
     return {"past months scored": len(past), "eco-codes scored": run.enterprises,
             "insufficient data": run.insufficient, "colour changes": run.colour_changes}

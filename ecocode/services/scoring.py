@@ -20,12 +20,15 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
 
 from core import clock
+from core.beside import Beside
 from core.db import advisory_lock
 from enterprises.models import Enterprise
 
@@ -222,23 +225,50 @@ def _lock() -> None:
     advisory_lock("ecocode.scoring")
 
 
-def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None, notify: bool = True) -> ScoringRun:
-    """Score the given enterprises (None: every enterprise not closed) and store the results; ``notify``
-    False records the colour changes without telling the enterprises (a past month's)."""
+@dataclass(frozen=True)
+class Evaluation:
+    """What a run reads for its moment: the catalogue version, the enterprises, their explanation entries
+    (``evaluate``), the rules without a data source and the enterprises with too little data. A run writes
+    nothing that another run's evaluation reads, so several moments can be read at once (``core.beside``)."""
+
+    version_id: int
+    target_ids: list
+    losses: dict
+    unavailable: list
+    grey: set
+
+
+def evaluation_of(*, as_of: dt.datetime, enterprise_ids=None) -> Evaluation:
+    """Read what a run at ``as_of`` of ``enterprise_ids`` (None: every enterprise not closed) scores."""
     from .reviews import relieved_episodes
 
-    as_of = as_of or clock.now()
-    started = clock.now()
     version: CatalogueVersion = current_version()
     ids = None if enterprise_ids is None else tuple(enterprise_ids)
     targets = (Enterprise.objects.exclude(status=Enterprise.Status.CLOSED) if ids is None
                else Enterprise.objects.filter(pk__in=ids))
+    ctx = Context(as_of, ids)
+    target_ids = list(targets.order_by("pk").values_list("pk", flat=True))
+    losses, unavailable = evaluate(version.snapshot, ctx, relieved_episodes(ids))
+    grey = coverage.insufficient(version.snapshot["coverage"], ctx, target_ids)
+    return Evaluation(version.pk, target_ids, losses, unavailable, grey)
+
+
+def run(*, trigger: str, enterprise_ids=None, as_of: dt.datetime | None = None, notify: bool = True,
+        evaluation: Evaluation | None = None) -> ScoringRun:
+    """Score the given enterprises (None: every enterprise not closed) and store the results; ``notify``
+    False records the colour changes without telling the enterprises (a past month's). ``evaluation``:
+    what was read for this moment beforehand (``evaluation_of``, same enterprises), else read here, under
+    the lock; one read for another catalogue version is read again."""
+    as_of = as_of or clock.now()
+    started = clock.now()
+    version: CatalogueVersion = current_version()
     with transaction.atomic():
         _lock()
-        ctx = Context(as_of, ids)
-        target_ids = list(targets.order_by("pk").values_list("pk", flat=True))
-        losses, unavailable = evaluate(version.snapshot, ctx, relieved_episodes(ids))
-        grey = coverage.insufficient(version.snapshot["coverage"], ctx, target_ids)
+        if evaluation is None or evaluation.version_id != version.pk:
+            evaluation = evaluation_of(as_of=as_of, enterprise_ids=enterprise_ids)
+        ids = None if enterprise_ids is None else tuple(enterprise_ids)
+        target_ids, losses, unavailable, grey = (evaluation.target_ids, evaluation.losses, evaluation.unavailable,
+                                                 evaluation.grey)
         scoring = ScoringRun.objects.create(
             trigger=trigger, as_of=as_of, started_at=started, catalogue_version=version,
             unavailable_rules=[dict(u, enterprises=len(target_ids)) for u in unavailable])
@@ -292,13 +322,17 @@ def score_past_months(months, *, as_of: dt.datetime | None = None) -> list[Scori
     orders opened, inspections and penalties decided by that moment), so the colour history that the
     positive list and the enterprise file read is a real one. Registry state (a permit's status, a device's
     registration) is read as it is now. The colour changes are recorded at their moment and not announced;
-    the present colour is the next nightly run's."""
+    the present colour is the next nightly run's. The later moments are read beside the first run
+    (``core.beside``: in processes of their own where the database allows), then stored in order."""
     as_of = as_of or clock.now()
     first = as_of - dt.timedelta(days=30 * max(months))
     if ColourChange.objects.filter(changed_at__gt=first).exists():
         raise ValueError("a colour history comes before the colours recorded since its first month")
-    return [run(trigger=ScoringRun.Trigger.HISTORY, as_of=as_of - dt.timedelta(days=30 * n), notify=False)
-            for n in sorted(months, reverse=True)]
+    moments = [as_of - dt.timedelta(days=30 * n) for n in sorted(months, reverse=True)]
+    later = [Beside(partial(evaluation_of, as_of=moment)) for moment in moments[1:]]
+    runs = [run(trigger=ScoringRun.Trigger.HISTORY, as_of=moments[0], notify=False)]
+    return runs + [run(trigger=ScoringRun.Trigger.HISTORY, as_of=moment, notify=False, evaluation=read.result())
+                   for moment, read in zip(moments[1:], later, strict=True)]
 
 
 def score_enterprise(enterprise: Enterprise, as_of: dt.datetime | None = None,

@@ -1,5 +1,6 @@
 """The engine end to end: the catalogue, colours at the thresholds' edges, caps, stored explanations,
 colour changes recorded and notified, catalogue versions, the nightly task."""
+import dataclasses
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
@@ -120,6 +121,23 @@ def test_past_months_are_scored_from_the_records_of_their_windows(now):
     assert EcoCode.objects.get(enterprise=ent).colour == "orange"
     with pytest.raises(ValueError):  # a history goes before the colours already recorded
         scoring.score_past_months((2,))
+
+
+def test_a_run_stores_what_was_read_for_its_moment_unless_the_catalogue_changed(now):
+    ent = f.enterprise()
+    perm = f.permit(ent)
+    report(perm, "annual", dt.date(2024, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 3, 20))
+    on_time_report(perm)
+    _penalise(ent, 1, on=dt.date(2026, 3, 1))
+    read = scoring.evaluation_of(as_of=now)
+    assert "M33" in {e["code"] for e in read.losses[ent.pk]}
+    stored = scoring.run(trigger="nightly", as_of=now, evaluation=read)
+    assert Score.objects.get(run=stored, enterprise=ent).explanation == read.losses[ent.pk]
+    cleared = dataclasses.replace(read, losses={})  # what was read is what is stored, not read again
+    assert Score.objects.get(run=scoring.run(trigger="nightly", as_of=now, evaluation=cleared), enterprise=ent).score == 100
+    stale = dataclasses.replace(cleared, version_id=-1)  # read under another catalogue version: read again
+    again = Score.objects.get(run=scoring.run(trigger="nightly", as_of=now, evaluation=stale), enterprise=ent)
+    assert again.explanation == read.losses[ent.pk]
 
 
 def test_every_catalogue_change_is_a_new_version(now):

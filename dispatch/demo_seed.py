@@ -10,8 +10,8 @@ built beside the monitoring data and the warnings (``prepare``), with a random g
 The complaints and the orders' later steps come after both, over every open order in a fixed order
 (by source and reference, not by id, which the two sides share)."""
 import datetime as dt
-import uuid
 import random
+import uuid
 from collections import defaultdict
 
 from django.utils import timezone

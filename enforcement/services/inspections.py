@@ -25,6 +25,7 @@ from dispatch.services import (
     rounds_submit_many,
     work_order_open,
 )
+from dispatch.services.checklists import checked_position
 from dispatch.services.escalations import orders_open_many
 from dispatch.workflow import NotAllowed, WorkflowError
 from enterprises import jurisdiction
@@ -54,12 +55,6 @@ def _check_team(user, officers) -> set[int]:
     return team
 
 
-def _check_gps(latitude, longitude) -> None:
-    if (latitude is None) != (longitude is None) or (latitude is not None and not (
-            -90 <= latitude <= 90 and -180 <= longitude <= 180)):
-        raise WorkflowError(_("Give both GPS coordinates, as degrees."))
-
-
 def _lead(inspection: Inspection, user, facts: str) -> Case | None:
     return case_open_lead(user=user, inspection=inspection, facts=facts) if inspection.case_lead else None
 
@@ -72,7 +67,7 @@ def inspection_record_on_site(*, user, enterprise, officers, answers: list[dict]
     """An on-site inspection against the enterprise's current checklist (two officers or more)."""
     _check(user, enterprise, started_at, ended_at, planned, hasattr(planned, "inspection"))
     team = _check_team(user, officers)
-    _check_gps(latitude, longitude)
+    checked_position(latitude, longitude)
     permit = enterprise.permits.filter(status=Permit.Status.VALID).order_by("-valid_from").first()
     if permit is None:
         raise WorkflowError(_("The enterprise has no valid permit to check against."))
@@ -153,7 +148,7 @@ def inspections_record_on_site(*, entries: list[OnSiteEntry]) -> list[Inspection
     _batch_checks(entries, now)
     teams = [_check_team(e.user, e.officers) for e in entries]
     for e in entries:
-        _check_gps(e.latitude, e.longitude)
+        checked_position(e.latitude, e.longitude)
     permits = current_permits({e.enterprise.pk for e in entries})
     if any(e.enterprise.pk not in permits for e in entries):
         raise WorkflowError(_("The enterprise has no valid permit to check against."))

@@ -14,6 +14,8 @@ from core.beside import Beside
 from core.db import statistics_refresh
 from enterprises import demo
 
+_FAST_COMMITS = "seed_demo.fast_commits"
+
 
 @contextmanager
 def _fast_commits():
@@ -38,9 +40,6 @@ def _fast_commits():
         if connection.connection is not None and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO DEFAULT")
-
-
-_FAST_COMMITS = "seed_demo.fast_commits"
 
 
 def _timed(work, county) -> tuple[float, dict | None]:

@@ -177,6 +177,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUES]
 CELERY_TASK_ROUTES = {
     "alerts.tasks.evaluate_alerts": {"queue": "warnings"},
+    "monitoring.tasks.fold_aggregate_backlog": {"queue": "warnings"},
     "notifications.tasks.*": {"queue": "notifications"},
     "ecocode.tasks.*": {"queue": "scoring"},
     "enterprises.tasks.*": {"queue": "imports"},
@@ -187,6 +188,7 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "notifications.tasks.deliver_pending_notifications",
                               "schedule": timedelta(minutes=1)},
     "evaluate-alerts": {"task": "alerts.tasks.evaluate_alerts", "schedule": timedelta(minutes=5)},
+    "fold-aggregate-backlog": {"task": "monitoring.tasks.fold_aggregate_backlog", "schedule": timedelta(minutes=1)},
     "create-reading-partitions": {"task": "monitoring.tasks.create_reading_partitions",
                                   "schedule": crontab(hour=0, minute=5)},
     "score-all-enterprises": {"task": "ecocode.tasks.score_all", "schedule": crontab(hour=1, minute=30)},
@@ -381,6 +383,10 @@ HJ212_DISTINCT_REFUSALS = env_bool("HJ212_DISTINCT_REFUSALS", False)  # tell unk
 HJ212_HISTORY_DAYS = int(os.environ.get("HJ212_HISTORY_DAYS", "7"))
 HJ212_HISTORY_EVERY_MINUTES = int(os.environ.get("HJ212_HISTORY_EVERY_MINUTES", "60"))
 HJ212_COMMAND_POLL_SECONDS = float(os.environ.get("HJ212_COMMAND_POLL_SECONDS", "10"))
+# A batch of this many frames or more (a busy server) leaves its windows to the aggregate backlog, which the
+# server folds every HJ212_AGGREGATE_FOLD_SECONDS (monitoring.services.aggregate_backlog); 0: never defer.
+HJ212_DEFER_AGGREGATES_FROM = int(os.environ.get("HJ212_DEFER_AGGREGATES_FROM", "50"))
+HJ212_AGGREGATE_FOLD_SECONDS = float(os.environ.get("HJ212_AGGREGATE_FOLD_SECONDS", "2"))
 # Retention and roll-up policies, in days, each run daily by beat (docs/scaling.md, "Retention"); every value
 # can be overridden by the environment variable beside it:
 # - readings: raw readings, dropped by whole daily partitions (monitoring.services.retention);

@@ -10,6 +10,9 @@ logged as one summary row per reason when the connection closes. Complete frames
 which group-commits whatever has queued up from all connections in one ``ingest_frames`` call (one
 transaction, set-based SQL), off the event loop. A connection gets its acknowledgements (CN 9014, or
 9011 with QnRtn for a refused packet that asked for a reply) only after its packets are committed.
+When the writer is busy (a batch of ``HJ212_DEFER_AGGREGATES_FROM`` frames or more) the batch leaves its
+windows to the aggregate backlog, which a thread of the writer folds every
+``HJ212_AGGREGATE_FOLD_SECONDS`` and when the server stops (``monitoring.services.aggregate_backlog``).
 If the database is down the batch is retried with a fresh connection; packets that still cannot be
 stored are not acknowledged, so the devices resend them (and they are stored once). Every
 ``command_poll`` seconds the server sends the loggers connected to it what the platform asks them (the
@@ -34,7 +37,9 @@ from django.db import (
 )
 
 from core import clock
+from core.db import is_postgres
 from monitoring import hj212
+from monitoring.services.aggregate_backlog import backlog_fold
 from monitoring.services.commands import commands_due, commands_sent
 from monitoring.services.ingest import Outcome, ingest_frames
 from monitoring.services.rejections import ConnectionLog, rejection_summaries_record
@@ -53,10 +58,12 @@ class Job:
 class BatchWriter:
     """Threads that store queued frames in batches (up to ``max_items`` frames per transaction). With
     ``threads`` > 1 one batch is parsed while another waits on the database; a lock conflict between two
-    batches (deadlock) is retried like a lost connection, and ON CONFLICT keeps the retry exactly-once."""
+    batches (deadlock) is retried like a lost connection, and ON CONFLICT keeps the retry exactly-once.
+    A batch of ``defer_from`` frames or more defers its aggregates (0: never); one more thread folds the
+    backlog every ``fold_every`` seconds after a deferred batch, and once more at ``stop``."""
 
     def __init__(self, max_items: int = 2000, linger: float = 0.0, retries: int = 3, retry_delay: float = 1.0,
-                 threads: int = 2):
+                 threads: int = 2, defer_from: int | None = None, fold_every: float | None = None):
         self.max_items = max_items
         self.linger = linger
         self.retries = retries
@@ -69,16 +76,26 @@ class BatchWriter:
         self.check_every = 30.0
         self.batches = 0
         self.frames = 0
+        self.defer_from = settings.HJ212_DEFER_AGGREGATES_FROM if defer_from is None else defer_from
+        self.fold_every = settings.HJ212_AGGREGATE_FOLD_SECONDS if fold_every is None else fold_every
+        self.deferred_batches = 0
+        self.folded = 0  # readings this writer's folds counted into their windows
+        self._to_fold = threading.Event()  # a batch was deferred since the last fold
+        self._stopped = threading.Event()
+        self._folder = threading.Thread(target=self._fold_loop, name="hj212-aggregates", daemon=True)
 
     def start(self) -> None:
         for thread in self.threads:
             thread.start()
+        self._folder.start()
 
     def stop(self) -> None:
         for _ in self.threads:
             self.queue.put(None)
         for thread in self.threads:
             thread.join()
+        self._stopped.set()
+        self._folder.join()
 
     def submit(self, items: list, source: str) -> asyncio.Future:
         loop = asyncio.get_running_loop()
@@ -118,10 +135,11 @@ class BatchWriter:
     def _flush(self, jobs: list[Job]) -> None:
         items = [item for job in jobs for item in job.items]
         sources = [job.source for job in jobs for _ in job.items]
+        defer = 0 < self.defer_from <= len(items) and is_postgres()
         for attempt in range(self.retries + 1):
             try:
                 self._check_connection()
-                outcomes = ingest_frames(items, source=sources)
+                outcomes = ingest_frames(items, source=sources, defer_aggregates=defer)
                 break
             except (OperationalError, InterfaceError) as exc:
                 log.warning("database unavailable (attempt %d): %s", attempt + 1, exc)
@@ -137,11 +155,41 @@ class BatchWriter:
         with self._count_lock:
             self.batches += 1
             self.frames += len(items)
+            self.deferred_batches += defer
+        if defer:
+            self._to_fold.set()
         at = 0
         for job in jobs:
             result = outcomes[at:at + len(job.items)]
             at += len(job.items)
             job.loop.call_soon_threadsafe(_resolve, job.future, result)
+
+    def _fold_loop(self) -> None:
+        """Fold the backlog ``fold_every`` seconds after a deferred batch (skipped while another process
+        folds: it takes these rows too, or the next turn does), and at stop, waiting for any other fold, so
+        what this server deferred is counted before it exits."""
+        try:
+            while not self._stopped.wait(self.fold_every):
+                if self._to_fold.is_set():
+                    self._fold(wait=False)
+            if self._to_fold.is_set():
+                self._fold(wait=True)
+        finally:
+            connection.close()
+
+    def _fold(self, *, wait: bool) -> None:
+        self._to_fold.clear()
+        try:
+            close_old_connections()
+            folded = backlog_fold(wait=wait)
+        except Exception:  # noqa: BLE001 (the rows stay in the backlog: the next turn, or beat, folds them)
+            log.exception("the aggregate backlog could not be folded")
+            connection.close()
+            folded = None
+        if folded is None:
+            self._to_fold.set()
+        else:
+            self.folded += folded
 
     def _check_connection(self) -> None:
         """Drop this thread's connection if it is broken or past its age, every ``check_every`` seconds:

@@ -1,7 +1,7 @@
 """Celery tasks of monitoring: thin wrappers over the services."""
 from celery import shared_task
 
-from .services import aggregate_partitions, partitions, rejections, retention
+from .services import aggregate_backlog, aggregate_partitions, partitions, rejections, retention
 
 
 @shared_task(name="monitoring.tasks.create_reading_partitions", ignore_result=True)
@@ -24,3 +24,10 @@ def expire_time_series() -> dict:
     (``settings.RETENTION_DAYS``)."""
     return {"reading_days": [d.isoformat() for d in retention.readings_expire()],
             "aggregates": retention.aggregates_expire(), "device_messages": retention.device_messages_expire()}
+
+
+@shared_task(name="monitoring.tasks.fold_aggregate_backlog", ignore_result=True)
+def fold_aggregate_backlog() -> int | None:
+    """Beat, every minute: count what is left in the aggregate backlog into its windows (a server folds its
+    own every few seconds; this catches what a server that died left). Skipped while another fold runs."""
+    return aggregate_backlog.backlog_fold(wait=False)

@@ -19,7 +19,10 @@ A batch of packets is written in one transaction, set-based:
 * aggregates: the half-hour, hourly and daily windows touched by the NEW readings are upserted in the
   same statement (count, valid count, sum, avg, min, max; valid = flag N outside the device's invalid
   periods, ``monitoring.validity``), each from the best data kind sent for it (daily > hourly > minute >
-  real-time; a better kind replaces a worse one, never mixed);
+  real-time; a better kind replaces a worse one, never mixed). A busy HJ 212 server defers them
+  (``defer_aggregates``): the new readings go into the aggregate backlog in the same statement, and
+  ``monitoring.services.aggregate_backlog`` counts them into their windows a moment later, many
+  readings of a window in one upsert;
 * device counters: one UPDATE for all devices of the batch; rejections and held values: bulk INSERTs.
 
 On SQLite (embedded mode) the same happens in a few ORM statements per batch (``_insert_rowwise``).
@@ -389,14 +392,15 @@ def _crc_value(field_: bytes) -> int | None:
 
 
 def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Sequence[str] = "",
-                  now: dt.datetime | None = None) -> list[Outcome]:
+                  now: dt.datetime | None = None, defer_aggregates: bool = False) -> list[Outcome]:
     """Validate and store a batch of frames (and log framing errors). Returns one Outcome per item,
     in order; every accepted packet's readings and held values are committed when this returns.
     ``source`` (the peer) is one string for all items or one per item.
 
     Refused: what cannot be framed, a bad CRC, an unreadable header, an unknown or deactivated MN, a
     wrong password. Everything else a registered device sends is stored: the items that count as
-    readings, the others as ``HeldValue``s."""
+    readings, the others as ``HeldValue``s. With ``defer_aggregates`` the readings' windows are counted
+    later, from the aggregate backlog (PostgreSQL only; see ``store``)."""
     now = now or clock.now()
     sources = [source] * len(items) if isinstance(source, str) else list(source)
     parsed: list[tuple[Packet | None, ProtocolError | None]] = []
@@ -438,22 +442,26 @@ def ingest_frames(items: Sequence[Frame | ProtocolError], *, source: str | Seque
             units.append(Unit(device, rows, outcome, held=held + unplaced, states=states,
                               messages=[message] if message else []))
         outcomes.append(outcome)
-    store(units, rejections, now=now)
+    store(units, rejections, now=now, defer_aggregates=defer_aggregates)
     return outcomes
 
 
 # --- storage --------------------------------------------------------------------------------------
 
-def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.datetime | None = None
-          ) -> StoreResult:
-    """Write accepted units and log rejections in one transaction; fills each unit's outcome.stored."""
+def store(units: Sequence[Unit], rejections: Sequence[Rejection], *, now: dt.datetime | None = None,
+          defer_aggregates: bool = False) -> StoreResult:
+    """Write accepted units and log rejections in one transaction; fills each unit's outcome.stored.
+    With ``defer_aggregates`` (on PostgreSQL) the new readings are put in the aggregate backlog instead of
+    being counted into their windows now: a batch costs about half as much to commit, and the backlog's
+    fold counts all the readings a window received meanwhile in one upsert."""
     now = now or clock.now()
     result = StoreResult(rejected=len(rejections))
     rows = [(unit.device, pollutant_id, reading, unit) for unit in units for pollutant_id, reading in unit.readings]
     result.readings = len(rows)
     with transaction.atomic():
         if rows:  # into the day's partition, made ahead by beat; other days land in the default partition
-            inserted = _insert_postgresql(rows, now) if is_postgres() else _insert_rowwise(rows, now)
+            inserted = (_insert_postgresql(rows, now, deferred=defer_aggregates) if is_postgres()
+                        else _insert_rowwise(rows, now))
             result.per_device = inserted
             result.stored = sum(inserted.values())
         held = [row for unit in units for row in unit.held]
@@ -510,16 +518,9 @@ _AGGREGATE_UPSERT = f"""
 agg_{{owner}} AS (
     INSERT INTO monitoring_aggregate (outlet_id, station_id, pollutant_id, period, start, kind, count, valid_count,
                                       sum, sum_sin, sum_cos, avg, min, max, updated_at)
-    SELECT {{outlet}}, {{station}}, pollutant_id, period, start, kind, count(*), count(*) FILTER (WHERE valid),
-           coalesce(sum(value) FILTER (WHERE valid), 0),
-           sum(sin(radians(value))) FILTER (WHERE valid AND direction),
-           sum(cos(radians(value))) FILTER (WHERE valid AND direction),
-           CASE WHEN bool_or(direction) THEN {_VECTOR_AVG.format(sin="sum(sin(radians(value))) FILTER (WHERE valid)",
-                                                                 cos="sum(cos(radians(value))) FILTER (WHERE valid)")}
-                ELSE avg(value) FILTER (WHERE valid) END,
-           min(value) FILTER (WHERE valid), max(value) FILTER (WHERE valid), %(now)s
+    SELECT {{outlet}}, {{station}}, pollutant_id, period, start, kind, count, valid_count, sum, sum_sin, sum_cos,
+           CASE WHEN direction THEN {_VECTOR_AVG.format(sin="sum_sin", cos="sum_cos")} ELSE avg END, min, max, %(now)s
     FROM best WHERE {{owner}}_id IS NOT NULL
-    GROUP BY {{owner}}_id, pollutant_id, period, start, kind
     ORDER BY {{owner}}_id, pollutant_id, period, start  -- one lock order for concurrent writers
     ON CONFLICT ({{owner}}_id, pollutant_id, period, start) WHERE {{owner}}_id IS NOT NULL DO UPDATE SET
         count = {_pick(f"{_AGG}.count + EXCLUDED.count", "EXCLUDED.count", f"{_AGG}.count")},
@@ -540,6 +541,8 @@ agg_{{owner}} AS (
     RETURNING 1
 )"""
 
+# The columns of a reading that its windows need (``valid_sql`` and the buckets), as the backlog keeps them.
+BACKLOG_COLUMNS = "device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag"
 _READINGS_SQL = f"""
 WITH input AS (
     SELECT * FROM unnest({", ".join(f"%({c})s::{t}[]" for c, t in zip(_COLUMNS, _TYPES))})
@@ -548,7 +551,7 @@ WITH input AS (
     INSERT INTO monitoring_reading ({", ".join(_COLUMNS)}, received_at)
     SELECT {", ".join(_COLUMNS)}, %(now)s FROM input
     ON CONFLICT DO NOTHING
-    RETURNING device_id, outlet_id, station_id, pollutant_id, kind, observed_at, value, flag
+    RETURNING {BACKLOG_COLUMNS}
 )"""
 _BUCKETS_SQL = f"""
 , checked AS MATERIALIZED (  -- validity once per reading, not once per window and aggregate that reads it
@@ -563,31 +566,54 @@ _BUCKETS_SQL = f"""
     JOIN (VALUES {", ".join(f"('{k}', {r})" for k, r in KIND_RANK.items())}) AS k(kind, rank) ON k.kind = ins.kind
     JOIN (VALUES {", ".join(f"('{p}', {r})" for p, r in PERIOD_TOP_KIND.items())}) AS p(period, top)
         ON k.rank <= p.top
+), grouped AS (  -- each window's statistics by kind
+    SELECT outlet_id, station_id, pollutant_id, period, start, kind, rank, count(*) AS count,
+           count(*) FILTER (WHERE valid) AS valid_count, coalesce(sum(value) FILTER (WHERE valid), 0) AS sum,
+           sum(sin(radians(value))) FILTER (WHERE valid AND direction) AS sum_sin,
+           sum(cos(radians(value))) FILTER (WHERE valid AND direction) AS sum_cos, bool_or(direction) AS direction,
+           avg(value) FILTER (WHERE valid) AS avg, min(value) FILTER (WHERE valid) AS min,
+           max(value) FILTER (WHERE valid) AS max
+    FROM buckets GROUP BY outlet_id, station_id, pollutant_id, period, start, kind, rank
 )"""
 _RANKED_SQL = """
 , best AS (  -- within the batch too, each window keeps only its best kind
-    SELECT * FROM (SELECT b.*, max(b.rank) OVER (PARTITION BY b.outlet_id, b.station_id, b.pollutant_id, b.period,
-                                                              b.start) AS best_rank
-                   FROM buckets b) ranked
+    SELECT * FROM (SELECT g.*, max(g.rank) OVER (PARTITION BY g.outlet_id, g.station_id, g.pollutant_id, g.period,
+                                                              g.start) AS best_rank
+                   FROM grouped g) ranked
     WHERE rank = best_rank
 )"""
 _OWNERS = {"outlet": _AGGREGATE_UPSERT.format(owner="outlet", outlet="outlet_id", station="NULL::bigint").strip(),
            "station": _AGGREGATE_UPSERT.format(owner="station", outlet="NULL::bigint", station="station_id").strip()}
+_BACKLOG_SQL = f"""
+, backlog AS (  -- counted into their windows later (monitoring.services.aggregate_backlog)
+    INSERT INTO monitoring_aggregate_backlog ({BACKLOG_COLUMNS})
+    SELECT {BACKLOG_COLUMNS} FROM ins
+    WHERE kind IN ({", ".join(f"'{k}'" for k in KIND_RANK)}) AND (outlet_id IS NOT NULL OR station_id IS NOT NULL)
+    RETURNING 1
+)"""
+
+
+def windows_sql(owners: tuple[str, ...], *, ranked: bool = True) -> str:
+    """The CTEs that count the rows of the CTE ``ins`` (the columns of ``BACKLOG_COLUMNS``) into the
+    windows of the ``owners`` (outlet, station); ``ranked`` when the rows may hold more than one kind (the
+    window function sorts every bucket; with one kind each bucket is the best of its window). Parameters:
+    ``now`` and ``direction_id``."""
+    return (_BUCKETS_SQL + (_RANKED_SQL if ranked else ", best AS (SELECT * FROM grouped)")
+            + "".join(f",\n{_OWNERS[owner]}" for owner in owners))
 
 
 @functools.cache
-def _insert_sql(owners: tuple[str, ...], kinds: int) -> str:
+def _insert_sql(owners: tuple[str, ...], kinds: int, deferred: bool = False) -> str:
     """The batch's statement: the readings, then the aggregates of the ``owners`` (outlet, station) the
-    batch has; the ranking of kinds within a window only when the batch has more than one kind (the
-    window function sorts every bucket; with one kind each bucket is the best of its window)."""
+    batch has, or with ``deferred`` the new readings into the aggregate backlog."""
     sql = _READINGS_SQL
     if owners:
-        sql += _BUCKETS_SQL + (_RANKED_SQL if kinds > 1 else ", best AS (SELECT * FROM buckets)")
-        sql += "".join(f",\n{_OWNERS[owner]}" for owner in owners)
+        sql += _BACKLOG_SQL if deferred else windows_sql(owners, ranked=kinds > 1)
     return sql + "\nSELECT device_id, count(*) FROM ins GROUP BY device_id"
 
 
-def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now: dt.datetime) -> dict[int, int]:
+def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], now: dt.datetime, *,
+                       deferred: bool = False) -> dict[int, int]:
     devices = [row[0] for row in rows]
     readings = [row[2] for row in rows]
     units = [row[3] for row in rows]
@@ -599,7 +625,7 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], 
         **{name: list(map(attrgetter(name), readings)) for name in ("kind", "observed_at", "flag", "sampled_at")
            + VALUE_FIELDS}}
     owners = tuple(owner for owner in ("outlet", "station") if any(params[f"{owner}_id"]))
-    sql = _insert_sql(owners, len(set(params["kind"]) & KIND_RANK.keys()))
+    sql = _insert_sql(owners, len(set(params["kind"]) & KIND_RANK.keys()), deferred)
     params = {column: _array_text(params[column], numeric=kind in _NUMERIC) for column, kind in zip(_COLUMNS, _TYPES)}
     params["now"] = now
     params["direction_id"] = codebook().ids.get(WIND_DIRECTION, 0)
@@ -616,7 +642,11 @@ def _array_text(values: list, *, numeric: bool) -> str:
     read by the server's array parser: a list parameter would become ``ARRAY[..]`` with one SQL literal
     per value, thousands of expressions for the planner to parse in every batch. Values are ids, finite
     floats (parse_number refuses the others), times, and the codes of kinds, flags and sources: numbers
-    are joined as they are (``None`` becomes ``NULL``), other values formatted once per distinct value."""
+    are joined as they are (``None`` becomes ``NULL``), other values formatted once per distinct value. A
+    column of nothing but NULLs (the values a packet's kind does not carry) is sent empty: ``unnest`` pads
+    the shorter arrays with NULLs."""
+    if values.count(None) == len(values):
+        return "{}"
     if numeric:
         return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
     text = {v: _array_element(v) for v in set(values)}
@@ -728,16 +758,17 @@ def _count_packets(units: Sequence[Unit], new_per_device: dict[int, int], now: d
     interval: dict[int, int] = {}
     data: set[int] = set()
     for unit in units:
+        pk = unit.device.pk
         packet = unit.outcome.packet if unit.outcome is not None else None
         if (packet.kind is not None) if packet is not None else bool(unit.readings):
-            data.add(unit.device.pk)
+            data.add(pk)
         if packet is not None and packet.cn == hj212.DEVICE_INFO_CN:
             continue  # instrument states (CN 3020) come when they change, not at the reporting interval
-        for _, reading in unit.readings:
-            if reading.kind not in KIND_INTERVAL:
-                continue  # a manual result says nothing of the device's own reporting interval
-            minutes = KIND_INTERVAL[reading.kind]
-            interval[unit.device.pk] = min(interval.get(unit.device.pk, minutes), minutes)
+        # a manual result says nothing of the device's own reporting interval
+        kinds = {reading.kind for _, reading in unit.readings} & KIND_INTERVAL.keys()
+        if kinds:
+            minutes = min(map(KIND_INTERVAL.__getitem__, kinds))
+            interval[pk] = min(interval.get(pk, minutes), minutes)
     ids = sorted(packets)
     with connection.cursor() as cur:
         if is_postgres():

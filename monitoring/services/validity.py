@@ -31,7 +31,7 @@ from .. import hj212
 from ..models import Aggregate, Device, InvalidPeriod, Reading
 from ..signals import windows_recounted
 from ..validity import valid_sql, void_checker
-from . import ingest
+from . import aggregate_backlog, ingest
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,9 @@ def _whole_days(spans, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]
 
 
 _RECOUNT_SQL = f"""
-WITH buckets AS (
+WITH dropped AS (  -- the backlog's readings of these windows are counted here, from the readings themselves
+    DELETE FROM monitoring_aggregate_backlog b WHERE b.{{owner}}_id = %(owner)s AND ({{backlog_spans}})
+), buckets AS (
     SELECT r.pollutant_id, r.value, r.kind, k.rank, p.period, {valid_sql("r")} AS valid,
            r.pollutant_id = %(direction_id)s AS direction,
            CASE p.period WHEN 'hour' THEN date_trunc('hour', r.observed_at)
@@ -177,21 +179,26 @@ ON CONFLICT ({{owner}}_id, pollutant_id, period, start) WHERE {{owner}}_id IS NO
 def recount_sql(owner: str, spans: int) -> str:
     """The recount of an outlet's (``owner``) or station's windows over ``spans`` time ranges (parameters
     ``since_<n>``, ``until_<n>``): one statement, so its locks are taken in ingestion's order."""
+    def within(alias: str) -> str:
+        return " OR ".join(f"({alias}.observed_at >= %(since_{n})s AND {alias}.observed_at < %(until_{n})s)"
+                           for n in range(spans))
+
     return _RECOUNT_SQL.format(owner=owner, outlet="%(owner)s" if owner == "outlet" else "NULL::bigint",
                                station="%(owner)s" if owner == "station" else "NULL::bigint",
-                               spans=" OR ".join(f"(r.observed_at >= %(since_{n})s AND r.observed_at < %(until_{n})s)"
-                                                 for n in range(spans)))
+                               spans=within("r"), backlog_spans=within("b"))
 
 
 def aggregates_recount(*, device: Device, spans: Sequence[tuple[dt.datetime, dt.datetime]], now: dt.datetime) -> None:
     """Count again every half-hour, hour and day window in ``spans`` (whole local days) of the device's outlet
     or station from its stored readings, valid by ``valid_sql``; stamped ``now``, so the reports' roll-up
-    counts those days again."""
+    counts those days again. The aggregate backlog's readings of those windows leave it here, under the
+    backlog's lock: the recount has counted them, no fold counts them again."""
     owner, owner_id = ("outlet", device.outlet_id) if device.outlet_id else ("station", device.station_id)
     if not is_postgres():
         for since, until in spans:
             _recount_rowwise(owner, owner_id, since, until, now)
         return
+    advisory_lock(aggregate_backlog.LOCK)
     params = {"owner": owner_id, "now": now, "direction_id": ingest.codebook().ids.get(ingest.WIND_DIRECTION, 0)}
     for n, (since, until) in enumerate(spans):
         params[f"since_{n}"], params[f"until_{n}"] = since, until

@@ -71,17 +71,20 @@ def _rounds(reg: int) -> int:
 
 # The eight shift/xor rounds of a register below 256, precomputed (the rounds never look at bits above 7).
 _TABLE = tuple(_rounds(n) for n in range(256))
+_HIGH = tuple(reg >> 8 for reg in _TABLE)
 
 
 def crc16(data: bytes) -> int:
     """The HJ 212 CRC16 of a data segment: poly 0xA001, init 0xFFFF, each byte XORed into the register's
     HIGH byte shifted down (``reg = (reg >> 8) ^ byte``, then 8 rounds), not Modbus. Table-driven: after
-    ``(reg >> 8) ^ byte`` the register is below 256, so the 8 rounds are one table lookup."""
-    reg = 0xFFFF
-    table = _TABLE
-    for byte in data:
-        reg = table[(reg >> 8) ^ byte]
-    return reg
+    ``(reg >> 8) ^ byte`` the register is below 256, so the 8 rounds are one table lookup, and only the
+    register's high byte carries on to the next byte (``_HIGH``): the low byte matters for the last only."""
+    if not data:
+        return 0xFFFF
+    high, table = 0xFF, _HIGH
+    for byte in data[:-1]:
+        high = table[high ^ byte]
+    return _TABLE[high ^ data[-1]]
 
 
 def crc16_modbus_swapped(data: bytes) -> int:
@@ -255,8 +258,15 @@ class Packet:
 HEADER_KEYS = {"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"}
 
 
+_BLANKS = (" ", "\t", "\r", "\n", "\x0b", "\x0c")
+
+
 def _pairs(tokens: list[str], raw: str, problems: list | None = None) -> list[tuple[str, str]]:
     """``key=value`` tokens; one that is not is refused, or noted in ``problems`` when given."""
+    if not any(blank in raw for blank in _BLANKS):  # nearly every packet: nothing to strip
+        pairs = [token.split("=", 1) for token in tokens if "=" in token and token[0] != "="]
+        if len(pairs) == len(tokens):
+            return pairs
     pairs = []
     for token in tokens:
         token = token.strip()
@@ -411,8 +421,20 @@ def range_problem(reading: ParsedReading, bound: float | None) -> str:
     return ""
 
 
+def _plain_number(text: str) -> float | None:
+    """Most values are digits with a point (``35.123``): read without the regex; None for the others."""
+    if text.isascii() and text.replace(".", "", 1).isdigit():
+        number = float(text)
+        if number < MAX_MAGNITUDE:
+            return number
+    return None
+
+
 def parse_number(text: str, what: str = "value") -> float:
     """A decimal number as sent (``12.5``, ``-0.3``, ``1e-3``); anything else is a bad_number."""
+    number = _plain_number(text)
+    if number is not None:
+        return number
     text = text.strip()
     if not _NUMBER.fullmatch(text):
         raise ProtocolError("bad_number", f"{what}={text[:20]!r} is not a number")
@@ -438,8 +460,9 @@ def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, t
     """The reading fields of one item, None when it carries no reading; raises ProtocolError."""
     fields: dict = {}
     for suffix, text in values.items():
-        if suffix in VALUE_SUFFIXES:
-            fields[VALUE_SUFFIXES[suffix]] = parse_number(text, f"{sent_code}-{suffix}")
+        if (name := VALUE_SUFFIXES.get(suffix)) is not None:
+            number = _plain_number(text)
+            fields[name] = parse_number(text, f"{sent_code}-{suffix}") if number is None else number
         elif suffix == "Flag":
             fields["flag"] = text.upper()
         elif suffix == "SampleTime":

@@ -1,5 +1,6 @@
 """The HJ 212 protocol functions: CRC, framing, parsing, readings, replies (pure, no database)."""
 import datetime as dt
+import re
 import string
 
 import pytest
@@ -267,3 +268,29 @@ def bitwise_crc16(data: bytes) -> int:
 @given(data=st.binary(max_size=400))
 def test_table_crc_equals_the_bitwise_routine(data):
     assert hj212.crc16(data) == bitwise_crc16(data)
+
+
+def regex_number(text: str) -> float | str:
+    """What parse_number gives by its regular expression alone (its reading before the digits-only shortcut)."""
+    text = text.strip()
+    if not hj212._NUMBER.fullmatch(text) or not abs(float(text)) < hj212.MAX_MAGNITUDE:
+        return "bad_number"
+    return float(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="0123456789.-+eE \t²٣１", max_size=18))
+def test_the_digits_only_shortcut_reads_numbers_as_the_regex_does(text):
+    try:
+        got: float | str = hj212.parse_number(text)
+    except ProtocolError as exc:
+        got = exc.reason
+    assert got == regex_number(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(blanks=st.lists(st.sampled_from(["", " ", "\t", "  "]), min_size=40, max_size=40))
+def test_a_packet_with_blanks_around_its_fields_parses_as_one_without(blanks):
+    around = iter(blanks)
+    spaced = re.sub(r"[;,]", lambda separator: f"{next(around)}{separator.group()}{next(around)}", MINUTE)
+    assert hj212.parse_packet(spaced) == hj212.parse_packet(MINUTE)

@@ -15,10 +15,9 @@ its policy (``expire``).
 """
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
+from django.utils.timezone import get_default_timezone
 
 from core import clock
 from core.db import advisory_lock, is_postgres
@@ -30,10 +29,6 @@ PERIODS = ("half_hour", "hour", "day")
 SPAN = {"half_hour": "month", "hour": "year", "day": "year"}
 FILLFACTOR = 50  # updates of a window stay on its page (HOT), see migration 0011
 _NAME = re.compile(r"^monitoring_aggregate_(half_hour|hour|day)_[my](\d{4})(\d{2})?$")
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def period_table(period: str) -> str:
@@ -61,7 +56,7 @@ def partition_name(period: str, first: dt.date) -> str:
 
 
 def _bounds(period: str, first: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = _tz()
+    tz = get_default_timezone()
     return (dt.datetime.combine(first, dt.time(), tzinfo=tz),
             dt.datetime.combine(_next(period, first), dt.time(), tzinfo=tz))
 
@@ -112,7 +107,7 @@ def ensure(spans) -> list[tuple[str, dt.date]]:
 
 def create_ahead(now: dt.datetime | None = None) -> list[tuple[str, dt.date]]:
     """Each period's partition of the span holding yesterday, today and the next 31 days (beat, daily)."""
-    today = (now or clock.now()).astimezone(_tz()).date()
+    today = (now or clock.now()).astimezone(get_default_timezone()).date()
     days = [today - dt.timedelta(days=1), today, today + dt.timedelta(days=31)]
     return ensure((period, day) for period in PERIODS for day in days)
 
@@ -120,7 +115,7 @@ def create_ahead(now: dt.datetime | None = None) -> list[tuple[str, dt.date]]:
 def expire(period: str, cutoff: dt.datetime) -> int:
     """Remove the windows of ``period`` that start before ``cutoff``: the partitions wholly before it are
     dropped (their rows counted first), the rest deleted by a statement bounded in time. Returns the rows."""
-    local_cutoff = cutoff.astimezone(_tz())
+    local_cutoff = cutoff.astimezone(get_default_timezone())
     removed = 0
     with transaction.atomic(), connection.cursor() as cur:
         advisory_lock("monitoring.partitions")

@@ -11,10 +11,9 @@ the database create tables.
 import datetime as dt
 import re
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
+from django.utils.timezone import get_default_timezone
 
 from core import clock
 from core.db import advisory_lock, is_postgres
@@ -24,10 +23,6 @@ DEFAULT = "monitoring_reading_default"
 _NAME = re.compile(r"^monitoring_reading_p(\d{8})$")
 
 _known_days: set[dt.date] | None = None
-
-
-def _tz():
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def partition_name(day: dt.date) -> str:
@@ -61,7 +56,7 @@ def create_range_partition(cur, *, parent: str, default: str, name: str, column:
 
 
 def _create(cur, day: dt.date) -> None:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=_tz())
+    start = dt.datetime.combine(day, dt.time(), tzinfo=get_default_timezone())
     create_range_partition(cur, parent=PARENT, default=DEFAULT, name=partition_name(day), column="observed_at",
                            start=start, end=start + dt.timedelta(days=1))
 
@@ -90,7 +85,7 @@ def ensure_partitions(days: Iterable[dt.date]) -> list[dt.date]:
 
 def create_ahead(days_ahead: int = 7, now: dt.datetime | None = None) -> list[dt.date]:
     """Partitions from yesterday to ``days_ahead`` days from now (run daily by beat)."""
-    today = (now or clock.now()).astimezone(_tz()).date()
+    today = (now or clock.now()).astimezone(get_default_timezone()).date()
     return ensure_partitions(today + dt.timedelta(days=n) for n in range(-1, days_ahead + 1))
 
 

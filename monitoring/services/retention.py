@@ -10,10 +10,10 @@ running status, replies) go with the raw readings' retention of their own. Every
 bounded in time, so the planner prunes partitions. The same on SQLite, by rows.
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.timezone import get_default_timezone
 
 from core import clock
 from core.db import advisory_lock, is_postgres
@@ -22,19 +22,15 @@ from ..models import Aggregate, DeviceMessage, Reading
 from . import aggregate_partitions, partitions
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _cutoff_day(days: int, now: dt.datetime) -> dt.date:
-    return now.astimezone(_tz()).date() - dt.timedelta(days=days)
+    return now.astimezone(get_default_timezone()).date() - dt.timedelta(days=days)
 
 
 def readings_expire(*, now: dt.datetime | None = None) -> list[dt.date]:
     """Drop the raw readings older than ``RETENTION_DAYS["readings"]`` days; returns the days dropped."""
     now = now or clock.now()
     day = _cutoff_day(settings.RETENTION_DAYS["readings"], now)
-    cutoff = dt.datetime.combine(day, dt.time(), tzinfo=_tz())
+    cutoff = dt.datetime.combine(day, dt.time(), tzinfo=get_default_timezone())
     if not is_postgres():
         Reading.objects.filter(observed_at__lt=cutoff).delete()
         return []

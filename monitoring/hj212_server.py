@@ -351,9 +351,10 @@ class Server:
                 deadline = progress_at + self.read_timeout
                 if partial_since is not None:
                     deadline = min(deadline, partial_since + self.frame_timeout)
-                try:
-                    chunk = await asyncio.wait_for(reader.read(65536), max(0.0, deadline - now))
-                except asyncio.TimeoutError:
+                try:  # asyncio.timeout, not wait_for: no task made for every read
+                    async with asyncio.timeout(max(0.0, deadline - now)):
+                        chunk = await reader.read(65536)
+                except TimeoutError:
                     log.info("%s: no complete frame in time, closing", source)
                     chunk = b""
                 if not chunk:
@@ -378,7 +379,8 @@ class Server:
                 replies = [reply for reply in (o.reply() for o in outcomes) if reply]
                 if replies:
                     writer.write(b"".join(replies))
-                    await asyncio.wait_for(writer.drain(), self.write_timeout)
+                    async with asyncio.timeout(self.write_timeout):
+                        await writer.drain()
                 refused = errors + sum(1 for o in outcomes if not o.accepted)
                 bad_in_a_row = 0 if any(o.accepted for o in outcomes) else bad_in_a_row + refused
                 if bad_in_a_row >= self.max_bad_frames:
@@ -391,7 +393,7 @@ class Server:
                 if self._stopping.is_set():  # this connection's packets are stored and acknowledged
                     self._keep_leftover(framer, rejected)
                     break
-        except (ConnectionError, asyncio.TimeoutError) as exc:
+        except (ConnectionError, TimeoutError) as exc:
             log.info("%s: connection dropped: %s", source, exc)
         except asyncio.CancelledError:  # the server's stop (_drain): this task ends here, not with an error
             self._keep_leftover(framer, rejected)

@@ -618,7 +618,7 @@ def _insert_postgresql(rows: Sequence[tuple[Device, int, ParsedReading, Unit]], 
     readings = [row[2] for row in rows]
     units = [row[3] for row in rows]
     params: dict[str, list] = {  # column by column, each a list built at C speed
-        "device_id": list(map(attrgetter("pk"), devices)), "pollutant_id": [row[1] for row in rows],
+        "device_id": list(map(attrgetter("id"), devices)), "pollutant_id": [row[1] for row in rows],
         "outlet_id": list(map(attrgetter("outlet_id"), devices)),
         "station_id": list(map(attrgetter("station_id"), devices)),
         "source": list(map(attrgetter("origin"), units)), "entered_by_id": list(map(attrgetter("entered_by_id"), units)),

@@ -10,9 +10,10 @@ logged as one summary row per reason when the connection closes. Complete frames
 which group-commits whatever has queued up from all connections in one ``ingest_frames`` call (one
 transaction, set-based SQL), off the event loop. A connection gets its acknowledgements (CN 9014, or
 9011 with QnRtn for a refused packet that asked for a reply) only after its packets are committed.
-When the writer is busy (a batch of ``HJ212_DEFER_AGGREGATES_FROM`` frames or more) the batch leaves its
-windows to the aggregate backlog, which a thread of the writer folds every
-``HJ212_AGGREGATE_FOLD_SECONDS`` and when the server stops (``monitoring.services.aggregate_backlog``).
+When the writer is busy (a batch gathering the packets of ``HJ212_DEFER_AGGREGATES_FROM`` connections or
+more; not one connection's long upload) the batch leaves its windows to the aggregate backlog, which a
+thread of the writer folds every ``HJ212_AGGREGATE_FOLD_SECONDS`` and when the server stops
+(``monitoring.services.aggregate_backlog``).
 If the database is down the batch is retried with a fresh connection; packets that still cannot be
 stored are not acknowledged, so the devices resend them (and they are stored once). Every
 ``command_poll`` seconds the server sends the loggers connected to it what the platform asks them (the
@@ -59,8 +60,9 @@ class BatchWriter:
     """Threads that store queued frames in batches (up to ``max_items`` frames per transaction). With
     ``threads`` > 1 one batch is parsed while another waits on the database; a lock conflict between two
     batches (deadlock) is retried like a lost connection, and ON CONFLICT keeps the retry exactly-once.
-    A batch of ``defer_from`` frames or more defers its aggregates (0: never); one more thread folds the
-    backlog every ``fold_every`` seconds after a deferred batch, and once more at ``stop``."""
+    A batch gathering the packets of ``defer_from`` connections or more (jobs) defers its aggregates (0:
+    never); one more thread folds the backlog every ``fold_every`` seconds after a deferred batch, and once
+    more at ``stop``."""
 
     def __init__(self, max_items: int = 2000, linger: float = 0.0, retries: int = 3, retry_delay: float = 1.0,
                  threads: int = 2, defer_from: int | None = None, fold_every: float | None = None):
@@ -135,7 +137,7 @@ class BatchWriter:
     def _flush(self, jobs: list[Job]) -> None:
         items = [item for job in jobs for item in job.items]
         sources = [job.source for job in jobs for _ in job.items]
-        defer = 0 < self.defer_from <= len(items) and is_postgres()
+        defer = 0 < self.defer_from <= len(jobs) and is_postgres()
         for attempt in range(self.retries + 1):
             try:
                 self._check_connection()

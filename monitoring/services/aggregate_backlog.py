@@ -7,10 +7,11 @@ and counts them into their windows in one statement (the same SQL as ingestion's
 every reading a window received since the last fold in one upsert. A row leaves the backlog in the
 transaction that counts it, so each reading is counted once, whoever folds and whenever it dies.
 
-Who folds: the server, every ``HJ212_AGGREGATE_FOLD_SECONDS`` and when it stops; the warning cycle before
-it reads the windows; beat every minute, for a server that died before its fold. One fold at a time (an
-advisory lock; the server skips when another is folding). A recount of windows from the readings
-(``validity.aggregates_recount``) takes the same lock and drops the backlog rows it counts itself.
+Who folds: the server, every ``HJ212_AGGREGATE_FOLD_SECONDS`` and when it stops; the warning cycle and the
+aggregates API before they read the windows; beat every minute, for a server that died before its fold.
+One fold at a time (an advisory lock; the server skips when another is folding). A recount of windows
+from the readings (``validity.aggregates_recount``) takes the same lock and drops the backlog rows it
+counts itself.
 Raw SQL because the fold is one data-modifying statement (DELETE .. RETURNING feeding the upserts).
 PostgreSQL only: the embedded SQLite mode never defers.
 """
@@ -53,6 +54,16 @@ def backlog_fold(*, wait: bool = True, limit: int = FOLD_ROWS) -> int | None:
         folded += count
         if count < limit:
             return folded
+
+
+def backlog_caught_up() -> None:
+    """Fold the backlog if anything waits in it (a read of what was stored before: the aggregates API)."""
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM monitoring_aggregate_backlog)")
+            waiting = cur.fetchone()[0]
+        if waiting:
+            backlog_fold()
 
 
 def backlog_size() -> int:

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from rest_framework.test import APIClient
 
 from alerts.models import Alert, Rule
 from alerts.services import evaluate
@@ -20,6 +21,7 @@ from monitoring.models import Aggregate, Reading
 from monitoring.services import ingest
 from monitoring.services.aggregate_backlog import LOCK, backlog_fold, backlog_size
 from monitoring.services.validity import Period, invalid_periods_set
+from tests import factories
 from tests.alerts.alert_support import site
 from tests.monitoring.ingest_support import TZ, data_frame, device, frames, station
 
@@ -160,6 +162,21 @@ def test_the_warning_cycle_counts_the_backlog_before_it_judges():
     assert backlog_size() == 0
     alert = Alert.objects.get(rule=Rule.EXCEEDANCE)
     assert (alert.outlet, alert.value) == (out, 150.0)
+
+
+@pytest.mark.django_db
+def test_the_aggregates_api_answers_with_windows_that_count_what_waited_in_the_backlog():
+    dev = device()
+    stored = ingest_in_batches(uploads(dev.mn, DAY), defer=True)
+    api = APIClient()
+    api.force_authenticate(factories.bureau_user())
+    response = api.get("/api/v1/aggregates/", {"outlet": dev.outlet_id, "period": "half_hour", "pollutant": "w21003",
+                                               "since": DAY.isoformat(), "until": (DAY + 120 * MIN).isoformat()})
+    assert response.status_code == 200, response.json()
+    rows = response.json()["results"]
+    assert [(row["start"], row["count"]) for row in rows] == [((DAY + 30 * MIN * n).isoformat(), 15) for n in range(4)]
+    assert backlog_size() == 0 and Aggregate.objects.filter(outlet=dev.outlet).count() > 0
+    assert stored == 127
 
 
 def _send_all(port: int, raw: list[bytes]) -> int:

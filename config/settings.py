@@ -386,7 +386,7 @@ HJ212_COMMAND_POLL_SECONDS = float(os.environ.get("HJ212_COMMAND_POLL_SECONDS", 
 # A batch gathering the packets of this many connections or more (a busy server) leaves its windows to the
 # aggregate backlog, which the server folds every HJ212_AGGREGATE_FOLD_SECONDS
 # (monitoring.services.aggregate_backlog); 0: never defer.
-HJ212_DEFER_AGGREGATES_FROM = int(os.environ.get("HJ212_DEFER_AGGREGATES_FROM", "20"))
+HJ212_DEFER_AGGREGATES_FROM = int(os.environ.get("HJ212_DEFER_AGGREGATES_FROM", "4"))
 HJ212_AGGREGATE_FOLD_SECONDS = float(os.environ.get("HJ212_AGGREGATE_FOLD_SECONDS", "2"))
 # Retention and roll-up policies, in days, each run daily by beat (docs/scaling.md, "Retention"); every value
 # can be overridden by the environment variable beside it:

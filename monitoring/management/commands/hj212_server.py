@@ -41,4 +41,6 @@ class Command(BaseCommand):
             await server.serve()
 
         asyncio.run(main())
-        self.stdout.write(f"stopped after {server.writer.batches} batches, {server.writer.frames} frames")
+        writer = server.writer
+        self.stdout.write(f"stopped after {writer.batches} batches, {writer.frames} frames; {writer.deferred_batches} "
+                          f"batches left their windows to the aggregate backlog, {writer.folded} readings folded")

@@ -10,7 +10,7 @@ the 2005 edition it replaced; the docs/architecture.md section on monitoring say
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -261,7 +261,7 @@ HEADER_KEYS = {"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"}
 _BLANKS = (" ", "\t", "\r", "\n", "\x0b", "\x0c")
 
 
-def _pairs(tokens: list[str], raw: str, problems: list | None = None) -> list[tuple[str, str]]:
+def _pairs(tokens: list[str], raw: str, problems: list | None = None) -> list[Sequence[str]]:
     """``key=value`` tokens; one that is not is refused, or noted in ``problems`` when given."""
     if not any(blank in raw for blank in _BLANKS):  # nearly every packet: nothing to strip
         pairs = [token.split("=", 1) for token in tokens if "=" in token and token[0] != "="]
@@ -433,8 +433,11 @@ def _plain_number(text: str) -> float | None:
 def parse_number(text: str, what: str = "value") -> float:
     """A decimal number as sent (``12.5``, ``-0.3``, ``1e-3``); anything else is a bad_number."""
     number = _plain_number(text)
-    if number is not None:
-        return number
+    return _checked_number(text, what) if number is None else number
+
+
+def _checked_number(text: str, what: str) -> float:
+    """``parse_number`` for what is not digits with a point: by the regex, refused with its reason."""
     text = text.strip()
     if not _NUMBER.fullmatch(text):
         raise ProtocolError("bad_number", f"{what}={text[:20]!r} is not a number")
@@ -461,8 +464,8 @@ def _item_fields(sent_code: str, values: Mapping[str, str], default_flag: str, t
     fields: dict = {}
     for suffix, text in values.items():
         if (name := VALUE_SUFFIXES.get(suffix)) is not None:
-            number = _plain_number(text)
-            fields[name] = parse_number(text, f"{sent_code}-{suffix}") if number is None else number
+            number = _plain_number(text)  # the field's name is built only for a refusal
+            fields[name] = _checked_number(text, f"{sent_code}-{suffix}") if number is None else number
         elif suffix == "Flag":
             fields["flag"] = text.upper()
         elif suffix == "SampleTime":

@@ -596,8 +596,8 @@ _BACKLOG_SQL = f"""
 def windows_sql(owners: tuple[str, ...], *, ranked: bool = True) -> str:
     """The CTEs that count the rows of the CTE ``ins`` (the columns of ``BACKLOG_COLUMNS``) into the
     windows of the ``owners`` (outlet, station); ``ranked`` when the rows may hold more than one kind (the
-    window function sorts every bucket; with one kind each bucket is the best of its window). Parameters:
-    ``now`` and ``direction_id``."""
+    window function sorts the window's groups by kind; with one kind each group is the best of its window).
+    Parameters: ``now`` and ``direction_id``."""
     return (_BUCKETS_SQL + (_RANKED_SQL if ranked else ", best AS (SELECT * FROM grouped)")
             + "".join(f",\n{_OWNERS[owner]}" for owner in owners))
 

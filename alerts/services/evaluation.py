@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from core import clock
 from core.db import advisory_lock, is_postgres
 from enterprises.models import Outlet, Pollutant
-from monitoring.services.aggregate_backlog import backlog_caught_up
+from monitoring.services.aggregate_backlog import backlog_fold
 from monitoring.services.commands import history_requests_open
 from notifications.services import Message, notify_many
 
@@ -98,7 +98,7 @@ def evaluate(now: datetime | None = None) -> EvaluationResult:
     """One evaluation cycle for the whole county at ``now`` (default: the clock), on windows that count every
     reading stored before it (the aggregate backlog folded first)."""
     now = now or clock.now()
-    backlog_caught_up()
+    backlog_fold()
     cfg = AlertSettings.current()
     result = EvaluationResult()
     with transaction.atomic():

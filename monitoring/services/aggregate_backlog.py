@@ -57,8 +57,7 @@ def backlog_fold(*, wait: bool = True, limit: int = FOLD_ROWS) -> int | None:
 
 
 def backlog_caught_up() -> None:
-    """Fold the backlog if anything waits in it, before a read of what was stored: the warning cycle, the
-    aggregates API."""
+    """Fold the backlog if anything waits in it (a read of what was stored before: the aggregates API)."""
     if is_postgres():
         with connection.cursor() as cur:
             cur.execute("SELECT EXISTS (SELECT 1 FROM monitoring_aggregate_backlog)")
